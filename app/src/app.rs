@@ -1,0 +1,32 @@
+//! The root: shared state (language, session) and the routes.
+
+use crate::{
+    i18n::{self, I18n},
+    pages::{home::HomePage, not_found::NotFoundPage, person::PersonPage, sign_in::SignInPage},
+    session::Auth,
+};
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+#[component]
+pub fn App() -> impl IntoView {
+    let i18n = I18n::start();
+    provide_context(i18n);
+    let auth = Auth::start(i18n);
+    provide_context(auth);
+    i18n::keep_document_language_in_step(i18n);
+
+    view! {
+        <Router>
+            <a class="skip-link" href="#main">{i18n::t(waymark_shared::Msg::SkipToContent)}</a>
+            <Routes fallback=|| view! { <NotFoundPage/> }>
+                <Route path=path!("/") view=HomePage/>
+                <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/people/:id") view=PersonPage/>
+            </Routes>
+        </Router>
+    }
+}

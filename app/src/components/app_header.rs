@@ -1,0 +1,56 @@
+use crate::{
+    components::language_switch::LanguageSwitch,
+    i18n::{t, t_fill, use_i18n},
+    session::use_auth,
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{components::A, hooks::use_navigate};
+use waymark_shared::{Msg, i18n::role_msg};
+
+/// The bar at the top of every page: the app's name, who is signed in, the language switch and sign-out.
+#[component]
+pub fn AppHeader() -> impl IntoView {
+    let auth = use_auth();
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            auth.sign_out().await;
+            navigate("/sign-in", Default::default());
+        });
+    };
+    view! {
+        <header class="app-header">
+            <A href="/" attr:class="brand">
+                <span class="brand-name">{t(Msg::AppName)}</span>
+                <span class="brand-tagline">{t(Msg::Tagline)}</span>
+            </A>
+            <div class="header-tools">
+                {move || {
+                    auth.me()
+                        .map(|me| {
+                            let role = role_msg(me.role);
+                            let who = move || {
+                                let role_name = role.text(i18n.lang.get()).to_owned();
+                                t_fill(Msg::SignedInAs, vec![("name", me.display_name.clone()), ("role", role_name)])()
+                            };
+                            view! { <span class="signed-in-as" data-test="signed-in-as">{who}</span> }
+                        })
+                }}
+                <LanguageSwitch/>
+                {move || {
+                    auth.me()
+                        .map(|_| {
+                            let sign_out = sign_out.clone();
+                            view! {
+                                <button type="button" class="button secondary" on:click=sign_out>
+                                    {t(Msg::SignOut)}
+                                </button>
+                            }
+                        })
+                }}
+            </div>
+        </header>
+    }
+}

@@ -1,0 +1,4 @@
+pub mod app_header;
+pub mod language_switch;
+pub mod person_card;
+pub mod person_details;

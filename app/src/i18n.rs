@@ -1,0 +1,57 @@
+//! The app's language: chosen by the person, remembered on this device and (once signed in) on their account.
+//! All text comes from the shared catalogue (`waymark_shared::i18n`).
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use waymark_shared::{Lang, Msg};
+
+const STORAGE_KEY: &str = "waymark.lang";
+
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    /// Start in the language last used on this device, else the browser's, else English.
+    pub fn start() -> I18n {
+        let stored = LocalStorage::get::<String>(STORAGE_KEY).ok().and_then(|c| Lang::parse(&c));
+        let browser = window().navigator().language().filter(|l| l.starts_with("cy")).map(|_| Lang::Cy);
+        I18n { lang: RwSignal::new(stored.or(browser).unwrap_or_default()) }
+    }
+
+    /// Switch language on this device (the caller also saves it to the account when signed in).
+    pub fn set(self, lang: Lang) {
+        let _ = LocalStorage::set(STORAGE_KEY, lang.code());
+        self.lang.set(lang);
+    }
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// A message that follows the current language.
+pub fn t(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let lang = use_i18n().lang;
+    move || msg.text(lang.get())
+}
+
+/// A message with `{placeholders}` filled, following the current language.
+pub fn t_fill(msg: Msg, args: Vec<(&'static str, String)>) -> impl Fn() -> String + Send + Sync + 'static {
+    let lang = use_i18n().lang;
+    move || {
+        let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        waymark_shared::i18n::fill(msg.text(lang.get()), &pairs)
+    }
+}
+
+/// Keep `<html lang>` right, so screen readers pronounce Welsh as Welsh.
+pub fn keep_document_language_in_step(i18n: I18n) {
+    Effect::new(move |_| {
+        let code = i18n.lang.get().code();
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", code);
+        }
+    });
+}

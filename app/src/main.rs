@@ -1,0 +1,13 @@
+//! Waymark's app: pages → components → local store / sync client. Client-side rendered, compiled to wasm32.
+
+mod app;
+mod client;
+mod components;
+mod i18n;
+mod pages;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

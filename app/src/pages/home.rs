@@ -1,0 +1,59 @@
+//! Home: what each person sees first. Staff see the people they work with; a service user sees their own page;
+//! a carer sees the person they support; an administrator sees that clinical records are not theirs to see.
+
+use super::signed_in::SignedIn;
+use crate::{
+    client::http,
+    components::{person_card::PersonCard, person_details::{PersonDetails, error_view}},
+    i18n::{t, t_fill},
+};
+use leptos::prelude::*;
+use waymark_shared::{
+    Msg, Role,
+    api::{Me, PeopleList},
+};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! { <SignedIn content=home_for/> }
+}
+
+fn home_for(me: Me) -> AnyView {
+    match me.role {
+        Role::ServiceUser => view! {
+            <p class="greeting">{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</p>
+            <PersonDetails id=me.id/>
+        }
+        .into_any(),
+        Role::Admin => view! {
+            <h1>{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</h1>
+            <p class="intro">{t(Msg::AdminIntro)}</p>
+        }
+        .into_any(),
+        Role::Carer => view! { <PeopleSection heading=Msg::PersonISupport empty=Msg::NotLinkedYet/> }.into_any(),
+        Role::WardManager => view! { <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty/> }.into_any(),
+        Role::KeyWorker | Role::Staff => {
+            view! { <PeopleSection heading=Msg::MyCaseload empty=Msg::CaseloadEmpty/> }.into_any()
+        }
+    }
+}
+
+/// The people this viewer may open, as cards.
+#[component]
+fn PeopleSection(heading: Msg, empty: Msg) -> impl IntoView {
+    let people = LocalResource::new(|| http::get::<PeopleList>("/api/people"));
+    view! {
+        <h1>{t(heading)}</h1>
+        {move || match people.get() {
+            None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
+            Some(Err(e)) => error_view(e).into_any(),
+            Some(Ok(list)) if list.people.is_empty() => view! { <p class="empty">{t(empty)}</p> }.into_any(),
+            Some(Ok(list)) => view! {
+                <ul class="people-list" data-test="people-list">
+                    {list.people.into_iter().map(|p| view! { <PersonCard person=p/> }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+        }}
+    }
+}

@@ -1,0 +1,5 @@
+pub mod home;
+pub mod not_found;
+pub mod person;
+pub mod sign_in;
+mod signed_in;

@@ -1,0 +1,14 @@
+use crate::i18n::t;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use waymark_shared::Msg;
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    view! {
+        <main id="main" class="page">
+            <h1>{t(Msg::PageNotFound)}</h1>
+            <A href="/">{t(Msg::BackHome)}</A>
+        </main>
+    }
+}

@@ -1,0 +1,84 @@
+use crate::{
+    components::language_switch::LanguageSwitch,
+    i18n::t,
+    session::{AuthState, use_auth},
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{components::Redirect, hooks::use_navigate};
+use waymark_shared::Msg;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let auth = use_auth();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<Msg>);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match auth.sign_in(username.get_untracked(), password.get_untracked()).await {
+                Ok(_) => {
+                    password.set(String::new());
+                    navigate("/", Default::default());
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+
+    let already_signed_in = move || matches!(auth.state.get(), AuthState::Known(ref i) if i.user.is_some());
+
+    view! {
+        <Show when=already_signed_in fallback=|| ()>
+            <Redirect path="/"/>
+        </Show>
+        <main id="main" class="sign-in-page">
+            <div class="sign-in-card">
+                <div class="sign-in-brand">
+                    <span class="brand-name">{t(Msg::AppName)}</span>
+                    <span class="brand-tagline">{t(Msg::Tagline)}</span>
+                </div>
+                <LanguageSwitch/>
+                <h1>{t(Msg::SignInTitle)}</h1>
+                <form on:submit=submit novalidate>
+                    <label for="username">{t(Msg::Username)}</label>
+                    <input
+                        id="username"
+                        name="username"
+                        type="text"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        required
+                        prop:value=username
+                        on:input=move |ev| username.set(event_target_value(&ev))
+                    />
+                    <label for="password">{t(Msg::Password)}</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        prop:value=password
+                        on:input=move |ev| password.set(event_target_value(&ev))
+                    />
+                    {move || error.get().map(|m| view! { <p class="error" role="alert">{t(m)}</p> })}
+                    <button type="submit" class="button primary" disabled=move || busy.get()>
+                        {move || if busy.get() { t(Msg::SigningIn)() } else { t(Msg::SignIn)() }}
+                    </button>
+                </form>
+            </div>
+        </main>
+    }
+}

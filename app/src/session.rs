@@ -1,0 +1,121 @@
+//! Who is signed in on this device, and the CSRF token the server expects back.
+
+use crate::{
+    client::http::{self, Failure, Method},
+    i18n::I18n,
+};
+use leptos::{prelude::*, task::spawn_local};
+use waymark_shared::{
+    Lang,
+    api::{Me, SessionInfo, SetLanguageRequest, SignInRequest},
+};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuthState {
+    /// Asking the server who we are.
+    Checking,
+    /// The server answered.
+    Known(SessionInfo),
+    /// The server could not be reached.
+    Unreachable,
+}
+
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub state: RwSignal<AuthState>,
+    i18n: I18n,
+    /// A language picked on the sign-in page: it wins over the account's saved one, and is saved to it.
+    picked_before_sign_in: RwSignal<Option<Lang>>,
+}
+
+impl Auth {
+    pub fn start(i18n: I18n) -> Auth {
+        let auth = Auth { state: RwSignal::new(AuthState::Checking), i18n, picked_before_sign_in: RwSignal::new(None) };
+        auth.refresh();
+        auth
+    }
+
+    /// Ask the server who is signed in.
+    pub fn refresh(self) {
+        spawn_local(async move {
+            match http::get::<SessionInfo>("/api/session").await {
+                Ok(info) => self.accept(info),
+                Err(_) => self.state.set(AuthState::Unreachable),
+            }
+        });
+    }
+
+    fn accept(self, mut info: SessionInfo) {
+        let mut save = None;
+        if let Some(me) = info.user.as_mut() {
+            match self.picked_before_sign_in.get_untracked() {
+                Some(lang) if lang != me.language => {
+                    me.language = lang;
+                    save = Some(lang);
+                }
+                _ => self.i18n.set(me.language),
+            }
+            self.picked_before_sign_in.set(None);
+        }
+        self.state.set(AuthState::Known(info));
+        self.save_language(save);
+    }
+
+    pub fn me(self) -> Option<Me> {
+        match self.state.get() {
+            AuthState::Known(SessionInfo { user, .. }) => user,
+            _ => None,
+        }
+    }
+
+    pub fn csrf_token(self) -> Option<String> {
+        match self.state.get_untracked() {
+            AuthState::Known(info) => Some(info.csrf_token),
+            _ => None,
+        }
+    }
+
+    pub async fn sign_in(self, username: String, password: String) -> Result<Me, Failure> {
+        let token = self.csrf_token().unwrap_or_default();
+        let info: SessionInfo = http::send(Method::POST, "/api/session", &token, Some(&SignInRequest { username, password })).await?;
+        let me = info.user.clone().ok_or(Failure::Unexpected)?;
+        self.accept(info);
+        Ok(me)
+    }
+
+    pub async fn sign_out(self) {
+        let token = self.csrf_token().unwrap_or_default();
+        let _ = http::send::<(), ()>(Method::DELETE, "/api/session", &token, None).await;
+        self.state.set(AuthState::Checking);
+        self.refresh();
+    }
+
+    /// Change language here and, when signed in, on the account.
+    pub fn choose_language(self, lang: Lang) {
+        self.i18n.set(lang);
+        match self.state.get_untracked() {
+            AuthState::Known(mut info) if info.user.is_some() => {
+                if let Some(me) = info.user.as_mut() {
+                    me.language = lang;
+                }
+                self.state.set(AuthState::Known(info));
+                self.save_language(Some(lang));
+            }
+            _ => self.picked_before_sign_in.set(Some(lang)),
+        }
+    }
+
+    fn save_language(self, lang: Option<Lang>) {
+        let (Some(lang), Some(token)) = (lang, self.csrf_token()) else { return };
+        spawn_local(async move {
+            let body = SetLanguageRequest { language: lang };
+            if let Err(e) = http::send::<_, ()>(Method::PUT, "/api/me/language", &token, Some(&body)).await {
+                leptos::logging::warn!("could not save the language choice: {e:?}");
+            }
+        });
+    }
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}

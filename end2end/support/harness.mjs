@@ -1,0 +1,86 @@
+// Starts a real Waymark server (SQLite in a temp folder, demo ward seeded) and Debian's Chromium.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const root = join(here, '..', '..');
+export const artifacts = join(root, 'end2end', 'artifacts');
+export const DEMO_PASSWORD = 'waymark-demo';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'waymark-e2e-'));
+  const port = await freePort();
+  const bin = process.env.WAYMARK_SERVER_BIN || join(root, 'target', 'debug', 'waymark-server');
+  const child = spawn(bin, [], {
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${join(dir, 'e2e.db')}?mode=rwc`,
+      WAYMARK_LISTEN: `127.0.0.1:${port}`,
+      WAYMARK_DIST: process.env.WAYMARK_DIST || join(root, 'dist'),
+      WAYMARK_SEED_DEMO: 'true',
+      RUST_LOG: process.env.RUST_LOG || 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {}
+    if (Date.now() > deadline) throw new Error('server did not become healthy in 30 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  mkdirSync(artifacts, { recursive: true });
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-quic', '--no-first-run', '--disable-sync',
+    ],
+  });
+}
+
+/// A fresh browser context (its own cookies and storage: like a separate tablet), viewport of a 10-inch tablet.
+export async function newTablet(browser, baseURL) {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('page error:', e));
+  return { context, page };
+}
+
+export async function signIn(page, username, password = DEMO_PASSWORD) {
+  await page.goto('/sign-in');
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('form button[type=submit]').click();
+}

@@ -1,0 +1,144 @@
+// The walking skeleton in a real browser: sign-in, caseloads, a service user's own page, Welsh.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launchBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the app shell is served with a strict content security policy', async () => {
+  const res = await fetch(`${server.url}/people/anything`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal(res.headers.get('cache-control'), 'no-cache');
+  assert.match(await res.text(), /<script type="module" src="\/assets\/boot-[0-9a-f]{16}\.js">/);
+});
+
+test('a key worker signs in and sees their caseload, and can open a person', async () => {
+  const { context, page } = await newTablet(browser, server.url);
+  await signIn(page, 'owen');
+  const cards = page.locator('[data-test=person-card]');
+  await cards.first().waitFor();
+  assert.deepEqual(await page.locator('[data-test=person-card] .person-name').allTextContents(), ['Alys Hughes', 'Dylan Evans']);
+  assert.equal(await page.locator('[data-test=signed-in-as]').textContent(), 'Signed in as Owen Price (Key worker)');
+  assert.equal(await page.locator('h1').textContent(), 'People I work with');
+  await page.screenshot({ path: join(artifacts, 'caseload.png'), fullPage: true });
+
+  await cards.filter({ hasText: 'Dylan Evans' }).click();
+  await page.locator('[data-test=person-page] h1').waitFor();
+  assert.equal(await page.locator('[data-test=person-page] h1').textContent(), 'Dylan Evans');
+  const team = await page.locator('[data-test=care-team] .member-name').allTextContents();
+  assert.deepEqual(team, ['Owen Price', 'Gareth Evans']);
+  assert.match(page.url(), /\/people\/[0-9a-f]{32}$/);
+  await context.close();
+});
+
+test('a service user sees only their own page', async () => {
+  // Find Alys's page address as her key worker would.
+  const owen = await newTablet(browser, server.url);
+  await signIn(owen.page, 'owen');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await owen.page.locator('[data-test=person-page]').waitFor();
+  const alysUrl = new URL(owen.page.url()).pathname;
+  await owen.context.close();
+
+  const { context, page } = await newTablet(browser, server.url);
+  await signIn(page, 'dylan');
+  await page.locator('[data-test=person-page] h1').waitFor();
+  assert.equal(await page.locator('[data-test=person-page] h1').textContent(), 'Dylan Evans');
+  assert.equal(await page.locator('[data-test=people-list]').count(), 0, 'no caseload for a service user');
+  assert.match(await page.locator('.greeting').textContent(), /Hello, Dylan Evans/);
+  await page.screenshot({ path: join(artifacts, 'service-user-home.png'), fullPage: true });
+
+  const people = await page.evaluate(() => fetch('/api/people').then((r) => r.json()));
+  assert.deepEqual(people.people.map((p) => p.display_name), ['Dylan Evans']);
+
+  await page.goto(alysUrl);
+  await page.locator('[role=alert]').waitFor();
+  assert.equal(await page.locator('[role=alert]').textContent(), "That record isn't available to you.");
+  assert.equal(await page.getByText('Alys Hughes').count(), 0, "another person's name never shows");
+  await context.close();
+});
+
+test('a carer sees only the person they support', async () => {
+  const { context, page } = await newTablet(browser, server.url);
+  await signIn(page, 'gareth');
+  await page.locator('[data-test=person-card]').first().waitFor();
+  assert.deepEqual(await page.locator('[data-test=person-card] .person-name').allTextContents(), ['Dylan Evans']);
+  assert.equal(await page.locator('h1').textContent(), 'The person you support');
+  await context.close();
+});
+
+test('a wrong password is refused with a clear message', async () => {
+  const { context, page } = await newTablet(browser, server.url);
+  await signIn(page, 'sara', 'not-the-password');
+  await page.locator('[role=alert]').waitFor();
+  assert.equal(await page.locator('[role=alert]').textContent(), "That username and password don't match. Please try again.");
+  assert.equal(new URL(page.url()).pathname, '/sign-in');
+  await context.close();
+});
+
+test('switching to Welsh shows Welsh, and the choice is remembered for the person', async () => {
+  const first = await newTablet(browser, server.url);
+  let page = first.page;
+  await page.goto('/sign-in');
+  await page.locator('.language-switch button[data-lang=cy]').click();
+  assert.equal(await page.locator('h1').textContent(), 'Mewngofnodi i Waymark');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'cy');
+  await page.locator('#username').fill('alys');
+  await page.locator('#password').fill('waymark-demo');
+  await page.locator('form button[type=submit]').click();
+  await page.locator('[data-test=person-page]').waitFor();
+  assert.equal(await page.locator('[data-test=signed-in-as]').textContent(), 'Wedi mewngofnodi fel Alys Hughes (Defnyddiwr gwasanaeth)');
+  assert.equal(await page.locator('[data-test=person-page] h2').textContent(), 'Fy nhîm gofal');
+  await page.screenshot({ path: join(artifacts, 'welsh-home.png'), fullPage: true });
+  await page.reload();
+  await page.locator('[data-test=person-page]').waitFor();
+  assert.equal(await page.locator('button', { hasText: 'Allgofnodi' }).count(), 1);
+  // Signed in while in Welsh: save the choice to her account from the header switch too.
+  const saved = () => page.waitForResponse((r) => r.url().endsWith('/api/me/language') && r.status() === 204);
+  let save = saved();
+  await page.locator('.language-switch button[data-lang=en]').click();
+  await save;
+  assert.equal(await page.locator('[data-test=person-page] h2').textContent(), 'My care team');
+  save = saved();
+  await page.locator('.language-switch button[data-lang=cy]').click();
+  await save;
+  await first.context.close();
+
+  // A different tablet with nothing stored: after sign-in, Alys's own choice of Welsh applies.
+  const second = await newTablet(browser, server.url);
+  page = second.page;
+  await signIn(page, 'alys');
+  await page.locator('[data-test=person-page]').waitFor();
+  assert.equal(await page.locator('[data-test=person-page] h2').textContent(), 'Fy nhîm gofal');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'cy');
+  await second.context.close();
+});
+
+test('signing out ends the session', async () => {
+  const { context, page } = await newTablet(browser, server.url);
+  await signIn(page, 'rhian');
+  await page.locator('[data-test=person-card]').first().waitFor();
+  assert.equal(await page.locator('[data-test=person-card]').count(), 4, 'a ward manager sees the whole ward');
+  await page.locator('button', { hasText: 'Sign out' }).click();
+  await page.locator('#username').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/sign-in');
+  const status = await page.evaluate(() => fetch('/api/people').then((r) => r.status));
+  assert.equal(status, 401);
+  await page.goto('/');
+  await page.locator('#username').waitFor();
+  assert.equal(new URL(page.url()).pathname, '/sign-in');
+  await context.close();
+});

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Build the wasm app into dist/: wasm32 release build, wasm-bindgen (the version pinned in Cargo.lock),
+# wasm-opt when one is available, content-hashed file names, and .gz copies for the server to send.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+dist=$root/dist
+stage=$target_dir/wasm-stage
+
+cargo build --locked -p waymark-app --target wasm32-unknown-unknown --release
+rm -rf "$stage" && mkdir -p "$stage"
+wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name waymark \
+  "$target_dir/wasm32-unknown-unknown/release/waymark-app.wasm"
+
+wasm_opt=""
+if command -v wasm-opt >/dev/null 2>&1; then wasm_opt=wasm-opt
+elif [ -x "$root/end2end/node_modules/.bin/wasm-opt" ]; then wasm_opt="$root/end2end/node_modules/.bin/wasm-opt"
+fi
+if [ -n "$wasm_opt" ] && [ "${WAYMARK_SKIP_WASM_OPT:-}" != 1 ]; then
+  "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$stage/waymark_bg.wasm" -o "$stage/waymark_bg.opt.wasm"
+  mv "$stage/waymark_bg.opt.wasm" "$stage/waymark_bg.wasm"
+fi
+
+hash() { sha256sum "$1" | cut -c1-16; }
+
+rm -rf "$dist" && mkdir -p "$dist/assets"
+wasm_name="waymark-$(hash "$stage/waymark_bg.wasm").wasm"
+cp "$stage/waymark_bg.wasm" "$dist/assets/$wasm_name"
+js_name="waymark-$(hash "$stage/waymark.js").js"
+cp "$stage/waymark.js" "$dist/assets/$js_name"
+css_name="waymark-$(hash style/waymark.css).css"
+cp style/waymark.css "$dist/assets/$css_name"
+icon_name="icon-$(hash style/icon.svg).svg"
+cp style/icon.svg "$dist/assets/$icon_name"
+
+printf "import init from './%s';\ninit({ module_or_path: new URL('./%s', import.meta.url) });\n" "$js_name" "$wasm_name" > "$stage/boot.js"
+boot_name="boot-$(hash "$stage/boot.js").js"
+cp "$stage/boot.js" "$dist/assets/$boot_name"
+
+sed -e "s/{{CSS}}/$css_name/" -e "s/{{JS}}/$js_name/" -e "s/{{WASM}}/$wasm_name/" \
+    -e "s/{{BOOT}}/$boot_name/" -e "s/{{ICON}}/$icon_name/" app/index.html > "$dist/index.html"
+
+for f in "$dist/index.html" "$dist"/assets/*; do gzip -9 -k -n "$f"; done
+
+echo "built dist/:"
+for f in "$dist/assets/$wasm_name" "$dist/assets/$js_name" "$dist/assets/$css_name"; do
+  printf '  %-40s %8d bytes raw, %8d gzipped\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(stat -c %s "$f.gz")"
+done

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install what Waymark's build (and, with --for-tests, its tests) needs; skip what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+[ "$have" = "$want" ] || cargo install wasm-bindgen-cli --version "$want"
+if [ "${1:-}" = "--for-tests" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends chromium
+  fi
+  [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm install --no-audit --no-fund)
+fi

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Every test: shared + server (SQLite and a throwaway PostgreSQL), then the browser tests in Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --for-tests
+bash scripts/with-postgres.sh cargo test --locked -p waymark-shared -p waymark-server
+bash scripts/build-app.sh
+cargo build --locked -p waymark-server
+(cd end2end && node --test --test-concurrency=1 tests/)

@@ -1,0 +1,7 @@
+//! Request handlers: parse, check permission, call the store, answer.
+
+pub mod health;
+pub mod json;
+pub mod me;
+pub mod people;
+pub mod session;

@@ -1,0 +1,70 @@
+//! Waymark's server: routes → handlers → store.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod handlers;
+pub mod routes;
+pub mod seed;
+pub mod state;
+pub mod store;
+pub mod web;
+
+use config::Config;
+use state::AppState;
+use std::sync::Arc;
+use store::Store;
+use tower_sessions::session_store::ExpiredDeletion;
+
+/// Connect to the database (applying migrations), seed the demo ward if asked, and build the app state.
+pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+    let store = Store::connect(&config.database_url).await?;
+    tracing::info!(engine = ?store.engine(), "database ready");
+    if config.seed_demo {
+        seed::seed_demo_ward(&store).await?;
+    }
+    Ok(AppState { store, config: Arc::new(config) })
+}
+
+/// Serve until Ctrl-C or SIGTERM, then finish the requests under way and close the database.
+pub async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let listener = tokio::net::TcpListener::bind(state.config.listen_addr).await?;
+    tracing::info!(address = %listener.local_addr()?, dist = %state.config.dist_dir.display(), "Waymark is listening");
+    let sweeper = tokio::spawn(sweep_expired_sessions(state.store.clone()));
+    let store = state.store.clone();
+    axum::serve(listener, routes::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    sweeper.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Delete expired sessions once an hour (loading already ignores them; this keeps the table small).
+async fn sweep_expired_sessions(store: Store) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}

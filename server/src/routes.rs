@@ -1,0 +1,58 @@
+//! The URL map: which handler answers what, and the layers around them.
+
+use crate::{
+    auth::csrf,
+    error::AppError,
+    handlers::{health, me, people, session},
+    state::AppState,
+    web,
+};
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderValue, header},
+    middleware,
+    routing::{get, put},
+};
+use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+/// Largest JSON body the API accepts.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub const SESSION_COOKIE: &str = "waymark_session";
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound
+}
+
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    let sessions = SessionManagerLayer::new(state.store.clone())
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_secure(config.secure_cookies)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)))
+        // Save on every request, not only when the session changes, so that use pushes the idle expiry back.
+        .with_always_save(true);
+
+    let api = Router::new()
+        .route("/session", get(session::current).post(session::sign_in).delete(session::sign_out))
+        .route("/me/language", put(me::set_language))
+        .route("/people", get(people::list))
+        .route("/people/{id}", get(people::show))
+        .fallback(api_not_found)
+        .layer(middleware::from_fn(csrf::require_csrf_token))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Health records must never sit in a shared cache.
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
+        .layer(CompressionLayer::new());
+
+    let app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .nest("/api", api)
+        .merge(web::assets::routes(&config.dist_dir));
+    web::headers::apply(app, config.secure_cookies).layer(TraceLayer::new_for_http()).with_state(state)
+}

@@ -1,0 +1,78 @@
+//! Service users and their care teams, as seen from a viewer.
+
+use super::Store;
+use sqlx::Row;
+use waymark_shared::{Relation, Role, UserId, api::TeamMember};
+
+/// A service user with the facts that decide who may see them.
+#[derive(Clone, Debug)]
+pub struct PersonRow {
+    pub id: UserId,
+    pub display_name: String,
+    pub ward_id: Option<String>,
+    pub ward_name: Option<String>,
+    /// The viewer's place in this person's care team.
+    pub viewer_relation: Option<Relation>,
+}
+
+fn person_from_row(row: &sqlx::any::AnyRow) -> Result<PersonRow, sqlx::Error> {
+    let relation: Option<String> = row.try_get("relation")?;
+    Ok(PersonRow {
+        id: UserId(row.try_get("id")?),
+        display_name: row.try_get("display_name")?,
+        ward_id: row.try_get("ward_id")?,
+        ward_name: row.try_get("ward_name")?,
+        viewer_relation: relation.as_deref().and_then(Relation::parse),
+    })
+}
+
+const PERSON_SELECT: &str = "SELECT u.id, u.display_name, u.ward_id, w.name AS ward_name, ct.relation \
+     FROM users u \
+     LEFT JOIN wards w ON w.id = u.ward_id \
+     LEFT JOIN care_team ct ON ct.person_id = u.id AND ct.member_id = $1 \
+     WHERE u.role = 'service_user'";
+
+impl Store {
+    /// Every service user the viewer might be allowed to see: themselves, anyone on the viewer's ward, and anyone
+    /// whose care team the viewer is in. The caller filters with the shared access rule.
+    pub async fn people_near(&self, viewer: &UserId, viewer_ward: Option<&str>) -> Result<Vec<PersonRow>, sqlx::Error> {
+        let sql = format!(
+            "{PERSON_SELECT} AND (u.id = $1 OR ct.member_id IS NOT NULL OR (u.ward_id IS NOT NULL AND u.ward_id = $2)) \
+             ORDER BY u.display_name, u.id"
+        );
+        let rows = sqlx::query(&sql).bind(&viewer.0).bind(viewer_ward).fetch_all(&self.pool).await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
+    /// One service user, with the viewer's relation to them.
+    pub async fn person(&self, viewer: &UserId, person: &UserId) -> Result<Option<PersonRow>, sqlx::Error> {
+        let sql = format!("{PERSON_SELECT} AND u.id = $2");
+        let row = sqlx::query(&sql).bind(&viewer.0).bind(&person.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(person_from_row).transpose()
+    }
+
+    /// The person's care team, key worker first.
+    pub async fn care_team(&self, person: &UserId) -> Result<Vec<TeamMember>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT u.id, u.display_name, u.role, ct.relation FROM care_team ct JOIN users u ON u.id = ct.member_id \
+             WHERE ct.person_id = $1 \
+             ORDER BY CASE ct.relation WHEN 'key_worker' THEN 0 WHEN 'staff' THEN 1 ELSE 2 END, u.display_name",
+        )
+        .bind(&person.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let role: String = row.try_get("role")?;
+                let relation: String = row.try_get("relation")?;
+                Ok(TeamMember {
+                    id: UserId(row.try_get("id")?),
+                    display_name: row.try_get("display_name")?,
+                    role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("role {role:?}").into()))?,
+                    relation: Relation::parse(&relation)
+                        .ok_or_else(|| sqlx::Error::Decode(format!("relation {relation:?}").into()))?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,120 @@
+//! Accounts, wards and care-team links.
+
+use super::{Store, new_id, now_ms};
+use sqlx::Row;
+use waymark_shared::{Lang, Relation, Role, UserId};
+
+/// A user as stored (with the password hash, which never leaves the server).
+#[derive(Clone, Debug)]
+pub struct UserRow {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub language: Lang,
+    pub ward_id: Option<String>,
+    pub ward_name: Option<String>,
+}
+
+/// A user to create. `username` must already be normalised.
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub password_hash: &'a str,
+    pub ward_id: Option<&'a str>,
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, u.language, u.ward_id, w.name AS ward_name";
+
+fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    let language: String = row.try_get("language")?;
+    Ok(UserRow {
+        id: UserId(row.try_get("id")?),
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
+        password_hash: row.try_get("password_hash")?,
+        language: Lang::parse(&language).unwrap_or_default(),
+        ward_id: row.try_get("ward_id")?,
+        ward_name: row.try_get("ward_name")?,
+    })
+}
+
+impl Store {
+    pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u LEFT JOIN wards w ON w.id = u.ward_id WHERE u.username = $1");
+        let row = sqlx::query(&sql).bind(username).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn user_by_id(&self, id: &UserId) -> Result<Option<UserRow>, sqlx::Error> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u LEFT JOIN wards w ON w.id = u.ward_id WHERE u.id = $1");
+        let row = sqlx::query(&sql).bind(&id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn set_language(&self, id: &UserId, lang: Lang) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+            .bind(lang.code())
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn create_ward(&self, name: &str) -> Result<String, sqlx::Error> {
+        let id = new_id();
+        sqlx::query("INSERT INTO wards (id, name) VALUES ($1, $2)").bind(&id).bind(name).execute(&self.pool).await?;
+        Ok(id)
+    }
+
+    pub async fn create_user(&self, user: NewUser<'_>) -> Result<UserId, sqlx::Error> {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, role, password_hash, language, ward_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'en', $6, $7)",
+        )
+        .bind(&id)
+        .bind(user.username)
+        .bind(user.display_name)
+        .bind(user.role.as_str())
+        .bind(user.password_hash)
+        .bind(user.ward_id)
+        .bind(now_ms())
+        .execute(&self.pool)
+        .await?;
+        Ok(UserId(id))
+    }
+
+    /// Put `member` in `person`'s care team. Refuses links that make no sense (a carer as key worker, a
+    /// care team centred on someone who is not a service user).
+    pub async fn link_care_team(&self, person: &UserId, member: &UserId, relation: Relation) -> Result<(), sqlx::Error> {
+        let person_row = self.user_by_id(person).await?.ok_or(sqlx::Error::RowNotFound)?;
+        let member_row = self.user_by_id(member).await?.ok_or(sqlx::Error::RowNotFound)?;
+        if person_row.role != Role::ServiceUser || !relation.allowed_for(member_row.role) {
+            return Err(sqlx::Error::Protocol(format!(
+                "a {} cannot be linked as {} to a {}",
+                member_row.role.as_str(),
+                relation.as_str(),
+                person_row.role.as_str()
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO care_team (person_id, member_id, relation) VALUES ($1, $2, $3) \
+             ON CONFLICT (person_id, member_id) DO UPDATE SET relation = excluded.relation",
+        )
+        .bind(&person.0)
+        .bind(&member.0)
+        .bind(relation.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn count_users(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await
+    }
+}

@@ -1,0 +1,149 @@
+//! Request and response bodies of the HTTP API, and its machine-readable error reasons.
+
+use crate::i18n::{Lang, Msg};
+use crate::people::{Relation, Role, UserId};
+use serde::{Deserialize, Serialize};
+
+/// The header that carries the session's CSRF token on every state-changing request.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// `POST /api/session`
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in person, as the app needs to know them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub language: Lang,
+    pub ward: Option<WardSummary>,
+}
+
+/// `GET /api/session`, and the answer to a sign-in: who (if anyone) is signed in, and the CSRF token to send back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user: Option<Me>,
+    pub csrf_token: String,
+}
+
+/// `PUT /api/me/language`
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetLanguageRequest {
+    pub language: Lang,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WardSummary {
+    pub id: String,
+    pub name: String,
+}
+
+/// One service user in a list (a caseload, or the person a carer supports).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSummary {
+    pub id: UserId,
+    pub display_name: String,
+    pub ward: Option<WardSummary>,
+    /// The viewer's own place in this person's care team, if any.
+    pub my_relation: Option<Relation>,
+}
+
+/// `GET /api/people` — the people the viewer may open.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeopleList {
+    pub people: Vec<PersonSummary>,
+}
+
+/// A member of a service user's care team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub id: UserId,
+    pub display_name: String,
+    pub role: Role,
+    pub relation: Relation,
+}
+
+/// `GET /api/people/{id}` — one service user's page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonPage {
+    pub person: PersonSummary,
+    pub care_team: Vec<TeamMember>,
+}
+
+/// Why a request failed, for machines. The app shows the matching catalogue message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body was not valid JSON of the expected shape (including a missing or unknown field).
+    InvalidBody,
+    /// The body was valid JSON but a value broke a rule.
+    InvalidInput,
+    PayloadTooLarge,
+    NotSignedIn,
+    BadCredentials,
+    TooManyAttempts,
+    /// The CSRF token was missing or wrong.
+    CsrfRejected,
+    Forbidden,
+    NotFound,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The catalogue message to show a person for this error.
+    pub fn message(self) -> Msg {
+        match self {
+            ErrorCode::InvalidBody | ErrorCode::InvalidInput => Msg::ErrorInvalidInput,
+            ErrorCode::PayloadTooLarge => Msg::ErrorTooLarge,
+            ErrorCode::NotSignedIn => Msg::ErrorNotSignedIn,
+            ErrorCode::BadCredentials => Msg::ErrorBadCredentials,
+            ErrorCode::TooManyAttempts => Msg::ErrorTooManyAttempts,
+            ErrorCode::CsrfRejected => Msg::ErrorSessionExpired,
+            ErrorCode::Forbidden | ErrorCode::NotFound => Msg::ErrorNotFound,
+            ErrorCode::Internal => Msg::ErrorServer,
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// A clear English explanation for developers and logs; people see the translated catalogue message.
+    pub message: String,
+    /// For `too_many_attempts`: seconds until another try is allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_rejects_unknown_fields_and_requires_both() {
+        let ok: SignInRequest = serde_json::from_str(r#"{"username":"a","password":"b"}"#).unwrap();
+        assert_eq!(ok.username, "a");
+        let missing = serde_json::from_str::<SignInRequest>(r#"{"username":"a"}"#).unwrap_err();
+        assert!(missing.to_string().contains("missing field `password`"), "{missing}");
+        assert!(serde_json::from_str::<SignInRequest>(r#"{"username":"a","password":"b","role":"admin"}"#).is_err());
+    }
+
+    #[test]
+    fn error_codes_are_snake_case_on_the_wire() {
+        let e = ApiError { code: ErrorCode::TooManyAttempts, message: "wait".into(), retry_after_secs: Some(30) };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "too_many_attempts");
+        assert_eq!(json["retry_after_secs"], 30);
+        let e2 = ApiError { retry_after_secs: None, ..e };
+        assert!(serde_json::to_value(&e2).unwrap().get("retry_after_secs").is_none());
+    }
+}

@@ -1,0 +1,194 @@
+//! The one translation catalogue. Every string the app shows comes from here, in English and Welsh.
+//!
+//! Add a message by adding one line to `catalogue!`: the macro makes it impossible to add a key without both
+//! languages. Placeholders are written `{name}` and filled with [`fill`].
+
+use serde::{Deserialize, Serialize};
+
+/// A language a person can use Waymark in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "cy")]
+    Cy,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Cy];
+
+    /// The BCP 47 code, as used in `<html lang>` and in storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Cy => "cy",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language's name in itself, as a language switch shows it.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Cy => "Cymraeg",
+        }
+    }
+}
+
+macro_rules! catalogue {
+    ($($key:ident => $en:literal, $cy:literal;)*) => {
+        /// A message in the catalogue.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Msg { $($key),* }
+
+        impl Msg {
+            pub const ALL: &'static [Msg] = &[$(Msg::$key),*];
+
+            /// This message in the given language.
+            pub fn text(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((Msg::$key, Lang::En) => $en, (Msg::$key, Lang::Cy) => $cy,)*
+                }
+            }
+        }
+    };
+}
+
+catalogue! {
+    AppName => "Waymark", "Waymark";
+    Tagline => "Planning recovery together", "Cynllunio adferiad gyda'n gilydd";
+    SkipToContent => "Skip to main content", "Neidio i'r prif gynnwys";
+    Loading => "Loading…", "Yn llwytho…";
+    Language => "Language", "Iaith";
+
+    SignInTitle => "Sign in to Waymark", "Mewngofnodi i Waymark";
+    Username => "Username", "Enw defnyddiwr";
+    Password => "Password", "Cyfrinair";
+    SignIn => "Sign in", "Mewngofnodi";
+    SigningIn => "Signing in…", "Yn mewngofnodi…";
+    SignOut => "Sign out", "Allgofnodi";
+    SignedInAs => "Signed in as {name} ({role})", "Wedi mewngofnodi fel {name} ({role})";
+    HelloName => "Hello, {name}", "Helo, {name}";
+
+    RoleServiceUser => "Service user", "Defnyddiwr gwasanaeth";
+    RoleKeyWorker => "Key worker", "Gweithiwr allweddol";
+    RoleStaff => "Staff member", "Aelod o staff";
+    RoleWardManager => "Ward manager", "Rheolwr ward";
+    RoleCarer => "Carer", "Gofalwr";
+    RoleAdmin => "Administrator", "Gweinyddwr";
+    RelationStaff => "Care team staff", "Staff y tîm gofal";
+
+    Ward => "Ward", "Ward";
+    MyCaseload => "People I work with", "Y bobl rwy'n gweithio gyda nhw";
+    WardPeople => "People on the ward", "Pobl ar y ward";
+    CaseloadEmpty => "No one is on your caseload yet.", "Does neb ar eich llwyth achosion eto.";
+    PersonISupport => "The person you support", "Y person rydych chi'n ei gefnogi";
+    NotLinkedYet => "You are not linked to anyone yet. Ward staff can link you.", "Nid ydych wedi'ch cysylltu ag unrhyw un eto. Gall staff y ward eich cysylltu.";
+    OpenMyPage => "Open my page", "Agor fy nhudalen";
+    MyPage => "My page", "Fy nhudalen";
+    MyPageIntro => "This is your space. You and your care team plan your recovery together here.", "Dyma eich lle chi. Rydych chi a'ch tîm gofal yn cynllunio eich adferiad gyda'ch gilydd yma.";
+    CarerPageIntro => "You can see what {name} has chosen to share with you.", "Gallwch weld yr hyn y mae {name} wedi dewis ei rannu â chi.";
+    StaffPageIntro => "Recovery planning with {name}.", "Cynllunio adferiad gyda {name}.";
+    CareTeam => "Care team", "Tîm gofal";
+    MyCareTeam => "My care team", "Fy nhîm gofal";
+    AdminIntro => "You look after accounts. Clinical records are not shown to administrators.", "Rydych chi'n gofalu am gyfrifon. Nid yw cofnodion clinigol yn cael eu dangos i weinyddwyr.";
+    BackHome => "Back to home", "Yn ôl i'r hafan";
+    PageNotFound => "We couldn't find that page.", "Doedd dim modd dod o hyd i'r dudalen honno.";
+
+    ErrorInvalidInput => "Please check what you entered and try again.", "Gwiriwch yr hyn a roesoch a rhowch gynnig arall arni.";
+    ErrorTooLarge => "That is too much to send at once.", "Mae hynny'n ormod i'w anfon ar unwaith.";
+    ErrorNotSignedIn => "Please sign in to carry on.", "Mewngofnodwch i barhau.";
+    ErrorBadCredentials => "That username and password don't match. Please try again.", "Nid yw'r enw defnyddiwr a'r cyfrinair yn cyfateb. Rhowch gynnig arall arni.";
+    ErrorTooManyAttempts => "Too many tries. Please wait a few minutes, or ask staff for help.", "Gormod o ymdrechion. Arhoswch ychydig funudau, neu gofynnwch i'r staff am help.";
+    ErrorSessionExpired => "Your session has ended. Please reload the page and sign in again.", "Mae eich sesiwn wedi dod i ben. Ail-lwythwch y dudalen a mewngofnodwch eto.";
+    ErrorNotFound => "That record isn't available to you.", "Nid yw'r cofnod hwnnw ar gael i chi.";
+    ErrorServer => "Something went wrong on our side. Please try again soon.", "Aeth rhywbeth o'i le ar ein hochr ni. Rhowch gynnig arall arni cyn bo hir.";
+    ErrorNetwork => "Can't reach Waymark right now. Check the Wi-Fi and try again.", "Methu cyrraedd Waymark ar hyn o bryd. Gwiriwch y Wi-Fi a rhowch gynnig arall arni.";
+}
+
+/// Fill `{key}` placeholders in a catalogue message.
+pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (key, value) in args {
+        out = out.replace(&format!("{{{key}}}"), value);
+    }
+    out
+}
+
+/// The catalogue name of a role.
+pub fn role_msg(role: crate::Role) -> Msg {
+    use crate::Role::*;
+    match role {
+        ServiceUser => Msg::RoleServiceUser,
+        KeyWorker => Msg::RoleKeyWorker,
+        Staff => Msg::RoleStaff,
+        WardManager => Msg::RoleWardManager,
+        Carer => Msg::RoleCarer,
+        Admin => Msg::RoleAdmin,
+    }
+}
+
+/// The catalogue name of a care-team relation.
+pub fn relation_msg(rel: crate::Relation) -> Msg {
+    match rel {
+        crate::Relation::KeyWorker => Msg::RoleKeyWorker,
+        crate::Relation::Staff => Msg::RelationStaff,
+        crate::Relation::Carer => Msg::RoleCarer,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn placeholders(s: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut rest = s;
+        while let Some(start) = rest.find('{') {
+            let Some(len) = rest[start..].find('}') else { break };
+            out.insert(rest[start + 1..start + len].to_owned());
+            rest = &rest[start + len..];
+        }
+        out
+    }
+
+    #[test]
+    fn every_message_has_text_in_both_languages_with_the_same_placeholders() {
+        for &m in Msg::ALL {
+            let en = m.text(Lang::En);
+            let cy = m.text(Lang::Cy);
+            assert!(!en.trim().is_empty() && !cy.trim().is_empty(), "{m:?} is empty");
+            assert_eq!(placeholders(en), placeholders(cy), "{m:?} placeholders differ");
+        }
+    }
+
+    #[test]
+    fn welsh_is_really_translated() {
+        // Only names and loan words may read the same in both languages.
+        let same: Vec<_> = Msg::ALL.iter().filter(|m| m.text(Lang::En) == m.text(Lang::Cy)).collect();
+        assert_eq!(same, vec![&Msg::AppName, &Msg::Ward]);
+    }
+
+    #[test]
+    fn fill_replaces_named_placeholders() {
+        assert_eq!(fill(Msg::HelloName.text(Lang::Cy), &[("name", "Alys")]), "Helo, Alys");
+        assert_eq!(
+            fill(Msg::SignedInAs.text(Lang::En), &[("name", "Owen"), ("role", "Key worker")]),
+            "Signed in as Owen (Key worker)"
+        );
+    }
+
+    #[test]
+    fn language_codes_round_trip() {
+        for l in Lang::ALL {
+            assert_eq!(Lang::parse(l.code()), Some(l));
+            assert_eq!(serde_json::to_string(&l).unwrap(), format!("\"{}\"", l.code()));
+        }
+        assert_eq!(Lang::parse("fr"), None);
+    }
+}

@@ -1,0 +1,12 @@
+//! Waymark's shared vocabulary: typed models, API payloads, access rules and the translation catalogue.
+//!
+//! Compiled for both the server (native) and the app (wasm32). Nothing here does I/O.
+
+pub mod access;
+pub mod api;
+pub mod i18n;
+pub mod people;
+pub mod validation;
+
+pub use i18n::{Lang, Msg};
+pub use people::{Relation, Role, UserId};
