@@ -62,6 +62,8 @@ impl AppError {
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::CsrfRejected | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::SchemaMismatch => StatusCode::BAD_REQUEST,
+            ErrorCode::RecordExists | ErrorCode::RecordMissing => StatusCode::CONFLICT,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,7 +95,7 @@ impl IntoResponse for AppError {
             AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
-        let body = ApiError { code: self.code(), message: self.public_message(), retry_after_secs };
+        let body = ApiError { code: self.code(), message: self.public_message(), retry_after_secs, mutation_id: None };
         let mut res = (status, axum::Json(body)).into_response();
         if let Some(secs) = retry_after_secs {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {

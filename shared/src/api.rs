@@ -94,6 +94,12 @@ pub enum ErrorCode {
     CsrfRejected,
     Forbidden,
     NotFound,
+    /// A sync request named a protocol version this server does not speak: the app must update.
+    SchemaMismatch,
+    /// A mutation tried to create a record whose id is already taken.
+    RecordExists,
+    /// A mutation referred to a record that does not exist.
+    RecordMissing,
     Internal,
 }
 
@@ -108,6 +114,8 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts => Msg::ErrorTooManyAttempts,
             ErrorCode::CsrfRejected => Msg::ErrorSessionExpired,
             ErrorCode::Forbidden | ErrorCode::NotFound => Msg::ErrorNotFound,
+            ErrorCode::SchemaMismatch => Msg::ErrorUpdateApp,
+            ErrorCode::RecordExists | ErrorCode::RecordMissing => Msg::ErrorInvalidInput,
             ErrorCode::Internal => Msg::ErrorServer,
         }
     }
@@ -122,6 +130,9 @@ pub struct ApiError {
     /// For `too_many_attempts`: seconds until another try is allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
+    /// For a refused sync push: the id of the mutation that was refused (the whole push was refused with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation_id: Option<u64>,
 }
 
 #[cfg(test)]
@@ -139,7 +150,7 @@ mod tests {
 
     #[test]
     fn error_codes_are_snake_case_on_the_wire() {
-        let e = ApiError { code: ErrorCode::TooManyAttempts, message: "wait".into(), retry_after_secs: Some(30) };
+        let e = ApiError { code: ErrorCode::TooManyAttempts, message: "wait".into(), retry_after_secs: Some(30), mutation_id: None };
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["code"], "too_many_attempts");
         assert_eq!(json["retry_after_secs"], 30);

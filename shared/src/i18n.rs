@@ -107,6 +107,7 @@ catalogue! {
     ErrorSessionExpired => "Your session has ended. Please reload the page and sign in again.", "Mae eich sesiwn wedi dod i ben. Ail-lwythwch y dudalen a mewngofnodwch eto.";
     ErrorNotFound => "That record isn't available to you.", "Nid yw'r cofnod hwnnw ar gael i chi.";
     ErrorServer => "Something went wrong on our side. Please try again soon.", "Aeth rhywbeth o'i le ar ein hochr ni. Rhowch gynnig arall arni cyn bo hir.";
+    ErrorUpdateApp => "This copy of Waymark is out of date. Please reload the page to update it; your saved changes are kept.", "Mae'r copi hwn o Waymark wedi dyddio. Ail-lwythwch y dudalen i'w ddiweddaru; mae eich newidiadau wedi'u cadw.";
     ErrorNetwork => "Can't reach Waymark right now. Check the Wi-Fi and try again.", "Methu cyrraedd Waymark ar hyn o bryd. Gwiriwch y Wi-Fi a rhowch gynnig arall arni.";
 }
 

@@ -6,6 +6,7 @@ pub mod access;
 pub mod api;
 pub mod i18n;
 pub mod people;
+pub mod sync;
 pub mod validation;
 
 pub use i18n::{Lang, Msg};

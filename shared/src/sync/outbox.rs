@@ -1,0 +1,189 @@
+//! A device's edits that the server does not have yet (or whose result it has not pulled yet).
+//!
+//! Every edit goes in here, and is saved to the device, before the person is told it is saved. The outbox picks
+//! what to push, takes the server's acknowledgements, and rebases later edits on the results.
+
+use super::cell::{CellKey, CellState};
+use super::change::{Change, ChangeError};
+use super::protocol::{Ack, Mutation, Outcome};
+use super::replica::Replica;
+use crate::people::UserId;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// One edit waiting on this device.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    pub mutation: Mutation,
+    pub key: CellKey,
+    pub value: Value,
+    /// It has been handed to the network at least once, so it can no longer be taken back quietly.
+    pub attempted: bool,
+    /// The server's answer, once it came; the edit stays shown until the device has pulled past `ack.version`.
+    pub ack: Option<Ack>,
+}
+
+/// The queue of edits made on this device, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Outbox {
+    /// The id the next edit gets.
+    pub next_id: u64,
+    pub items: Vec<Pending>,
+}
+
+impl Outbox {
+    /// Record an edit on `person`'s record, based on what the replica shows. Checks it first (the same rules the
+    /// server applies); returns the new pending edit, which the caller must save before showing it as saved.
+    pub fn record(
+        &mut self,
+        replica: &Replica,
+        person: &UserId,
+        change: Change,
+        settles: bool,
+        made_at_ms: i64,
+    ) -> Result<&Pending, ChangeError> {
+        change.validate()?;
+        let effect = change.effect(person);
+        let base = replica.cell(&effect.key).map_or(0, |c| c.version);
+        self.next_id = self.next_id.max(1);
+        let mutation = Mutation { id: self.next_id, person: person.clone(), base, settles, made_at_ms, change };
+        self.next_id += 1;
+        self.items.push(Pending { mutation, key: effect.key, value: effect.value, attempted: false, ack: None });
+        Ok(self.items.last().expect("just pushed"))
+    }
+
+    /// The next mutations to push: those not yet acknowledged, in order, but only the first for each cell — a
+    /// later edit to the same cell waits to be rebased on the first one's result.
+    pub fn batch(&self, max: usize) -> Vec<Mutation> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for p in self.items.iter().filter(|p| p.ack.is_none()) {
+            if seen.insert(&p.key) {
+                out.push(p.mutation.clone());
+                if out.len() == max {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// Note that these mutations are being sent (save the outbox before sending).
+    pub fn mark_attempted(&mut self, ids: &[u64]) {
+        for p in self.items.iter_mut().filter(|p| ids.contains(&p.mutation.id)) {
+            p.attempted = true;
+        }
+    }
+
+    /// Take the server's answer to one mutation. Later edits to the same cell that were based on what this one
+    /// was based on are rebased onto its result when it applied (or found the value already there): they follow
+    /// the writer's own edit, so they must not conflict with it. After a value was kept aside, they are not
+    /// rebased: the writer had not seen the value that stayed, so their later edits are kept aside too.
+    pub fn acknowledge(&mut self, ack: Ack) -> bool {
+        let Some(i) = self.items.iter().position(|p| p.mutation.id == ack.id && p.ack.is_none()) else {
+            return false;
+        };
+        let key = self.items[i].key.clone();
+        let old_base = self.items[i].mutation.base;
+        self.items[i].ack = Some(ack);
+        if ack.outcome != Outcome::KeptAside {
+            for later in self.items[i + 1..].iter_mut().filter(|p| p.ack.is_none() && p.key == key) {
+                if later.mutation.base == old_base {
+                    later.mutation.base = ack.version;
+                }
+            }
+        }
+        true
+    }
+
+    /// Forget acknowledged edits whose results the replica now holds. Returns how many were forgotten.
+    pub fn settle_with(&mut self, replica: &Replica) -> usize {
+        let before = self.items.len();
+        self.items.retain(|p| p.ack.is_none_or(|a| a.version > replica.cursor));
+        before - self.items.len()
+    }
+
+    /// Take back an edit the server has never been sent (undo before sync).
+    pub fn cancel(&mut self, id: u64) -> Option<Pending> {
+        let i = self.items.iter().position(|p| p.mutation.id == id && !p.attempted)?;
+        Some(self.items.remove(i))
+    }
+
+    /// Remove an edit the server refused, to be shown to the person as needing attention.
+    pub fn reject(&mut self, id: u64) -> Option<Pending> {
+        let i = self.items.iter().position(|p| p.mutation.id == id)?;
+        Some(self.items.remove(i))
+    }
+
+    /// Edits the server has not acknowledged yet.
+    pub fn waiting(&self) -> usize {
+        self.items.iter().filter(|p| p.ack.is_none()).count()
+    }
+
+    /// What this device shows for a cell: its newest waiting edit, if any, else the replica's value.
+    /// An edit the server kept aside is not shown as the value (the replica's conflict shows it).
+    pub fn shown<'a>(&'a self, replica: &'a Replica, key: &CellKey) -> Option<&'a Value> {
+        self.items
+            .iter()
+            .rev()
+            .find(|p| &p.key == key && p.ack.is_none_or(|a| a.outcome != Outcome::KeptAside))
+            .map(|p| &p.value)
+            .or_else(|| replica.cell(key).map(|c| &c.value))
+    }
+
+    /// The waiting edits to one cell, oldest first.
+    pub fn pending_for<'a>(&'a self, key: &'a CellKey) -> impl Iterator<Item = &'a Pending> + 'a {
+        self.items.iter().filter(move |p| &p.key == key)
+    }
+
+    /// The cell as the device shows it, for views that want the author too: replica state plus newest edit.
+    pub fn shown_cell(&self, replica: &Replica, key: &CellKey) -> Option<(Value, Option<CellState>)> {
+        self.shown(replica, key).map(|v| (v.clone(), replica.cell(key).cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::{AboutMeField, Change};
+
+    fn hopes(t: &str) -> Change {
+        Change::AboutMe { field: AboutMeField::MyHopes, text: t.into() }
+    }
+
+    #[test]
+    fn one_mutation_per_cell_per_batch_and_later_edits_rebase_on_the_result() {
+        let replica = Replica::default();
+        let p = UserId("p".into());
+        let mut out = Outbox::default();
+        out.record(&replica, &p, hopes("a"), false, 1).unwrap();
+        out.record(&replica, &p, hopes("ab"), false, 2).unwrap();
+        out.record(&replica, &p, Change::AboutMe { field: AboutMeField::MyStrengths, text: "s".into() }, false, 3)
+            .unwrap();
+        let first = out.batch(10);
+        assert_eq!(first.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 3]);
+        assert!(out.acknowledge(Ack { id: 1, outcome: Outcome::Applied, version: 7 }));
+        assert!(!out.acknowledge(Ack { id: 1, outcome: Outcome::Applied, version: 7 }), "a repeated ack is ignored");
+        let second = out.batch(10);
+        assert_eq!(second.iter().map(|m| (m.id, m.base)).collect::<Vec<_>>(), vec![(2, 7), (3, 0)]);
+        assert_eq!(out.waiting(), 2);
+        assert_eq!(out.shown(&replica, &CellKey::new(&p, crate::sync::Kind::AboutMe, &Default::default(), "my_hopes")),
+            Some(&Value::String("ab".into())));
+    }
+
+    #[test]
+    fn an_edit_is_checked_before_it_is_queued_and_can_be_taken_back_until_sent() {
+        let replica = Replica::default();
+        let p = UserId("p".into());
+        let mut out = Outbox::default();
+        let bad = Change::AboutMe { field: AboutMeField::PreferredName, text: "x".repeat(500) };
+        assert!(out.record(&replica, &p, bad, false, 1).is_err());
+        assert!(out.items.is_empty());
+        out.record(&replica, &p, hopes("a"), false, 1).unwrap();
+        out.record(&replica, &p, hopes("b"), false, 1).unwrap();
+        out.mark_attempted(&[1]);
+        assert!(out.cancel(1).is_none(), "sent: undo by a new edit instead");
+        assert_eq!(out.cancel(2).map(|p| p.mutation.id), Some(2));
+    }
+}
