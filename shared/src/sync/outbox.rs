@@ -45,12 +45,27 @@ impl Outbox {
     ) -> Result<&Pending, ChangeError> {
         change.validate()?;
         let effect = change.effect(person);
-        let base = replica.cell(&effect.key).map_or(0, |c| c.version);
+        let base = self.base_for(replica, &effect.key);
         self.next_id = self.next_id.max(1);
         let mutation = Mutation { id: self.next_id, person: person.clone(), base, settles, made_at_ms, change };
         self.next_id += 1;
         self.items.push(Pending { mutation, key: effect.key, value: effect.value, attempted: false, ack: None });
         Ok(self.items.last().expect("just pushed"))
+    }
+
+    /// The version a new edit to `key` is based on: what the writer sees. If this device already has an edit to
+    /// the cell in the outbox, the new one follows it: it takes that edit's base while it waits (and is rebased
+    /// with it), or its applied version once acknowledged, so a device's own edits never conflict with each other.
+    fn base_for(&self, replica: &Replica, key: &CellKey) -> u64 {
+        let seen = replica.cell(key).map_or(0, |c| c.version);
+        match self.items.iter().rev().find(|p| &p.key == key) {
+            None => seen,
+            Some(p) => match p.ack {
+                None => p.mutation.base,
+                Some(a) if a.outcome != Outcome::KeptAside => a.version.max(seen),
+                Some(_) => seen,
+            },
+        }
     }
 
     /// The next mutations to push: those not yet acknowledged, in order, but only the first for each cell — a
@@ -170,6 +185,19 @@ mod tests {
         assert_eq!(out.waiting(), 2);
         assert_eq!(out.shown(&replica, &CellKey::new(&p, crate::sync::Kind::AboutMe, &Default::default(), "my_hopes")),
             Some(&Value::String("ab".into())));
+    }
+
+    #[test]
+    fn an_edit_made_after_an_acknowledged_one_follows_it_even_before_the_pull() {
+        let replica = Replica::default();
+        let p = UserId("p".into());
+        let mut out = Outbox::default();
+        out.record(&replica, &p, hopes("a"), false, 1).unwrap();
+        out.acknowledge(Ack { id: 1, outcome: Outcome::Applied, version: 4 });
+        let second = out.record(&replica, &p, hopes("b"), false, 2).unwrap();
+        assert_eq!(second.mutation.base, 4);
+        let third = out.record(&replica, &p, hopes("c"), false, 3).unwrap();
+        assert_eq!(third.mutation.base, 4, "waits on the second, and is rebased with it");
     }
 
     #[test]
