@@ -36,14 +36,35 @@ cp style/waymark.css "$dist/assets/$css_name"
 icon_name="icon-$(hash style/icon.svg).svg"
 cp style/icon.svg "$dist/assets/$icon_name"
 
-printf "import init from './%s';\ninit({ module_or_path: new URL('./%s', import.meta.url) });\n" "$js_name" "$wasm_name" > "$stage/boot.js"
+cat > "$stage/boot.js" <<EOF
+import init from './$js_name';
+init({ module_or_path: new URL('./$wasm_name', import.meta.url) });
+// Offline start: the service worker keeps this build's files; ask the browser not to clear the device's data
+// (IndexedDB holds edits not yet synced) when storage runs low.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch((e) => console.warn('service worker not registered', e));
+}
+if (navigator.storage && navigator.storage.persist) {
+  navigator.storage.persisted().then((already) => already || navigator.storage.persist()).catch(() => {});
+}
+EOF
 boot_name="boot-$(hash "$stage/boot.js").js"
 cp "$stage/boot.js" "$dist/assets/$boot_name"
 
 sed -e "s/{{CSS}}/$css_name/" -e "s/{{JS}}/$js_name/" -e "s/{{WASM}}/$wasm_name/" \
     -e "s/{{BOOT}}/$boot_name/" -e "s/{{ICON}}/$icon_name/" app/index.html > "$dist/index.html"
 
-for f in "$dist/index.html" "$dist"/assets/*; do gzip -9 -k -n "$f"; done
+theme=$(sed -n 's/^ *--brand: *\(#[0-9a-fA-F]*\);.*/\1/p' style/waymark.css | head -1)
+sed -e "s/{{ICON}}/$icon_name/" -e "s/{{THEME}}/$theme/" app/manifest.webmanifest > "$dist/manifest.webmanifest"
+
+# The service worker precaches exactly this build's files; its build id changes whenever any of them does, so a
+# new deployment installs a new worker that replaces the old cache.
+precache=$(cd "$dist" && { echo /index.html; echo /manifest.webmanifest; ls assets | sed 's|^|/assets/|'; } | sort)
+build_id=$(cd "$dist" && cat index.html manifest.webmanifest assets/* | sha256sum | cut -c1-16)
+precache_json=$(printf '%s\n' "$precache" | sed 's/.*/"&"/' | paste -sd, | sed 's/^/[/; s/$/]/')
+sed -e "s/{{BUILD}}/$build_id/" -e "s|{{PRECACHE}}|$precache_json|" app/sw.js > "$dist/sw.js"
+
+for f in "$dist/index.html" "$dist/sw.js" "$dist/manifest.webmanifest" "$dist"/assets/*; do gzip -9 -k -n "$f"; done
 
 echo "built dist/:"
 for f in "$dist/assets/$wasm_name" "$dist/assets/$js_name" "$dist/assets/$css_name"; do

@@ -1,0 +1,106 @@
+// The app starts with no network after one online visit, keeps no API answers in its caches, and a new
+// deployment replaces the old build's cache cleanly.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, startServer, launchBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+
+// Serve a copy of the build, so this test can "deploy" a new one without touching dist/.
+const dist = mkdtempSync(join(tmpdir(), 'waymark-dist-'));
+cpSync(join(root, 'dist'), dist, { recursive: true });
+process.env.WAYMARK_DIST = dist;
+
+let server, browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(dist, { recursive: true, force: true });
+});
+
+function precacheList() {
+  const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
+  return JSON.parse(sw.match(/const PRECACHE = (\[.*\]);/)[1]);
+}
+
+const cacheState = (page) =>
+  page.evaluate(async () => {
+    const out = {};
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      out[name] = (await cache.keys()).map((r) => new URL(r.url).pathname).sort();
+    }
+    return out;
+  });
+
+async function waitForWorker(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+test('after one online visit the app starts offline, and a new deployment replaces the old cache', async () => {
+  const { context, page } = await newTablet(browser, server.url);
+  await page.goto('/');
+  await page.locator('#username').waitFor();
+  await waitForWorker(page);
+
+  // The manifest is linked and names an icon that exists.
+  const manifest = await page.evaluate(async () => {
+    const href = document.querySelector('link[rel=manifest]').getAttribute('href');
+    return (await fetch(href)).json();
+  });
+  assert.equal(manifest.start_url, '/');
+  assert.equal(manifest.display, 'standalone');
+  const icon = await page.request.get(manifest.icons[0].src);
+  assert.equal(icon.status(), 200);
+
+  // Exactly this build's files are precached, under this build's cache.
+  const expected = precacheList();
+  assert.ok(expected.some((p) => p.endsWith('.wasm')) && expected.includes('/index.html'));
+  const before = await cacheState(page);
+  assert.equal(Object.keys(before).length, 1, JSON.stringify(Object.keys(before)));
+  assert.deepEqual(Object.values(before)[0], [...expected].sort());
+
+  // Sign in and look around online: API answers must never land in a cache.
+  await signIn(page, 'dylan');
+  await page.locator('[data-test=signed-in-as]').waitFor();
+  const afterUse = await cacheState(page);
+  for (const paths of Object.values(afterUse)) {
+    assert.ok(!paths.some((p) => p.startsWith('/api/')), `no API answer may be cached: ${paths}`);
+  }
+
+  // No network at all: a reload and a deep link still start the app.
+  await context.setOffline(true);
+  await page.reload();
+  await page.locator('main#main').waitFor();
+  const offlineTitle = await page.title();
+  assert.match(offlineTitle, /Waymark/);
+  await page.goto('/people/somebody');
+  await page.locator('main#main').waitFor();
+  await page.screenshot({ path: join(artifacts, 'offline-start.png') });
+  await context.setOffline(false);
+
+  // A new deployment: a new service worker (new build id) installs, takes over and drops the old cache.
+  const oldName = Object.keys(before)[0];
+  const sw = readFileSync(join(dist, 'sw.js'), 'utf8').replace(/const BUILD = "[0-9a-f]+";/, 'const BUILD = "0new0build0000";');
+  writeFileSync(join(dist, 'sw.js'), sw);
+  unlinkSync(join(dist, 'sw.js.gz'));
+  await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+  const deadline = Date.now() + 15_000;
+  let keys;
+  for (;;) {
+    keys = await page.evaluate(() => caches.keys());
+    if ((keys.length === 1 && keys[0] === 'waymark-app-0new0build0000') || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(keys, ['waymark-app-0new0build0000'], 'the new build\'s cache replaces the old one');
+  assert.ok(!(await page.evaluate(() => caches.keys())).includes(oldName));
+  await page.reload();
+  await page.locator('main#main').waitFor();
+  await context.close();
+});
