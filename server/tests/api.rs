@@ -15,6 +15,7 @@ on_both_engines!(
     sign_in_succeeds_with_a_fresh_session,
     wrong_password_and_unknown_user_look_the_same,
     repeated_failures_throttle_sign_in,
+    a_burst_of_simultaneous_guesses_gets_no_more_than_the_limit,
     no_session_is_not_signed_in,
     expired_session_is_not_signed_in,
     activity_keeps_a_session_alive,
@@ -146,6 +147,28 @@ async fn repeated_failures_throttle_sign_in(db: TestDb) {
     let mut s2 = app.client();
     s2.sign_in("sara", "nope").await.assert_error(StatusCode::UNAUTHORIZED, "bad_credentials");
     s2.sign_in("sara", DEMO_PASSWORD).await.assert_status(StatusCode::OK);
+}
+
+async fn a_burst_of_simultaneous_guesses_gets_no_more_than_the_limit(db: TestDb) {
+    let app = TestApp::demo(db).await;
+    let mut c: Vec<Client<'_>> = (0..8).map(|_| app.client()).collect();
+    let [c1, c2, c3, c4, c5, c6, c7, c8] = &mut c[..] else { unreachable!() };
+    // Each attempt is counted before its password is checked, so all eight cannot be checked at once.
+    let replies = tokio::join!(
+        c1.sign_in("owen", "guess-1"),
+        c2.sign_in("owen", "guess-2"),
+        c3.sign_in("owen", "guess-3"),
+        c4.sign_in("owen", "guess-4"),
+        c5.sign_in("owen", "guess-5"),
+        c6.sign_in("owen", "guess-6"),
+        c7.sign_in("owen", "guess-7"),
+        c8.sign_in("owen", "guess-8"),
+    );
+    let statuses = [replies.0.status, replies.1.status, replies.2.status, replies.3.status, replies.4.status,
+        replies.5.status, replies.6.status, replies.7.status];
+    let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((checked, refused), (throttle::MAX_FAILURES as usize, 8 - throttle::MAX_FAILURES as usize), "{statuses:?}");
 }
 
 async fn no_session_is_not_signed_in(db: TestDb) {

@@ -12,7 +12,7 @@
 //! - every edit made without seeing another device's newer value was kept aside as a conflict (never silently
 //!   overwrote it, never silently lost), and every value kept aside is still there unless someone settled it.
 //!
-//! `WAYMARK_SIM_SEEDS` sets how many seeds run (default 2,000); `WAYMARK_SIM_SEED` runs one seed, for debugging.
+//! `WAYMARK_SIM_SEEDS` sets how many seeds run (default 3,000); `WAYMARK_SIM_SEED` runs one seed, for debugging.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -475,7 +475,7 @@ fn every_replica_converges_and_nothing_acknowledged_is_lost_under_a_hostile_netw
     let seeds: Vec<u64> = match std::env::var("WAYMARK_SIM_SEED") {
         Ok(one) => vec![one.parse().expect("WAYMARK_SIM_SEED is a number")],
         Err(_) => {
-            let n = std::env::var("WAYMARK_SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
+            let n = std::env::var("WAYMARK_SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3_000);
             (0..n).collect()
         }
     };

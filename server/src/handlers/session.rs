@@ -56,9 +56,21 @@ pub async fn sign_in(
     let username = normalise_username(&req.username).map_err(|e| AppError::InvalidInput(e.to_string()))?;
     check_password_input(&req.password).map_err(|e| AppError::InvalidInput(e.to_string()))?;
 
+    // Count this attempt as a failure *before* checking the password, in one transaction with the lock check, so a
+    // burst of simultaneous guesses cannot all slip in before any of them is counted. Success clears the count.
     let now = now_ms();
-    let failures = state.store.sign_in_failures(&username).await?;
-    if let Some(retry_after_secs) = throttle::locked_for_secs(failures, now) {
+    let mut locked = None;
+    let record = state
+        .store
+        .record_sign_in_failure(&username, |r| match (throttle::locked_for_secs(r, now), r) {
+            (Some(secs), Some(r)) => {
+                locked = Some(secs);
+                r
+            }
+            _ => throttle::after_failure(r, now),
+        })
+        .await?;
+    if let Some(retry_after_secs) = locked {
         tracing::warn!(%username, "sign-in refused: throttled");
         return Err(AppError::TooManyAttempts { retry_after_secs });
     }
@@ -66,7 +78,6 @@ pub async fn sign_in(
     let user = state.store.user_by_username(&username).await?;
     let ok = password::verify(req.password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
-        let record = state.store.record_sign_in_failure(&username, |r| throttle::after_failure(r, now)).await?;
         tracing::info!(%username, locked = record.locked_until > now, "sign-in failed");
         return Err(AppError::BadCredentials);
     };
