@@ -14,8 +14,9 @@ wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name waymark 
   "$target_dir/wasm32-unknown-unknown/release/waymark-app.wasm"
 
 wasm_opt=""
-if command -v wasm-opt >/dev/null 2>&1; then wasm_opt=wasm-opt
-elif [ -x "$root/end2end/node_modules/.bin/wasm-opt" ]; then wasm_opt="$root/end2end/node_modules/.bin/wasm-opt"
+# Prefer the pinned npm binaryen (Debian's is too old for current Rust wasm).
+if [ -x "$root/tools/node_modules/.bin/wasm-opt" ]; then wasm_opt="$root/tools/node_modules/.bin/wasm-opt"
+elif [ -n "${WAYMARK_WASM_OPT:-}" ]; then wasm_opt=$WAYMARK_WASM_OPT
 fi
 if [ -n "$wasm_opt" ] && [ "${WAYMARK_SKIP_WASM_OPT:-}" != 1 ]; then
   "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

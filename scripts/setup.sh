@@ -6,6 +6,12 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup targe
 want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 [ "$have" = "$want" ] || cargo install wasm-bindgen-cli --version "$want"
+# wasm-opt (npm binaryen, pinned in tools/package-lock.json) makes the app much smaller; the build works without it.
+if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
+  if command -v npm >/dev/null 2>&1; then (cd tools && npm ci --no-audit --no-fund)
+  else echo "setup: npm not found, building without wasm-opt (the app will be larger)" >&2
+  fi
+fi
 if [ "${1:-}" = "--for-tests" ]; then
   if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
