@@ -6,7 +6,11 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use waymark_shared::api::{ApiError, ErrorCode};
+use crate::store::{PushError, Refusal};
+use waymark_shared::{
+    api::{ApiError, ErrorCode},
+    sync::Rejection,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -18,6 +22,21 @@ pub enum AppError {
     InvalidInput(String),
     #[error("request body too large")]
     PayloadTooLarge,
+    /// A sync push carried more mutations than one push may.
+    #[error("more than {max} mutations in one push")]
+    TooManyMutations { max: usize },
+    /// A sync request named another protocol version (or none); the message says which this server speaks.
+    #[error("schema mismatch: {0}")]
+    SchemaMismatch(String),
+    /// A mutation tried to create a record whose id is taken.
+    #[error("record exists")]
+    RecordExists,
+    /// A mutation referred to a record that does not exist.
+    #[error("record missing")]
+    RecordMissing,
+    /// One mutation of a sync push was refused, and the whole push with it: the answer names the mutation.
+    #[error("mutation {mutation_id}: {source}")]
+    ForMutation { mutation_id: u64, source: Box<AppError> },
     #[error("not signed in")]
     NotSignedIn,
     #[error("username or password not right")]
@@ -43,7 +62,11 @@ impl AppError {
         match self {
             AppError::InvalidBody(_) => ErrorCode::InvalidBody,
             AppError::InvalidInput(_) => ErrorCode::InvalidInput,
-            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::PayloadTooLarge | AppError::TooManyMutations { .. } => ErrorCode::PayloadTooLarge,
+            AppError::SchemaMismatch(_) => ErrorCode::SchemaMismatch,
+            AppError::RecordExists => ErrorCode::RecordExists,
+            AppError::RecordMissing => ErrorCode::RecordMissing,
+            AppError::ForMutation { source, .. } => source.code(),
             AppError::NotSignedIn => ErrorCode::NotSignedIn,
             AppError::BadCredentials => ErrorCode::BadCredentials,
             AppError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
@@ -72,6 +95,13 @@ impl AppError {
         match self {
             AppError::InvalidBody(m) | AppError::InvalidInput(m) => m.clone(),
             AppError::PayloadTooLarge => "the request body is larger than the server accepts".into(),
+            AppError::TooManyMutations { max } => format!("at most {max} mutations may be sent in one push"),
+            AppError::SchemaMismatch(m) => m.clone(),
+            AppError::RecordExists => "a record with this id already exists".into(),
+            AppError::RecordMissing => "the record this change refers to does not exist".into(),
+            AppError::ForMutation { mutation_id, source } => {
+                format!("mutation {mutation_id} was refused, and nothing in this push was saved: {}", source.public_message())
+            }
             AppError::NotSignedIn => "sign in first".into(),
             AppError::BadCredentials => "the username or password is not right".into(),
             AppError::TooManyAttempts { .. } => "too many failed sign-ins for this username; wait and try again".into(),
@@ -95,7 +125,11 @@ impl IntoResponse for AppError {
             AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
-        let body = ApiError { code: self.code(), message: self.public_message(), retry_after_secs, mutation_id: None };
+        let mutation_id = match &self {
+            AppError::ForMutation { mutation_id, .. } => Some(*mutation_id),
+            _ => None,
+        };
+        let body = ApiError { code: self.code(), message: self.public_message(), retry_after_secs, mutation_id };
         let mut res = (status, axum::Json(body)).into_response();
         if let Some(secs) = retry_after_secs {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
@@ -107,3 +141,20 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+impl From<PushError> for AppError {
+    fn from(e: PushError) -> AppError {
+        match e {
+            PushError::Database(e) => AppError::Database(e),
+            PushError::Refused { mutation_id, refusal } => {
+                let source = match refusal {
+                    Refusal::Invalid(m) => AppError::InvalidInput(m),
+                    Refusal::Forbidden => AppError::Forbidden,
+                    Refusal::Rejected(Rejection::RecordExists) => AppError::RecordExists,
+                    Refusal::Rejected(Rejection::RecordMissing) => AppError::RecordMissing,
+                };
+                AppError::ForMutation { mutation_id, source: Box::new(source) }
+            }
+        }
+    }
+}

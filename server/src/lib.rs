@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod handlers;
+pub mod live;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -12,7 +13,6 @@ pub mod web;
 
 use config::Config;
 use state::AppState;
-use std::sync::Arc;
 use store::Store;
 use tower_sessions::session_store::ExpiredDeletion;
 
@@ -23,7 +23,7 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
     if config.seed_demo {
         seed::seed_demo_ward(&store).await?;
     }
-    Ok(AppState { store, config: Arc::new(config) })
+    Ok(AppState::new(store, config))
 }
 
 /// Serve until Ctrl-C or SIGTERM, then finish the requests under way and close the database.
@@ -31,9 +31,17 @@ pub async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error + Se
     let listener = tokio::net::TcpListener::bind(state.config.listen_addr).await?;
     tracing::info!(address = %listener.local_addr()?, dist = %state.config.dist_dir.display(), "Waymark is listening");
     let sweeper = tokio::spawn(sweep_expired_sessions(state.store.clone()));
+    let watcher = live::spawn_watcher(state.live.clone(), state.store.clone());
     let store = state.store.clone();
-    axum::serve(listener, routes::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    let live = state.live.clone();
+    let stop = async move {
+        shutdown_signal().await;
+        // Live streams never end by themselves: end them, or graceful shutdown would wait for them.
+        live.close();
+    };
+    axum::serve(listener, routes::router(state)).with_graceful_shutdown(stop).await?;
     sweeper.abort();
+    watcher.abort();
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -3,7 +3,7 @@
 use crate::{
     auth::csrf,
     error::AppError,
-    handlers::{health, me, people, session},
+    handlers::{health, me, people, session, sync},
     state::AppState,
     web,
 };
@@ -12,7 +12,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderValue, header},
     middleware,
-    routing::{get, put},
+    routing::{get, post, put},
 };
 use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -42,6 +42,11 @@ pub fn router(state: AppState) -> Router {
         .route("/me/language", put(me::set_language))
         .route("/people", get(people::list))
         .route("/people/{id}", get(people::show))
+        .route("/sync/push", post(sync::push))
+        .route("/sync/pull", get(sync::pull))
+        // Server-sent events: GET, so exempt from the CSRF check; the compression layer's default predicate
+        // leaves text/event-stream alone, so events are not held back in a gzip buffer.
+        .route("/sync/live", get(sync::live))
         .fallback(api_not_found)
         .layer(middleware::from_fn(csrf::require_csrf_token))
         .layer(sessions)

@@ -5,3 +5,4 @@ pub mod json;
 pub mod me;
 pub mod people;
 pub mod session;
+pub mod sync;

@@ -4,7 +4,7 @@ use crate::{
     auth::CurrentUser,
     error::{AppError, AppResult},
     state::AppState,
-    store::{PersonRow, UserRow},
+    store::PersonRow,
 };
 use axum::{
     Json,
@@ -12,18 +12,8 @@ use axum::{
 };
 use waymark_shared::{
     UserId,
-    access::{ViewFacts, may_view_person},
     api::{PeopleList, PersonPage, PersonSummary, WardSummary},
 };
-
-fn visible(viewer: &UserRow, person: &PersonRow) -> bool {
-    may_view_person(ViewFacts {
-        viewer_role: viewer.role,
-        is_self: viewer.id == person.id,
-        relation: person.viewer_relation,
-        same_ward: viewer.ward_id.is_some() && viewer.ward_id == person.ward_id,
-    })
-}
 
 fn summary(person: PersonRow) -> PersonSummary {
     PersonSummary {
@@ -39,8 +29,8 @@ fn summary(person: PersonRow) -> PersonSummary {
 
 /// `GET /api/people`: everyone the viewer may open.
 pub async fn list(State(state): State<AppState>, CurrentUser(viewer): CurrentUser) -> AppResult<Json<PeopleList>> {
-    let rows = state.store.people_near(&viewer.id, viewer.ward_id.as_deref()).await?;
-    let people = rows.into_iter().filter(|p| visible(&viewer, p)).map(summary).collect();
+    let rows = state.store.people_visible_to(&viewer).await?;
+    let people = rows.into_iter().map(summary).collect();
     Ok(Json(PeopleList { people }))
 }
 
@@ -52,7 +42,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Json<PersonPage>> {
     let person = state.store.person(&viewer.id, &UserId(id)).await?.ok_or(AppError::NotFound)?;
-    if !visible(&viewer, &person) {
+    if !person.visible_to(&viewer) {
         tracing::warn!(viewer = %viewer.id, person = %person.id, "refused a person page");
         return Err(AppError::NotFound);
     }

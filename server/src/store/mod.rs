@@ -5,10 +5,12 @@
 mod people;
 mod session_records;
 mod sign_in_failures;
+mod sync;
 mod users;
 
 pub use people::PersonRow;
 pub use sign_in_failures::FailureRecord;
+pub use sync::{PushError, Pushed, Refusal, SyncScope};
 pub use users::{NewUser, UserRow};
 
 use sqlx::{AnyPool, Executor, any::AnyPoolOptions};

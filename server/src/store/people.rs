@@ -1,8 +1,12 @@
 //! Service users and their care teams, as seen from a viewer.
 
-use super::Store;
+use super::{Store, UserRow};
 use sqlx::Row;
-use waymark_shared::{Relation, Role, UserId, api::TeamMember};
+use waymark_shared::{
+    Relation, Role, UserId,
+    access::{ViewFacts, may_view_person},
+    api::TeamMember,
+};
 
 /// A service user with the facts that decide who may see them.
 #[derive(Clone, Debug)]
@@ -13,6 +17,18 @@ pub struct PersonRow {
     pub ward_name: Option<String>,
     /// The viewer's place in this person's care team.
     pub viewer_relation: Option<Relation>,
+}
+
+impl PersonRow {
+    /// May `viewer` open this person's record? The one rule for pages, lists and sync.
+    pub fn visible_to(&self, viewer: &UserRow) -> bool {
+        may_view_person(ViewFacts {
+            viewer_role: viewer.role,
+            is_self: viewer.id == self.id,
+            relation: self.viewer_relation,
+            same_ward: viewer.ward_id.is_some() && viewer.ward_id == self.ward_id,
+        })
+    }
 }
 
 fn person_from_row(row: &sqlx::any::AnyRow) -> Result<PersonRow, sqlx::Error> {
@@ -44,11 +60,17 @@ impl Store {
         rows.iter().map(person_from_row).collect()
     }
 
+    /// The service users `viewer` may open, by the shared access rule (what `GET /api/people` lists and what
+    /// sync sends to their devices).
+    pub async fn people_visible_to(&self, viewer: &UserRow) -> Result<Vec<PersonRow>, sqlx::Error> {
+        let mut rows = self.people_near(&viewer.id, viewer.ward_id.as_deref()).await?;
+        rows.retain(|p| p.visible_to(viewer));
+        Ok(rows)
+    }
+
     /// One service user, with the viewer's relation to them.
     pub async fn person(&self, viewer: &UserId, person: &UserId) -> Result<Option<PersonRow>, sqlx::Error> {
-        let sql = format!("{PERSON_SELECT} AND u.id = $2");
-        let row = sqlx::query(&sql).bind(&viewer.0).bind(&person.0).fetch_optional(&self.pool).await?;
-        row.as_ref().map(person_from_row).transpose()
+        person_on(&self.pool, viewer, person).await
     }
 
     /// The person's care team, key worker first.
@@ -75,4 +97,16 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// One service user, with the viewer's relation to them, read through any connection (so a push can read it
+/// inside its transaction).
+pub(super) async fn person_on<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    viewer: &UserId,
+    person: &UserId,
+) -> Result<Option<PersonRow>, sqlx::Error> {
+    let sql = format!("{PERSON_SELECT} AND u.id = $2");
+    let row = sqlx::query(&sql).bind(&viewer.0).bind(&person.0).fetch_optional(executor).await?;
+    row.as_ref().map(person_from_row).transpose()
 }

@@ -114,6 +114,17 @@ impl Store {
         Ok(())
     }
 
+    /// Take `member` out of `person`'s care team. Returns whether there was such a link. What they may see
+    /// changes with it: their devices are started again from nothing at their next pull.
+    pub async fn unlink_care_team(&self, person: &UserId, member: &UserId) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query("DELETE FROM care_team WHERE person_id = $1 AND member_id = $2")
+            .bind(&person.0)
+            .bind(&member.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     pub async fn count_users(&self) -> Result<i64, sqlx::Error> {
         sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await
     }

@@ -14,7 +14,7 @@ use axum::{
 use http_body_util::BodyExt;
 use serde_json::Value;
 use sqlx::{Connection, Executor};
-use std::{path::Path, sync::Arc};
+use std::path::Path;
 use tempfile::TempDir;
 use tower::ServiceExt;
 use waymark_server::{
@@ -151,6 +151,8 @@ macro_rules! on_both_engines {
 pub struct TestApp {
     pub db: TestDb,
     pub router: Router,
+    /// The state behind the router (its live hub, for the watcher).
+    pub state: AppState,
     dist: TempDir,
 }
 
@@ -160,8 +162,8 @@ impl TestApp {
         let mut config = Config::from_lookup(|_| None).expect("the default configuration is valid");
         config.dist_dir = dist.path().to_path_buf();
         config.database_url = db.url.clone();
-        let state = AppState { store: db.store.clone(), config: Arc::new(config) };
-        TestApp { router: routes::router(state), db, dist }
+        let state = AppState::new(db.store.clone(), config);
+        TestApp { router: routes::router(state.clone()), db, dist, state }
     }
 
     /// A new app over a new database with the demo ward in it.

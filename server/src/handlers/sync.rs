@@ -1,0 +1,220 @@
+//! The sync endpoints: `POST /api/sync/push`, `GET /api/sync/pull` and the live stream `GET /api/sync/live`.
+
+use crate::{
+    auth::CurrentUser,
+    error::{AppError, AppResult},
+    handlers::json::{self, JsonBytes},
+    live::ChangeBatch,
+    state::AppState,
+    store::UserRow,
+};
+use axum::{
+    Json,
+    extract::{Query, State},
+    http::{HeaderName, HeaderValue, Uri},
+    response::{
+        IntoResponse,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use serde::Deserialize;
+use std::{collections::HashSet, convert::Infallible, time::Duration};
+use tokio::{
+    sync::{broadcast, watch},
+    time::Instant,
+};
+use waymark_shared::{
+    UserId,
+    sync::{
+        DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, PullQuery, PullResponse, PushRequest, PushResponse,
+        SCHEMA_VERSION, SchemaProbe,
+    },
+};
+
+/// How often an idle live stream sends a comment, so proxies and the browser keep it open.
+pub const LIVE_KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// How long the browser waits before reconnecting a dropped live stream.
+pub const LIVE_RETRY: Duration = Duration::from_millis(2000);
+/// A live stream ends after this long; the browser reconnects, and the session is checked again.
+pub const LIVE_MAX_AGE: Duration = Duration::from_secs(15 * 60);
+/// How often a live stream re-reads whose records its viewer may see (care teams change).
+const LIVE_SCOPE_REFRESH: Duration = Duration::from_secs(30);
+/// Longest scope fingerprint a pull may send back (ours are 16 hex digits).
+const MAX_SCOPE_CHARS: usize = 64;
+
+fn schema_mismatch(found: Option<&str>) -> AppError {
+    let found = found.map_or_else(|| "no schema version".to_owned(), |s| format!("schema version {s}"));
+    AppError::SchemaMismatch(format!(
+        "this server speaks sync schema version {SCHEMA_VERSION}, the request named {found}: update the app"
+    ))
+}
+
+/// `POST /api/sync/push`: decide a device's batch of mutations, all or nothing, and acknowledge each.
+pub async fn push(
+    State(state): State<AppState>,
+    CurrentUser(writer): CurrentUser,
+    JsonBytes(body): JsonBytes,
+) -> AppResult<Json<PushResponse>> {
+    // The schema version first, so an app on another version is told to update rather than what it got wrong.
+    let probe: SchemaProbe = json::parse(&body)?;
+    if probe.schema != Some(SCHEMA_VERSION) {
+        return Err(schema_mismatch(probe.schema.map(|s| s.to_string()).as_deref()));
+    }
+    let request: PushRequest = json::parse(&body)?;
+    if !request.client.is_well_formed() {
+        return Err(AppError::InvalidInput("client id must be 8 to 64 letters, digits, '-' or '_'".into()));
+    }
+    if request.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(AppError::TooManyMutations { max: MAX_PUSH_MUTATIONS });
+    }
+    if request.mutations.is_empty() {
+        return Ok(Json(PushResponse { acks: Vec::new() }));
+    }
+    let pushed = match state.store.push(&writer, &request.client, &request.mutations).await {
+        Ok(pushed) => pushed,
+        Err(e) => {
+            let e = AppError::from(e);
+            if let AppError::ForMutation { mutation_id, source } = &e {
+                tracing::warn!(user = %writer.id, client = %request.client.0, mutation_id, reason = %source, "push refused");
+            }
+            return Err(e);
+        }
+    };
+    state.live.announce_push(&pushed);
+    Ok(Json(PushResponse { acks: pushed.acks }))
+}
+
+/// Only the schema version of a pull's query, read before the rest (unknown parameters are ignored here).
+#[derive(Deserialize)]
+struct PullProbe {
+    schema: Option<String>,
+}
+
+fn bad_query(rejection: axum::extract::rejection::QueryRejection) -> AppError {
+    AppError::InvalidInput(rejection.body_text())
+}
+
+/// `GET /api/sync/pull?schema=1&since=…&limit=…&scope=…`: what the viewer may see after their cursor.
+pub async fn pull(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    uri: Uri,
+) -> AppResult<Json<PullResponse>> {
+    let Query(probe) = Query::<PullProbe>::try_from_uri(&uri).map_err(bad_query)?;
+    let schema = probe.schema.as_deref().map(str::trim);
+    if schema.and_then(|s| s.parse::<u32>().ok()) != Some(SCHEMA_VERSION) {
+        return Err(schema_mismatch(schema));
+    }
+    let Query(query) = Query::<PullQuery>::try_from_uri(&uri).map_err(bad_query)?;
+    let limit = query.limit.unwrap_or(DEFAULT_PULL_PAGE);
+    if !(1..=MAX_PULL_PAGE).contains(&limit) {
+        return Err(AppError::InvalidInput(format!("limit must be 1 to {MAX_PULL_PAGE}")));
+    }
+    if query.scope.as_ref().is_some_and(|s| s.len() > MAX_SCOPE_CHARS) {
+        return Err(AppError::InvalidInput("scope is not one this server gave".into()));
+    }
+    let page = state.store.pull(&viewer, query.since, limit, query.scope.as_deref()).await?;
+    if page.reset {
+        tracing::info!(user = %viewer.id, "pull starts a device again from nothing (its scope changed)");
+    }
+    Ok(Json(page))
+}
+
+/// `GET /api/sync/live`: server-sent events. `hello` with the current version on connect, then `changed` with
+/// `{"version": N}` whenever a committed change concerns a person the viewer may see. Only version numbers are
+/// sent; what changed is read with a pull, which applies the access rules.
+pub async fn live(State(state): State<AppState>, CurrentUser(viewer): CurrentUser) -> AppResult<impl IntoResponse> {
+    // Subscribe before reading the head, so nothing committed in between is missed.
+    let changes = state.live.subscribe();
+    let head = state.store.sync_head().await?;
+    let people = visible_people(&state, &viewer).await?;
+    let listener = Listener {
+        closing: state.live.closing(),
+        state,
+        viewer,
+        changes,
+        people,
+        refreshed: Instant::now(),
+        ends_at: Instant::now() + LIVE_MAX_AGE,
+        hello: Some(head),
+    };
+    let stream = futures_util::stream::unfold(listener, |mut l| async move {
+        let event = l.next_event().await?;
+        Some((Ok::<Event, Infallible>(event), l))
+    });
+    let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(LIVE_KEEP_ALIVE));
+    // Tell buffering proxies (nginx) to pass events on as they come.
+    Ok(([(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"))], sse))
+}
+
+async fn visible_people(state: &AppState, viewer: &UserRow) -> Result<HashSet<UserId>, sqlx::Error> {
+    Ok(state.store.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect())
+}
+
+fn version_event(name: &'static str, version: u64) -> Event {
+    Event::default().event(name).data(format!("{{\"version\":{version}}}"))
+}
+
+/// One open live stream.
+struct Listener {
+    state: AppState,
+    viewer: UserRow,
+    changes: broadcast::Receiver<ChangeBatch>,
+    closing: watch::Receiver<bool>,
+    /// Whose changes this viewer hears about (re-read every [`LIVE_SCOPE_REFRESH`]).
+    people: HashSet<UserId>,
+    refreshed: Instant,
+    ends_at: Instant,
+    /// The `hello` still to send.
+    hello: Option<u64>,
+}
+
+impl Listener {
+    /// The next event to send, or `None` to end the stream.
+    async fn next_event(&mut self) -> Option<Event> {
+        if let Some(head) = self.hello.take() {
+            return Some(version_event("hello", head).retry(LIVE_RETRY));
+        }
+        loop {
+            if *self.closing.borrow() {
+                return None;
+            }
+            let received = tokio::select! {
+                r = self.changes.recv() => r,
+                _ = tokio::time::sleep_until(self.ends_at) => return None,
+                _ = self.closing.changed() => return None,
+            };
+            match received {
+                Ok(batch) => {
+                    if self.refreshed.elapsed() >= LIVE_SCOPE_REFRESH {
+                        self.refresh().await?;
+                    }
+                    let newest = batch.iter().filter(|c| self.people.contains(&c.person)).map(|c| c.version).max();
+                    if let Some(version) = newest {
+                        return Some(version_event("changed", version));
+                    }
+                }
+                // Fell behind: we cannot tell what was missed, so tell the device to pull (it learns nothing more).
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    let head = self.state.store.sync_head().await.ok()?;
+                    return Some(version_event("changed", head));
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+
+    async fn refresh(&mut self) -> Option<()> {
+        match visible_people(&self.state, &self.viewer).await {
+            Ok(people) => {
+                self.people = people;
+                self.refreshed = Instant::now();
+                Some(())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, user = %self.viewer.id, "live stream could not re-read its scope; ending it");
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! Live notifications: which people's records changed, for the `GET /api/sync/live` streams.
+//!
+//! Two sources feed one broadcast channel per server instance: a push announces its own changes right after it
+//! commits, and a watcher polls the version counter about once a second and announces changes it has not
+//! announced yet — those made through another instance sharing the database (several instances behind a load
+//! balancer on PostgreSQL), or any it missed. A notification carries only a version number; the device then pulls,
+//! and the pull decides what it may see. Announcing a change twice is harmless; missing one is not, so the
+//! watermark only moves over versions that have been announced.
+
+use crate::store::{Pushed, Store};
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+use waymark_shared::UserId;
+
+/// How often the watcher looks at the version counter.
+pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
+/// Batches of changes a slow listener may fall behind before it is told to pull anyway.
+const CHANNEL_CAPACITY: usize = 1024;
+/// The watermark before the watcher has read the counter once.
+const UNKNOWN: u64 = u64::MAX;
+
+/// One person's record changed, up to this version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Changed {
+    pub person: UserId,
+    pub version: u64,
+}
+
+/// The changes of one commit (or one watcher step).
+pub type ChangeBatch = Arc<Vec<Changed>>;
+
+/// This instance's notification hub. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Live {
+    tx: broadcast::Sender<ChangeBatch>,
+    /// Every version up to this one has been announced on this instance.
+    announced: Arc<AtomicU64>,
+    /// Set when the server is shutting down, so open streams end and graceful shutdown does not wait on them.
+    closing: Arc<watch::Sender<bool>>,
+}
+
+impl Default for Live {
+    fn default() -> Live {
+        Live::new()
+    }
+}
+
+impl Live {
+    pub fn new() -> Live {
+        let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
+        Live { tx, announced: Arc::new(AtomicU64::new(UNKNOWN)), closing: Arc::new(watch::Sender::new(false)) }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeBatch> {
+        self.tx.subscribe()
+    }
+
+    /// A receiver that sees `true` once the server is shutting down.
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// End every open stream (the server is shutting down).
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Announce a push that has committed. The watermark moves only if it stood exactly where this push began
+    /// (the push held the counter lock, so its versions follow on directly); otherwise the watcher fills the gap.
+    pub fn announce_push(&self, pushed: &Pushed) {
+        if pushed.changed.is_empty() {
+            return;
+        }
+        let batch: Vec<Changed> =
+            pushed.changed.iter().map(|(person, version)| Changed { person: person.clone(), version: *version }).collect();
+        let _ = self.tx.send(Arc::new(batch));
+        let _ = self.announced.compare_exchange(pushed.head_before, pushed.head, Ordering::SeqCst, Ordering::SeqCst);
+    }
+
+    /// One watcher step: announce whatever committed since the watermark.
+    pub async fn catch_up(&self, store: &Store) -> Result<(), sqlx::Error> {
+        let head = store.sync_head().await?;
+        let announced = self.announced.load(Ordering::SeqCst);
+        if announced == UNKNOWN || announced > head {
+            // First look (nobody is listening for older changes), or the database went back (restored).
+            self.announced.store(head, Ordering::SeqCst);
+            return Ok(());
+        }
+        if head == announced {
+            return Ok(());
+        }
+        let changed = store.changed_people(announced, head).await?;
+        if !changed.is_empty() {
+            tracing::debug!(from = announced, to = head, people = changed.len(), "announcing changes seen in the database");
+            let batch = changed.into_iter().map(|(person, version)| Changed { person, version }).collect();
+            let _ = self.tx.send(Arc::new(batch));
+        }
+        self.announced.fetch_max(head, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// Run the watcher until the server shuts down.
+pub fn spawn_watcher(live: Live, store: Store) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut closing = live.closing();
+        let mut tick = tokio::time::interval(WATCH_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {}
+                _ = closing.changed() => return,
+            }
+            if let Err(e) = live.catch_up(&store).await {
+                tracing::warn!(error = %e, "live watcher could not read the sync log");
+            }
+        }
+    })
+}
