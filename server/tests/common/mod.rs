@@ -79,6 +79,13 @@ impl TestDb {
         self.store.engine()
     }
 
+    /// The same database through a second pool (as a second server instance would open it). The first value
+    /// keeps any temporary folder alive.
+    pub async fn reopen(&self) -> TestDb {
+        let store = Store::connect(&self.url).await.expect("reopen the test database");
+        TestDb { store, url: self.url.clone(), _dir: None }
+    }
+
     /// Seed the fictional demo ward (one Argon2 hash for all ten accounts).
     pub async fn seed_demo(&self) {
         assert!(seed::seed_demo_ward(&self.store).await.expect("seed the demo ward"), "the database was not empty");
@@ -329,4 +336,66 @@ pub fn assert_api_headers(reply: &Reply) {
     assert_eq!(reply.header(header::CACHE_CONTROL), Some("no-store"), "API responses must not be cached ({})", reply.status);
     let csp = reply.header(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
     assert!(csp.contains("frame-ancestors 'none'"), "API responses need a CSP forbidding framing, got {csp:?}");
+}
+
+/// An open `text/event-stream` response, read event by event.
+pub struct EventStream {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    body: Body,
+    buf: String,
+}
+
+/// One server-sent event: its name (`message` if none was given) and data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SseEvent {
+    pub event: String,
+    pub data: String,
+    pub retry: Option<u64>,
+}
+
+impl EventStream {
+    /// The next event within `wait`, or `None` if none came (keep-alive comments are skipped).
+    pub async fn next_event(&mut self, wait: std::time::Duration) -> Option<SseEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.buf.find("\n\n") {
+                let block: String = self.buf.drain(..end + 2).collect();
+                let mut event = SseEvent { event: "message".into(), data: String::new(), retry: None };
+                let mut any = false;
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event.event = v.trim().to_owned();
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        event.data.push_str(v.trim());
+                        any = true;
+                    } else if let Some(v) = line.strip_prefix("retry:") {
+                        event.retry = v.trim().parse().ok();
+                    }
+                }
+                if any {
+                    return Some(event);
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout_at(deadline, self.body.frame()).await.ok()??.ok()?;
+            if let Ok(data) = frame.into_data() {
+                self.buf.push_str(&String::from_utf8_lossy(&data));
+            }
+        }
+    }
+}
+
+impl Client<'_> {
+    /// Open a streaming GET (with the session cookie and `Accept-Encoding: gzip`, as a browser sends it).
+    pub async fn open_stream(&mut self, path: &str) -> EventStream {
+        let mut req = Request::get(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+        if let Some(cookie) = &self.cookie {
+            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap());
+        }
+        let res = self.app.router.clone().oneshot(req).await.expect("the router never fails");
+        let (parts, body) = res.into_parts();
+        EventStream { status: parts.status, headers: parts.headers, body, buf: String::new() }
+    }
 }
