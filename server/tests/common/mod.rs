@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod wire;
+
 use axum::{
     Router,
     body::Body,
