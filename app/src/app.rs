@@ -1,9 +1,10 @@
-//! The root: shared state (language, session) and the routes.
+//! The root: shared state (language, session, sync) and the routes.
 
 use crate::{
     i18n::{self, I18n},
     pages::{home::HomePage, not_found::NotFoundPage, person::PersonPage, sign_in::SignInPage},
     session::Auth,
+    sync::SyncEngine,
 };
 use leptos::prelude::*;
 use leptos_router::{
@@ -17,6 +18,7 @@ pub fn App() -> impl IntoView {
     provide_context(i18n);
     let auth = Auth::start(i18n);
     provide_context(auth);
+    provide_context(SyncEngine::start(auth));
     i18n::keep_document_language_in_step(i18n);
 
     view! {

@@ -4,8 +4,10 @@ mod app;
 mod client;
 mod components;
 mod i18n;
+mod local;
 mod pages;
 mod session;
+mod sync;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,9 +1,13 @@
 //! Who is signed in on this device, and the CSRF token the server expects back.
+//!
+//! The signed-in person (`Me`, no health data) is remembered on the device, so that with no network the app starts
+//! signed in, in offline mode: the local store works and sync waits for the network. Signing out forgets it.
 
 use crate::{
     client::http::{self, Failure, Method},
     i18n::I18n,
 };
+use gloo_storage::{LocalStorage, Storage};
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
     Lang,
@@ -16,8 +20,17 @@ pub enum AuthState {
     Checking,
     /// The server answered.
     Known(SessionInfo),
-    /// The server could not be reached.
+    /// The server could not be reached, and nobody is remembered on this device.
     Unreachable,
+    /// The server could not be reached; this person signed in here before. Edits are saved here and wait.
+    Offline(Me),
+}
+
+/// Where the signed-in person is remembered (their account summary only; never health data).
+const REMEMBERED_ME: &str = "waymark.me";
+
+fn remembered() -> Option<Me> {
+    LocalStorage::get::<Me>(REMEMBERED_ME).ok()
 }
 
 #[derive(Clone, Copy)]
@@ -40,9 +53,23 @@ impl Auth {
         spawn_local(async move {
             match http::get::<SessionInfo>("/api/session").await {
                 Ok(info) => self.accept(info),
+                Err(Failure::Network) => match remembered() {
+                    Some(me) => self.state.set(AuthState::Offline(me)),
+                    None => self.state.set(AuthState::Unreachable),
+                },
                 Err(_) => self.state.set(AuthState::Unreachable),
             }
         });
+    }
+
+    /// Ask the server again for the session's CSRF token (after coming back online, or when one was refused).
+    /// `None` if the server can't be reached or the session has ended (then the sign-in page shows).
+    pub async fn fresh_token(self) -> Option<String> {
+        let info = http::get::<SessionInfo>("/api/session").await.ok()?;
+        let token = info.csrf_token.clone();
+        let signed_in = info.user.is_some();
+        self.accept(info);
+        signed_in.then_some(token)
     }
 
     fn accept(self, mut info: SessionInfo) {
@@ -57,15 +84,22 @@ impl Auth {
             }
             self.picked_before_sign_in.set(None);
         }
+        match &info.user {
+            Some(me) => {
+                let _ = LocalStorage::set(REMEMBERED_ME, me);
+            }
+            None => LocalStorage::delete(REMEMBERED_ME),
+        }
         self.state.set(AuthState::Known(info));
         self.save_language(save);
     }
 
     pub fn me(self) -> Option<Me> {
-        match self.state.get() {
-            AuthState::Known(SessionInfo { user, .. }) => user,
-            _ => None,
-        }
+        self.state.with(me_of)
+    }
+
+    pub fn me_untracked(self) -> Option<Me> {
+        self.state.with_untracked(me_of)
     }
 
     pub fn csrf_token(self) -> Option<String> {
@@ -86,6 +120,7 @@ impl Auth {
     pub async fn sign_out(self) {
         let token = self.csrf_token().unwrap_or_default();
         let _ = http::send::<(), ()>(Method::DELETE, "/api/session", &token, None).await;
+        LocalStorage::delete(REMEMBERED_ME);
         self.state.set(AuthState::Checking);
         self.refresh();
     }
@@ -113,6 +148,14 @@ impl Auth {
                 leptos::logging::warn!("could not save the language choice: {e:?}");
             }
         });
+    }
+}
+
+fn me_of(state: &AuthState) -> Option<Me> {
+    match state {
+        AuthState::Known(SessionInfo { user, .. }) => user.clone(),
+        AuthState::Offline(me) => Some(me.clone()),
+        AuthState::Checking | AuthState::Unreachable => None,
     }
 }
 

@@ -101,7 +101,7 @@ test('switching to Welsh shows Welsh, and the choice is remembered for the perso
   await page.locator('form button[type=submit]').click();
   await page.locator('[data-test=person-page]').waitFor();
   assert.equal(await page.locator('[data-test=signed-in-as]').textContent(), 'Wedi mewngofnodi fel Alys Hughes (Defnyddiwr gwasanaeth)');
-  assert.equal(await page.locator('[data-test=person-page] h2').textContent(), 'Fy nhîm gofal');
+  assert.equal(await page.locator('[data-test=care-team-section] h2').textContent(), 'Fy nhîm gofal');
   await page.screenshot({ path: join(artifacts, 'welsh-home.png'), fullPage: true });
   await page.reload();
   await page.locator('[data-test=person-page]').waitFor();
@@ -111,7 +111,7 @@ test('switching to Welsh shows Welsh, and the choice is remembered for the perso
   let save = saved();
   await page.locator('.language-switch button[data-lang=en]').click();
   await save;
-  assert.equal(await page.locator('[data-test=person-page] h2').textContent(), 'My care team');
+  assert.equal(await page.locator('[data-test=care-team-section] h2').textContent(), 'My care team');
   save = saved();
   await page.locator('.language-switch button[data-lang=cy]').click();
   await save;
@@ -122,7 +122,7 @@ test('switching to Welsh shows Welsh, and the choice is remembered for the perso
   page = second.page;
   await signIn(page, 'alys');
   await page.locator('[data-test=person-page]').waitFor();
-  assert.equal(await page.locator('[data-test=person-page] h2').textContent(), 'Fy nhîm gofal');
+  assert.equal(await page.locator('[data-test=care-team-section] h2').textContent(), 'Fy nhîm gofal');
   assert.equal(await page.locator('html').getAttribute('lang'), 'cy');
   await second.context.close();
 });

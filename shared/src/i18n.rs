@@ -109,6 +109,53 @@ catalogue! {
     ErrorServer => "Something went wrong on our side. Please try again soon.", "Aeth rhywbeth o'i le ar ein hochr ni. Rhowch gynnig arall arni cyn bo hir.";
     ErrorUpdateApp => "This copy of Waymark is out of date. Please reload the page to update it; your saved changes are kept.", "Mae'r copi hwn o Waymark wedi dyddio. Ail-lwythwch y dudalen i'w ddiweddaru; mae eich newidiadau wedi'u cadw.";
     ErrorNetwork => "Can't reach Waymark right now. Check the Wi-Fi and try again.", "Methu cyrraedd Waymark ar hyn o bryd. Gwiriwch y Wi-Fi a rhowch gynnig arall arni.";
+
+    SyncSaved => "All saved here", "Popeth wedi'i gadw yma";
+    SyncWaitingOne => "1 change waiting to sync", "1 newid yn aros i gael ei gysoni";
+    SyncWaitingMany => "{n} changes waiting to sync", "{n} o newidiadau yn aros i gael eu cysoni";
+    SyncOffline => "Offline — changes are saved on this tablet", "All-lein — mae newidiadau'n cael eu cadw ar y dabled hon";
+    SyncProgress => "Syncing… {done} of {total}", "Yn cysoni… {done} o {total}";
+    SyncAttention => "Needs your attention ({n})", "Angen eich sylw ({n})";
+    SyncUpdateApp => "Please reload to update", "Ail-lwythwch i ddiweddaru";
+    AttentionIntro => "Waymark could not accept these changes. They are kept here so nothing is lost.", "Doedd Waymark ddim yn gallu derbyn y newidiadau hyn. Maen nhw'n cael eu cadw yma fel nad oes dim yn mynd ar goll.";
+    AttentionComment => "Comment", "Sylw";
+    AttentionRemoval => "Removing or restoring a comment", "Tynnu neu adfer sylw";
+    Dismiss => "Dismiss", "Diystyru";
+    StoreUnavailable => "This tablet can't save changes right now, so editing is paused. Please ask staff for help.", "Dydy'r dabled hon ddim yn gallu cadw newidiadau ar hyn o bryd, felly mae golygu wedi'i oedi. Gofynnwch i'r staff am help.";
+    SignOutWaiting => "{n} changes made here have not synced yet. They stay safely on this tablet and sync the next time you sign in here. Sign out anyway?", "Dydy {n} o newidiadau a wnaed yma ddim wedi cysoni eto. Byddan nhw'n aros yn ddiogel ar y dabled hon ac yn cysoni y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi beth bynnag?";
+
+    AboutMe => "About me", "Amdanaf i";
+    AboutMeEditable => "Written in the person's own words, with their key worker.", "Wedi'i ysgrifennu yng ngeiriau'r person ei hun, gyda'r gweithiwr allweddol.";
+    AboutMeReadOnly => "Only the person and their key worker can change this.", "Dim ond y person a'r gweithiwr allweddol sy'n gallu newid hyn.";
+    PreferredName => "Preferred name", "Enw dewisol";
+    WhatMattersToMe => "What matters to me", "Beth sy'n bwysig i mi";
+    MyStrengths => "My strengths", "Fy nghryfderau";
+    MyHopes => "My hopes for the future", "Fy ngobeithion ar gyfer y dyfodol";
+    NotWrittenYet => "Not written yet", "Heb ei ysgrifennu eto";
+    Save => "Save", "Cadw";
+    Saving => "Saving…", "Yn cadw…";
+    SavedHere => "Saved on this tablet", "Wedi'i gadw ar y dabled hon";
+    Synced => "Synced", "Wedi'i gysoni";
+    SaveFailed => "Couldn't save this on the tablet. Please try again.", "Methu cadw hyn ar y dabled. Rhowch gynnig arall arni.";
+    TooLong => "This is too long: please keep it under {max} characters.", "Mae hyn yn rhy hir: cadwch ef o dan {max} nod.";
+    ConflictIntro => "Different versions of this were written at the same time. Please keep one, or write a combined version.", "Cafodd fersiynau gwahanol o hyn eu hysgrifennu ar yr un pryd. Cadwch un, neu ysgrifennwch fersiwn gyfun.";
+    ConflictBeingSettled => "Being settled: different versions of this were written at the same time.", "Wrthi'n cael ei ddatrys: cafodd fersiynau gwahanol o hyn eu hysgrifennu ar yr un pryd.";
+    KeepThisVersion => "Keep this version", "Cadw'r fersiwn hon";
+    WriteCombined => "Write a combined version", "Ysgrifennu fersiwn gyfun";
+    SaveCombined => "Save combined version", "Cadw'r fersiwn gyfun";
+    Cancel => "Cancel", "Canslo";
+    EmptyVersion => "(left empty)", "(wedi'i adael yn wag)";
+
+    Comments => "Comments", "Sylwadau";
+    NoCommentsYet => "No comments yet.", "Dim sylwadau eto.";
+    WriteComment => "Write a comment", "Ysgrifennu sylw";
+    AddComment => "Add comment", "Ychwanegu sylw";
+    RemoveComment => "Remove", "Tynnu";
+    RestoreComment => "Restore", "Adfer";
+    Undo => "Undo", "Dadwneud";
+    CommentRemoved => "You removed this comment. Only you can see it.", "Rydych chi wedi tynnu'r sylw hwn. Dim ond chi sy'n gallu ei weld.";
+    WaitingToSync => "Waiting to sync", "Yn aros i gysoni";
+    OfflineCopy => "You're offline: this is the copy saved on this tablet.", "Rydych chi all-lein: dyma'r copi sydd wedi'i gadw ar y dabled hon.";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

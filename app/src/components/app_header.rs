@@ -1,19 +1,33 @@
 use crate::{
-    components::language_switch::LanguageSwitch,
+    components::{
+        language_switch::LanguageSwitch,
+        sync_status::{AttentionPanel, SyncStatus},
+    },
     i18n::{t, t_fill, use_i18n},
     session::use_auth,
+    sync::use_sync,
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
-use waymark_shared::{Msg, i18n::role_msg};
+use waymark_shared::{Msg, i18n::{fill, role_msg}};
 
-/// The bar at the top of every page: the app's name, who is signed in, the language switch and sign-out.
+/// The bar at the top of every page: the app's name, who is signed in, the sync status, the language switch and
+/// sign-out; below it, anything that needs the person's attention.
 #[component]
 pub fn AppHeader() -> impl IntoView {
     let auth = use_auth();
     let i18n = use_i18n();
+    let sync = use_sync();
     let navigate = use_navigate();
     let sign_out = move |_| {
+        // Edits not yet synced stay on this tablet (in this person's own store) and sync at their next sign-in.
+        let waiting = sync.waiting();
+        if waiting > 0 {
+            let text = fill(Msg::SignOutWaiting.text(i18n.lang.get_untracked()), &[("n", &waiting.to_string())]);
+            if !window().confirm_with_message(&text).unwrap_or(false) {
+                return;
+            }
+        }
         let navigate = navigate.clone();
         spawn_local(async move {
             auth.sign_out().await;
@@ -38,6 +52,7 @@ pub fn AppHeader() -> impl IntoView {
                             view! { <span class="signed-in-as" data-test="signed-in-as">{who}</span> }
                         })
                 }}
+                {move || auth.me().map(|_| view! { <SyncStatus/> })}
                 <LanguageSwitch/>
                 {move || {
                     auth.me()
@@ -52,5 +67,6 @@ pub fn AppHeader() -> impl IntoView {
                 }}
             </div>
         </header>
+        {move || auth.me().map(|_| view! { <AttentionPanel/> })}
     }
 }

@@ -1,31 +1,45 @@
 use crate::{
-    client::http::{self, Failure},
+    client::http::Failure,
+    components::{about_me::AboutMe, comments::Comments},
     i18n::{t, t_fill},
     session::use_auth,
+    sync::use_sync,
 };
 use leptos::prelude::*;
 use waymark_shared::{
     Msg, Role, UserId,
     api::PersonPage,
     i18n::relation_msg,
+    sync::WriterFacts,
 };
 
-/// A service user's page: who they are and their care team. Later features (readings, goals, safety plan)
-/// hang off this page.
+/// A service user's page: who they are, their care team, their "About me" and its comments. Later features
+/// (readings, goals, safety plan) hang off this page. Opened online, it is kept on the device so it opens offline.
 #[component]
 pub fn PersonDetails(id: UserId) -> impl IntoView {
     let auth = use_auth();
+    let sync = use_sync();
     let url = format!("/api/people/{id}");
+    let key = format!("person:{id}");
     let page = LocalResource::new(move || {
-        let url = url.clone();
-        async move { http::get::<PersonPage>(&url).await }
+        let (url, key) = (url.clone(), key.clone());
+        async move { sync.page::<PersonPage>(&url, key).await }
     });
     move || match page.get() {
         None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
         Some(Err(e)) => error_view(e).into_any(),
-        Some(Ok(p)) => {
-            let viewer_role = auth.me().map(|m| m.role);
-            let is_self = auth.me().is_some_and(|m| m.id == p.person.id);
+        Some(Ok((p, from_device))) => {
+            let Some(me) = auth.me_untracked() else { return ().into_any() };
+            let viewer_role = Some(me.role);
+            let is_self = me.id == p.person.id;
+            let facts = WriterFacts {
+                user: me.id.clone(),
+                role: me.role,
+                is_self,
+                relation: p.person.my_relation,
+                may_view: true,
+            };
+            let person_id = p.person.id.clone();
             let name = p.person.display_name.clone();
             let intro = match (is_self, viewer_role) {
                 (true, _) => t_fill(Msg::MyPageIntro, vec![]),
@@ -37,8 +51,11 @@ pub fn PersonDetails(id: UserId) -> impl IntoView {
                 <article class="person-page" data-test="person-page">
                     <h1>{name}</h1>
                     {p.person.ward.map(|w| view! { <p class="person-ward">{t(Msg::Ward)}": "{w.name}</p> })}
+                    {from_device.then(|| view! { <p class="note" data-test="offline-copy">{t(Msg::OfflineCopy)}</p> })}
                     <p class="intro">{intro}</p>
-                    <section class="panel">
+                    <AboutMe person=person_id.clone() facts=facts.clone()/>
+                    <Comments person=person_id facts=facts my_name=me.display_name.clone()/>
+                    <section class="panel" data-test="care-team-section">
                         <h2>{t(team_heading)}</h2>
                         <ul class="care-team" data-test="care-team">
                             {p.care_team

@@ -3,7 +3,7 @@
 
 use super::signed_in::SignedIn;
 use crate::{
-    client::http,
+    sync::use_sync,
     components::{person_card::PersonCard, person_details::{PersonDetails, error_view}},
     i18n::{t, t_fill},
 };
@@ -41,7 +41,10 @@ fn home_for(me: Me) -> AnyView {
 /// The people this viewer may open, as cards.
 #[component]
 fn PeopleSection(heading: Msg, empty: Msg) -> impl IntoView {
-    let people = LocalResource::new(|| http::get::<PeopleList>("/api/people"));
+    let sync = use_sync();
+    let people = LocalResource::new(move || async move {
+        sync.page::<PeopleList>("/api/people", "people".into()).await.map(|(list, _)| list)
+    });
     view! {
         <h1>{t(heading)}</h1>
         {move || match people.get() {

@@ -36,7 +36,8 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
 
-    let already_signed_in = move || matches!(auth.state.get(), AuthState::Known(ref i) if i.user.is_some());
+    let already_signed_in =
+        move || matches!(auth.state.get(), AuthState::Known(ref i) if i.user.is_some()) || matches!(auth.state.get(), AuthState::Offline(_));
 
     view! {
         <Show when=already_signed_in fallback=|| ()>

@@ -1,0 +1,328 @@
+//! "About me": four short answers in the person's own words, written by them and their key worker. Each field is
+//! saved on this tablet when the writer leaves it (or presses Save), then synced. When two versions were written
+//! at the same time, the people who may edit it choose one or write a combined version; others see it being settled.
+
+use crate::{
+    components::written::written_by,
+    i18n::{t, use_i18n},
+    sync::{
+        RecordError,
+        model::{FieldView, Local, Version, about_field, combined},
+        use_sync,
+    },
+};
+use leptos::{prelude::*, task::spawn_local};
+use waymark_shared::{
+    Msg, UserId,
+    i18n::fill,
+    sync::{AboutMeField, Change, ChangeError, WriterFacts},
+};
+
+pub fn field_label(field: AboutMeField) -> Msg {
+    match field {
+        AboutMeField::PreferredName => Msg::PreferredName,
+        AboutMeField::WhatMattersToMe => Msg::WhatMattersToMe,
+        AboutMeField::MyStrengths => Msg::MyStrengths,
+        AboutMeField::MyHopes => Msg::MyHopes,
+    }
+}
+
+/// The message for an edit that was not saved.
+pub fn record_error(e: RecordError) -> (Msg, Option<usize>) {
+    match e {
+        RecordError::Invalid(ChangeError::TooLong { max, .. }) => (Msg::TooLong, Some(max)),
+        RecordError::Invalid(_) => (Msg::ErrorInvalidInput, None),
+        RecordError::NotSaved => (Msg::SaveFailed, None),
+    }
+}
+
+#[component]
+pub fn AboutMe(person: UserId, facts: WriterFacts) -> impl IntoView {
+    let probe = Change::AboutMe { field: AboutMeField::PreferredName, text: String::new() };
+    let may_edit = probe.may_write(&facts, None);
+    view! {
+        <section class="panel about-me" data-test="about-me" aria-labelledby="about-me-heading">
+            <h2 id="about-me-heading">{t(Msg::AboutMe)}</h2>
+            <p class="hint">{t(if may_edit { Msg::AboutMeEditable } else { Msg::AboutMeReadOnly })}</p>
+            {AboutMeField::ALL
+                .into_iter()
+                .map(|field| view! { <AboutField person=person.clone() field=field may_edit=may_edit/> })
+                .collect_view()}
+        </section>
+    }
+}
+
+#[component]
+fn AboutField(person: UserId, field: AboutMeField, may_edit: bool) -> impl IntoView {
+    let sync = use_sync();
+    let person = StoredValue::new(person);
+    let current: Memo<FieldView> = Memo::new(move |_| {
+        sync.replica.with(|r| sync.outbox.with(|o| person.with_value(|p| about_field(r, o, p, field))))
+    });
+    let conflict = Memo::new(move |_| current.with(|c| c.conflict.clone()));
+    let label = field_label(field);
+    view! {
+        <div class="about-field" data-test="about-me-field" data-field=field.as_str()>
+            {move || match (conflict.get(), may_edit) {
+                (Some(versions), true) => view! { <Settle person=person field=field versions=versions/> }.into_any(),
+                (Some(versions), false) => view! { <BeingSettled field=field versions=versions/> }.into_any(),
+                (None, true) => view! { <FieldEditor person=person field=field current=current/> }.into_any(),
+                (None, false) => view! {
+                    <h3 class="field-label">{t(label)}</h3>
+                    {move || {
+                        let text = current.with(|c| c.text.clone());
+                        if text.trim().is_empty() {
+                            view! { <p class="field-text empty">{t(Msg::NotWrittenYet)}</p> }.into_any()
+                        } else {
+                            view! { <p class="field-text">{text}</p> }.into_any()
+                        }
+                    }}
+                }
+                .into_any(),
+            }}
+        </div>
+    }
+}
+
+/// The editor for one field: what is typed stays as typed (incoming changes wait) until it is saved.
+#[component]
+fn FieldEditor(person: StoredValue<UserId>, field: AboutMeField, current: Memo<FieldView>) -> impl IntoView {
+    let sync = use_sync();
+    let i18n = use_i18n();
+    let shown = Memo::new(move |_| current.with(|c| c.text.clone()));
+    let dirty = RwSignal::new(false);
+    let draft = RwSignal::new(String::new());
+    let saving = RwSignal::new(false);
+    let touched = RwSignal::new(false);
+    let error = RwSignal::new(None::<(Msg, Option<usize>)>);
+    // While someone types, what is on screen is theirs; when they are not, it follows the record.
+    let displayed = Memo::new(move |prev: Option<&String>| match (dirty.get(), prev) {
+        (true, Some(prev)) => prev.clone(),
+        _ => shown.get(),
+    });
+
+    let save = move || {
+        if saving.get_untracked() || !dirty.get_untracked() {
+            return;
+        }
+        let text = draft.get_untracked();
+        if text == shown.get_untracked() {
+            dirty.set(false);
+            return;
+        }
+        saving.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let person = person.get_value();
+            match sync.record(&person, Change::AboutMe { field, text }, false).await {
+                Ok(()) => {
+                    touched.set(true);
+                    dirty.set(false);
+                }
+                Err(e) => error.set(Some(record_error(e))),
+            }
+            saving.set(false);
+        });
+    };
+    let on_input = move |ev| {
+        draft.set(event_target_value(&ev));
+        dirty.set(true);
+    };
+    let status = move || {
+        if saving.get() {
+            return Some(("saving", Msg::Saving));
+        }
+        if dirty.get() {
+            return None;
+        }
+        match current.with(|c| c.local) {
+            Local::SavedHere => Some(("saved-here", Msg::SavedHere)),
+            Local::Sent => Some(("synced", Msg::Synced)),
+            Local::None => touched.get().then_some(("synced", Msg::Synced)),
+        }
+    };
+    let input_id = format!("about-{}", field.as_str());
+    let max = field.max_chars();
+    let input = if field == AboutMeField::PreferredName {
+        view! {
+            <input
+                id=input_id.clone()
+                class="field-input"
+                type="text"
+                maxlength=max.to_string()
+                autocomplete="off"
+                prop:value=displayed
+                on:input=on_input
+                on:blur=move |_| save()
+            />
+        }
+        .into_any()
+    } else {
+        view! {
+            <textarea
+                id=input_id.clone()
+                class="field-input"
+                rows="4"
+                maxlength=max.to_string()
+                prop:value=displayed
+                on:input=on_input
+                on:blur=move |_| save()
+            ></textarea>
+        }
+        .into_any()
+    };
+    view! {
+        <label class="field-label" for=input_id>{t(field_label(field))}</label>
+        {input}
+        <div class="field-footer">
+            {move || {
+                status()
+                    .map(|(state, msg)| {
+                        view! {
+                            <span class="field-status" data-test="field-status" data-state=state role="status">
+                                {t(msg)}
+                            </span>
+                        }
+                    })
+            }}
+            {move || {
+                error.get().map(|(msg, max)| {
+                    let text = fill(msg.text(i18n.lang.get()), &[("max", &max.unwrap_or_default().to_string())]);
+                    view! { <span class="field-error" role="alert">{text}</span> }
+                })
+            }}
+            <Show when=move || dirty.get() fallback=|| ()>
+                <button type="button" class="button primary small" data-test="field-save" on:click=move |_| save()>
+                    {t(Msg::Save)}
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+fn version_text(v: &Version) -> AnyView {
+    if v.text.trim().is_empty() {
+        view! { <blockquote class="version-text empty">{t(Msg::EmptyVersion)}</blockquote> }.into_any()
+    } else {
+        view! { <blockquote class="version-text">{v.text.clone()}</blockquote> }.into_any()
+    }
+}
+
+/// Choosing between versions written at the same time, or writing a combined one.
+#[component]
+fn Settle(person: StoredValue<UserId>, field: AboutMeField, versions: Vec<Version>) -> impl IntoView {
+    let sync = use_sync();
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<(Msg, Option<usize>)>);
+    let combining = RwSignal::new(false);
+    let combined_draft = RwSignal::new(combined(&versions));
+    let settle = move |text: String| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            let person = person.get_value();
+            if let Err(e) = sync.record(&person, Change::AboutMe { field, text }, true).await {
+                error.set(Some(record_error(e)));
+            }
+            busy.set(false);
+        });
+    };
+    let choices = versions
+        .iter()
+        .map(|v| {
+            let text = v.text.clone();
+            let by = v.by.clone();
+            view! {
+                <li class="conflict-version" data-test="conflict-version">
+                    {version_text(v)}
+                    <p class="version-by">{move || written_by(&by.name, by.at_ms, i18n.lang.get())}</p>
+                    <button
+                        type="button"
+                        class="button primary"
+                        data-test="conflict-choice"
+                        disabled=move || busy.get()
+                        on:click=move |_| settle(text.clone())
+                    >
+                        {t(Msg::KeepThisVersion)}
+                    </button>
+                </li>
+            }
+        })
+        .collect_view();
+    let combined_id = format!("combined-{}", field.as_str());
+    view! {
+        <div class="conflict" data-test="conflict" data-field=field.as_str() role="group" aria-labelledby=format!("conflict-{}", field.as_str())>
+            <h3 class="field-label" id=format!("conflict-{}", field.as_str())>{t(field_label(field))}</h3>
+            <p class="conflict-intro">{t(Msg::ConflictIntro)}</p>
+            <ul class="conflict-versions">{choices}</ul>
+            <Show
+                when=move || combining.get()
+                fallback=move || view! {
+                    <button type="button" class="button outline" data-test="conflict-combine" on:click=move |_| combining.set(true)>
+                        {t(Msg::WriteCombined)}
+                    </button>
+                }
+            >
+                <label class="field-label" for=combined_id.clone()>{t(Msg::WriteCombined)}</label>
+                <textarea
+                    id=combined_id.clone()
+                    class="field-input"
+                    data-test="conflict-combined"
+                    rows="5"
+                    prop:value=move || combined_draft.get()
+                    on:input=move |ev| combined_draft.set(event_target_value(&ev))
+                ></textarea>
+                <div class="field-footer">
+                    <button
+                        type="button"
+                        class="button primary"
+                        data-test="conflict-save-combined"
+                        disabled=move || busy.get()
+                        on:click=move |_| settle(combined_draft.get_untracked())
+                    >
+                        {t(Msg::SaveCombined)}
+                    </button>
+                    <button type="button" class="button quiet" on:click=move |_| combining.set(false)>
+                        {t(Msg::Cancel)}
+                    </button>
+                </div>
+            </Show>
+            {move || {
+                error.get().map(|(msg, max)| {
+                    let text = fill(msg.text(i18n.lang.get()), &[("max", &max.unwrap_or_default().to_string())]);
+                    view! { <p class="field-error" role="alert">{text}</p> }
+                })
+            }}
+        </div>
+    }
+}
+
+/// A conflict seen by someone who may not settle it.
+#[component]
+fn BeingSettled(field: AboutMeField, versions: Vec<Version>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="conflict read-only" data-test="conflict" data-field=field.as_str()>
+            <h3 class="field-label">{t(field_label(field))}</h3>
+            <p class="conflict-intro">{t(Msg::ConflictBeingSettled)}</p>
+            <ul class="conflict-versions">
+                {versions
+                    .iter()
+                    .map(|v| {
+                        let by = v.by.clone();
+                        view! {
+                            <li class="conflict-version" data-test="conflict-version">
+                                {version_text(v)}
+                                <p class="version-by">{move || written_by(&by.name, by.at_ms, i18n.lang.get())}</p>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </div>
+    }
+}

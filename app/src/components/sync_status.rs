@@ -1,0 +1,96 @@
+//! The sync status in the header, and the list of changes that need the person's attention.
+
+use crate::{
+    i18n::{t, use_i18n},
+    sync::{
+        model::{SyncState, about_field_of, text_of_change},
+        use_sync,
+    },
+};
+use leptos::{prelude::*, task::spawn_local};
+use waymark_shared::{Msg, i18n::fill, sync::Change};
+
+/// "All saved here" / "N changes waiting to sync" / "Offline — …" / "Syncing… x of y" / "Needs your attention (N)".
+#[component]
+pub fn SyncStatus() -> impl IntoView {
+    let sync = use_sync();
+    let i18n = use_i18n();
+    let state = Memo::new(move |_| sync.state());
+    let text = move || {
+        let lang = i18n.lang.get();
+        let n = |msg: Msg, n: usize| fill(msg.text(lang), &[("n", &n.to_string())]);
+        match state.get() {
+            SyncState::Saved => Msg::SyncSaved.text(lang).to_owned(),
+            SyncState::Waiting(1) => Msg::SyncWaitingOne.text(lang).to_owned(),
+            SyncState::Waiting(count) => n(Msg::SyncWaitingMany, count),
+            SyncState::Offline(_) => Msg::SyncOffline.text(lang).to_owned(),
+            SyncState::Syncing { done, total } => {
+                fill(Msg::SyncProgress.text(lang), &[("done", &done.to_string()), ("total", &total.to_string())])
+            }
+            SyncState::Attention(_) if sync.update_needed.get() => Msg::SyncUpdateApp.text(lang).to_owned(),
+            SyncState::Attention(count) => n(Msg::SyncAttention, count),
+        }
+    };
+    let progress = move || match state.get() {
+        SyncState::Syncing { done, total } => Some(view! {
+            <progress class="sync-progress" max=total.to_string() value=done.to_string()></progress>
+        }),
+        _ => None,
+    };
+    view! {
+        <div class="sync-status" data-test="sync-status" data-state=move || state.get().as_str() role="status">
+            <span class="sync-dot" aria-hidden="true"></span>
+            <span class="sync-text">{text}</span>
+            {progress}
+        </div>
+    }
+}
+
+/// Changes the server refused (kept so nothing is lost), an app too old for the server, or a store that can't save.
+#[component]
+pub fn AttentionPanel() -> impl IntoView {
+    let sync = use_sync();
+    let i18n = use_i18n();
+    let visible = move || {
+        sync.update_needed.get() || sync.store_failed.get() || sync.attention.with(|a| !a.is_empty())
+    };
+    let items = move || {
+        let lang = i18n.lang.get();
+        sync.attention
+            .get()
+            .into_iter()
+            .map(|item| {
+                let change = &item.pending.mutation.change;
+                let what = match (about_field_of(change), change) {
+                    (Some(field), _) => crate::components::about_me::field_label(field),
+                    (None, Change::AddComment { .. }) => Msg::AttentionComment,
+                    (None, _) => Msg::AttentionRemoval,
+                };
+                let text = text_of_change(change).map(str::to_owned);
+                let id = item.pending.mutation.id;
+                view! {
+                    <li class="attention-item" data-test="attention-item">
+                        <p class="attention-what">{what.text(lang)}</p>
+                        {text.map(|t| view! { <blockquote class="version-text">{t}</blockquote> })}
+                        <p class="attention-why">{item.code.message().text(lang)}</p>
+                        <button type="button" class="button quiet" on:click=move |_| spawn_local(sync.dismiss(id))>
+                            {Msg::Dismiss.text(lang)}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <Show when=visible fallback=|| ()>
+            <section class="attention-panel" data-test="attention" aria-live="polite">
+                {move || sync.update_needed.get().then(|| view! { <p class="error">{t(Msg::ErrorUpdateApp)}</p> })}
+                {move || sync.store_failed.get().then(|| view! { <p class="error">{t(Msg::StoreUnavailable)}</p> })}
+                {move || sync.attention.with(|a| !a.is_empty()).then(|| view! {
+                    <p class="attention-intro">{t(Msg::AttentionIntro)}</p>
+                    <ul class="attention-list">{items}</ul>
+                })}
+            </section>
+        </Show>
+    }
+}
