@@ -131,11 +131,10 @@ impl IntoResponse for AppError {
         };
         let body = ApiError { code: self.code(), message: self.public_message(), retry_after_secs, mutation_id };
         let mut res = (status, axum::Json(body)).into_response();
-        if let Some(secs) = retry_after_secs {
-            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+        if let Some(secs) = retry_after_secs
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }
-        }
         res
     }
 }

@@ -4,6 +4,7 @@
 //! 1. the browser did not label it cross-site (`Sec-Fetch-Site`), and any `Origin` names this host;
 //! 2. the session holds a CSRF token (handed out by `GET /api/session`);
 //! 3. the request echoes that token in the `x-csrf-token` header (compared in constant time).
+//!
 //! The session cookie is also `SameSite=Strict`, so a cross-site request carries no session at all.
 
 use super::session_keys;

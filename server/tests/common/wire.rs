@@ -47,7 +47,7 @@ impl ServerProcess {
             .env("DATABASE_URL", database_url)
             .env("WAYMARK_DIST", dist)
             .env("WAYMARK_SEED_DEMO", "1")
-            .env("RUST_LOG", "info,sqlx=warn")
+            .env("RUST_LOG", std::env::var("WAYMARK_CHILD_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -67,14 +67,16 @@ impl ServerProcess {
             std::thread::spawn(move || {
                 for line in BufReader::new(stream).lines().map_while(Result::ok) {
                     let line = strip_ansi(&line);
-                    if line.contains("Waymark is listening") {
-                        if let Some(addr) = line
+                    if line.contains("Waymark is listening")
+                        && let Some(addr) = line
                             .split_whitespace()
                             .find_map(|w| w.strip_prefix("address="))
                             .and_then(|a| a.parse().ok())
                         {
                             let _ = addr_tx.send(addr);
                         }
+                    if std::env::var_os("WAYMARK_CHILD_LOG").is_some() {
+                        eprintln!("server: {line}");
                     }
                     log.lock().unwrap().push(line);
                 }
@@ -202,11 +204,10 @@ impl Http {
         if let Some(cookie) = &self.cookie {
             head.push_str(&format!("Cookie: {SESSION_COOKIE}={cookie}\r\n"));
         }
-        if method != "GET" {
-            if let Some(token) = &self.csrf {
+        if method != "GET"
+            && let Some(token) = &self.csrf {
                 head.push_str(&format!("x-csrf-token: {token}\r\n"));
             }
-        }
         let body = body.unwrap_or_default();
         if method != "GET" {
             head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
@@ -224,18 +225,16 @@ impl Http {
 
     fn remember(&mut self, reply: &WireReply) {
         for (k, v) in &reply.headers {
-            if k.eq_ignore_ascii_case("set-cookie") {
-                if let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
+            if k.eq_ignore_ascii_case("set-cookie")
+                && let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
                     let value = rest.split(';').next().unwrap_or_default();
                     self.cookie = (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned());
                 }
-            }
         }
-        if reply.header("content-type").is_some_and(|t| t.starts_with("application/json")) {
-            if let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str) {
+        if reply.header("content-type").is_some_and(|t| t.starts_with("application/json"))
+            && let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str) {
                 self.csrf = Some(token.to_owned());
             }
-        }
     }
 }
 
