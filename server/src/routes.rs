@@ -19,6 +19,8 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 /// Largest JSON body the API accepts.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+// A device's fullest push (plus its envelope) must fit.
+const _: () = assert!(MAX_BODY_BYTES >= waymark_shared::sync::MAX_PUSH_BYTES + 16 * 1024);
 pub const SESSION_COOKIE: &str = "waymark_session";
 
 async fn api_not_found() -> AppError {

@@ -22,7 +22,7 @@ pub use change::{AboutMeField, Audience, Change, ChangeError, Effect, EffectMode
 pub use decide::{Decision, Rejection, decide};
 pub use outbox::{Outbox, Pending};
 pub use protocol::{
-    Ack, ClientId, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, Mutation, Outcome, PullQuery, PullResponse,
+    Ack, ClientId, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, Mutation, Outcome, PullQuery, PullResponse,
     PushRequest, PushResponse, SCHEMA_VERSION, SchemaProbe, SyncEvent, scope_fingerprint,
 };
 pub use replica::Replica;

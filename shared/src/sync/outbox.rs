@@ -5,7 +5,7 @@
 
 use super::cell::{CellKey, CellState};
 use super::change::{Change, ChangeError};
-use super::protocol::{Ack, Mutation, Outcome};
+use super::protocol::{Ack, MAX_PUSH_BYTES, Mutation, Outcome};
 use super::replica::Replica;
 use crate::people::UserId;
 use serde::{Deserialize, Serialize};
@@ -69,12 +69,19 @@ impl Outbox {
     }
 
     /// The next mutations to push: those not yet acknowledged, in order, but only the first for each cell — a
-    /// later edit to the same cell waits to be rebased on the first one's result.
+    /// later edit to the same cell waits to be rebased on the first one's result. At most `max` of them, and no
+    /// more than [`MAX_PUSH_BYTES`] of JSON (always at least one), so a push never exceeds the server's body limit.
     pub fn batch(&self, max: usize) -> Vec<Mutation> {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
+        let mut bytes = 0;
         for p in self.items.iter().filter(|p| p.ack.is_none()) {
             if seen.insert(&p.key) {
+                let size = serde_json::to_vec(&p.mutation).map_or(MAX_PUSH_BYTES, |v| v.len() + 1);
+                if !out.is_empty() && bytes + size > MAX_PUSH_BYTES {
+                    break;
+                }
+                bytes += size;
                 out.push(p.mutation.clone());
                 if out.len() == max {
                     break;
@@ -185,6 +192,22 @@ mod tests {
         assert_eq!(out.waiting(), 2);
         assert_eq!(out.shown(&replica, &CellKey::new(&p, crate::sync::Kind::AboutMe, &Default::default(), "my_hopes")),
             Some(&Value::String("ab".into())));
+    }
+
+    #[test]
+    fn a_batch_stays_within_the_push_size_limit() {
+        let replica = Replica::default();
+        let p = UserId("p".into());
+        let mut out = Outbox::default();
+        for i in 0..200 {
+            let text = "ŵ".repeat(crate::sync::change::MAX_ABOUT_ME_CHARS);
+            out.record(&replica, &p, Change::AddComment { comment: crate::sync::RecordId(format!("c{i}")), text: text[..3000].to_owned() }, false, 1)
+                .unwrap();
+        }
+        let batch = out.batch(500);
+        let bytes = serde_json::to_vec(&batch).unwrap().len();
+        assert!(bytes <= MAX_PUSH_BYTES, "{bytes}");
+        assert!(batch.len() > 10 && batch.len() < 200, "{}", batch.len());
     }
 
     #[test]

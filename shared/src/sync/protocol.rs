@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub const SCHEMA_VERSION: u32 = 1;
 /// Most mutations in one push.
 pub const MAX_PUSH_MUTATIONS: usize = 500;
+/// Most bytes of mutations a device puts in one push (the server accepts bodies a little larger than this).
+pub const MAX_PUSH_BYTES: usize = 192 * 1024;
 /// Most events in one pull page, and the page size when the device does not ask for one.
 pub const MAX_PULL_PAGE: u32 = 1000;
 pub const DEFAULT_PULL_PAGE: u32 = 500;
