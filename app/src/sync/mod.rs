@@ -302,7 +302,8 @@ impl SyncEngine {
     async fn run_once(self, epoch: u64) {
         let Some(store) = current(epoch) else { return };
         let Some(client) = INNER.with_borrow(|i| i.client.clone()) else { return };
-        if self.update_needed.get_untracked() {
+        // With no network, don't even try: a try marks edits as sent, and they could no longer be taken back.
+        if self.update_needed.get_untracked() || !self.online.get_untracked() {
             return;
         }
         if self.push(epoch, &store, &client).await {

@@ -1,0 +1,184 @@
+// Offline-first sync in real browsers: edits made with no network are saved on the tablet, survive a reload, and
+// reach the key worker's open page live when the network returns; two people editing the same field apart both see
+// both versions, and one settles it for everyone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startServer, launchBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const field = (page, name) => page.locator(`[data-test=about-me-field][data-field=${name}]`);
+const input = (page, name) => field(page, name).locator('.field-input');
+const syncState = (page, state, timeout = 15_000) =>
+  page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
+
+/// Wait until the service worker controls the page, so it can start offline.
+async function waitForWorker(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+/// Wait until this tablet's store (one database per person) holds the page just opened, so it opens offline.
+async function waitForKeptPage(page) {
+  await page.waitForFunction(async () => {
+    const dbs = await indexedDB.databases();
+    const mine = dbs.find((d) => d.name.startsWith('waymark-'));
+    if (!mine) return false;
+    return new Promise((resolve) => {
+      const open = indexedDB.open(mine.name);
+      open.onsuccess = () => {
+        const db = open.result;
+        const count = db.transaction('pages').objectStore('pages').count();
+        count.onsuccess = () => { db.close(); resolve(count.result > 0); };
+        count.onerror = () => { db.close(); resolve(false); };
+      };
+      open.onerror = () => resolve(false);
+    });
+  });
+}
+
+async function openDylanAs(username) {
+  const tablet = await newTablet(browser, server.url);
+  await signIn(tablet.page, username);
+  if (username !== 'dylan') {
+    await tablet.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
+  }
+  await tablet.page.locator('[data-test=about-me]').waitFor();
+  return tablet;
+}
+
+test('edits made offline are kept through a reload and reach the key worker live', async () => {
+  const owen = await openDylanAs('owen');
+  const dylan = await openDylanAs('dylan');
+  await waitForWorker(dylan.page);
+  await waitForKeptPage(dylan.page);
+  await syncState(dylan.page, 'saved');
+  assert.equal(await dylan.page.locator('[data-test=sync-status]').textContent(), 'All saved here');
+
+  // No network: the edit and the comment are saved on the tablet.
+  await dylan.context.setOffline(true);
+  await syncState(dylan.page, 'offline');
+  const hopes = 'To live near the sea and work with boats';
+  await input(dylan.page, 'my_hopes').fill(hopes);
+  await input(dylan.page, 'my_hopes').blur();
+  await field(dylan.page, 'my_hopes').locator('[data-test=field-status][data-state=saved-here]').waitFor();
+  assert.equal(await field(dylan.page, 'my_hopes').locator('[data-test=field-status]').textContent(), 'Saved on this tablet');
+  await dylan.page.locator('[data-test=comment-input]').fill('I wrote this on the ward with no Wi-Fi');
+  await dylan.page.locator('[data-test=comment-add]').click();
+  await dylan.page.locator('[data-test=comment][data-state=waiting]').waitFor();
+  assert.match(await dylan.page.locator('[data-test=sync-status]').textContent(), /Offline/);
+
+  // Reload with no network: the app starts, signed in, and the edits are still there.
+  await dylan.page.reload();
+  await dylan.page.locator('[data-test=about-me]').waitFor();
+  await syncState(dylan.page, 'offline');
+  await dylan.page.waitForFunction(
+    (text) => document.querySelector('[data-field=my_hopes] .field-input')?.value === text, hopes);
+  assert.equal(await dylan.page.locator('[data-test=comment]').count(), 1);
+  assert.match(await dylan.page.locator('[data-test=comment]').textContent(), /no Wi-Fi/);
+  await dylan.page.screenshot({ path: join(artifacts, 'offline-edits.png'), fullPage: true });
+
+  // Back online: the edits sync, and the key worker's open page shows them without a reload.
+  await dylan.context.setOffline(false);
+  await syncState(dylan.page, 'saved', 30_000);
+  await owen.page.waitForFunction(
+    (text) => document.querySelector('[data-field=my_hopes] .field-input')?.value === text, hopes, { timeout: 15_000 });
+  await owen.page.locator('[data-test=comment]', { hasText: 'no Wi-Fi' }).waitFor({ timeout: 15_000 });
+  assert.match(await owen.page.locator('[data-test=comment]').textContent(), /Dylan Evans/);
+  assert.equal(await dylan.page.locator('[data-test=comment][data-state=synced]').count(), 1);
+  await owen.page.screenshot({ path: join(artifacts, 'key-worker-live.png'), fullPage: true });
+
+  // A comment not yet sent can be taken back; a sent one is removed and restored by its writer.
+  await dylan.context.setOffline(true);
+  await syncState(dylan.page, 'offline');
+  await dylan.page.locator('[data-test=comment-input]').fill('Oops, wrong page');
+  await dylan.page.locator('[data-test=comment-add]').click();
+  await dylan.page.locator('[data-test=comment]', { hasText: 'Oops' }).locator('[data-test=comment-undo]').click();
+  await dylan.page.locator('[data-test=comment]', { hasText: 'Oops' }).waitFor({ state: 'detached' });
+  await dylan.context.setOffline(false);
+  await syncState(dylan.page, 'saved', 30_000);
+  const mine = dylan.page.locator('[data-test=comment]', { hasText: 'no Wi-Fi' });
+  await mine.locator('[data-test=comment-remove]').click();
+  await owen.page.locator('[data-test=comment]', { hasText: 'no Wi-Fi' }).waitFor({ state: 'detached', timeout: 15_000 });
+  await syncState(dylan.page, 'saved', 30_000);
+  await mine.locator('[data-test=comment-restore]').click();
+  await owen.page.locator('[data-test=comment]', { hasText: 'no Wi-Fi' }).waitFor({ timeout: 15_000 });
+  assert.equal(await owen.page.locator('[data-test=comment]', { hasText: 'Oops' }).count(), 0);
+
+  await owen.context.close();
+  await dylan.context.close();
+});
+
+test('the same field edited apart shows both versions to both, and one settles it for everyone', async () => {
+  const owen = await openDylanAs('owen');
+  const dylan = await openDylanAs('dylan');
+  await syncState(owen.page, 'saved');
+  await syncState(dylan.page, 'saved');
+
+  await owen.context.setOffline(true);
+  await dylan.context.setOffline(true);
+  const dylans = 'My family, my music and getting outside every day';
+  const owens = 'Seeing his sister on Sundays';
+  await input(dylan.page, 'what_matters_to_me').fill(dylans);
+  await input(dylan.page, 'what_matters_to_me').blur();
+  await input(owen.page, 'what_matters_to_me').fill(owens);
+  await input(owen.page, 'what_matters_to_me').blur();
+  await field(dylan.page, 'what_matters_to_me').locator('[data-state=saved-here]').waitFor();
+  await field(owen.page, 'what_matters_to_me').locator('[data-state=saved-here]').waitFor();
+
+  await dylan.context.setOffline(false);
+  await syncState(dylan.page, 'saved', 30_000);
+  await owen.context.setOffline(false);
+
+  // Both see both versions, with who wrote each.
+  for (const page of [owen.page, dylan.page]) {
+    const conflict = page.locator('[data-test=conflict][data-field=what_matters_to_me]');
+    await conflict.waitFor({ timeout: 30_000 });
+    await conflict.locator('[data-test=conflict-version]').nth(1).waitFor();
+    const versions = await conflict.locator('[data-test=conflict-version]').allTextContents();
+    assert.equal(versions.length, 2);
+    assert.ok(versions.some((v) => v.includes(dylans) && v.includes('Dylan Evans, ')), versions.join(' | '));
+    assert.ok(versions.some((v) => v.includes(owens) && v.includes('Owen Price, ')), versions.join(' | '));
+    assert.equal(await conflict.locator('[data-test=conflict-choice]').count(), 2, 'both may settle it');
+  }
+  await owen.page.screenshot({ path: join(artifacts, 'conflict.png'), fullPage: true });
+
+  // Owen writes a combined version; both see it settled.
+  const conflict = owen.page.locator('[data-test=conflict][data-field=what_matters_to_me]');
+  await conflict.locator('[data-test=conflict-combine]').click();
+  const combinedBox = conflict.locator('[data-test=conflict-combined]');
+  assert.equal(await combinedBox.inputValue(), `${dylans}\n\n${owens}`);
+  const settled = `${dylans}, and seeing his sister on Sundays`;
+  await combinedBox.fill(settled);
+  await conflict.locator('[data-test=conflict-save-combined]').click();
+  for (const page of [owen.page, dylan.page]) {
+    await page.locator('[data-test=conflict]').waitFor({ state: 'detached', timeout: 15_000 });
+    await page.waitForFunction(
+      (text) => document.querySelector('[data-field=what_matters_to_me] .field-input')?.value === text, settled,
+      { timeout: 15_000 });
+  }
+  await syncState(owen.page, 'saved', 30_000);
+
+  // A carer sees the settled text read-only.
+  const gareth = await newTablet(browser, server.url);
+  await signIn(gareth.page, 'gareth');
+  await gareth.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
+  await field(gareth.page, 'what_matters_to_me').locator('.field-text', { hasText: 'Sundays' }).waitFor({ timeout: 15_000 });
+  assert.equal(await gareth.page.locator('[data-test=about-me] .field-input').count(), 0, 'read-only for a carer');
+
+  await gareth.context.close();
+  await owen.context.close();
+  await dylan.context.close();
+});
