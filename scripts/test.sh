@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests
-bash scripts/with-postgres.sh cargo test --locked -p waymark-shared -p waymark-server
+bash scripts/with-postgres.sh cargo test --locked -p waymark-shared -p waymark-server -p waymark-app
 bash scripts/build-app.sh
 cargo build --locked -p waymark-server
 (cd end2end && node --test --test-concurrency=1 tests/)
