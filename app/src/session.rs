@@ -29,6 +29,10 @@ pub enum AuthState {
 /// Where the signed-in person is remembered (their account summary only; never health data).
 const REMEMBERED_ME: &str = "waymark.me";
 
+/// Set when someone signed out with no network: the server session must still be ended, at the next chance,
+/// before anyone else uses this tablet online.
+const SIGN_OUT_PENDING: &str = "waymark.sign_out_pending";
+
 fn remembered() -> Option<Me> {
     LocalStorage::get::<Me>(REMEMBERED_ME).ok()
 }
@@ -52,6 +56,18 @@ impl Auth {
     pub fn refresh(self) {
         spawn_local(async move {
             match http::get::<SessionInfo>("/api/session").await {
+                Ok(info) if LocalStorage::get::<bool>(SIGN_OUT_PENDING).unwrap_or(false) => {
+                    // A sign-out made offline: finish it now, then ask again who (nobody) is signed in.
+                    if info.user.is_some() {
+                        let ended = http::send::<(), ()>(Method::DELETE, "/api/session", &info.csrf_token, None).await;
+                        if matches!(ended, Err(Failure::Network)) {
+                            self.state.set(AuthState::Unreachable);
+                            return;
+                        }
+                    }
+                    LocalStorage::delete(SIGN_OUT_PENDING);
+                    self.refresh();
+                }
                 Ok(info) => self.accept(info),
                 Err(Failure::Network) => match remembered() {
                     Some(me) => self.state.set(AuthState::Offline(me)),
@@ -119,7 +135,13 @@ impl Auth {
 
     pub async fn sign_out(self) {
         let token = self.csrf_token().unwrap_or_default();
-        let _ = http::send::<(), ()>(Method::DELETE, "/api/session", &token, None).await;
+        let ended = match self.state.get_untracked() {
+            AuthState::Known(_) => http::send::<(), ()>(Method::DELETE, "/api/session", &token, None).await,
+            _ => Err(Failure::Network),
+        };
+        if matches!(ended, Err(Failure::Network)) {
+            let _ = LocalStorage::set(SIGN_OUT_PENDING, true);
+        }
         LocalStorage::delete(REMEMBERED_ME);
         self.state.set(AuthState::Checking);
         self.refresh();

@@ -84,3 +84,19 @@ export async function signIn(page, username, password = DEMO_PASSWORD) {
   await page.locator('#password').fill(password);
   await page.locator('form button[type=submit]').click();
 }
+
+/// Poll `fn` (run in the page; it may be async) until it returns something truthy, and return that.
+/// (`page.waitForFunction` does not wait for a promise a predicate returns: it counts the promise as truthy.)
+export async function until(page, fn, arg, { timeout = 15_000, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/// The names of this browser context's Waymark databases (one per person who used the tablet).
+export const waymarkDatabases = (page) =>
+  page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('waymark-')));

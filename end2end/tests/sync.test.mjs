@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+import { startServer, launchBrowser, newTablet, signIn, artifacts, until, waymarkDatabases } from '../support/harness.mjs';
 
 let server;
 let browser;
@@ -32,7 +32,7 @@ async function waitForWorker(page) {
 
 /// Wait until this tablet's store (one database per person) holds the page just opened, so it opens offline.
 async function waitForKeptPage(page) {
-  await page.waitForFunction(async () => {
+  await until(page, async () => {
     const dbs = await indexedDB.databases();
     const mine = dbs.find((d) => d.name.startsWith('waymark-'));
     if (!mine) return false;
@@ -46,7 +46,7 @@ async function waitForKeptPage(page) {
       };
       open.onerror = () => resolve(false);
     });
-  });
+  }, null, { what: 'the person page kept on the tablet' });
 }
 
 async function openDylanAs(username) {
@@ -181,4 +181,55 @@ test('the same field edited apart shows both versions to both, and one settles i
   await gareth.context.close();
   await owen.context.close();
   await dylan.context.close();
+});
+
+test('signing out takes the person\'s data off the tablet, unless edits are still waiting to sync', async () => {
+  const { context, page } = await newTablet(browser, server.url);
+  page.on('dialog', (d) => d.accept());
+  const signOut = () => page.locator('header button', { hasText: 'Sign out' }).click();
+
+  // Online, everything synced: signing out deletes Nia's database from this tablet.
+  await signIn(page, 'nia');
+  await page.locator('[data-test=about-me]').waitFor();
+  await waitForWorker(page);
+  await input(page, 'my_strengths').fill('Drawing and patience');
+  await input(page, 'my_strengths').blur();
+  await syncState(page, 'saved');
+  assert.equal((await waymarkDatabases(page)).length, 1);
+  await signOut();
+  await page.locator('#username').waitFor();
+  await until(page, async () => !(await indexedDB.databases()).some((d) => d.name.startsWith('waymark-')), null,
+    { what: 'the database to be deleted' });
+
+  // Offline with an edit waiting: signing out keeps it on the tablet, and the server session is ended as soon as
+  // the network is back, before anyone else can use the tablet online.
+  await signIn(page, 'nia');
+  await page.locator('[data-test=about-me]').waitFor();
+  await syncState(page, 'saved');
+  await context.setOffline(true);
+  await syncState(page, 'offline');
+  const hopes = 'A flat of my own by the sea';
+  await input(page, 'my_hopes').fill(hopes);
+  await input(page, 'my_hopes').blur();
+  await field(page, 'my_hopes').locator('[data-test=field-status][data-state=saved-here]').waitFor();
+  await signOut();
+  await page.locator('[data-test=signed-in-as]').waitFor({ state: 'detached' });
+  assert.equal((await waymarkDatabases(page)).length, 1, 'the waiting edit stays on the tablet');
+  await context.setOffline(false);
+  await page.goto('/');
+  await page.locator('#username').waitFor();
+  const session = await page.evaluate(async () => (await fetch('/api/session')).json());
+  assert.equal(session.user, null, 'the offline sign-out ended the server session once back online');
+
+  // Nia's next sign-in syncs the waiting edit; her key worker sees it.
+  await signIn(page, 'nia');
+  await page.locator('[data-test=about-me]').waitFor();
+  await syncState(page, 'saved', 30_000);
+  const sara = await newTablet(browser, server.url);
+  await signIn(sara.page, 'sara');
+  await sara.page.locator('[data-test=person-card]', { hasText: 'Nia Carter' }).click();
+  await sara.page.waitForFunction(
+    (text) => document.querySelector('[data-field=my_hopes] .field-input')?.value === text, hopes, { timeout: 15_000 });
+  await sara.context.close();
+  await context.close();
 });

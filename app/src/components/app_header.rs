@@ -28,9 +28,18 @@ pub fn AppHeader() -> impl IntoView {
                 return;
             }
         }
+        // With nothing left to sync, the person's data leaves this (possibly shared) tablet with them.
+        let forget = (waiting == 0 && sync.attention.with_untracked(Vec::is_empty))
+            .then(|| auth.me_untracked().map(|me| me.id))
+            .flatten();
         let navigate = navigate.clone();
         spawn_local(async move {
             auth.sign_out().await;
+            if let Some(user) = forget {
+                if let Err(e) = crate::local::delete(&user).await {
+                    leptos::logging::warn!("could not remove this person's data from the tablet: {e}");
+                }
+            }
             navigate("/sign-in", Default::default());
         });
     };

@@ -187,8 +187,8 @@ fn window_idb() -> Result<web_sys::IdbFactory, String> {
     leptos::prelude::window().indexed_db().map_err(js_err)?.ok_or_else(|| "IndexedDB is not available".into())
 }
 
-/// Forget a person's store entirely (not used at sign-out: unsynced edits must survive it).
-#[allow(dead_code)]
+/// Forget a person's store entirely: at sign-out, when nothing on it is waiting to sync (unsynced edits must
+/// survive a sign-out, and sync at the person's next sign-in).
 pub async fn delete(user: &UserId) -> Result<(), String> {
     let req = window_idb()?.delete_database(&LocalStore::database_name(user)).map_err(js_err)?;
     Wait::request(&req).await.map(|_| ())
