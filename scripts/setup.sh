@@ -13,9 +13,13 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
   fi
 fi
 if [ "${1:-}" = "--for-tests" ]; then
-  if [ ! -x /usr/bin/chromium ]; then
+  # Chromium drives the browser tests; sqlite3 lets them change the database behind the server's back.
+  missing=""
+  [ -x /usr/bin/chromium ] || missing="$missing chromium"
+  command -v sqlite3 >/dev/null 2>&1 || missing="$missing sqlite3"
+  if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends chromium
+    $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends $missing
   fi
   [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm install --no-audit --no-fund)
 fi

@@ -1,5 +1,5 @@
 // Starts a real Waymark server (SQLite in a temp folder, demo ward seeded) and Debian's Chromium.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -49,8 +49,15 @@ export async function startServer() {
     if (Date.now() > deadline) throw new Error('server did not become healthy in 30 s');
     await new Promise((r) => setTimeout(r, 100));
   }
+  const dbPath = join(dir, 'e2e.db');
   return {
     url,
+    dbPath,
+    /// Change the server's database behind its back (e.g. a care-team change made by an administrator), with
+    /// Debian's sqlite3 command.
+    sql(statement) {
+      execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', dbPath, statement]);
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));

@@ -1,0 +1,64 @@
+// An edit the server refuses is never dropped quietly: it moves to "needs your attention" with its text, the rest
+// keeps syncing, and the person dismisses it when they have dealt with it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newTablet, signIn } from '../support/harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const input = (page, name) => page.locator(`[data-test=about-me-field][data-field=${name}] .field-input`);
+const syncState = (page, state, timeout = 15_000) =>
+  page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
+
+test('an edit refused after a care-team change is kept for the person to see, and nothing is written', async () => {
+  const owen = await newTablet(browser, server.url);
+  await signIn(owen.page, 'owen');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await owen.page.locator('[data-test=about-me]').waitFor();
+  await syncState(owen.page, 'saved');
+
+  // Owen writes in Alys's "About me" with no network; meanwhile he stops being her key worker.
+  await owen.context.setOffline(true);
+  await syncState(owen.page, 'offline');
+  const text = 'Alys would like to visit the coast in spring';
+  await input(owen.page, 'my_hopes').fill(text);
+  await input(owen.page, 'my_hopes').blur();
+  await owen.page.locator('[data-field=my_hopes] [data-test=field-status][data-state=saved-here]').waitFor();
+  server.sql(
+    "DELETE FROM care_team WHERE person_id = (SELECT id FROM users WHERE username = 'alys') " +
+    "AND member_id = (SELECT id FROM users WHERE username = 'owen')");
+
+  // Back online: the server refuses the edit; it is shown, with its words, as needing attention.
+  await owen.context.setOffline(false);
+  await syncState(owen.page, 'attention', 30_000);
+  assert.equal(await owen.page.locator('[data-test=sync-status]').textContent(), 'Needs your attention (1)');
+  const item = owen.page.locator('[data-test=attention-item]');
+  assert.equal(await item.count(), 1);
+  assert.match(await item.textContent(), /visit the coast in spring/);
+  assert.match(await item.textContent(), /My hopes for the future/);
+
+  // Alys's record was not changed.
+  const alys = await newTablet(browser, server.url);
+  await signIn(alys.page, 'alys');
+  await alys.page.locator('[data-test=about-me]').waitFor();
+  await syncState(alys.page, 'saved');
+  assert.equal(await input(alys.page, 'my_hopes').inputValue(), '');
+
+  // Owen dismisses it once dealt with; the tablet is all saved again.
+  await item.locator('button').click();
+  await owen.page.locator('[data-test=attention]').waitFor({ state: 'detached' });
+  await syncState(owen.page, 'saved');
+  await alys.context.close();
+  await owen.context.close();
+});
