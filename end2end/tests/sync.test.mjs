@@ -194,6 +194,7 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
   await waitForWorker(page);
   await input(page, 'my_strengths').fill('Drawing and patience');
   await input(page, 'my_strengths').blur();
+  await field(page, 'my_strengths').locator('[data-test=field-status][data-state=synced]').waitFor();
   await syncState(page, 'saved');
   assert.equal((await waymarkDatabases(page)).length, 1);
   await signOut();
@@ -231,5 +232,27 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
   await sara.page.waitForFunction(
     (text) => document.querySelector('[data-field=my_hopes] .field-input')?.value === text, hopes, { timeout: 15_000 });
   await sara.context.close();
+  await context.close();
+});
+
+test('a second tab for the same person waits, and takes over when the first one closes', async () => {
+  const { context, page } = await newTablet(browser, server.url);
+  await signIn(page, 'tomos');
+  await page.locator('[data-test=about-me]').waitFor();
+  await syncState(page, 'saved');
+
+  // Two tabs over one outbox could overwrite each other's unsent edits: the second one waits and says why.
+  const second = await context.newPage();
+  await second.goto('/');
+  await second.locator('[data-test=other-tab]').waitFor();
+  assert.match(await second.locator('[data-test=other-tab]').textContent(), /open in another tab/);
+
+  await page.close();
+  await second.locator('[data-test=other-tab]').waitFor({ state: 'detached', timeout: 15_000 });
+  await syncState(second, 'saved');
+  await input(second, 'my_strengths').fill('Fixing bikes');
+  await input(second, 'my_strengths').blur();
+  await field(second, 'my_strengths').locator('[data-test=field-status][data-state=synced]').waitFor();
+  await syncState(second, 'saved');
   await context.close();
 });

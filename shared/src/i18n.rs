@@ -121,6 +121,7 @@ catalogue! {
     AttentionComment => "Comment", "Sylw";
     AttentionRemoval => "Removing or restoring a comment", "Tynnu neu adfer sylw";
     Dismiss => "Dismiss", "Diystyru";
+    OpenInAnotherTab => "Waymark is open in another tab or window on this tablet. Please carry on there; this one will take over when that one is closed.", "Mae Waymark ar agor mewn tab neu ffenestr arall ar y dabled hon. Daliwch ati yno; bydd yr un yma'n cymryd drosodd pan fydd yr un arall wedi cau.";
     StoreUnavailable => "This tablet can't save changes right now, so editing is paused. Please ask staff for help.", "Dydy'r dabled hon ddim yn gallu cadw newidiadau ar hyn o bryd, felly mae golygu wedi'i oedi. Gofynnwch i'r staff am help.";
     SignOutWaiting => "{n} changes made here have not synced yet. They stay safely on this tablet and sync the next time you sign in here. Sign out anyway?", "Dydy {n} o newidiadau a wnaed yma ddim wedi cysoni eto. Byddan nhw'n aros yn ddiogel ar y dabled hon ac yn cysoni y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi beth bynnag?";
 

@@ -35,10 +35,10 @@ pub fn AppHeader() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             auth.sign_out().await;
-            if let Some(user) = forget {
-                if let Err(e) = crate::local::delete(&user).await {
-                    leptos::logging::warn!("could not remove this person's data from the tablet: {e}");
-                }
+            if let Some(user) = forget
+                && let Err(e) = crate::local::delete(&user).await
+            {
+                leptos::logging::warn!("could not remove this person's data from the tablet: {e}");
             }
             navigate("/sign-in", Default::default());
         });

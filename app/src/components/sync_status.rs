@@ -52,7 +52,10 @@ pub fn AttentionPanel() -> impl IntoView {
     let sync = use_sync();
     let i18n = use_i18n();
     let visible = move || {
-        sync.update_needed.get() || sync.store_failed.get() || sync.attention.with(|a| !a.is_empty())
+        sync.update_needed.get()
+            || sync.store_failed.get()
+            || sync.other_tab.get()
+            || sync.attention.with(|a| !a.is_empty())
     };
     let items = move || {
         let lang = i18n.lang.get();
@@ -86,6 +89,9 @@ pub fn AttentionPanel() -> impl IntoView {
             <section class="attention-panel" data-test="attention" aria-live="polite">
                 {move || sync.update_needed.get().then(|| view! { <p class="error">{t(Msg::ErrorUpdateApp)}</p> })}
                 {move || sync.store_failed.get().then(|| view! { <p class="error">{t(Msg::StoreUnavailable)}</p> })}
+                {move || sync.other_tab.get().then(|| view! {
+                    <p class="error" data-test="other-tab">{t(Msg::OpenInAnotherTab)}</p>
+                })}
                 {move || sync.attention.with(|a| !a.is_empty()).then(|| view! {
                     <p class="attention-intro">{t(Msg::AttentionIntro)}</p>
                     <ul class="attention-list">{items}</ul>

@@ -7,8 +7,10 @@
 //! made; `commit().await` returns only once the browser reports the transaction complete.
 
 mod idb;
+mod tab_lock;
 
 pub use idb::Listeners;
+pub use tab_lock::TabLock;
 
 use crate::sync::model::Attention;
 use idb::{Wait, js_err};
@@ -192,6 +194,11 @@ fn window_idb() -> Result<web_sys::IdbFactory, String> {
 pub async fn delete(user: &UserId) -> Result<(), String> {
     let req = window_idb()?.delete_database(&LocalStore::database_name(user)).map_err(js_err)?;
     Wait::request(&req).await.map(|_| ())
+}
+
+/// Claim this person's store for this tab (see [`tab_lock`]). `Ok(None)`: another tab has it and `wait` was false.
+pub async fn claim_tab(user: &UserId, wait: bool) -> Result<Option<TabLock>, String> {
+    tab_lock::claim(&LocalStore::database_name(user), wait).await
 }
 
 /// One write transaction over the store. The first failure is kept and reported by [`Writer::commit`].

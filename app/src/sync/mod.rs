@@ -35,6 +35,8 @@ struct Inner {
     /// Bumped whenever the signed-in person changes; async work from an older generation stops.
     generation: u64,
     user: Option<UserId>,
+    /// This tab's claim on the person's store (one tab per person per device).
+    tab: Option<crate::local::TabLock>,
     store: Option<LocalStore>,
     client: Option<ClientId>,
     /// The generation of the sync loop now running, if one is.
@@ -79,6 +81,8 @@ pub struct SyncEngine {
     pub update_needed: RwSignal<bool>,
     /// The local store could not be opened: edits cannot be saved on this device.
     pub store_failed: RwSignal<bool>,
+    /// The person has Waymark open in another tab on this device; this one waits for it to close.
+    pub other_tab: RwSignal<bool>,
 }
 
 pub fn use_sync() -> SyncEngine {
@@ -120,6 +124,7 @@ impl SyncEngine {
             progress: RwSignal::new(None),
             update_needed: RwSignal::new(false),
             store_failed: RwSignal::new(false),
+            other_tab: RwSignal::new(false),
         };
         let _ = window_event_listener(leptos::ev::online, move |_| engine.came_online());
         let _ = window_event_listener(leptos::ev::offline, move |_| engine.online.set(false));
@@ -164,6 +169,7 @@ impl SyncEngine {
             if let Some(store) = i.store.take() {
                 store.close();
             }
+            i.tab = None;
             i.generation += 1;
             i.user = user.clone();
             i.client = None;
@@ -181,8 +187,26 @@ impl SyncEngine {
         self.attention.set(Vec::new());
         self.progress.set(None);
         self.store_failed.set(false);
+        self.other_tab.set(false);
         let Some(user) = user else { return };
         spawn_local(async move {
+            let tab = match crate::local::claim_tab(&user, false).await {
+                Ok(Some(tab)) => Some(tab),
+                Ok(None) => {
+                    // Another tab has this person's store: say so, and take over when it closes.
+                    self.other_tab.set(true);
+                    let waited = crate::local::claim_tab(&user, true).await;
+                    if INNER.with_borrow(|i| i.generation != epoch) {
+                        return;
+                    }
+                    self.other_tab.set(false);
+                    waited.ok().flatten()
+                }
+                Err(e) => {
+                    leptos::logging::warn!("could not claim this person's store for this tab: {e}");
+                    None
+                }
+            };
             let opened = match LocalStore::open(&user).await {
                 Ok(store) => store.load().await.map(|loaded| (store, loaded)),
                 Err(e) => Err(e),
@@ -219,6 +243,7 @@ impl SyncEngine {
             INNER.with_borrow_mut(|i| {
                 i.store = Some(store);
                 i.client = Some(client);
+                i.tab = tab;
             });
             self.replica.set(loaded.replica);
             self.outbox.set(loaded.outbox);
