@@ -194,6 +194,20 @@ async fn a_replayed_push_returns_the_same_acks_and_writes_nothing(db: TestDb) {
     // The same ids from another device are that device's own mutations.
     let other = acks(&push(&mut dylan, "tablet-0002", vec![comment(2, &dylan_id, "c-c", "From the other tablet")]).await);
     assert_eq!(other, vec![(2, "applied".into(), 5)]);
+
+    // An id reused by the same device for a *different* edit is refused, not answered as done (which would lose it),
+    // whether the first use was in an earlier push or earlier in the same one; nothing is written.
+    let counts = sync_counts(&app.db).await;
+    let reused = push(&mut dylan, TABLET, vec![about(4, &dylan_id, 3, "my_strengths", "Painting")]).await;
+    reused.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    assert_eq!(reused.body["mutation_id"], 4);
+    let in_batch = push(&mut dylan, TABLET, vec![
+        comment(6, &dylan_id, "c-d", "One"),
+        comment(6, &dylan_id, "c-e", "Another"),
+    ]).await;
+    in_batch.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    assert_eq!(in_batch.body["mutation_id"], 6);
+    assert_eq!(sync_counts(&app.db).await, counts);
 }
 
 async fn a_stale_edit_is_kept_aside_with_both_values_and_a_settle_clears_it(db: TestDb) {

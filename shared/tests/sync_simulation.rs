@@ -56,6 +56,7 @@ struct Server {
     events: Vec<SyncEvent>,
     meta: Vec<EventMeta>,
     done: HashMap<(ClientId, u64), Ack>,
+    received: HashMap<(ClientId, u64), Mutation>,
     replays: usize,
 }
 
@@ -69,10 +70,14 @@ impl Server {
         let mut acks = Vec::new();
         for m in mutations {
             if let Some(ack) = self.done.get(&(client.clone(), m.id)) {
+                // The server refuses an id reused for a different edit; the device must never send one (its
+                // rebasing only ever touches edits it has not sent yet).
+                assert_eq!(self.received[&(client.clone(), m.id)], *m, "a replay differs from what was first sent");
                 self.replays += 1;
                 acks.push(*ack);
                 continue;
             }
+            self.received.insert((client.clone(), m.id), m.clone());
             m.validate().expect("the devices only record valid changes");
             let effect = m.change.effect(&m.person);
             let required = match &effect.mode {

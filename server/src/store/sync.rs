@@ -171,11 +171,22 @@ impl Store {
         let mut head = head_before;
 
         for m in mutations {
-            if let Some(ack) = earlier.get(&m.id).or_else(|| this_batch.get(&m.id)) {
-                acks.push(*ack);
+            let refuse = |refusal: Refusal| PushError::Refused { mutation_id: m.id, refusal };
+            let before = earlier.get(&m.id).map(|(ack, body)| (*ack, Some(body))).or_else(|| {
+                this_batch.get(&m.id).map(|ack| (*ack, logged.iter().find(|(l, _)| l.id == m.id).map(|(l, _)| *l)))
+            });
+            if let Some((ack, body)) = before {
+                // A replay must be the same edit: an id reused for a different one would otherwise be answered as
+                // done while the edit itself was never stored.
+                if body.is_some_and(|b| b != m) {
+                    return Err(refuse(Refusal::Invalid(format!(
+                        "mutation {} was already used by this device for a different change",
+                        m.id
+                    ))));
+                }
+                acks.push(ack);
                 continue;
             }
-            let refuse = |refusal: Refusal| PushError::Refused { mutation_id: m.id, refusal };
             if to_db(m.id).is_err() || to_db(m.base).is_err() {
                 return Err(refuse(Refusal::Invalid("mutation ids and bases must be below 2^63".into())));
             }
@@ -351,13 +362,13 @@ async fn earlier_acks(
     writer: &UserRow,
     client: &ClientId,
     mutations: &[Mutation],
-) -> Result<HashMap<u64, Ack>, sqlx::Error> {
+) -> Result<HashMap<u64, (Ack, Mutation)>, sqlx::Error> {
     let ids: BTreeSet<i64> = mutations.iter().filter_map(|m| i64::try_from(m.id).ok()).collect();
     let ids: Vec<i64> = ids.into_iter().collect();
     let mut out = HashMap::new();
     for chunk in ids.chunks(IDS_PER_QUERY) {
         let sql = format!(
-            "SELECT mutation_id, outcome, version FROM sync_mutations \
+            "SELECT mutation_id, outcome, version, body FROM sync_mutations \
              WHERE user_id = $1 AND client_id = $2 AND mutation_id IN ({})",
             placeholders(3, chunk.len())
         );
@@ -369,7 +380,10 @@ async fn earlier_acks(
             let id = from_db(row.try_get("mutation_id")?)?;
             let outcome: String = row.try_get("outcome")?;
             let ack = Ack { id, outcome: parse_outcome(&outcome)?, version: from_db(row.try_get("version")?)? };
-            out.insert(id, ack);
+            let body: String = row.try_get("body")?;
+            let body: Mutation =
+                serde_json::from_str(&body).map_err(|e| decode_error(format!("stored mutation {id}: {e}")))?;
+            out.insert(id, (ack, body));
         }
     }
     Ok(out)
