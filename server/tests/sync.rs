@@ -27,6 +27,7 @@ on_both_engines!(
     staff_only_data_reaches_staff_only,
     a_care_team_change_resets_the_device_and_removes_the_person,
     a_large_backlog_is_pulled_in_pages,
+    a_cell_edited_many_times_reaches_a_new_device_once_as_it_now_is,
     the_live_stream_tells_only_those_who_may_see,
     the_watcher_announces_changes_made_through_another_instance,
 );
@@ -554,6 +555,29 @@ async fn a_large_backlog_is_pulled_in_pages(db: TestDb) {
     // The default page.
     let r = pull(&mut owen, 0, None, None).await;
     assert_eq!((r.body["events"].as_array().unwrap().len(), r.body["more"].as_bool()), (500, Some(true)));
+}
+
+async fn a_cell_edited_many_times_reaches_a_new_device_once_as_it_now_is(db: TestDb) {
+    let app = TestApp::demo(db).await;
+    let dylan_id = app.db.user("dylan").await.id;
+    let mut dylan = app.signed_in("dylan").await;
+    for i in 0..50u64 {
+        let r = push(&mut dylan, TABLET, vec![about(i + 1, &dylan_id, i, "my_hopes", &format!("draft {i}"))]).await;
+        assert_eq!(acks(&r), vec![(i + 1, "applied".into(), i + 1)]);
+    }
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM sync_events").await, 50, "the history is kept");
+    let mut owen = app.signed_in("owen").await;
+    let (events, cursor, _, _) = pull_all(&mut owen).await;
+    assert_eq!(events.len(), 1, "one cell, sent once");
+    assert_eq!(events[0]["cell"]["value"], "draft 49");
+    assert_eq!(cursor, 50);
+    // A device that had seen draft 10 gets only the newest state too.
+    let r = pull(&mut owen, 10, None, None).await;
+    assert_eq!(r.body["reset"], true, "no scope: starts again");
+    let scope = r.body["scope"].as_str().unwrap().to_owned();
+    let r = pull(&mut owen, 10, Some(&scope), None).await;
+    assert_eq!(r.body["events"].as_array().unwrap().len(), 1);
+    assert_eq!(r.body["events"][0]["cell"]["value"], "draft 49");
 }
 
 const WAIT: Duration = Duration::from_secs(5);

@@ -133,12 +133,21 @@ impl Server {
         PushResponse { acks }
     }
 
+    /// A pull as the store answers it: the cells changed after the cursor, each as it now is, oldest change first
+    /// (a compacted log). Cells changed between pages move past the head and come with a later page.
     fn pull(&self, since: u64, limit: usize) -> PullResponse {
         let head = self.head();
-        let events: Vec<SyncEvent> = self.events.iter().skip(since as usize).take(limit).cloned().collect();
-        let more = since + (events.len() as u64) < head;
-        let cursor = if more { since + events.len() as u64 } else { head };
-        PullResponse { schema: 1, events, cursor, more, scope: "everyone".into(), reset: false }
+        let mut changed: Vec<SyncEvent> = self
+            .cells
+            .iter()
+            .filter(|(_, c)| c.version > since && c.version <= head)
+            .map(|(k, c)| SyncEvent { key: k.clone(), cell: c.clone() })
+            .collect();
+        changed.sort_by_key(|e| e.cell.version);
+        let more = changed.len() > limit;
+        changed.truncate(limit);
+        let cursor = if more { changed.last().map_or(head, |e| e.cell.version) } else { head };
+        PullResponse { schema: 1, events: changed, cursor, more, scope: "everyone".into(), reset: false }
     }
 }
 

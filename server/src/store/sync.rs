@@ -6,8 +6,13 @@
 //! mutation log with a few multi-row statements. Any refusal rolls the whole push back: a device either has all
 //! of its batch acknowledged or learns which mutation was refused, and nothing was written.
 //!
-//! A pull reads the head first and then only events at or below it: because pushes commit in version order, every
-//! event up to a head that is visible is committed, so a cursor never skips an event that commits later.
+//! A pull reads the head first and then only changes at or below it: because pushes commit in version order, every
+//! change up to a head that is visible is committed, so a cursor never skips one that commits later. It reads the
+//! *cells* changed after the cursor, not every event: a cell's row carries the version of its latest change, so the
+//! cells with a version above the cursor are exactly what changed since, each sent once as it now is (a device
+//! applies the newest state of a cell anyway). A cell changed again after the head was read now has a version above
+//! the head: this pull skips it and the next one (from a cursor at the head) brings it. `sync_events` keeps the full
+//! history.
 
 use super::{Engine, Store, UserRow, now_ms, people::person_on};
 use sqlx::{Any, Row, Transaction};
@@ -296,7 +301,7 @@ impl Store {
         if !scope.people.is_empty() && since < head {
             let audiences = scope.audiences();
             let sql = format!(
-                "SELECT version, person_id, kind, record_id, field, state FROM sync_events \
+                "SELECT version, person_id, kind, record_id, field, state FROM sync_cells \
                  WHERE version > $1 AND version <= $2 AND audience IN ({}) AND person_id IN ({}) \
                  ORDER BY version LIMIT {}",
                 placeholders(3, audiences.len()),
