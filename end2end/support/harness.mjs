@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
@@ -94,7 +95,7 @@ export async function signIn(page, username, password = DEMO_PASSWORD) {
 
 /// Poll `fn` (run in the page; it may be async) until it returns something truthy, and return that.
 /// (`page.waitForFunction` does not wait for a promise a predicate returns: it counts the promise as truthy.)
-export async function until(page, fn, arg, { timeout = 15_000, what = 'condition' } = {}) {
+export async function until(page, fn, arg, { timeout = 30_000, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
     const value = await page.evaluate(fn, arg);
@@ -107,3 +108,18 @@ export async function until(page, fn, arg, { timeout = 15_000, what = 'condition
 /// The names of this browser context's Waymark databases (one per person who used the tablet).
 export const waymarkDatabases = (page) =>
   page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('waymark-')));
+
+/// The usual set-up of a test file: one server and one browser for all its tests, stopped at the end.
+/// Returns an object whose `server` and `browser` are filled in before the first test runs.
+export function serverAndBrowser() {
+  const world = { server: null, browser: null };
+  before(async () => {
+    world.server = await startServer();
+    world.browser = await launchBrowser();
+  });
+  after(async () => {
+    await world.browser?.close();
+    await world.server?.stop();
+  });
+  return world;
+}

@@ -1,28 +1,17 @@
 // An edit the server refuses is never dropped quietly: it moves to "needs your attention" with its text, the rest
 // keeps syncing, and the person dismisses it when they have dealt with it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newTablet, signIn } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn } from '../support/harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const world = serverAndBrowser();
 
 const input = (page, name) => page.locator(`[data-test=about-me-field][data-field=${name}] .field-input`);
-const syncState = (page, state, timeout = 15_000) =>
+const syncState = (page, state, timeout = 30_000) =>
   page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
 
 test('an edit refused after a care-team change is kept for the person to see, and nothing is written', async () => {
-  const owen = await newTablet(browser, server.url);
+  const owen = await newTablet(world.browser, world.server.url);
   await signIn(owen.page, 'owen');
   await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
   await owen.page.locator('[data-test=about-me]').waitFor();
@@ -35,7 +24,7 @@ test('an edit refused after a care-team change is kept for the person to see, an
   await input(owen.page, 'my_hopes').fill(text);
   await input(owen.page, 'my_hopes').blur();
   await owen.page.locator('[data-field=my_hopes] [data-test=field-status][data-state=saved-here]').waitFor();
-  server.sql(
+  world.server.sql(
     "DELETE FROM care_team WHERE person_id = (SELECT id FROM users WHERE username = 'alys') " +
     "AND member_id = (SELECT id FROM users WHERE username = 'owen')");
 
@@ -49,7 +38,7 @@ test('an edit refused after a care-team change is kept for the person to see, an
   assert.match(await item.textContent(), /My hopes for the future/);
 
   // Alys's record was not changed.
-  const alys = await newTablet(browser, server.url);
+  const alys = await newTablet(world.browser, world.server.url);
   await signIn(alys.page, 'alys');
   await alys.page.locator('[data-test=about-me]').waitFor();
   await syncState(alys.page, 'saved');

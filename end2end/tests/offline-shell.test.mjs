@@ -1,27 +1,19 @@
 // The app starts with no network after one online visit, keeps no API answers in its caches, and a new
 // deployment replaces the old build's cache cleanly.
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, startServer, launchBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+import { root, serverAndBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
 
 // Serve a copy of the build, so this test can "deploy" a new one without touching dist/.
 const dist = mkdtempSync(join(tmpdir(), 'waymark-dist-'));
 cpSync(join(root, 'dist'), dist, { recursive: true });
 process.env.WAYMARK_DIST = dist;
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  rmSync(dist, { recursive: true, force: true });
-});
+const world = serverAndBrowser();
+after(() => rmSync(dist, { recursive: true, force: true }));
 
 function precacheList() {
   const sw = readFileSync(join(dist, 'sw.js'), 'utf8');
@@ -44,7 +36,7 @@ async function waitForWorker(page) {
 }
 
 test('after one online visit the app starts offline, and a new deployment replaces the old cache', async () => {
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   await page.goto('/');
   await page.locator('#username').waitFor();
   await waitForWorker(page);

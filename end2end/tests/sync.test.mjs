@@ -1,27 +1,16 @@
 // Offline-first sync in real browsers: edits made with no network are saved on the tablet, survive a reload, and
 // reach the key worker's open page live when the network returns; two people editing the same field apart both see
 // both versions, and one settles it for everyone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newTablet, signIn, artifacts, until, waymarkDatabases } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, until, waymarkDatabases } from '../support/harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const world = serverAndBrowser();
 
 const field = (page, name) => page.locator(`[data-test=about-me-field][data-field=${name}]`);
 const input = (page, name) => field(page, name).locator('.field-input');
-const syncState = (page, state, timeout = 15_000) =>
+const syncState = (page, state, timeout = 30_000) =>
   page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
 
 /// Wait until the service worker controls the page, so it can start offline.
@@ -50,7 +39,7 @@ async function waitForKeptPage(page) {
 }
 
 async function openDylanAs(username) {
-  const tablet = await newTablet(browser, server.url);
+  const tablet = await newTablet(world.browser, world.server.url);
   await signIn(tablet.page, username);
   if (username !== 'dylan') {
     await tablet.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
@@ -172,7 +161,7 @@ test('the same field edited apart shows both versions to both, and one settles i
   await syncState(owen.page, 'saved', 30_000);
 
   // A carer sees the settled text read-only.
-  const gareth = await newTablet(browser, server.url);
+  const gareth = await newTablet(world.browser, world.server.url);
   await signIn(gareth.page, 'gareth');
   await gareth.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
   await field(gareth.page, 'what_matters_to_me').locator('.field-text', { hasText: 'Sundays' }).waitFor({ timeout: 15_000 });
@@ -184,7 +173,7 @@ test('the same field edited apart shows both versions to both, and one settles i
 });
 
 test('signing out takes the person\'s data off the tablet, unless edits are still waiting to sync', async () => {
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   page.on('dialog', (d) => d.accept());
   const signOut = () => page.locator('header button', { hasText: 'Sign out' }).click();
 
@@ -226,7 +215,7 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
   await signIn(page, 'nia');
   await page.locator('[data-test=about-me]').waitFor();
   await syncState(page, 'saved', 30_000);
-  const sara = await newTablet(browser, server.url);
+  const sara = await newTablet(world.browser, world.server.url);
   await signIn(sara.page, 'sara');
   await sara.page.locator('[data-test=person-card]', { hasText: 'Nia Carter' }).click();
   await sara.page.waitForFunction(
@@ -236,7 +225,7 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
 });
 
 test('a second tab for the same person waits, and takes over when the first one closes', async () => {
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   await signIn(page, 'tomos');
   await page.locator('[data-test=about-me]').waitFor();
   await syncState(page, 'saved');

@@ -1,24 +1,13 @@
 // The walking skeleton in a real browser: sign-in, caseloads, a service user's own page, Welsh.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const world = serverAndBrowser();
 
 test('the app shell is served with a strict content security policy', async () => {
-  const res = await fetch(`${server.url}/people/anything`);
+  const res = await fetch(`${world.server.url}/people/anything`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
   assert.equal(res.headers.get('cache-control'), 'no-cache');
@@ -26,7 +15,7 @@ test('the app shell is served with a strict content security policy', async () =
 });
 
 test('a key worker signs in and sees their caseload, and can open a person', async () => {
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   await signIn(page, 'owen');
   const cards = page.locator('[data-test=person-card]');
   await cards.first().waitFor();
@@ -46,14 +35,14 @@ test('a key worker signs in and sees their caseload, and can open a person', asy
 
 test('a service user sees only their own page', async () => {
   // Find Alys's page address as her key worker would.
-  const owen = await newTablet(browser, server.url);
+  const owen = await newTablet(world.browser, world.server.url);
   await signIn(owen.page, 'owen');
   await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
   await owen.page.locator('[data-test=person-page]').waitFor();
   const alysUrl = new URL(owen.page.url()).pathname;
   await owen.context.close();
 
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   await signIn(page, 'dylan');
   await page.locator('[data-test=person-page] h1').waitFor();
   assert.equal(await page.locator('[data-test=person-page] h1').textContent(), 'Dylan Evans');
@@ -72,7 +61,7 @@ test('a service user sees only their own page', async () => {
 });
 
 test('a carer sees only the person they support', async () => {
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   await signIn(page, 'gareth');
   await page.locator('[data-test=person-card]').first().waitFor();
   assert.deepEqual(await page.locator('[data-test=person-card] .person-name').allTextContents(), ['Dylan Evans']);
@@ -81,7 +70,7 @@ test('a carer sees only the person they support', async () => {
 });
 
 test('a wrong password is refused with a clear message', async () => {
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   await signIn(page, 'sara', 'not-the-password');
   await page.locator('[role=alert]').waitFor();
   assert.equal(await page.locator('[role=alert]').textContent(), "That username and password don't match. Please try again.");
@@ -90,7 +79,7 @@ test('a wrong password is refused with a clear message', async () => {
 });
 
 test('switching to Welsh shows Welsh, and the choice is remembered for the person', async () => {
-  const first = await newTablet(browser, server.url);
+  const first = await newTablet(world.browser, world.server.url);
   let page = first.page;
   await page.goto('/sign-in');
   await page.locator('.language-switch button[data-lang=cy]').click();
@@ -118,7 +107,7 @@ test('switching to Welsh shows Welsh, and the choice is remembered for the perso
   await first.context.close();
 
   // A different tablet with nothing stored: after sign-in, Alys's own choice of Welsh applies.
-  const second = await newTablet(browser, server.url);
+  const second = await newTablet(world.browser, world.server.url);
   page = second.page;
   await signIn(page, 'alys');
   await page.locator('[data-test=person-page]').waitFor();
@@ -128,7 +117,7 @@ test('switching to Welsh shows Welsh, and the choice is remembered for the perso
 });
 
 test('signing out ends the session', async () => {
-  const { context, page } = await newTablet(browser, server.url);
+  const { context, page } = await newTablet(world.browser, world.server.url);
   await signIn(page, 'rhian');
   await page.locator('[data-test=person-card]').first().waitFor();
   assert.equal(await page.locator('[data-test=person-card]').count(), 4, 'a ward manager sees the whole ward');

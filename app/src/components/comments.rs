@@ -89,30 +89,25 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
                 </button>
             }
             .into_any()),
-            (true, None, None) if c.synced && !c.removed => Some(view! {
-                <button
-                    type="button"
-                    class="button quiet"
-                    data-test="comment-remove"
-                    disabled=move || busy.get()
-                    on:click=move |_| act(Change::RemoveComment { comment: id.clone() })
-                >
-                    {t(Msg::RemoveComment)}
-                </button>
+            (true, None, None) if c.synced => {
+                let (test, label, change) = if c.removed {
+                    ("comment-restore", Msg::RestoreComment, Change::RestoreComment { comment: id.clone() })
+                } else {
+                    ("comment-remove", Msg::RemoveComment, Change::RemoveComment { comment: id.clone() })
+                };
+                Some(view! {
+                    <button
+                        type="button"
+                        class="button quiet"
+                        data-test=test
+                        disabled=move || busy.get()
+                        on:click=move |_| act(change.clone())
+                    >
+                        {t(label)}
+                    </button>
+                }
+                .into_any())
             }
-            .into_any()),
-            (true, None, None) if c.synced && c.removed => Some(view! {
-                <button
-                    type="button"
-                    class="button quiet"
-                    data-test="comment-restore"
-                    disabled=move || busy.get()
-                    on:click=move |_| act(Change::RestoreComment { comment: id.clone() })
-                >
-                    {t(Msg::RestoreComment)}
-                </button>
-            }
-            .into_any()),
             _ => None,
         };
         let waiting = c.add_pending.is_some() || c.removal_pending.is_some();
