@@ -12,7 +12,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{HeaderValue, header},
     middleware,
-    routing::{get, post, put},
+    routing::{any, get, post, put},
 };
 use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -60,6 +60,8 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/healthz", get(health::healthz))
         .nest("/api", api)
+        // `nest` does not route `/api/` itself: answer it as the API would, not with the app shell.
+        .route("/api/", any(|| async { ([(header::CACHE_CONTROL, "no-store")], AppError::NotFound) }))
         .merge(web::assets::routes(&config.dist_dir));
     web::headers::apply(app, config.secure_cookies).layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -480,7 +480,7 @@ async fn health_and_unknown_api_routes(db: TestDb) {
     assert_eq!(h.body, json!({ "status": "ok" }));
     assert!(h.header(header::CONTENT_SECURITY_POLICY).unwrap().contains("frame-ancestors 'none'"));
 
-    for path in ["/api", "/api/nope", "/api/people/a/b", "/api/session/extra", "/api/people/"] {
+    for path in ["/api", "/api/", "/api/nope", "/api/people/a/b", "/api/session/extra", "/api/people/"] {
         let r = c.get(path).await;
         r.assert_error(StatusCode::NOT_FOUND, "not_found");
         assert!(r.header(header::CONTENT_TYPE).unwrap().starts_with("application/json"), "{path}");
