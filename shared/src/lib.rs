@@ -5,6 +5,7 @@
 pub mod access;
 pub mod api;
 pub mod i18n;
+pub mod outcomes;
 pub mod people;
 pub mod sync;
 pub mod validation;
