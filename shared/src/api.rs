@@ -144,17 +144,38 @@ mod tests {
         let ok: SignInRequest = serde_json::from_str(r#"{"username":"a","password":"b"}"#).unwrap();
         assert_eq!(ok.username, "a");
         let missing = serde_json::from_str::<SignInRequest>(r#"{"username":"a"}"#).unwrap_err();
-        assert!(missing.to_string().contains("missing field `password`"), "{missing}");
-        assert!(serde_json::from_str::<SignInRequest>(r#"{"username":"a","password":"b","role":"admin"}"#).is_err());
+        assert!(
+            missing.to_string().contains("missing field `password`"),
+            "{missing}"
+        );
+        assert!(
+            serde_json::from_str::<SignInRequest>(
+                r#"{"username":"a","password":"b","role":"admin"}"#
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn error_codes_are_snake_case_on_the_wire() {
-        let e = ApiError { code: ErrorCode::TooManyAttempts, message: "wait".into(), retry_after_secs: Some(30), mutation_id: None };
+        let e = ApiError {
+            code: ErrorCode::TooManyAttempts,
+            message: "wait".into(),
+            retry_after_secs: Some(30),
+            mutation_id: None,
+        };
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["code"], "too_many_attempts");
         assert_eq!(json["retry_after_secs"], 30);
-        let e2 = ApiError { retry_after_secs: None, ..e };
-        assert!(serde_json::to_value(&e2).unwrap().get("retry_after_secs").is_none());
+        let e2 = ApiError {
+            retry_after_secs: None,
+            ..e
+        };
+        assert!(
+            serde_json::to_value(&e2)
+                .unwrap()
+                .get("retry_after_secs")
+                .is_none()
+        );
     }
 }

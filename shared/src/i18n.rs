@@ -199,7 +199,9 @@ mod tests {
         let mut out = BTreeSet::new();
         let mut rest = s;
         while let Some(start) = rest.find('{') {
-            let Some(len) = rest[start..].find('}') else { break };
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
             out.insert(rest[start + 1..start + len].to_owned());
             rest = &rest[start + len..];
         }
@@ -211,23 +213,39 @@ mod tests {
         for &m in Msg::ALL {
             let en = m.text(Lang::En);
             let cy = m.text(Lang::Cy);
-            assert!(!en.trim().is_empty() && !cy.trim().is_empty(), "{m:?} is empty");
-            assert_eq!(placeholders(en), placeholders(cy), "{m:?} placeholders differ");
+            assert!(
+                !en.trim().is_empty() && !cy.trim().is_empty(),
+                "{m:?} is empty"
+            );
+            assert_eq!(
+                placeholders(en),
+                placeholders(cy),
+                "{m:?} placeholders differ"
+            );
         }
     }
 
     #[test]
     fn welsh_is_really_translated() {
         // Only names and loan words may read the same in both languages.
-        let same: Vec<_> = Msg::ALL.iter().filter(|m| m.text(Lang::En) == m.text(Lang::Cy)).collect();
+        let same: Vec<_> = Msg::ALL
+            .iter()
+            .filter(|m| m.text(Lang::En) == m.text(Lang::Cy))
+            .collect();
         assert_eq!(same, vec![&Msg::AppName, &Msg::Ward]);
     }
 
     #[test]
     fn fill_replaces_named_placeholders() {
-        assert_eq!(fill(Msg::HelloName.text(Lang::Cy), &[("name", "Alys")]), "Helo, Alys");
         assert_eq!(
-            fill(Msg::SignedInAs.text(Lang::En), &[("name", "Owen"), ("role", "Key worker")]),
+            fill(Msg::HelloName.text(Lang::Cy), &[("name", "Alys")]),
+            "Helo, Alys"
+        );
+        assert_eq!(
+            fill(
+                Msg::SignedInAs.text(Lang::En),
+                &[("name", "Owen"), ("role", "Key worker")]
+            ),
             "Signed in as Owen (Key worker)"
         );
     }
@@ -236,7 +254,10 @@ mod tests {
     fn language_codes_round_trip() {
         for l in Lang::ALL {
             assert_eq!(Lang::parse(l.code()), Some(l));
-            assert_eq!(serde_json::to_string(&l).unwrap(), format!("\"{}\"", l.code()));
+            assert_eq!(
+                serde_json::to_string(&l).unwrap(),
+                format!("\"{}\"", l.code())
+            );
         }
         assert_eq!(Lang::parse("fr"), None);
     }

@@ -8,6 +8,7 @@ pub mod i18n;
 pub mod outcomes;
 pub mod people;
 pub mod sync;
+pub mod tracker;
 pub mod validation;
 
 pub use i18n::{Lang, Msg};

@@ -18,8 +18,9 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use waymark_shared::UserId;
 use waymark_shared::sync::{
-    AboutMeField, Ack, Authorship, CellKey, CellState, Change, ClientId, Decision, EffectMode, Kind, Mutation, Outbox,
-    Outcome, PullResponse, PushResponse, RecordId, Replica, SyncEvent, decide,
+    AboutMeField, Ack, Authorship, CellKey, CellState, Change, ClientId, Decision, EffectMode,
+    Kind, Mutation, Outbox, Outcome, PullResponse, PushResponse, RecordId, Replica, SyncEvent,
+    decide,
 };
 
 /// splitmix64: small, seedable, good enough to drive a simulation.
@@ -72,7 +73,11 @@ impl Server {
             if let Some(ack) = self.done.get(&(client.clone(), m.id)) {
                 // The server refuses an id reused for a different edit; the device must never send one (its
                 // rebasing only ever touches edits it has not sent yet).
-                assert_eq!(self.received[&(client.clone(), m.id)], *m, "a replay differs from what was first sent");
+                assert_eq!(
+                    self.received[&(client.clone(), m.id)],
+                    *m,
+                    "a replay differs from what was first sent"
+                );
                 self.replays += 1;
                 acks.push(*ack);
                 continue;
@@ -86,10 +91,22 @@ impl Server {
             };
             let current = self.cells.get(&effect.key).cloned();
             let current = current.as_ref();
-            let by = Authorship { user: author.clone(), name: author.0.to_uppercase(), at_ms: self.head() as i64 };
+            let by = Authorship {
+                user: author.clone(),
+                name: author.0.to_uppercase(),
+                at_ms: self.head() as i64,
+            };
             let next = self.head() + 1;
-            let decision = decide(current, required.as_ref(), &effect, m.base, m.settles, by, next)
-                .unwrap_or_else(|e| panic!("refused {m:?}: {e}"));
+            let decision = decide(
+                current,
+                required.as_ref(),
+                &effect,
+                m.base,
+                m.settles,
+                by,
+                next,
+            )
+            .unwrap_or_else(|e| panic!("refused {m:?}: {e}"));
 
             // The oracle, computed from the log rather than from `decide`: did another device change this cell's
             // value (or keep a value aside on it) after the version this edit was based on?
@@ -97,7 +114,10 @@ impl Server {
                 e.key == effect.key && e.cell.version > m.base && meta.client != *client
             });
             let own_kept_aside = self.events.iter().zip(&self.meta).any(|(e, meta)| {
-                e.key == effect.key && e.cell.version > m.base && meta.client == *client && meta.outcome == Outcome::KeptAside
+                e.key == effect.key
+                    && e.cell.version > m.base
+                    && meta.client == *client
+                    && meta.outcome == Outcome::KeptAside
             });
             let differs = current.is_some_and(|c| c.value != effect.value);
             let creates = matches!(effect.mode, EffectMode::Create);
@@ -109,24 +129,45 @@ impl Server {
             };
             let (outcome, version) = match decision {
                 Decision::Applied(cell) | Decision::KeptAside(cell) => {
-                    let outcome =
-                        if matches!(decision_kind, Outcome::Applied) { Outcome::Applied } else { Outcome::KeptAside };
+                    let outcome = if matches!(decision_kind, Outcome::Applied) {
+                        Outcome::Applied
+                    } else {
+                        Outcome::KeptAside
+                    };
                     self.cells.insert(effect.key.clone(), cell.clone());
-                    self.events.push(SyncEvent { key: effect.key.clone(), cell });
-                    self.meta.push(EventMeta { client: client.clone(), outcome, settles: m.settles });
+                    self.events.push(SyncEvent {
+                        key: effect.key.clone(),
+                        cell,
+                    });
+                    self.meta.push(EventMeta {
+                        client: client.clone(),
+                        outcome,
+                        settles: m.settles,
+                    });
                     (outcome, next)
                 }
                 Decision::Unchanged(v) => (Outcome::Unchanged, v),
             };
             if moved_by_others && differs && !creates {
-                assert_eq!(outcome, Outcome::KeptAside, "an edit made without seeing a newer value overwrote it: {m:?}");
+                assert_eq!(
+                    outcome,
+                    Outcome::KeptAside,
+                    "an edit made without seeing a newer value overwrote it: {m:?}"
+                );
             }
             if outcome == Outcome::KeptAside {
                 // No spurious conflicts: a device's own edits follow each other, so an edit is only kept aside when
                 // another device moved the cell, or this device's own earlier edit to it was itself kept aside.
-                assert!(moved_by_others || own_kept_aside, "a device's edit conflicted with its own earlier edit: {m:?}");
+                assert!(
+                    moved_by_others || own_kept_aside,
+                    "a device's edit conflicted with its own earlier edit: {m:?}"
+                );
             }
-            let ack = Ack { id: m.id, outcome, version };
+            let ack = Ack {
+                id: m.id,
+                outcome,
+                version,
+            };
             self.done.insert((client.clone(), m.id), ack);
             acks.push(ack);
         }
@@ -141,13 +182,27 @@ impl Server {
             .cells
             .iter()
             .filter(|(_, c)| c.version > since && c.version <= head)
-            .map(|(k, c)| SyncEvent { key: k.clone(), cell: c.clone() })
+            .map(|(k, c)| SyncEvent {
+                key: k.clone(),
+                cell: c.clone(),
+            })
             .collect();
         changed.sort_by_key(|e| e.cell.version);
         let more = changed.len() > limit;
         changed.truncate(limit);
-        let cursor = if more { changed.last().map_or(head, |e| e.cell.version) } else { head };
-        PullResponse { schema: 1, events: changed, cursor, more, scope: "everyone".into(), reset: false }
+        let cursor = if more {
+            changed.last().map_or(head, |e| e.cell.version)
+        } else {
+            head
+        };
+        PullResponse {
+            schema: 1,
+            events: changed,
+            cursor,
+            more,
+            scope: "everyone".into(),
+            reset: false,
+        }
     }
 }
 
@@ -169,10 +224,27 @@ struct Device {
 }
 
 enum Message {
-    PushRequest { device: usize, epoch: u64, mutations: Vec<Mutation> },
-    PushReply { device: usize, epoch: u64, reply: PushResponse },
-    PullRequest { device: usize, epoch: u64, since: u64 },
-    PullReply { device: usize, epoch: u64, since: u64, reply: PullResponse },
+    PushRequest {
+        device: usize,
+        epoch: u64,
+        mutations: Vec<Mutation>,
+    },
+    PushReply {
+        device: usize,
+        epoch: u64,
+        reply: PushResponse,
+    },
+    PullRequest {
+        device: usize,
+        epoch: u64,
+        since: u64,
+    },
+    PullReply {
+        device: usize,
+        epoch: u64,
+        since: u64,
+        reply: PullResponse,
+    },
 }
 
 impl Message {
@@ -220,14 +292,24 @@ impl World {
                 removed: HashSet::new(),
             })
             .collect();
-        World { rng, server: Server::default(), devices, network: vec![], person }
+        World {
+            rng,
+            server: Server::default(),
+            devices,
+            network: vec![],
+            person,
+        }
     }
 
     fn record(&mut self, d: usize, change: Change, settles: bool) {
         let person = self.person.clone();
         let dev = &mut self.devices[d];
-        let p = dev.outbox.record(&dev.replica, &person, change, settles, 0).expect("valid change");
-        dev.recorded.push((p.mutation.id, p.key.clone(), p.value.clone()));
+        let p = dev
+            .outbox
+            .record(&dev.replica, &person, change, settles, 0)
+            .expect("valid change");
+        dev.recorded
+            .push((p.mutation.id, p.key.clone(), p.value.clone()));
     }
 
     /// A person does something on device `d`.
@@ -242,7 +324,14 @@ impl World {
             6 => {
                 let id = RecordId(format!("c-{d}-{}", self.devices[d].comments.len()));
                 self.devices[d].comments.push(id.clone());
-                self.record(d, Change::AddComment { comment: id, text: "well done".into() }, false);
+                self.record(
+                    d,
+                    Change::AddComment {
+                        comment: id,
+                        text: "well done".into(),
+                    },
+                    false,
+                );
             }
             7 => {
                 let dev = &self.devices[d];
@@ -269,15 +358,27 @@ impl World {
             .replica
             .cells
             .iter()
-            .find(|(k, c)| k.kind == Kind::AboutMe && c.in_conflict() && dev.outbox.pending_for(k).next().is_none())
+            .find(|(k, c)| {
+                k.kind == Kind::AboutMe
+                    && c.in_conflict()
+                    && dev.outbox.pending_for(k).next().is_none()
+            })
             .map(|(k, c)| (k.clone(), c.clone()))
         else {
             return;
         };
         let field = AboutMeField::parse(&key.field).expect("an About me field");
         let mut candidates: Vec<String> = vec![cell.value.as_str().unwrap().to_owned()];
-        candidates.extend(cell.kept.iter().map(|k| k.value.as_str().unwrap().to_owned()));
-        let text = if self.rng.chance(30) { candidates.join(" and ") } else { candidates[self.rng.below(candidates.len())].clone() };
+        candidates.extend(
+            cell.kept
+                .iter()
+                .map(|k| k.value.as_str().unwrap().to_owned()),
+        );
+        let text = if self.rng.chance(30) {
+            candidates.join(" and ")
+        } else {
+            candidates[self.rng.below(candidates.len())].clone()
+        };
         self.record(d, Change::AboutMe { field, text }, true);
     }
 
@@ -290,9 +391,14 @@ impl World {
         if mutations.is_empty() {
             return;
         }
-        dev.outbox.mark_attempted(&mutations.iter().map(|m| m.id).collect::<Vec<_>>());
+        dev.outbox
+            .mark_attempted(&mutations.iter().map(|m| m.id).collect::<Vec<_>>());
         dev.push_in_flight = true;
-        self.network.push(Message::PushRequest { device: d, epoch: dev.epoch, mutations });
+        self.network.push(Message::PushRequest {
+            device: d,
+            epoch: dev.epoch,
+            mutations,
+        });
     }
 
     fn start_pull(&mut self, d: usize) {
@@ -301,7 +407,11 @@ impl World {
             return;
         }
         dev.pull_in_flight = true;
-        self.network.push(Message::PullRequest { device: d, epoch: dev.epoch, since: dev.replica.cursor });
+        self.network.push(Message::PullRequest {
+            device: d,
+            epoch: dev.epoch,
+            since: dev.replica.cursor,
+        });
     }
 
     /// Deliver one message (any of those in flight: the network reorders).
@@ -311,22 +421,50 @@ impl World {
         }
         let i = self.rng.below(self.network.len());
         // Sometimes deliver a copy and leave the message in flight, to be delivered again.
-        let message = if lossy && self.rng.chance(10) { self.clone_message(i) } else { self.network.swap_remove(i) };
+        let message = if lossy && self.rng.chance(10) {
+            self.clone_message(i)
+        } else {
+            self.network.swap_remove(i)
+        };
         let d = message.device();
         if !self.devices[d].online || (lossy && self.rng.chance(10)) {
             return; // dropped
         }
         match message {
-            Message::PushRequest { device, epoch, mutations } => {
-                let (client, user) = (self.devices[device].client.clone(), self.devices[device].user.clone());
+            Message::PushRequest {
+                device,
+                epoch,
+                mutations,
+            } => {
+                let (client, user) = (
+                    self.devices[device].client.clone(),
+                    self.devices[device].user.clone(),
+                );
                 let reply = self.server.push(&client, &user, &mutations);
-                self.network.push(Message::PushReply { device, epoch, reply });
+                self.network.push(Message::PushReply {
+                    device,
+                    epoch,
+                    reply,
+                });
             }
-            Message::PullRequest { device, epoch, since } => {
+            Message::PullRequest {
+                device,
+                epoch,
+                since,
+            } => {
                 let reply = self.server.pull(since, PULL_PAGE);
-                self.network.push(Message::PullReply { device, epoch, since, reply });
+                self.network.push(Message::PullReply {
+                    device,
+                    epoch,
+                    since,
+                    reply,
+                });
             }
-            Message::PushReply { device, epoch, reply } => {
+            Message::PushReply {
+                device,
+                epoch,
+                reply,
+            } => {
                 let dev = &mut self.devices[device];
                 if epoch != dev.epoch {
                     return;
@@ -336,7 +474,12 @@ impl World {
                     dev.outbox.acknowledge(ack);
                 }
             }
-            Message::PullReply { device, epoch, since, reply } => {
+            Message::PullReply {
+                device,
+                epoch,
+                since,
+                reply,
+            } => {
                 let dev = &mut self.devices[device];
                 if epoch != dev.epoch {
                     return;
@@ -354,18 +497,44 @@ impl World {
 
     fn clone_message(&self, i: usize) -> Message {
         match &self.network[i] {
-            Message::PushRequest { device, epoch, mutations } => {
-                Message::PushRequest { device: *device, epoch: *epoch, mutations: mutations.clone() }
-            }
-            Message::PushReply { device, epoch, reply } => {
-                Message::PushReply { device: *device, epoch: *epoch, reply: reply.clone() }
-            }
-            Message::PullRequest { device, epoch, since } => {
-                Message::PullRequest { device: *device, epoch: *epoch, since: *since }
-            }
-            Message::PullReply { device, epoch, since, reply } => {
-                Message::PullReply { device: *device, epoch: *epoch, since: *since, reply: reply.clone() }
-            }
+            Message::PushRequest {
+                device,
+                epoch,
+                mutations,
+            } => Message::PushRequest {
+                device: *device,
+                epoch: *epoch,
+                mutations: mutations.clone(),
+            },
+            Message::PushReply {
+                device,
+                epoch,
+                reply,
+            } => Message::PushReply {
+                device: *device,
+                epoch: *epoch,
+                reply: reply.clone(),
+            },
+            Message::PullRequest {
+                device,
+                epoch,
+                since,
+            } => Message::PullRequest {
+                device: *device,
+                epoch: *epoch,
+                since: *since,
+            },
+            Message::PullReply {
+                device,
+                epoch,
+                since,
+                reply,
+            } => Message::PullReply {
+                device: *device,
+                epoch: *epoch,
+                since: *since,
+                reply: reply.clone(),
+            },
         }
     }
 
@@ -410,7 +579,10 @@ impl World {
             while !self.network.is_empty() {
                 self.deliver(false);
             }
-            let settled = self.devices.iter().all(|d| d.outbox.items.is_empty() && d.replica.cursor == self.server.head());
+            let settled = self
+                .devices
+                .iter()
+                .all(|d| d.outbox.items.is_empty() && d.replica.cursor == self.server.head());
             if settled {
                 return;
             }
@@ -427,17 +599,39 @@ impl World {
     fn check(&self) {
         let server = &self.server;
         for dev in &self.devices {
-            assert_eq!(dev.replica.cursor, server.head(), "{} is not caught up", dev.client.0);
-            assert!(dev.replica.cells == server.cells, "{}'s copy differs from the server's", dev.client.0);
-            assert!(dev.outbox.items.is_empty(), "{} still has edits waiting", dev.client.0);
+            assert_eq!(
+                dev.replica.cursor,
+                server.head(),
+                "{} is not caught up",
+                dev.client.0
+            );
+            assert!(
+                dev.replica.cells == server.cells,
+                "{}'s copy differs from the server's",
+                dev.client.0
+            );
+            assert!(
+                dev.outbox.items.is_empty(),
+                "{} still has edits waiting",
+                dev.client.0
+            );
             for (id, key, value) in &dev.recorded {
-                let ack = server.done.get(&(dev.client.clone(), *id)).unwrap_or_else(|| {
-                    panic!("{} recorded edit {id} but the server never received it", dev.client.0)
-                });
+                let ack = server
+                    .done
+                    .get(&(dev.client.clone(), *id))
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "{} recorded edit {id} but the server never received it",
+                            dev.client.0
+                        )
+                    });
                 let at = |v: u64| &server.events[(v - 1) as usize];
                 match ack.outcome {
                     Outcome::Applied => {
-                        assert_eq!((&at(ack.version).key, &at(ack.version).cell.value), (key, value));
+                        assert_eq!(
+                            (&at(ack.version).key, &at(ack.version).cell.value),
+                            (key, value)
+                        );
                     }
                     Outcome::KeptAside => {
                         let event = at(ack.version);
@@ -446,19 +640,36 @@ impl World {
                         // Still kept, unless someone settled the cell afterwards.
                         let still_kept = server.cells[key].kept.iter().any(|k| &k.value == value);
                         let settled_later = server.events.iter().zip(&server.meta).any(|(e, m)| {
-                            &e.key == key && e.cell.version > ack.version && m.settles && m.outcome == Outcome::Applied
+                            &e.key == key
+                                && e.cell.version > ack.version
+                                && m.settles
+                                && m.outcome == Outcome::Applied
                         });
-                        assert!(still_kept || settled_later, "a kept-aside value vanished without being settled");
+                        assert!(
+                            still_kept || settled_later,
+                            "a kept-aside value vanished without being settled"
+                        );
                     }
                     Outcome::Unchanged => {
-                        let held = server.events.iter().find(|e| &e.key == key && e.cell.version == ack.version);
+                        let held = server
+                            .events
+                            .iter()
+                            .find(|e| &e.key == key && e.cell.version == ack.version);
                         assert_eq!(held.map(|e| &e.cell.value), Some(value));
                     }
                 }
             }
         }
-        let changing = server.done.values().filter(|a| a.outcome != Outcome::Unchanged).count();
-        assert_eq!(server.events.len(), changing, "one event per applied or kept-aside mutation, replays add none");
+        let changing = server
+            .done
+            .values()
+            .filter(|a| a.outcome != Outcome::Unchanged)
+            .count();
+        assert_eq!(
+            server.events.len(),
+            changing,
+            "one event per applied or kept-aside mutation, replays add none"
+        );
     }
 }
 
@@ -478,9 +689,18 @@ fn run(seed: u64, totals: &mut Totals) {
     }
     world.quiesce();
     world.check();
-    totals.edits += world.devices.iter().map(|d| d.recorded.len()).sum::<usize>();
+    totals.edits += world
+        .devices
+        .iter()
+        .map(|d| d.recorded.len())
+        .sum::<usize>();
     totals.replays += world.server.replays;
-    totals.conflicts += world.server.meta.iter().filter(|m| m.outcome == Outcome::KeptAside).count();
+    totals.conflicts += world
+        .server
+        .meta
+        .iter()
+        .filter(|m| m.outcome == Outcome::KeptAside)
+        .count();
     totals.settled += world.server.meta.iter().filter(|m| m.settles).count();
 }
 
@@ -489,13 +709,17 @@ fn every_replica_converges_and_nothing_acknowledged_is_lost_under_a_hostile_netw
     let seeds: Vec<u64> = match std::env::var("WAYMARK_SIM_SEED") {
         Ok(one) => vec![one.parse().expect("WAYMARK_SIM_SEED is a number")],
         Err(_) => {
-            let n = std::env::var("WAYMARK_SIM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3_000);
+            let n = std::env::var("WAYMARK_SIM_SEEDS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(3_000);
             (0..n).collect()
         }
     };
     let mut totals = Totals::default();
     for &seed in &seeds {
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(seed, &mut totals)));
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(seed, &mut totals)));
         if let Err(panic) = outcome {
             eprintln!("sync simulation failed for seed {seed}; rerun with WAYMARK_SIM_SEED={seed}");
             std::panic::resume_unwind(panic);

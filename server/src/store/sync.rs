@@ -272,7 +272,7 @@ impl Store {
     pub async fn sync_scope(&self, viewer: &UserRow) -> Result<SyncScope, sqlx::Error> {
         let people: Vec<UserId> = self.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect();
         let staff_view = viewer.role.is_staff();
-        let fingerprint = scope_fingerprint(&people, staff_view);
+        let fingerprint = scope_fingerprint(&people, staff_view, std::iter::empty());
         Ok(SyncScope { people, staff_view, fingerprint })
     }
 
@@ -444,6 +444,7 @@ async fn writer_facts(
         is_self: writer.id == *person,
         relation: row.as_ref().and_then(|p| p.viewer_relation),
         may_view: row.as_ref().is_some_and(|p| p.visible_to(writer)),
+        shared: vec![],
     })
 }
 

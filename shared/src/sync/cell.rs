@@ -13,15 +13,34 @@ pub enum Kind {
     AboutMe,
     /// A comment on the "About me" page: one record per comment.
     Comment,
+    /// A reading of the recovery tracker: one record per reading.
+    Reading,
+    /// A goal: one record per goal.
+    Goal,
+    /// A step towards a goal: one record per step.
+    Step,
+    /// What the person shares with a carer: one record per part, one field per carer.
+    Sharing,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::AboutMe, Kind::Comment];
+    pub const ALL: [Kind; 6] = [
+        Kind::AboutMe,
+        Kind::Comment,
+        Kind::Reading,
+        Kind::Goal,
+        Kind::Step,
+        Kind::Sharing,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::AboutMe => "about_me",
             Kind::Comment => "comment",
+            Kind::Reading => "reading",
+            Kind::Goal => "goal",
+            Kind::Step => "step",
+            Kind::Sharing => "sharing",
         }
     }
 
@@ -43,7 +62,11 @@ impl RecordId {
     }
 
     pub fn is_well_formed(&self) -> bool {
-        self.0.len() <= 64 && self.0.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        self.0.len() <= 64
+            && self
+                .0
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 }
 
@@ -64,7 +87,12 @@ pub struct CellKey {
 
 impl CellKey {
     pub fn new(person: &UserId, kind: Kind, record: &RecordId, field: &str) -> CellKey {
-        CellKey { person: person.clone(), kind, record: record.clone(), field: field.to_owned() }
+        CellKey {
+            person: person.clone(),
+            kind,
+            record: record.clone(),
+            field: field.to_owned(),
+        }
     }
 }
 

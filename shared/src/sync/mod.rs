@@ -17,12 +17,13 @@ pub mod outbox;
 pub mod protocol;
 pub mod replica;
 
-pub use cell::{Authorship, CellKey, CellState, Kind, KeptValue, RecordId};
+pub use cell::{Authorship, CellKey, CellState, KeptValue, Kind, RecordId};
 pub use change::{AboutMeField, Audience, Change, ChangeError, Effect, EffectMode, WriterFacts};
 pub use decide::{Decision, Rejection, decide};
-pub use outbox::{Outbox, Pending};
+pub use outbox::{Outbox, Pending, ShownCell};
 pub use protocol::{
-    Ack, ClientId, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, Mutation, Outcome, PullQuery, PullResponse,
-    PushRequest, PushResponse, SCHEMA_VERSION, SchemaProbe, SyncEvent, scope_fingerprint,
+    Ack, ClientId, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, Mutation,
+    Outcome, PullQuery, PullResponse, PushRequest, PushResponse, SCHEMA_VERSION, SchemaProbe,
+    SyncEvent, scope_fingerprint,
 };
 pub use replica::Replica;

@@ -3,6 +3,7 @@
 use super::cell::{CellKey, CellState};
 use super::change::{Change, ChangeError};
 use crate::people::UserId;
+use crate::tracker::SharedPart;
 use serde::{Deserialize, Serialize};
 
 /// The version of this protocol. Every push and pull names it; a server refuses any other, so an old app on a
@@ -25,7 +26,10 @@ pub struct ClientId(pub String);
 impl ClientId {
     pub fn is_well_formed(&self) -> bool {
         (8..=64).contains(&self.0.len())
-            && self.0.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && self
+                .0
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 }
 
@@ -133,12 +137,23 @@ pub struct PullResponse {
     pub reset: bool,
 }
 
-/// The fingerprint of what a person may see: the people whose records reach their device, and whether staff-only
-/// data does. Stable across server instances and versions (FNV-1a, 64 bits), so any instance can compare it.
-pub fn scope_fingerprint<'a>(people: impl IntoIterator<Item = &'a UserId>, staff_view: bool) -> String {
+/// The fingerprint of what a person may see: the people whose records reach their device, whether staff-only
+/// data does, and which shared parts of whose record reach a carer (`shared`, empty for everyone else). Stable
+/// across server instances and versions (FNV-1a, 64 bits), so any instance can compare it.
+pub fn scope_fingerprint<'a>(
+    people: impl IntoIterator<Item = &'a UserId>,
+    staff_view: bool,
+    shared: impl IntoIterator<Item = (&'a UserId, SharedPart)>,
+) -> String {
     let mut ids: Vec<&str> = people.into_iter().map(|p| p.0.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
+    let mut shares: Vec<(&str, &str)> = shared
+        .into_iter()
+        .map(|(p, part)| (p.0.as_str(), part.as_str()))
+        .collect();
+    shares.sort_unstable();
+    shares.dedup();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes {
@@ -151,6 +166,15 @@ pub fn scope_fingerprint<'a>(people: impl IntoIterator<Item = &'a UserId>, staff
         eat(id.as_bytes());
         eat(b"\0");
     }
+    if !shares.is_empty() {
+        eat(b"shared\0");
+        for (id, part) in shares {
+            eat(id.as_bytes());
+            eat(b"\0");
+            eat(part.as_bytes());
+            eat(b"\0");
+        }
+    }
     format!("{hash:016x}")
 }
 
@@ -161,10 +185,21 @@ mod tests {
     #[test]
     fn the_scope_fingerprint_changes_with_who_and_what_is_visible_only() {
         let (a, b) = (UserId("a".into()), UserId("b".into()));
-        let ab = scope_fingerprint([&a, &b], false);
-        assert_eq!(ab, scope_fingerprint([&b, &a, &a], false), "order and repeats do not matter");
-        assert_ne!(ab, scope_fingerprint([&a], false));
-        assert_ne!(ab, scope_fingerprint([&a, &b], true));
+        let none = || std::iter::empty::<(&UserId, SharedPart)>();
+        let ab = scope_fingerprint([&a, &b], false, none());
+        assert_eq!(
+            ab,
+            scope_fingerprint([&b, &a, &a], false, none()),
+            "order and repeats do not matter"
+        );
+        assert_ne!(ab, scope_fingerprint([&a], false, none()));
+        assert_ne!(ab, scope_fingerprint([&a, &b], true, none()));
+        let shared = scope_fingerprint([&a, &b], false, [(&a, SharedPart::Tracker)]);
+        assert_ne!(ab, shared, "consent given or withdrawn changes the scope");
+        assert_ne!(
+            shared,
+            scope_fingerprint([&a, &b], false, [(&b, SharedPart::Tracker)])
+        );
         assert_eq!(ab.len(), 16);
     }
 

@@ -1,0 +1,730 @@
+//! Readings, goals and steps as people see them, rebuilt from the cells a device holds (the pulled cells with this
+//! device's waiting edits on top). Pure, so the app's screens and the tests read the same thing.
+
+use super::{
+    GoalAreas, GoalStatus, Presence, Prompt, Rater, ReadingOpened, SharedPart, Sharing, StepOwner,
+    fields,
+};
+use crate::outcomes::{AreaId, Distance, FrameworkId, distance_travelled};
+use crate::people::UserId;
+pub use crate::sync::ShownCell;
+use crate::sync::{Authorship, CellKey, Change, KeptValue, Kind, RecordId};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One area of one reading.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AreaReading {
+    pub values: BTreeMap<Rater, u8>,
+    /// Who entered each value (the name as it was then), where the server has it.
+    pub entered_by: BTreeMap<Rater, String>,
+    pub note: String,
+    pub reason: String,
+    pub more_help: Option<bool>,
+}
+
+impl AreaReading {
+    /// The raters' own views differ (the agreed value does not count: it is what they settled on).
+    pub fn differs(&self) -> bool {
+        let mut views = Rater::VIEWS.iter().filter_map(|r| self.values.get(r));
+        let Some(first) = views.next() else {
+            return false;
+        };
+        views.any(|v| v != first)
+    }
+
+    /// The value the chart draws: the agreed one, or the person's own view where nothing was agreed.
+    pub fn chart_value(&self) -> Option<u8> {
+        self.values
+            .get(&Rater::Agreed)
+            .or_else(|| self.values.get(&Rater::Person))
+            .copied()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadingView {
+    pub id: RecordId,
+    pub framework: FrameworkId,
+    pub version: u32,
+    pub date: String,
+    pub present: Vec<Presence>,
+    pub areas: BTreeMap<AreaId, AreaReading>,
+    /// Who started it, when the server has it.
+    pub started_by: Option<Authorship>,
+    /// Some part of it is still only on this device.
+    pub waiting: bool,
+}
+
+impl ReadingView {
+    /// The values the chart draws, per area.
+    pub fn chart_values(&self) -> BTreeMap<AreaId, u8> {
+        self.areas
+            .iter()
+            .filter_map(|(a, r)| r.chart_value().map(|v| (a.clone(), v)))
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepView {
+    pub id: RecordId,
+    pub goal: RecordId,
+    pub text: String,
+    pub owner: Option<StepOwner>,
+    pub due: Option<String>,
+    pub done: bool,
+    pub waiting: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct GoalView {
+    pub id: RecordId,
+    pub text: String,
+    pub status: GoalStatus,
+    pub areas: GoalAreas,
+    pub prompts: BTreeMap<Prompt, String>,
+    pub steps: Vec<StepView>,
+    pub written_by: Option<Authorship>,
+    pub waiting: bool,
+}
+
+/// A tracker cell with values kept aside, waiting for someone to settle it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    pub key: CellKey,
+    pub current: Value,
+    pub by: Option<Authorship>,
+    pub kept: Vec<KeptValue>,
+}
+
+/// A step that is due for review at a reading.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DueStep<'a> {
+    pub goal: &'a GoalView,
+    pub step: &'a StepView,
+    /// Its due date has passed.
+    pub overdue: bool,
+}
+
+/// Everything of one person's tracker that a device shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrackerView {
+    /// Oldest first (by date, then by id).
+    pub readings: Vec<ReadingView>,
+    /// In the order they were written.
+    pub goals: Vec<GoalView>,
+    pub sharing: BTreeMap<(SharedPart, UserId), Sharing>,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// The kinds the tracker is made of.
+pub const TRACKER_KINDS: [Kind; 4] = [Kind::Reading, Kind::Goal, Kind::Step, Kind::Sharing];
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+impl TrackerView {
+    /// Rebuild the tracker from one person's shown cells. Cells that do not parse (from a newer app version, say)
+    /// are skipped rather than breaking the page.
+    pub fn build<'a>(cells: impl IntoIterator<Item = (&'a CellKey, &'a ShownCell)>) -> TrackerView {
+        let mut readings: BTreeMap<RecordId, ReadingView> = BTreeMap::new();
+        let mut reading_cells: Vec<(&CellKey, &ShownCell)> = Vec::new();
+        let mut goals: BTreeMap<RecordId, GoalView> = BTreeMap::new();
+        let mut goal_cells: Vec<(&CellKey, &ShownCell)> = Vec::new();
+        let mut steps: BTreeMap<RecordId, StepView> = BTreeMap::new();
+        let mut step_cells: Vec<(&CellKey, &ShownCell)> = Vec::new();
+        let mut view = TrackerView::default();
+        for (key, cell) in cells {
+            if !cell.kept.is_empty() {
+                view.conflicts.push(Conflict {
+                    key: key.clone(),
+                    current: cell.value.clone(),
+                    by: cell.by.clone(),
+                    kept: cell.kept.clone(),
+                });
+            }
+            match (key.kind, key.field.as_str()) {
+                (Kind::Reading, fields::OPENED) => {
+                    if let Ok(o) = serde_json::from_value::<ReadingOpened>(cell.value.clone()) {
+                        readings.insert(
+                            key.record.clone(),
+                            ReadingView {
+                                id: key.record.clone(),
+                                framework: o.framework,
+                                version: o.version,
+                                date: o.date,
+                                present: vec![],
+                                areas: BTreeMap::new(),
+                                started_by: cell.by.clone(),
+                                waiting: cell.waiting,
+                            },
+                        );
+                    }
+                }
+                (Kind::Reading, _) => reading_cells.push((key, cell)),
+                (Kind::Goal, fields::TEXT) => {
+                    goals.insert(
+                        key.record.clone(),
+                        GoalView {
+                            id: key.record.clone(),
+                            text: text(&cell.value),
+                            status: GoalStatus::default(),
+                            areas: GoalAreas::default(),
+                            prompts: BTreeMap::new(),
+                            steps: vec![],
+                            written_by: cell.by.clone(),
+                            waiting: cell.waiting,
+                        },
+                    );
+                }
+                (Kind::Goal, _) => goal_cells.push((key, cell)),
+                (Kind::Step, fields::GOAL) => {
+                    steps.insert(
+                        key.record.clone(),
+                        StepView {
+                            id: key.record.clone(),
+                            goal: RecordId(text(&cell.value)),
+                            text: String::new(),
+                            owner: None,
+                            due: None,
+                            done: false,
+                            waiting: cell.waiting,
+                        },
+                    );
+                }
+                (Kind::Step, _) => step_cells.push((key, cell)),
+                (Kind::Sharing, carer) => {
+                    if let (Some(part), Ok(s)) = (
+                        SharedPart::parse(&key.record.0),
+                        serde_json::from_value::<Sharing>(cell.value.clone()),
+                    ) {
+                        view.sharing.insert((part, UserId(carer.to_owned())), s);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (key, cell) in reading_cells {
+            let Some(reading) = readings.get_mut(&key.record) else {
+                continue;
+            };
+            reading.waiting |= cell.waiting;
+            if key.field == fields::PRESENT {
+                reading.present = serde_json::from_value(cell.value.clone()).unwrap_or_default();
+                continue;
+            }
+            let Some((part, rest)) = key.field.split_once('.') else {
+                continue;
+            };
+            match part {
+                "score" => {
+                    let Some((area, rater)) = rest.split_once('.') else {
+                        continue;
+                    };
+                    let (Some(rater), Some(value)) = (Rater::parse(rater), cell.value.as_u64())
+                    else {
+                        continue;
+                    };
+                    let Ok(value) = u8::try_from(value) else {
+                        continue;
+                    };
+                    let area = reading.areas.entry(AreaId(area.to_owned())).or_default();
+                    area.values.insert(rater, value);
+                    if let Some(by) = &cell.by {
+                        area.entered_by.insert(rater, by.name.clone());
+                    }
+                }
+                "note" => {
+                    reading
+                        .areas
+                        .entry(AreaId(rest.to_owned()))
+                        .or_default()
+                        .note = text(&cell.value)
+                }
+                "reason" => {
+                    reading
+                        .areas
+                        .entry(AreaId(rest.to_owned()))
+                        .or_default()
+                        .reason = text(&cell.value)
+                }
+                "help" => {
+                    reading
+                        .areas
+                        .entry(AreaId(rest.to_owned()))
+                        .or_default()
+                        .more_help = cell.value.as_bool()
+                }
+                _ => {}
+            }
+        }
+        for (key, cell) in goal_cells {
+            let Some(goal) = goals.get_mut(&key.record) else {
+                continue;
+            };
+            goal.waiting |= cell.waiting;
+            match key.field.as_str() {
+                fields::STATUS => {
+                    goal.status = GoalStatus::parse(&text(&cell.value)).unwrap_or_default()
+                }
+                fields::AREAS => {
+                    goal.areas = serde_json::from_value(cell.value.clone()).unwrap_or_default()
+                }
+                f => {
+                    if let Some(p) = f
+                        .strip_prefix("prompt.")
+                        .and_then(|p| Prompt::ALL.into_iter().find(|x| x.as_str() == p))
+                    {
+                        goal.prompts.insert(p, text(&cell.value));
+                    }
+                }
+            }
+        }
+        for (key, cell) in step_cells {
+            let Some(step) = steps.get_mut(&key.record) else {
+                continue;
+            };
+            step.waiting |= cell.waiting;
+            match key.field.as_str() {
+                fields::TEXT => step.text = text(&cell.value),
+                fields::OWNER => step.owner = serde_json::from_value(cell.value.clone()).ok(),
+                fields::DUE => step.due = cell.value.as_str().map(str::to_owned),
+                fields::DONE => step.done = cell.value.as_bool().unwrap_or(false),
+                _ => {}
+            }
+        }
+        let mut goals: Vec<GoalView> = goals.into_values().collect();
+        goals.sort_by(|a, b| {
+            let at = |g: &GoalView| g.written_by.as_ref().map_or(i64::MAX, |b| b.at_ms);
+            at(a).cmp(&at(b)).then_with(|| a.id.cmp(&b.id))
+        });
+        for step in steps.into_values() {
+            if let Some(goal) = goals.iter_mut().find(|g| g.id == step.goal) {
+                goal.steps.push(step);
+            }
+        }
+        for goal in &mut goals {
+            goal.steps.sort_by(|a, b| {
+                a.due
+                    .is_none()
+                    .cmp(&b.due.is_none())
+                    .then_with(|| a.due.cmp(&b.due))
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+        }
+        view.readings = readings.into_values().collect();
+        view.readings
+            .sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        view.goals = goals;
+        view
+    }
+
+    /// The readings of one framework, oldest first.
+    pub fn readings_of<'a>(
+        &'a self,
+        framework: &'a FrameworkId,
+    ) -> impl Iterator<Item = &'a ReadingView> + 'a {
+        self.readings
+            .iter()
+            .filter(move |r| &r.framework == framework)
+    }
+
+    /// How far the person has come between the first and the latest reading of a framework.
+    pub fn distance(&self, framework: &FrameworkId) -> Option<Distance> {
+        let mut rs = self
+            .readings_of(framework)
+            .filter(|r| !r.chart_values().is_empty());
+        let first = rs.next()?;
+        let latest = rs.last().unwrap_or(first);
+        Some(distance_travelled(
+            &first.chart_values(),
+            &latest.chart_values(),
+        ))
+    }
+
+    /// The steps to look at on `date`: not done, on a goal still open, due on or before it (overdue if before).
+    pub fn due_steps(&self, date: &str) -> Vec<DueStep<'_>> {
+        let mut out = Vec::new();
+        for goal in self.goals.iter().filter(|g| !g.status.is_closed()) {
+            for step in goal.steps.iter().filter(|s| !s.done) {
+                if let Some(due) = step.due.as_deref().filter(|d| *d <= date) {
+                    out.push(DueStep {
+                        goal,
+                        step,
+                        overdue: due < date,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.step.due.cmp(&b.step.due));
+        out
+    }
+
+    /// Is this carer shown `part` of the record?
+    pub fn shares_with(&self, part: SharedPart, carer: &UserId) -> bool {
+        self.sharing
+            .get(&(part, carer.clone()))
+            .is_some_and(|s| s.share)
+    }
+}
+
+/// The change that writes `value` into a tracker cell: what settling a conflict by choosing a value sends.
+pub fn change_for(key: &CellKey, value: &Value) -> Option<Change> {
+    let rec = key.record.clone();
+    let s = || value.as_str().map(str::to_owned);
+    Some(match (key.kind, key.field.as_str()) {
+        (Kind::Reading, fields::PRESENT) => Change::ReadingPresent {
+            reading: rec,
+            present: serde_json::from_value(value.clone()).ok()?,
+        },
+        (Kind::Reading, f) => {
+            let (part, rest) = f.split_once('.')?;
+            match part {
+                "score" => {
+                    let (area, rater) = rest.split_once('.')?;
+                    let value = if value.is_null() {
+                        None
+                    } else {
+                        Some(u8::try_from(value.as_u64()?).ok()?)
+                    };
+                    Change::Rate {
+                        reading: rec,
+                        area: AreaId(area.to_owned()),
+                        rater: Rater::parse(rater)?,
+                        value,
+                    }
+                }
+                "note" => Change::AreaNote {
+                    reading: rec,
+                    area: AreaId(rest.to_owned()),
+                    text: s()?,
+                },
+                "reason" => Change::DifferenceReason {
+                    reading: rec,
+                    area: AreaId(rest.to_owned()),
+                    text: s()?,
+                },
+                "help" => Change::MoreHelp {
+                    reading: rec,
+                    area: AreaId(rest.to_owned()),
+                    wanted: value.as_bool(),
+                },
+                _ => return None,
+            }
+        }
+        (Kind::Goal, fields::TEXT) => Change::EditGoal {
+            goal: rec,
+            text: s()?,
+        },
+        (Kind::Goal, fields::STATUS) => Change::GoalStatus {
+            goal: rec,
+            status: GoalStatus::parse(&s()?)?,
+        },
+        (Kind::Goal, fields::AREAS) => {
+            let a: GoalAreas = serde_json::from_value(value.clone()).ok()?;
+            Change::GoalAreas {
+                goal: rec,
+                framework: a.framework,
+                areas: a.areas,
+            }
+        }
+        (Kind::Goal, f) => {
+            let p = f.strip_prefix("prompt.")?;
+            Change::GoalPrompt {
+                goal: rec,
+                prompt: Prompt::ALL.into_iter().find(|x| x.as_str() == p)?,
+                text: s()?,
+            }
+        }
+        (Kind::Step, fields::TEXT) => Change::StepText {
+            step: rec,
+            text: s()?,
+        },
+        (Kind::Step, fields::OWNER) => Change::StepOwner {
+            step: rec,
+            owner: serde_json::from_value(value.clone()).ok()?,
+        },
+        (Kind::Step, fields::DUE) => Change::StepDue {
+            step: rec,
+            due: value.as_str().map(str::to_owned),
+        },
+        (Kind::Step, fields::DONE) => Change::StepDone {
+            step: rec,
+            done: value.as_bool()?,
+        },
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcomes::built_in;
+    use crate::sync::{Outbox, Replica};
+
+    fn rid(s: &str) -> RecordId {
+        RecordId(s.into())
+    }
+
+    /// Record changes on one device and show them, as the app does before anything syncs.
+    fn shown(changes: Vec<Change>) -> TrackerView {
+        let person = UserId("p".into());
+        let replica = Replica::default();
+        let mut out = Outbox::default();
+        for (i, c) in changes.into_iter().enumerate() {
+            out.record(&replica, &person, c, false, i as i64).unwrap();
+        }
+        let cells = out.overlay(&replica, &person, &TRACKER_KINDS);
+        TrackerView::build(&cells)
+    }
+
+    fn rate(reading: &str, area: &str, rater: Rater, v: u8) -> Change {
+        Change::Rate {
+            reading: rid(reading),
+            area: AreaId(area.into()),
+            rater,
+            value: Some(v),
+        }
+    }
+
+    #[test]
+    fn a_reading_keeps_every_view_and_the_reason_they_differ() {
+        let f = built_in::waymark_ladder();
+        let t = shown(vec![
+            Change::StartReading {
+                reading: rid("r1"),
+                framework: f.id.clone(),
+                version: f.version,
+                date: "2026-11-02".into(),
+            },
+            Change::ReadingPresent {
+                reading: rid("r1"),
+                present: vec![Presence::KeyWorker, Presence::Person],
+            },
+            rate("r1", "mental_wellbeing", Rater::Person, 7),
+            rate("r1", "mental_wellbeing", Rater::Staff, 5),
+            rate("r1", "mental_wellbeing", Rater::Agreed, 6),
+            Change::DifferenceReason {
+                reading: rid("r1"),
+                area: AreaId("mental_wellbeing".into()),
+                text: "Good week vs. last month".into(),
+            },
+            rate("r1", "hope_and_trust", Rater::Person, 4),
+            rate("r1", "hope_and_trust", Rater::Staff, 4),
+        ]);
+        let r = &t.readings[0];
+        assert_eq!(
+            r.present,
+            vec![Presence::Person, Presence::KeyWorker],
+            "kept in a stable order"
+        );
+        let wellbeing = &r.areas[&AreaId("mental_wellbeing".into())];
+        assert!(wellbeing.differs());
+        assert_eq!(wellbeing.values.len(), 3, "nothing averaged away");
+        assert_eq!(wellbeing.chart_value(), Some(6));
+        assert_eq!(wellbeing.reason, "Good week vs. last month");
+        let hope = &r.areas[&AreaId("hope_and_trust".into())];
+        assert!(!hope.differs());
+        assert_eq!(
+            hope.chart_value(),
+            Some(4),
+            "the person's view stands where nothing was agreed"
+        );
+        assert!(r.waiting);
+    }
+
+    #[test]
+    fn distance_runs_from_the_first_to_the_latest_reading_by_date() {
+        let f = built_in::waymark_ladder();
+        let start = |id: &str, date: &str| Change::StartReading {
+            reading: rid(id),
+            framework: f.id.clone(),
+            version: f.version,
+            date: date.into(),
+        };
+        let t = shown(vec![
+            start("late", "2026-06-01"),
+            rate("late", "mental_wellbeing", Rater::Agreed, 8),
+            start("early", "2026-01-01"),
+            rate("early", "mental_wellbeing", Rater::Agreed, 3),
+            start("middle", "2026-03-01"),
+            rate("middle", "mental_wellbeing", Rater::Agreed, 9),
+        ]);
+        assert_eq!(
+            t.readings
+                .iter()
+                .map(|r| r.id.0.as_str())
+                .collect::<Vec<_>>(),
+            ["early", "middle", "late"]
+        );
+        let d = t.distance(&f.id).unwrap();
+        assert_eq!(d.overall, 5);
+        assert!(t.distance(&built_in::satisfaction_check().id).is_none());
+    }
+
+    #[test]
+    fn goals_gather_their_steps_and_due_steps_come_up_for_review() {
+        let t = shown(vec![
+            Change::AddGoal {
+                goal: rid("g1"),
+                text: "Cook a meal for my sister".into(),
+            },
+            Change::GoalStatus {
+                goal: rid("g1"),
+                status: GoalStatus::Active,
+            },
+            Change::AddStep {
+                step: rid("s1"),
+                goal: rid("g1"),
+            },
+            Change::StepText {
+                step: rid("s1"),
+                text: "Plan a menu".into(),
+            },
+            Change::StepDue {
+                step: rid("s1"),
+                due: Some("2026-11-01".into()),
+            },
+            Change::StepOwner {
+                step: rid("s1"),
+                owner: StepOwner::Me,
+            },
+            Change::AddStep {
+                step: rid("s2"),
+                goal: rid("g1"),
+            },
+            Change::StepText {
+                step: rid("s2"),
+                text: "Book the kitchen".into(),
+            },
+            Change::StepDue {
+                step: rid("s2"),
+                due: Some("2026-11-22".into()),
+            },
+            Change::StepOwner {
+                step: rid("s2"),
+                owner: StepOwner::KeyWorker,
+            },
+            Change::AddStep {
+                step: rid("s3"),
+                goal: rid("g1"),
+            },
+            Change::StepText {
+                step: rid("s3"),
+                text: "Shopping list".into(),
+            },
+            Change::StepDue {
+                step: rid("s3"),
+                due: Some("2026-10-01".into()),
+            },
+            Change::StepDone {
+                step: rid("s3"),
+                done: true,
+            },
+            Change::AddGoal {
+                goal: rid("g2"),
+                text: "Walk every day".into(),
+            },
+            Change::GoalStatus {
+                goal: rid("g2"),
+                status: GoalStatus::Achieved,
+            },
+            Change::AddStep {
+                step: rid("s4"),
+                goal: rid("g2"),
+            },
+            Change::StepDue {
+                step: rid("s4"),
+                due: Some("2026-01-01".into()),
+            },
+        ]);
+        assert_eq!(t.goals.len(), 2);
+        assert_eq!(t.goals[0].steps.len(), 3);
+        let due = t.due_steps("2026-11-22");
+        let ids: Vec<(&str, bool)> = due
+            .iter()
+            .map(|d| (d.step.id.0.as_str(), d.overdue))
+            .collect();
+        assert_eq!(
+            ids,
+            [("s1", true), ("s2", false)],
+            "done steps and closed goals are left out"
+        );
+    }
+
+    #[test]
+    fn every_tracker_cell_can_be_written_back_to_settle_a_conflict() {
+        let f = built_in::waymark_ladder();
+        let person = UserId("p".into());
+        let changes = vec![
+            rate("r", "mental_wellbeing", Rater::Carer, 3),
+            Change::Rate {
+                reading: rid("r"),
+                area: AreaId("a".into()),
+                rater: Rater::Agreed,
+                value: None,
+            },
+            Change::AreaNote {
+                reading: rid("r"),
+                area: AreaId("a".into()),
+                text: "n".into(),
+            },
+            Change::DifferenceReason {
+                reading: rid("r"),
+                area: AreaId("a".into()),
+                text: "n".into(),
+            },
+            Change::MoreHelp {
+                reading: rid("r"),
+                area: AreaId("a".into()),
+                wanted: Some(true),
+            },
+            Change::ReadingPresent {
+                reading: rid("r"),
+                present: vec![Presence::Carer],
+            },
+            Change::EditGoal {
+                goal: rid("g"),
+                text: "t".into(),
+            },
+            Change::GoalStatus {
+                goal: rid("g"),
+                status: GoalStatus::OnHold,
+            },
+            Change::GoalAreas {
+                goal: rid("g"),
+                framework: f.id.clone(),
+                areas: vec![AreaId("a".into())],
+            },
+            Change::GoalPrompt {
+                goal: rid("g"),
+                prompt: Prompt::WhoCouldHelp,
+                text: "Mum".into(),
+            },
+            Change::StepText {
+                step: rid("s"),
+                text: "t".into(),
+            },
+            Change::StepOwner {
+                step: rid("s"),
+                owner: StepOwner::SomeoneElse {
+                    name: "Chaplain".into(),
+                },
+            },
+            Change::StepDue {
+                step: rid("s"),
+                due: None,
+            },
+            Change::StepDone {
+                step: rid("s"),
+                done: true,
+            },
+        ];
+        for c in changes {
+            let e = c.effect(&person);
+            assert_eq!(change_for(&e.key, &e.value), Some(c.clone()), "{c:?}");
+        }
+    }
+}
