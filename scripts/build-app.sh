@@ -32,8 +32,10 @@ wasm_name="waymark-$(hash "$stage/waymark_bg.wasm").wasm"
 cp "$stage/waymark_bg.wasm" "$dist/assets/$wasm_name"
 js_name="waymark-$(hash "$stage/waymark.js").js"
 cp "$stage/waymark.js" "$dist/assets/$js_name"
-css_name="waymark-$(hash style/waymark.css).css"
-cp style/waymark.css "$dist/assets/$css_name"
+# One stylesheet: the base first, then each feature's file in name order.
+cat style/waymark.css $(ls style/*.css | grep -v '^style/waymark.css$' | sort) > "$stage/waymark.css"
+css_name="waymark-$(hash "$stage/waymark.css").css"
+cp "$stage/waymark.css" "$dist/assets/$css_name"
 icon_name="icon-$(hash style/icon.svg).svg"
 cp style/icon.svg "$dist/assets/$icon_name"
 

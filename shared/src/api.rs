@@ -46,6 +46,25 @@ pub struct WardSummary {
     pub name: String,
 }
 
+/// `GET /api/frameworks` — every outcome framework version (built in and custom, retired ones too, so old
+/// readings still draw). The app keeps a copy on the device for offline use.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameworksResponse {
+    pub frameworks: Vec<crate::outcomes::Framework>,
+}
+
+/// `POST /api/frameworks` — a ward manager or admin saves a custom framework. The server gives it the next version
+/// number of its id (1 for a new id); built-in ids are refused.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveFrameworkRequest {
+    pub id: crate::outcomes::FrameworkId,
+    pub name: crate::outcomes::Text,
+    pub areas: Vec<crate::outcomes::Area>,
+    pub scale: crate::outcomes::Scale,
+    pub asks_more_help: bool,
+}
+
 /// One service user in a list (a caseload, or the person a carer supports).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonSummary {

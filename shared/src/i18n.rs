@@ -157,6 +157,12 @@ catalogue! {
     CommentRemoved => "You removed this comment. Only you can see it.", "Rydych chi wedi tynnu'r sylw hwn. Dim ond chi sy'n gallu ei weld.";
     WaitingToSync => "Waiting to sync", "Yn aros i gysoni";
     OfflineCopy => "You're offline: this is the copy saved on this tablet.", "Rydych chi all-lein: dyma'r copi sydd wedi'i gadw ar y dabled hon.";
+
+    // == Tracker: readings (pages/tracker, components/reading) ==
+
+    // == Tracker: chart, trend and table (components/chart) ==
+
+    // == Tracker: goals and steps (components/goals) ==
 }
 
 /// Fill `{key}` placeholders in a catalogue message.
