@@ -1,6 +1,7 @@
 //! The root: shared state (language, session, sync) and the routes.
 
 use crate::{
+    frameworks::Frameworks,
     i18n::{self, I18n},
     pages::{home::HomePage, not_found::NotFoundPage, person::PersonPage, sign_in::SignInPage},
     session::Auth,
@@ -19,6 +20,9 @@ pub fn App() -> impl IntoView {
     let auth = Auth::start(i18n);
     provide_context(auth);
     provide_context(SyncEngine::start(auth));
+    let frameworks = Frameworks::start();
+    provide_context(frameworks);
+    frameworks.refresh();
     i18n::keep_document_language_in_step(i18n);
 
     view! {

@@ -3,6 +3,7 @@
 mod app;
 mod client;
 mod components;
+mod frameworks;
 mod i18n;
 mod local;
 mod pages;

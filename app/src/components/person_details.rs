@@ -38,6 +38,8 @@ pub fn PersonDetails(id: UserId) -> impl IntoView {
                 is_self,
                 relation: p.person.my_relation,
                 may_view: true,
+                // What the person shares with a carer is known from the tracker's sharing cells.
+                shared: vec![],
             };
             let person_id = p.person.id.clone();
             let name = p.person.display_name.clone();

@@ -243,8 +243,15 @@ pub fn about_field_of(change: &Change) -> Option<AboutMeField> {
 /// The text a change carried, to show what was refused.
 pub fn text_of_change(change: &Change) -> Option<&str> {
     match change {
-        Change::AboutMe { text, .. } | Change::AddComment { text, .. } => Some(text),
-        Change::RemoveComment { .. } | Change::RestoreComment { .. } => None,
+        Change::AboutMe { text, .. }
+        | Change::AddComment { text, .. }
+        | Change::AreaNote { text, .. }
+        | Change::DifferenceReason { text, .. }
+        | Change::AddGoal { text, .. }
+        | Change::EditGoal { text, .. }
+        | Change::GoalPrompt { text, .. }
+        | Change::StepText { text, .. } => Some(text),
+        _ => None,
     }
 }
 
