@@ -159,6 +159,57 @@ catalogue! {
     OfflineCopy => "You're offline: this is the copy saved on this tablet.", "Rydych chi all-lein: dyma'r copi sydd wedi'i gadw ar y dabled hon.";
 
     // == Tracker: readings (pages/tracker, components/reading) ==
+    TrackerTitle => "Recovery tracker", "Traciwr adferiad";
+    TrackerOpen => "Open the recovery tracker", "Agor y traciwr adferiad";
+    TrackerIntro => "How things are going in each area of life, looked at together over time.", "Sut mae pethau'n mynd ym mhob maes bywyd, wedi'u hystyried gyda'n gilydd dros amser.";
+    TrackerFramework => "Framework", "Fframwaith";
+    TrackerStartReading => "Start a new reading", "Dechrau darlleniad newydd";
+    TrackerReadings => "Readings", "Darlleniadau";
+    TrackerNoReadings => "No readings yet. Start one together when you are ready.", "Dim darlleniadau eto. Dechreuwch un gyda'ch gilydd pan fyddwch yn barod.";
+    TrackerOpenReading => "Open", "Agor";
+    TrackerCompareWith => "Compare with another reading", "Cymharu â darlleniad arall";
+    TrackerCompareNone => "No other reading", "Dim darlleniad arall";
+    TrackerShowTable => "Show the numbers as a table", "Dangos y rhifau fel tabl";
+    TrackerShowChart => "Show the chart", "Dangos y siart";
+    TrackerTapArea => "Choose an area to see how it has changed over time.", "Dewiswch faes i weld sut mae wedi newid dros amser.";
+    TrackerBackToPerson => "Back to the person's page", "Yn ôl i dudalen yr unigolyn";
+    TrackerBackToTracker => "Back to the recovery tracker", "Yn ôl i'r traciwr adferiad";
+    TrackerSharing => "Sharing with carers", "Rhannu gyda gofalwyr";
+    TrackerSharingHint => "You decide whether your carers see your readings, goals and steps. You can change this at any time.", "Chi sy'n penderfynu a yw eich gofalwyr yn gweld eich darlleniadau, nodau a chamau. Gallwch newid hyn unrhyw bryd.";
+    TrackerShareWith => "Share my recovery tracker with {name}", "Rhannu fy nhraciwr adferiad gyda {name}";
+    TrackerNotShared => "{name} has not shared their recovery tracker with you.", "Nid yw {name} wedi rhannu ei draciwr adferiad gyda chi.";
+    TrackerNoCarers => "No carers are linked yet.", "Nid oes gofalwyr wedi'u cysylltu eto.";
+    TrackerStepsToReview => "Steps to look at today", "Camau i edrych arnynt heddiw";
+    ReadingOn => "Reading on {date}", "Darlleniad ar {date}";
+    ReadingUsing => "Using: {name}", "Yn defnyddio: {name}";
+    ReadingWhoWasThere => "Who was there", "Pwy oedd yno";
+    ReadingPresentPerson => "The person", "Yr unigolyn";
+    ReadingPresentKeyWorker => "Key worker", "Gweithiwr allweddol";
+    ReadingPresentOtherStaff => "Other staff", "Staff eraill";
+    ReadingPresentCarer => "Carer", "Gofalwr";
+    ReadingRaterPerson => "The person's view", "Barn yr unigolyn";
+    ReadingRaterStaff => "Staff view", "Barn y staff";
+    ReadingRaterCarer => "Carer's view", "Barn y gofalwr";
+    ReadingRaterAgreed => "What we agreed", "Yr hyn a gytunwyd";
+    ReadingViewsDiffer => "You see this differently. That's fine: say why, so it is remembered.", "Rydych chi'n gweld hyn yn wahanol. Mae hynny'n iawn: dywedwch pam, fel ei fod yn cael ei gofio.";
+    ReadingWhyDifferent => "Why the views differ", "Pam mae'r barnau'n wahanol";
+    ReadingNote => "Note", "Nodyn";
+    ReadingMoreHelp => "Would you like more help with this?", "Hoffech chi fwy o help gyda hyn?";
+    ReadingYes => "Yes", "Hoffwn";
+    ReadingNo => "No", "Na";
+    ReadingNotRated => "Not rated yet", "Heb ei sgorio eto";
+    ReadingLayout => "How to show the areas", "Sut i ddangos y meysydd";
+    ReadingOneAtATime => "One area at a time", "Un maes ar y tro";
+    ReadingAllAtAGlance => "All areas at a glance", "Pob maes ar unwaith";
+    ReadingAreas => "Areas", "Meysydd";
+    ReadingPreviousArea => "Previous area", "Maes blaenorol";
+    ReadingNextArea => "Next area", "Maes nesaf";
+    ReadingAreaOf => "Area {n} of {total}", "Maes {n} o {total}";
+    ReadingUndo => "Undo last change", "Dadwneud y newid olaf";
+    ReadingNotHere => "This reading is not on this tablet yet. It will appear when it syncs.", "Nid yw'r darlleniad hwn ar y dabled hon eto. Bydd yn ymddangos pan fydd yn cysoni.";
+    ReadingFrameworkUnknown => "This tablet does not know the framework this reading uses yet. Connect to the network to fetch it.", "Nid yw'r dabled hon yn adnabod y fframwaith y mae'r darlleniad hwn yn ei ddefnyddio eto. Cysylltwch â'r rhwydwaith i'w nôl.";
+    ReadingConflict => "Two versions were saved at the same time. Choose the one to keep.", "Cafodd dwy fersiwn eu cadw ar yr un pryd. Dewiswch yr un i'w chadw.";
+    ReadingKeepThis => "Keep this one", "Cadw hon";
 
     // == Tracker: chart, trend and table (components/chart) ==
 

@@ -4,5 +4,6 @@ pub mod comments;
 pub mod language_switch;
 pub mod person_card;
 pub mod person_details;
+pub mod reading;
 pub mod sync_status;
 pub mod written;

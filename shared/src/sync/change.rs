@@ -232,7 +232,7 @@ impl Audience {
 }
 
 /// The facts about a writer and the person whose record they are changing.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WriterFacts {
     pub user: UserId,
     pub role: Role,

@@ -1,0 +1,525 @@
+//! A reading done together: for each area, each rater's view on a big touchable ladder with the stage wording in
+//! view, the value everyone agreed, why views differ, a note, and "would you like more help?". One area at a time
+//! or all at a glance. Every tap is saved on this tablet at once; the last changes can be undone.
+
+use crate::{
+    components::{about_me::record_error, written::written_by},
+    frameworks::use_frameworks,
+    i18n::{t, t_fill, use_i18n},
+    sync::{tracker::use_tracker, use_sync},
+};
+use leptos::{prelude::*, task::spawn_local};
+use waymark_shared::{
+    Msg, Role, UserId,
+    i18n::fill,
+    outcomes::{Area, AreaId, Framework},
+    sync::{Change, Kind, RecordId, WriterFacts},
+    tracker::{
+        Presence, Rater, SharedPart,
+        view::{AreaReading, Conflict, ReadingView, change_for},
+    },
+};
+
+pub fn rater_msg(rater: Rater) -> Msg {
+    match rater {
+        Rater::Person => Msg::ReadingRaterPerson,
+        Rater::Staff => Msg::ReadingRaterStaff,
+        Rater::Carer => Msg::ReadingRaterCarer,
+        Rater::Agreed => Msg::ReadingRaterAgreed,
+    }
+}
+
+pub fn presence_msg(p: Presence) -> Msg {
+    match p {
+        Presence::Person => Msg::ReadingPresentPerson,
+        Presence::KeyWorker => Msg::ReadingPresentKeyWorker,
+        Presence::OtherStaff => Msg::ReadingPresentOtherStaff,
+        Presence::Carer => Msg::ReadingPresentCarer,
+    }
+}
+
+/// The writer's facts with what the person shares with them, as this device knows it (for a carer).
+pub fn facts_with_sharing(facts: &WriterFacts, shares_tracker: bool) -> WriterFacts {
+    let mut f = facts.clone();
+    if facts.role == Role::Carer && shares_tracker {
+        f.shared = vec![SharedPart::Tracker];
+    }
+    f
+}
+
+/// The raters this writer may enter a value for.
+pub fn raters_for(facts: &WriterFacts) -> Vec<Rater> {
+    Rater::ALL
+        .into_iter()
+        .filter(|r| {
+            Change::Rate { reading: RecordId("r".into()), area: AreaId("a".into()), rater: *r, value: None }
+                .may_write(facts, None)
+        })
+        .collect()
+}
+
+/// What this device's undo button takes back: the change that restores the value before an edit.
+#[derive(Clone, Debug, PartialEq)]
+struct UndoStep {
+    restore: Change,
+    area: AreaId,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    OneAtATime,
+    All,
+}
+
+/// Today on this device's calendar, `YYYY-MM-DD`.
+pub fn today() -> String {
+    let d = leptos::web_sys::js_sys::Date::new_0();
+    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+}
+
+#[derive(Clone, Copy)]
+struct Ctx {
+    person: StoredValue<UserId>,
+    reading: StoredValue<RecordId>,
+    facts: StoredValue<WriterFacts>,
+    view: Memo<Option<ReadingView>>,
+    framework: Memo<Option<Framework>>,
+    undo: RwSignal<Vec<UndoStep>>,
+    error: RwSignal<Option<(Msg, Option<usize>)>>,
+}
+
+impl Ctx {
+    /// Save a change here (then it syncs); remember how to undo it.
+    fn save(self, change: Change, undo: Option<UndoStep>) {
+        let sync = use_sync();
+        spawn_local(async move {
+            match sync.record(&self.person.get_value(), change, false).await {
+                Ok(()) => {
+                    self.error.set(None);
+                    if let Some(u) = undo {
+                        self.undo.update(|s| s.push(u));
+                    }
+                }
+                Err(e) => self.error.set(Some(record_error(e))),
+            }
+        });
+    }
+
+    fn area(self, area: &AreaId) -> AreaReading {
+        self.view.with(|v| v.as_ref().and_then(|v| v.areas.get(area).cloned()).unwrap_or_default())
+    }
+}
+
+#[component]
+pub fn ReadingEditor(person: UserId, reading: RecordId, facts: WriterFacts) -> impl IntoView {
+    let frameworks = use_frameworks();
+    let tracker = use_tracker(person.clone());
+    let me = facts.user.clone();
+    let facts = Memo::new(move |_| {
+        let shares = tracker.with(|t| t.shares_with(SharedPart::Tracker, &me));
+        facts_with_sharing(&facts, shares)
+    });
+    let reading_id = StoredValue::new(reading);
+    let view = Memo::new(move |_| tracker.with(|t| reading_id.with_value(|id| t.readings.iter().find(|r| &r.id == id).cloned())));
+    let framework = Memo::new(move |_| {
+        view.with(|v| v.as_ref().map(|v| (v.framework.clone(), v.version))).and_then(|(id, version)| frameworks.version(&id, version))
+    });
+    let conflicts = Memo::new(move |_| {
+        tracker.with(|t| {
+            reading_id.with_value(|id| {
+                t.conflicts.iter().filter(|c| c.key.kind == Kind::Reading && &c.key.record == id).cloned().collect::<Vec<_>>()
+            })
+        })
+    });
+    let ctx = Ctx {
+        person: StoredValue::new(person),
+        reading: reading_id,
+        facts: StoredValue::new(facts.get_untracked()),
+        view,
+        framework,
+        undo: RwSignal::new(Vec::new()),
+        error: RwSignal::new(None),
+    };
+    Effect::new(move |_| ctx.facts.set_value(facts.get()));
+    let mode = RwSignal::new(Mode::OneAtATime);
+    let index = RwSignal::new(0usize);
+    let i18n = use_i18n();
+
+    move || {
+        let Some(f) = framework.get() else {
+            let msg = if view.with(Option::is_none) { Msg::ReadingNotHere } else { Msg::ReadingFrameworkUnknown };
+            return view! { <p class="note" data-test="reading-missing">{t(msg)}</p> }.into_any();
+        };
+        let v = view.get_untracked().expect("a framework implies a reading");
+        let areas = f.areas.clone();
+        let total = areas.len();
+        let name = f.name.clone();
+        view! {
+            <section class="panel reading" data-test="reading" data-reading=v.id.0.clone()>
+                <h2>{t_fill(Msg::ReadingOn, vec![("date", v.date.clone())])}</h2>
+                <p class="hint">{move || fill(Msg::ReadingUsing.text(i18n.lang.get()), &[("name", name.get(i18n.lang.get()))])}</p>
+                <Present ctx=ctx/>
+                <Conflicts ctx=ctx conflicts=conflicts/>
+                <div class="reading-tools">
+                    <div class="segmented" role="group" aria-label=move || Msg::ReadingLayout.text(i18n.lang.get())>
+                        <button type="button" data-test="mode-one" aria-pressed=move || (mode.get() == Mode::OneAtATime).to_string()
+                            on:click=move |_| mode.set(Mode::OneAtATime)>{t(Msg::ReadingOneAtATime)}</button>
+                        <button type="button" data-test="mode-all" aria-pressed=move || (mode.get() == Mode::All).to_string()
+                            on:click=move |_| mode.set(Mode::All)>{t(Msg::ReadingAllAtAGlance)}</button>
+                    </div>
+                    <button type="button" class="button secondary-dark" data-test="reading-undo"
+                        disabled=move || ctx.undo.with(Vec::is_empty)
+                        on:click=move |_| {
+                            if let Some(step) = ctx.undo.try_update(|s| s.pop()).flatten() {
+                                if let Some(i) = ctx.framework.with_untracked(|f| f.as_ref().and_then(|f| f.areas.iter().position(|a| a.id == step.area))) {
+                                    index.set(i);
+                                }
+                                ctx.save(step.restore, None);
+                            }
+                        }>
+                        {t(Msg::ReadingUndo)}
+                    </button>
+                </div>
+                {move || ctx.error.get().map(|(msg, max)| {
+                    let text = fill(msg.text(i18n.lang.get()), &[("max", &max.unwrap_or_default().to_string())]);
+                    view! { <p class="field-error" role="alert">{text}</p> }
+                })}
+                {
+                    let areas = areas.clone();
+                    let f = f.clone();
+                    move || match mode.get() {
+                        Mode::All => areas
+                            .iter()
+                            .map(|a| view! { <AreaCard ctx=ctx framework=f.clone() area=a.clone()/> })
+                            .collect_view()
+                            .into_any(),
+                        Mode::OneAtATime => {
+                            let i = index.get().min(total.saturating_sub(1));
+                            let area = areas[i].clone();
+                            view! {
+                                <nav class="area-nav" aria-label=move || Msg::ReadingAreas.text(i18n.lang.get())>
+                                    <button type="button" class="button secondary-dark" data-test="area-prev" disabled=i == 0
+                                        on:click=move |_| index.update(|i| *i = i.saturating_sub(1))>{t(Msg::ReadingPreviousArea)}</button>
+                                    <span class="area-count" data-test="area-count">
+                                        {t_fill(Msg::ReadingAreaOf, vec![("n", (i + 1).to_string()), ("total", total.to_string())])}
+                                    </span>
+                                    <button type="button" class="button primary" data-test="area-next" disabled=i + 1 >= total
+                                        on:click=move |_| index.update(|i| *i = (*i + 1).min(total - 1))>{t(Msg::ReadingNextArea)}</button>
+                                </nav>
+                                <AreaCard ctx=ctx framework=f.clone() area=area/>
+                            }
+                            .into_any()
+                        }
+                    }
+                }
+            </section>
+        }
+        .into_any()
+    }
+}
+
+/// Who was there: ticking a box saves at once.
+#[component]
+fn Present(ctx: Ctx) -> impl IntoView {
+    let may_edit = ctx.facts.with_value(|f| {
+        Change::ReadingPresent { reading: RecordId("r".into()), present: vec![] }.may_write(f, None)
+    });
+    let present = Memo::new(move |_| ctx.view.with(|v| v.as_ref().map(|v| v.present.clone()).unwrap_or_default()));
+    view! {
+        <fieldset class="present" data-test="present">
+            <legend>{t(Msg::ReadingWhoWasThere)}</legend>
+            {Presence::ALL
+                .into_iter()
+                .map(|p| {
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" data-test="present-option" data-presence=p.as_str()
+                                disabled=!may_edit
+                                prop:checked=move || present.with(|list| list.contains(&p))
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    let mut list = present.get_untracked();
+                                    list.retain(|x| *x != p);
+                                    if on {
+                                        list.push(p);
+                                    }
+                                    ctx.save(Change::ReadingPresent { reading: ctx.reading.get_value(), present: list }, None);
+                                }/>
+                            <span>{t(presence_msg(p))}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+    }
+}
+
+/// One area: a ladder per rater, the agreed value, why views differ, a note, more help.
+#[component]
+fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
+    let i18n = use_i18n();
+    let area_id = StoredValue::new(area.id.clone());
+    let values = Memo::new(move |_| ctx.area(&area_id.get_value()));
+    let raters = ctx.facts.with_value(raters_for);
+    let facts = ctx.facts.get_value();
+    let may_note = Change::AreaNote { reading: RecordId("r".into()), area: area.id.clone(), text: String::new() }.may_write(&facts, None);
+    let may_reason =
+        Change::DifferenceReason { reading: RecordId("r".into()), area: area.id.clone(), text: String::new() }.may_write(&facts, None);
+    let may_help = Change::MoreHelp { reading: RecordId("r".into()), area: area.id.clone(), wanted: None }.may_write(&facts, None);
+    let label = area.label.clone();
+    let description = area.description.clone();
+    let shown_raters = {
+        let raters = raters.clone();
+        move || {
+            Rater::ALL
+                .into_iter()
+                .filter(|r| raters.contains(r) || values.with(|v| v.values.contains_key(r)))
+                .collect::<Vec<_>>()
+        }
+    };
+    let f = StoredValue::new(framework.clone());
+    view! {
+        <article class="area-card" data-test="area-card" data-area=area.id.0.clone()>
+            <h3>{move || label.get(i18n.lang.get()).to_owned()}</h3>
+            <p class="hint">{move || description.get(i18n.lang.get()).to_owned()}</p>
+            {move || {
+                shown_raters()
+                    .into_iter()
+                    .map(|rater| {
+                        let editable = raters.contains(&rater);
+                        view! { <Ladder ctx=ctx framework=f.get_value() area=area_id.get_value() rater=rater editable=editable values=values/> }
+                    })
+                    .collect_view()
+            }}
+            <Show when=move || values.with(AreaReading::differs) fallback=|| ()>
+                <div class="differs" data-test="differs">
+                    <p>{t(Msg::ReadingViewsDiffer)}</p>
+                    <TextCell ctx=ctx label=Msg::ReadingWhyDifferent test="reason" editable=may_reason
+                        current=Signal::derive(move || values.with(|v| v.reason.clone()))
+                        make=move |text| Change::DifferenceReason { reading: ctx.reading.get_value(), area: area_id.get_value(), text }/>
+                </div>
+            </Show>
+            <TextCell ctx=ctx label=Msg::ReadingNote test="note" editable=may_note
+                current=Signal::derive(move || values.with(|v| v.note.clone()))
+                make=move |text| Change::AreaNote { reading: ctx.reading.get_value(), area: area_id.get_value(), text }/>
+            {framework.asks_more_help.then(|| view! {
+                <fieldset class="more-help" data-test="more-help">
+                    <legend>{t(Msg::ReadingMoreHelp)}</legend>
+                    {[(true, Msg::ReadingYes), (false, Msg::ReadingNo)].into_iter().map(|(answer, msg)| view! {
+                        <button type="button" class="choice" data-test="more-help-choice" data-answer=answer.to_string()
+                            disabled=!may_help
+                            aria-pressed=move || (values.with(|v| v.more_help) == Some(answer)).to_string()
+                            on:click=move |_| {
+                                let now = values.with_untracked(|v| v.more_help);
+                                let wanted = if now == Some(answer) { None } else { Some(answer) };
+                                let reading = ctx.reading.get_value();
+                                let area = area_id.get_value();
+                                let undo = UndoStep { restore: Change::MoreHelp { reading: reading.clone(), area: area.clone(), wanted: now }, area: area.clone() };
+                                ctx.save(Change::MoreHelp { reading, area, wanted }, Some(undo));
+                            }>{t(msg)}</button>
+                    }).collect_view()}
+                </fieldset>
+            })}
+        </article>
+    }
+}
+
+/// One rater's ladder for one area: a big button per value, the stage of the chosen value spelled out.
+#[component]
+fn Ladder(ctx: Ctx, framework: Framework, area: AreaId, rater: Rater, editable: bool, values: Memo<AreaReading>) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = Memo::new(move |_| values.with(|v| v.values.get(&rater).copied()));
+    let entered_by = Memo::new(move |_| values.with(|v| v.entered_by.get(&rater).cloned()));
+    let f = StoredValue::new(framework.clone());
+    let area = StoredValue::new(area);
+    let group_id = format!("ladder-{}-{}", area.with_value(|a| a.0.clone()), rater.as_str());
+    let labelled_by = group_id.clone();
+    view! {
+        <div class="ladder" data-test="ladder" data-rater=rater.as_str() data-value=move || current.get().map(|v| v.to_string()).unwrap_or_default()
+            role="group" aria-labelledby=labelled_by>
+            <div class="ladder-head">
+                <span class="ladder-label" id=group_id>{t(rater_msg(rater))}</span>
+                {move || entered_by.get().map(|name| view! { <span class="ladder-by">{name}</span> })}
+            </div>
+            <div class="rungs">
+                {(framework.scale.min..=framework.scale.max)
+                    .map(|value| {
+                        let stage = f.with_value(|f| f.stage_for(value).map(|s| s.label.clone()));
+                        view! {
+                            <button type="button" class="rung" data-test="rung" data-value=value.to_string()
+                                disabled=!editable
+                                aria-pressed=move || (current.get() == Some(value)).to_string()
+                                title=move || stage.as_ref().map(|s| s.get(i18n.lang.get()).to_owned()).unwrap_or_default()
+                                on:click=move |_| {
+                                    let now = current.get_untracked();
+                                    let next = if now == Some(value) { None } else { Some(value) };
+                                    let reading = ctx.reading.get_value();
+                                    let area = area.get_value();
+                                    let undo = UndoStep { restore: Change::Rate { reading: reading.clone(), area: area.clone(), rater, value: now }, area: area.clone() };
+                                    ctx.save(Change::Rate { reading, area, rater, value: next }, Some(undo));
+                                }>
+                                {value}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <p class="stage" data-test="stage">
+                {move || match current.get().and_then(|v| f.with_value(|f| f.stage_for(v).cloned())) {
+                    Some(stage) => view! {
+                        <strong>{stage.label.get(i18n.lang.get()).to_owned()}</strong>
+                        " "
+                        <span>{stage.description.get(i18n.lang.get()).to_owned()}</span>
+                    }.into_any(),
+                    None => view! { <span class="empty">{t(Msg::ReadingNotRated)}</span> }.into_any(),
+                }}
+            </p>
+        </div>
+    }
+}
+
+/// A short text saved when the writer leaves the box.
+#[component]
+fn TextCell(
+    ctx: Ctx,
+    label: Msg,
+    test: &'static str,
+    editable: bool,
+    current: Signal<String>,
+    make: impl Fn(String) -> Change + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let draft = RwSignal::new(None::<String>);
+    let id = format!("{test}-{}", crate::sync::random_hex(4));
+    let save = move || {
+        if let Some(text) = draft.get_untracked() {
+            draft.set(None);
+            let before = current.get_untracked();
+            if text != before {
+                let area = AreaId(String::new());
+                ctx.save(make(text), Some(UndoStep { restore: make(before), area }));
+            }
+        }
+    };
+    if !editable {
+        return view! {
+            <div class="text-cell" data-test=test>
+                <span class="field-label">{t(label)}</span>
+                <p class="field-text">{move || current.get()}</p>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="text-cell" data-test=test>
+            <label class="field-label" for=id.clone()>{t(label)}</label>
+            <textarea id=id class="field-input" rows="2" data-test=format!("{test}-input")
+                prop:value=move || draft.get().unwrap_or_else(|| current.get())
+                on:input=move |ev| draft.set(Some(event_target_value(&ev)))
+                on:blur=move |_| save()></textarea>
+        </div>
+    }
+    .into_any()
+}
+
+/// Values of this reading saved at the same time on two devices: everyone who may edit chooses one to keep.
+#[component]
+fn Conflicts(ctx: Ctx, conflicts: Memo<Vec<Conflict>>) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    move || {
+        let list = conflicts.get();
+        if list.is_empty() {
+            return ().into_any();
+        }
+        let facts = ctx.facts.get_value();
+        view! {
+            <div class="conflicts" data-test="reading-conflicts" role="region" aria-live="polite">
+                <p><strong>{t(Msg::ReadingConflict)}</strong></p>
+                {list
+                    .into_iter()
+                    .map(|c| {
+                        let label = conflict_label(&c, ctx.framework.get_untracked().as_ref(), i18n.lang.get_untracked());
+                        let options: Vec<(serde_json::Value, String)> = std::iter::once((c.current.clone(), c.by.as_ref().map(|b| written_by(&b.name, b.at_ms, i18n.lang.get_untracked())).unwrap_or_default()))
+                            .chain(c.kept.iter().map(|k| (k.value.clone(), written_by(&k.by.name, k.by.at_ms, i18n.lang.get_untracked()))))
+                            .collect();
+                        let may = change_for(&c.key, &c.current).is_some_and(|ch| ch.may_write(&facts, None));
+                        let key = c.key.clone();
+                        view! {
+                            <div class="conflict" data-test="conflict" data-field=c.key.field.clone()>
+                                <p>{label}</p>
+                                <ul>
+                                    {options.into_iter().map(|(value, who)| {
+                                        let key = key.clone();
+                                        let shown = show_value(&value);
+                                        view! {
+                                            <li>
+                                                <span class="conflict-value" data-test="conflict-value">{shown}</span>
+                                                " "<span class="hint">{who}</span>
+                                                {may.then(|| view! {
+                                                    <button type="button" class="button primary small" data-test="conflict-choice"
+                                                        on:click=move |_| {
+                                                            let Some(change) = change_for(&key, &value) else { return };
+                                                            let person = ctx.person.get_value();
+                                                            spawn_local(async move {
+                                                                if let Err(e) = sync.record(&person, change, true).await {
+                                                                    ctx.error.set(Some(record_error(e)));
+                                                                }
+                                                            });
+                                                        }>{t(Msg::ReadingKeepThis)}</button>
+                                                })}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        }
+        .into_any()
+    }
+}
+
+fn show_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "–".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(show_value).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// "Mental wellbeing: Staff view" for a conflicting score cell.
+fn conflict_label(c: &Conflict, f: Option<&Framework>, lang: waymark_shared::Lang) -> String {
+    let parts: Vec<&str> = c.key.field.split('.').collect();
+    let area = parts.get(1).and_then(|a| f.and_then(|f| f.area(&AreaId((*a).to_owned())))).map(|a| a.label.get(lang).to_owned());
+    let what = match parts.first().copied() {
+        Some("score") => parts.get(2).and_then(|r| Rater::parse(r)).map(|r| rater_msg(r).text(lang).to_owned()),
+        Some("note") => Some(Msg::ReadingNote.text(lang).to_owned()),
+        Some("reason") => Some(Msg::ReadingWhyDifferent.text(lang).to_owned()),
+        Some("help") => Some(Msg::ReadingMoreHelp.text(lang).to_owned()),
+        _ => Some(Msg::ReadingWhoWasThere.text(lang).to_owned()),
+    };
+    [area, what].into_iter().flatten().collect::<Vec<_>>().join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_shared::Relation;
+
+    fn facts(role: Role, is_self: bool, relation: Option<Relation>) -> WriterFacts {
+        WriterFacts { user: UserId("w".into()), role, is_self, relation, may_view: true, shared: vec![] }
+    }
+
+    #[test]
+    fn each_writer_gets_the_ladders_they_may_fill() {
+        assert_eq!(raters_for(&facts(Role::ServiceUser, true, None)), [Rater::Person, Rater::Agreed]);
+        assert_eq!(raters_for(&facts(Role::KeyWorker, false, Some(Relation::KeyWorker))), Rater::ALL);
+        let carer = facts(Role::Carer, false, Some(Relation::Carer));
+        assert!(raters_for(&carer).is_empty(), "nothing without the person's consent");
+        assert_eq!(raters_for(&facts_with_sharing(&carer, true)), [Rater::Carer]);
+        assert!(raters_for(&facts(Role::WardManager, false, None)).is_empty());
+    }
+}
