@@ -167,7 +167,7 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: WriterFacts) -> i
                         <button type="button" data-test="mode-all" aria-pressed=move || (mode.get() == Mode::All).to_string()
                             on:click=move |_| mode.set(Mode::All)>{t(Msg::ReadingAllAtAGlance)}</button>
                     </div>
-                    <button type="button" class="button secondary-dark" data-test="reading-undo"
+                    <button type="button" class="button outline" data-test="reading-undo"
                         disabled=move || ctx.undo.with(Vec::is_empty)
                         on:click=move |_| {
                             if let Some(step) = ctx.undo.try_update(|s| s.pop()).flatten() {
@@ -198,7 +198,7 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: WriterFacts) -> i
                             let area = areas[i].clone();
                             view! {
                                 <nav class="area-nav" aria-label=move || Msg::ReadingAreas.text(i18n.lang.get())>
-                                    <button type="button" class="button secondary-dark" data-test="area-prev" disabled=i == 0
+                                    <button type="button" class="button outline" data-test="area-prev" disabled=i == 0
                                         on:click=move |_| index.update(|i| *i = i.saturating_sub(1))>{t(Msg::ReadingPreviousArea)}</button>
                                     <span class="area-count" data-test="area-count">
                                         {t_fill(Msg::ReadingAreaOf, vec![("n", (i + 1).to_string()), ("total", total.to_string())])}
