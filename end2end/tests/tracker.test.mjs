@@ -1,0 +1,164 @@
+// The recovery tracker in real browsers: a key worker and a service user do a reading together on one tablet with
+// no network — they see one area differently and say why — add a goal with two steps, reload (still there), come
+// back online; on the person's own device the chart shows the new reading over the first, and the table shows the
+// same numbers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serverAndBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+
+const world = serverAndBrowser();
+
+const syncState = (page, state, timeout = 30_000) =>
+  page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
+
+async function waitForWorker(page) {
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+}
+
+const area = (page, n) => page.locator('[data-test=area-card]').nth(n);
+const ladder = (page, n, rater) => area(page, n).locator(`[data-test=ladder][data-rater=${rater}]`);
+
+async function rate(page, n, rater, value) {
+  await ladder(page, n, rater).locator(`[data-test=rung][data-value="${value}"]`).click();
+  await page.waitForFunction(
+    ([n, rater, value]) =>
+      document.querySelectorAll('[data-test=area-card]')[n]?.querySelector(`[data-test=ladder][data-rater=${rater}]`)?.dataset.value === String(value),
+    [n, rater, value],
+  );
+}
+
+/// Start a reading on `date` from the tracker page; returns its id once its page shows.
+async function startReading(page, date) {
+  if (date) await page.locator('[data-test=reading-date]').fill(date);
+  await page.locator('[data-test=start-reading]').click();
+  const reading = page.locator('[data-test=reading]');
+  await reading.waitFor();
+  await page.locator('[data-test=mode-all]').click();
+  await area(page, 2).waitFor();
+  return reading.getAttribute('data-reading');
+}
+
+async function openTracker(page) {
+  await page.locator('[data-test=open-tracker]').click();
+  await page.locator('[data-test=tracker-page]').waitFor();
+}
+
+test('a reading done together offline, with a disagreement and a goal, reaches the person\'s chart', async () => {
+  const sara = await newTablet(world.browser, world.server.url);
+  await signIn(sara.page, 'sara');
+  await sara.page.locator('[data-test=person-card]', { hasText: 'Tomos Reed' }).click();
+  await openTracker(sara.page);
+  await waitForWorker(sara.page);
+  await syncState(sara.page, 'saved');
+
+  // The first reading, long ago (entered from paper, online).
+  const first = await startReading(sara.page, '2020-01-15');
+  await rate(sara.page, 0, 'agreed', 3);
+  await rate(sara.page, 1, 'agreed', 4);
+  await rate(sara.page, 2, 'agreed', 2);
+  await syncState(sara.page, 'saved');
+  const areaIds = await sara.page.locator('[data-test=area-card]').evaluateAll((els) => els.slice(0, 3).map((e) => e.dataset.area));
+
+  // No network: today's reading, done together on this tablet.
+  await sara.page.locator('[data-test=back-link], a.back-link').first().click();
+  await sara.page.locator('[data-test=tracker-page]').waitFor();
+  await sara.context.setOffline(true);
+  await syncState(sara.page, 'offline');
+  const latest = await startReading(sara.page, null);
+  assert.notEqual(latest, first);
+  await sara.page.locator('[data-test=present-option][data-presence=person]').waitFor();
+  assert.equal(await sara.page.locator('[data-test=present-option][data-presence=person]').isChecked(), true);
+  await rate(sara.page, 0, 'person', 7);
+  await rate(sara.page, 0, 'staff', 5);
+  await area(sara.page, 0).locator('[data-test=differs]').waitFor();
+  await area(sara.page, 0).locator('[data-test=reason-input]').fill('Tomos feels the new routine helps; staff have seen two hard nights this week.');
+  await area(sara.page, 0).locator('[data-test=reason-input]').blur();
+  await rate(sara.page, 0, 'agreed', 6);
+  await rate(sara.page, 1, 'person', 4);
+  await rate(sara.page, 1, 'staff', 4);
+  await rate(sara.page, 1, 'agreed', 4);
+  assert.equal(await area(sara.page, 1).locator('[data-test=differs]').count(), 0, 'the same view needs no reason');
+  await rate(sara.page, 2, 'agreed', 5);
+  // A slip of the finger, undone.
+  await rate(sara.page, 2, 'agreed', 9);
+  await sara.page.locator('[data-test=reading-undo]').click();
+  await sara.page.waitForFunction(() =>
+    document.querySelectorAll('[data-test=area-card]')[2]?.querySelector('[data-test=ladder][data-rater=agreed]')?.dataset.value === '5');
+  await sara.page.screenshot({ path: join(artifacts, 'reading-offline.png'), fullPage: true });
+
+  // A goal with two steps, still offline.
+  await sara.page.locator('a.back-link').first().click();
+  await sara.page.locator('[data-test=tracker-page]').waitFor();
+  const goals = sara.page.locator('[data-test=goals]');
+  await goals.locator('[data-test=goal-input]').fill('Cook a Sunday meal for my brother');
+  await goals.locator(`[data-test=goal-area][data-area=${areaIds[1]}]`).check();
+  await goals.locator('[data-test=goal-add]').click();
+  const goal = goals.locator('[data-test=goal]', { hasText: 'Sunday meal' });
+  await goal.waitFor();
+  for (const [text, due] of [['Choose a recipe with the OT', '2026-01-10'], ['Book the training kitchen', '2099-06-01']]) {
+    await goal.locator('[data-test=step-input]').fill(text);
+    await goal.locator('[data-test=step-due]').fill(due);
+    await goal.locator('[data-test=step-add]').click();
+    await goal.locator('[data-test=step]', { hasText: text }).waitFor();
+  }
+  assert.equal(await goal.locator('[data-test=step]').count(), 2);
+  assert.equal(await goal.locator('[data-test=step-overdue]').count(), 1, 'the step due in the past is overdue');
+
+  // Reload with no network: all of it is still on the tablet.
+  await sara.page.reload();
+  await sara.page.locator('[data-test=tracker-page]').waitFor();
+  await syncState(sara.page, 'offline');
+  await sara.page.locator('[data-test=goal]', { hasText: 'Sunday meal' }).locator('[data-test=step]').nth(1).waitFor();
+  await sara.page.locator(`[data-test=reading-item][data-reading="${latest}"] [data-test=reading-waiting]`).waitFor();
+  await sara.page.locator(`[data-test=reading-item][data-reading="${latest}"] a`).click();
+  await sara.page.locator('[data-test=mode-all]').click();
+  await sara.page.waitForFunction(() => document.querySelectorAll('[data-test=area-card]')[0]?.querySelector('[data-test=ladder][data-rater=staff]')?.dataset.value === '5');
+  assert.equal(await ladder(sara.page, 0, 'person').getAttribute('data-value'), '7');
+  assert.equal(await ladder(sara.page, 0, 'agreed').getAttribute('data-value'), '6');
+  assert.match(await area(sara.page, 0).locator('[data-test=reason-input]').inputValue(), /two hard nights/);
+  // The overdue step comes up for review at the reading.
+  await sara.page.locator('[data-test=due-step]', { hasText: 'Choose a recipe' }).waitFor();
+
+  // Back online: everything syncs.
+  await sara.context.setOffline(false);
+  await syncState(sara.page, 'saved', 45_000);
+
+  // Tomos, on his own device: the chart shows today's reading over the first one.
+  const tomos = await newTablet(world.browser, world.server.url);
+  await signIn(tomos.page, 'tomos');
+  await openTracker(tomos.page);
+  const chart = tomos.page.locator('[data-test=radial-chart]');
+  await chart.locator(`[data-test=chart-series][data-style=latest][data-reading="${latest}"]`).waitFor();
+  await chart.locator(`[data-test=chart-series][data-style=first][data-reading="${first}"]`).waitFor();
+  const pointOf = (reading, areaId) =>
+    chart.locator(`[data-test=chart-series][data-reading="${reading}"] [data-test=chart-point][data-area=${areaId}]`);
+  assert.equal(await pointOf(latest, areaIds[0]).getAttribute('data-value'), '6', 'the agreed value is drawn');
+  assert.equal(await pointOf(first, areaIds[0]).getAttribute('data-value'), '3');
+  assert.equal(await pointOf(latest, areaIds[2]).getAttribute('data-value'), '5', 'the undone slip is not drawn');
+  await chart.screenshot({ path: join(artifacts, 'tracker-chart.png') });
+  await tomos.page.screenshot({ path: join(artifacts, 'tracker-page.png'), fullPage: true });
+
+  // Tap an area: its trend over time.
+  await tomos.page.locator(`[data-test=chart-area][data-area=${areaIds[0]}]`).first().click();
+  const trend = tomos.page.locator('[data-test=area-trend]');
+  await trend.waitFor();
+  assert.deepEqual(await trend.locator('[data-test=trend-point]').evaluateAll((ps) => ps.map((p) => p.dataset.value)), ['3', '6']);
+
+  // The table shows the same numbers, and the distance travelled.
+  await tomos.page.locator('[data-test=toggle-table]').click();
+  const table = tomos.page.locator('[data-test=readings-table]');
+  await table.waitFor();
+  const cell = (reading, areaId) => table.locator(`[data-test=table-value][data-reading="${reading}"][data-area=${areaId}]`);
+  for (const [i, then, now] of [[0, '3', '6'], [1, '4', '4'], [2, '2', '5']]) {
+    assert.equal(await cell(first, areaIds[i]).getAttribute('data-value'), then);
+    assert.equal(await cell(latest, areaIds[i]).getAttribute('data-value'), now);
+  }
+  assert.match(await table.locator(`[data-test=distance][data-area=${areaIds[0]}]`).textContent(), /\+?3/);
+  assert.match(await table.locator('[data-test=distance][data-area=overall]').textContent(), /\+?6/);
+  await tomos.page.screenshot({ path: join(artifacts, 'tracker-table.png'), fullPage: true });
+
+  await sara.context.close();
+  await tomos.context.close();
+});
