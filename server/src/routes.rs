@@ -3,7 +3,7 @@
 use crate::{
     auth::csrf,
     error::AppError,
-    handlers::{health, me, people, session, sync},
+    handlers::{frameworks, health, me, people, session, sync},
     state::AppState,
     web,
 };
@@ -42,6 +42,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/session", get(session::current).post(session::sign_in).delete(session::sign_out))
         .route("/me/language", put(me::set_language))
+        .route("/frameworks", get(frameworks::list).post(frameworks::save))
+        .route("/frameworks/{id}/{version}/retire", post(frameworks::retire))
         .route("/people", get(people::list))
         .route("/people/{id}", get(people::show))
         .route("/sync/push", post(sync::push))

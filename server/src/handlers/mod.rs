@@ -1,5 +1,6 @@
 //! Request handlers: parse, check permission, call the store, answer.
 
+pub mod frameworks;
 pub mod health;
 pub mod json;
 pub mod me;

@@ -2,12 +2,14 @@
 //!
 //! All SQL here uses `$n` placeholders, `BIGINT` and `TEXT`, and `ON CONFLICT … DO …`, which both engines accept.
 
+pub(crate) mod frameworks;
 mod people;
 mod session_records;
 mod sign_in_failures;
 mod sync;
 mod users;
 
+pub use frameworks::SaveFrameworkError;
 pub use people::PersonRow;
 pub use sign_in_failures::FailureRecord;
 pub use sync::{PushError, Pushed, Refusal, SyncScope};

@@ -18,9 +18,11 @@ use super::{Engine, Store, UserRow, now_ms, people::person_on};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use waymark_shared::{
-    UserId,
+    Role, UserId,
+    outcomes::{Framework, built_in},
+    tracker::{SharedPart, Sharing},
     sync::{
-        Ack, Audience, Authorship, CellKey, CellState, ClientId, Decision, EffectMode, Kind, Mutation, Outcome,
+        Ack, Audience, Authorship, CellKey, CellState, Change, ClientId, Decision, EffectMode, Kind, Mutation, Outcome,
         PullResponse, RecordId, Rejection, SCHEMA_VERSION, SyncEvent, WriterFacts, decide, scope_fingerprint,
     },
 };
@@ -71,12 +73,16 @@ pub enum PushError {
     Database(#[from] sqlx::Error),
 }
 
-/// What a viewer's devices receive: the people whose records reach them, and whether staff-only data does.
+/// What a viewer's devices receive: the people whose records reach them, whether staff-only data does, and whose
+/// recovery tracker reaches them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncScope {
     pub people: Vec<UserId>,
     pub staff_view: bool,
-    /// [`scope_fingerprint`] of the two.
+    /// The people whose tracker (readings, goals, steps) reaches this viewer: everyone in `people` for staff and
+    /// for the person themselves; for a carer, only those who share it with them.
+    pub tracker_people: Vec<UserId>,
+    /// [`scope_fingerprint`] of the three.
     pub fingerprint: String,
 }
 
@@ -87,6 +93,9 @@ impl SyncScope {
         if self.staff_view { STAFF } else { CIRCLE }
     }
 }
+
+/// The audience of tracker data, as stored.
+const TRACKER_AUDIENCE: &str = "shared_tracker";
 
 fn decode_error(what: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Decode(what.to_string().into())
@@ -174,6 +183,8 @@ impl Store {
         let mut logged: Vec<(&Mutation, Ack)> = Vec::new();
         let mut written: Vec<Written> = Vec::new();
         let mut head = head_before;
+        // Read once per push, and only for a batch with readings or goals in it.
+        let mut frameworks: Option<Vec<Framework>> = None;
 
         for m in mutations {
             let refuse = |refusal: Refusal| PushError::Refused { mutation_id: m.id, refusal };
@@ -214,6 +225,12 @@ impl Store {
             if !m.change.may_write(writer_facts, required) {
                 return Err(refuse(Refusal::Forbidden));
             }
+            if frameworks.is_none() && uses_frameworks(&m.change) {
+                frameworks = Some(known_frameworks(&mut tx).await?);
+            }
+            m.change
+                .check_with(required, frameworks.as_deref().unwrap_or_default())
+                .map_err(|e| refuse(Refusal::Invalid(e.to_string())))?;
             let decision = decide(cells.get(&effect.key), required, &effect, m.base, m.settles, by.clone(), head + 1)
                 .map_err(|r| refuse(Refusal::Rejected(r)))?;
             let (outcome, state) = match decision {
@@ -272,8 +289,37 @@ impl Store {
     pub async fn sync_scope(&self, viewer: &UserRow) -> Result<SyncScope, sqlx::Error> {
         let people: Vec<UserId> = self.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect();
         let staff_view = viewer.role.is_staff();
-        let fingerprint = scope_fingerprint(&people, staff_view, std::iter::empty());
-        Ok(SyncScope { people, staff_view, fingerprint })
+        let (tracker_people, fingerprint) = if viewer.role == Role::Carer {
+            let sharing = self.shared_with(&viewer.id, SharedPart::Tracker).await?;
+            let tracker_people: Vec<UserId> = people.iter().filter(|p| sharing.contains(p)).cloned().collect();
+            let fingerprint =
+                scope_fingerprint(&people, staff_view, tracker_people.iter().map(|p| (p, SharedPart::Tracker)));
+            (tracker_people, fingerprint)
+        } else {
+            (people.clone(), scope_fingerprint(&people, staff_view, std::iter::empty()))
+        };
+        Ok(SyncScope { people, staff_view, tracker_people, fingerprint })
+    }
+
+    /// The people who share `part` of their record with `carer` (their sharing cell for the carer says so).
+    pub async fn shared_with(&self, carer: &UserId, part: SharedPart) -> Result<BTreeSet<UserId>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT person_id, state FROM sync_cells WHERE kind = $1 AND record_id = $2 AND field = $3",
+        )
+        .bind(Kind::Sharing.as_str())
+        .bind(part.as_str())
+        .bind(&carer.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = BTreeSet::new();
+        for row in rows {
+            let state: String = row.try_get("state")?;
+            let sharing: Option<Sharing> = serde_json::from_value(parse_state(&state)?.value).ok();
+            if sharing.is_some_and(|s| s.share) {
+                out.insert(UserId(row.try_get("person_id")?));
+            }
+        }
+        Ok(out)
     }
 
     /// The events `viewer` may see after `since`, oldest first, at most `limit` of them.
@@ -300,12 +346,24 @@ impl Store {
         let mut more = false;
         if !scope.people.is_empty() && since < head {
             let audiences = scope.audiences();
+            let people_at = 3 + audiences.len();
+            let tracker_at = people_at + scope.people.len();
+            // Tracker data goes only to the people in `tracker_people` (for a carer: only where it is shared).
+            let tracker = if scope.tracker_people.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " OR (audience = ${tracker_at} AND person_id IN ({}))",
+                    placeholders(tracker_at + 1, scope.tracker_people.len())
+                )
+            };
             let sql = format!(
                 "SELECT version, person_id, kind, record_id, field, state FROM sync_cells \
-                 WHERE version > $1 AND version <= $2 AND audience IN ({}) AND person_id IN ({}) \
+                 WHERE version > $1 AND version <= $2 \
+                 AND ((audience IN ({}) AND person_id IN ({})){tracker}) \
                  ORDER BY version LIMIT {}",
                 placeholders(3, audiences.len()),
-                placeholders(3 + audiences.len(), scope.people.len()),
+                placeholders(people_at, scope.people.len()),
                 limit + 1,
             );
             let mut q = sqlx::query(&sql).bind(to_db(since)?).bind(to_db(head)?);
@@ -314,6 +372,12 @@ impl Store {
             }
             for p in &scope.people {
                 q = q.bind(&p.0);
+            }
+            if !scope.tracker_people.is_empty() {
+                q = q.bind(TRACKER_AUDIENCE);
+                for p in &scope.tracker_people {
+                    q = q.bind(&p.0);
+                }
             }
             let rows = q.fetch_all(&self.pool).await?;
             more = rows.len() > limit;
@@ -355,6 +419,26 @@ impl Store {
         .await?;
         rows.iter().map(|r| Ok((UserId(r.try_get("person_id")?), from_db(r.try_get("version")?)?))).collect()
     }
+}
+
+/// Does checking this change need the frameworks?
+fn uses_frameworks(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::StartReading { .. }
+            | Change::Rate { .. }
+            | Change::AreaNote { .. }
+            | Change::DifferenceReason { .. }
+            | Change::MoreHelp { .. }
+            | Change::GoalAreas { .. }
+    )
+}
+
+/// Every framework version a reading may name: the built-in ones and the custom ones saved on this server.
+async fn known_frameworks(tx: &mut Transaction<'_, Any>) -> Result<Vec<Framework>, sqlx::Error> {
+    let mut all = built_in::all();
+    all.extend(super::frameworks::custom_frameworks(&mut **tx).await?);
+    Ok(all)
 }
 
 async fn read_head(tx: &mut Transaction<'_, Any>) -> Result<u64, sqlx::Error> {
@@ -438,13 +522,32 @@ async fn writer_facts(
     person: &UserId,
 ) -> Result<WriterFacts, sqlx::Error> {
     let row = person_on(&mut **tx, &writer.id, person).await?;
+    let mut shared = Vec::new();
+    if writer.role == waymark_shared::Role::Carer {
+        let state: Option<String> = sqlx::query_scalar(
+            "SELECT state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND record_id = $3 AND field = $4",
+        )
+        .bind(&person.0)
+        .bind(Kind::Sharing.as_str())
+        .bind(SharedPart::Tracker.as_str())
+        .bind(&writer.id.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+        let sharing = match state {
+            Some(s) => serde_json::from_value::<Sharing>(parse_state(&s)?.value).ok(),
+            None => None,
+        };
+        if sharing.is_some_and(|s| s.share) {
+            shared.push(SharedPart::Tracker);
+        }
+    }
     Ok(WriterFacts {
         user: writer.id.clone(),
         role: writer.role,
         is_self: writer.id == *person,
         relation: row.as_ref().and_then(|p| p.viewer_relation),
         may_view: row.as_ref().is_some_and(|p| p.visible_to(writer)),
-        shared: vec![],
+        shared,
     })
 }
 
