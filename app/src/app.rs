@@ -3,7 +3,13 @@
 use crate::{
     frameworks::Frameworks,
     i18n::{self, I18n},
-    pages::{home::HomePage, not_found::NotFoundPage, person::PersonPage, sign_in::SignInPage},
+    pages::{
+        home::HomePage,
+        not_found::NotFoundPage,
+        person::PersonPage,
+        sign_in::SignInPage,
+        tracker::{ReadingPage, TrackerPage},
+    },
     session::Auth,
     sync::SyncEngine,
 };
@@ -32,6 +38,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage/>
                 <Route path=path!("/sign-in") view=SignInPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
+                <Route path=path!("/people/:id/tracker") view=TrackerPage/>
+                <Route path=path!("/people/:id/tracker/readings/:reading") view=ReadingPage/>
             </Routes>
         </Router>
     }

@@ -83,6 +83,8 @@ export async function newTablet(browser, baseURL) {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e));
+  // A Rust panic is reported on the console (console_error_panic_hook) before the wasm traps.
+  page.on('console', (m) => { if (m.type() === 'error' && /panicked/.test(m.text())) console.error('console:', m.text()); });
   return { context, page };
 }
 

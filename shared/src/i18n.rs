@@ -164,6 +164,7 @@ catalogue! {
     TrackerIntro => "How things are going in each area of life, looked at together over time.", "Sut mae pethau'n mynd ym mhob maes bywyd, wedi'u hystyried gyda'n gilydd dros amser.";
     TrackerFramework => "Framework", "Fframwaith";
     TrackerStartReading => "Start a new reading", "Dechrau darlleniad newydd";
+    TrackerReadingDate => "Date of the reading", "Dyddiad y darlleniad";
     TrackerReadings => "Readings", "Darlleniadau";
     TrackerNoReadings => "No readings yet. Start one together when you are ready.", "Dim darlleniadau eto. Dechreuwch un gyda'ch gilydd pan fyddwch yn barod.";
     TrackerOpenReading => "Open", "Agor";
@@ -177,7 +178,7 @@ catalogue! {
     TrackerSharing => "Sharing with carers", "Rhannu gyda gofalwyr";
     TrackerSharingHint => "You decide whether your carers see your readings, goals and steps. You can change this at any time.", "Chi sy'n penderfynu a yw eich gofalwyr yn gweld eich darlleniadau, nodau a chamau. Gallwch newid hyn unrhyw bryd.";
     TrackerShareWith => "Share my recovery tracker with {name}", "Rhannu fy nhraciwr adferiad gyda {name}";
-    TrackerNotShared => "{name} has not shared their recovery tracker with you.", "Nid yw {name} wedi rhannu ei draciwr adferiad gyda chi.";
+    TrackerNotShared => "{name} has not shared their recovery tracker with you.", "Nid yw {name} wedi rhannu'r traciwr adferiad gyda chi.";
     TrackerNoCarers => "No carers are linked yet.", "Nid oes gofalwyr wedi'u cysylltu eto.";
     TrackerStepsToReview => "Steps to look at today", "Camau i edrych arnynt heddiw";
     ReadingOn => "Reading on {date}", "Darlleniad ar {date}";
@@ -210,8 +211,55 @@ catalogue! {
     ReadingFrameworkUnknown => "This tablet does not know the framework this reading uses yet. Connect to the network to fetch it.", "Nid yw'r dabled hon yn adnabod y fframwaith y mae'r darlleniad hwn yn ei ddefnyddio eto. Cysylltwch â'r rhwydwaith i'w nôl.";
     ReadingConflict => "Two versions were saved at the same time. Choose the one to keep.", "Cafodd dwy fersiwn eu cadw ar yr un pryd. Dewiswch yr un i'w chadw.";
     ReadingKeepThis => "Keep this one", "Cadw hon";
+    TrackerGoals => "Goals", "Nodau";
+    TrackerGoalsNone => "No goals yet. What would you like to work towards?", "Dim nodau eto. Tuag at beth hoffech chi weithio?";
+    TrackerGoalNew => "A new goal, in the person's own words", "Nod newydd, yng ngeiriau'r unigolyn ei hun";
+    TrackerGoalAreas => "Areas this goal is about", "Meysydd y mae'r nod hwn yn ymwneud â nhw";
+    TrackerGoalAdd => "Add goal", "Ychwanegu nod";
+    TrackerGoalStatus => "Where it stands", "Ble mae pethau arni";
+    TrackerGoalProposed => "Suggested", "Wedi'i awgrymu";
+    TrackerGoalActive => "Working on it", "Wrthi'n gweithio arno";
+    TrackerGoalOnHold => "On hold", "Wedi'i ohirio";
+    TrackerGoalAchieved => "Achieved", "Wedi'i gyflawni";
+    TrackerGoalNotAchieved => "Not achieved this time", "Heb ei gyflawni y tro hwn";
+    TrackerPrompts => "Thinking it through", "Meddwl y peth drwodd";
+    TrackerPromptGoingWell => "What is going well?", "Beth sy'n mynd yn dda?";
+    TrackerPromptSmallStep => "What would be a small step forward?", "Beth fyddai cam bach ymlaen?";
+    TrackerPromptWhoCouldHelp => "Who could help?", "Pwy allai helpu?";
+    TrackerSteps => "Steps", "Camau";
+    TrackerStepNew => "A small step towards this goal", "Cam bach tuag at y nod hwn";
+    TrackerStepOwner => "Who will do it", "Pwy fydd yn ei wneud";
+    TrackerStepOwnerMe => "The person", "Yr unigolyn";
+    TrackerStepOwnerKeyWorker => "Key worker", "Gweithiwr allweddol";
+    TrackerStepOwnerCarer => "Carer", "Gofalwr";
+    TrackerStepOwnerSomeoneElse => "Someone else", "Rhywun arall";
+    TrackerStepOwnerName => "Their name", "Eu henw";
+    TrackerStepDue => "By when", "Erbyn pryd";
+    TrackerStepAdd => "Add step", "Ychwanegu cam";
+    TrackerStepDueOn => "By {date}", "Erbyn {date}";
+    TrackerStepOverdue => "Overdue", "Yn hwyr";
+    TrackerStepMarkDone => "Done", "Wedi'i wneud";
+    TrackerDueNone => "No steps are due. Well done.", "Does dim camau'n ddyledus. Da iawn.";
 
     // == Tracker: chart, trend and table (components/chart) ==
+    ChartFirstReading => "First reading ({date})", "Darlleniad cyntaf ({date})";
+    ChartLatestReading => "Latest reading ({date})", "Darlleniad diweddaraf ({date})";
+    ChartPickedReading => "Reading you picked ({date})", "Y darlleniad a ddewisoch chi ({date})";
+    ChartSummary => "Chart of {framework}: {readings}.", "Siart {framework}: {readings}.";
+    ChartHowToRead => "Each area is a spoke of the wheel, from {min} near the centre to {max} at the edge. An area left without a point was not rated.", "Mae pob maes yn un o adenydd yr olwyn, o {min} ger y canol i {max} ar yr ymyl. Ni chafodd maes heb bwynt ei sgorio.";
+    ChartKey => "Key", "Allwedd";
+    ChartAreas => "Areas", "Meysydd";
+    ChartAreaButton => "{area}: see how it has changed", "{area}: gweld sut mae wedi newid";
+    ChartArea => "Area", "Maes";
+    ChartNotRated => "Not rated", "Heb ei sgorio";
+    ChartNoDistance => "Not rated both times", "Heb ei sgorio'r ddau dro";
+    ChartDistance => "Distance travelled", "Pellter a deithiwyd";
+    ChartOverall => "Overall", "At ei gilydd";
+    ChartTableCaption => "{framework}: the readings as numbers", "{framework}: y darlleniadau fel rhifau";
+    ChartTrendTitle => "How {area} has changed over time", "Sut mae {area} wedi newid dros amser";
+    ChartTrendSummary => "{count} readings, from {first} to {last}.", "{count} darlleniad, o {first} i {last}.";
+    ChartTrendNone => "Not rated in any reading yet.", "Heb ei sgorio mewn unrhyw ddarlleniad eto.";
+    ChartMonths => "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", "Ion Chwef Maw Ebr Mai Meh Gorff Awst Medi Hyd Tach Rhag";
 
     // == Tracker: goals and steps (components/goals) ==
 }

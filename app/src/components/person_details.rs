@@ -6,6 +6,7 @@ use crate::{
     sync::use_sync,
 };
 use leptos::prelude::*;
+use leptos_router::components::A;
 use waymark_shared::{
     Msg, Role, UserId,
     api::PersonPage,
@@ -55,6 +56,11 @@ pub fn PersonDetails(id: UserId) -> impl IntoView {
                     {p.person.ward.map(|w| view! { <p class="person-ward">{t(Msg::Ward)}": "{w.name}</p> })}
                     {from_device.then(|| view! { <p class="note" data-test="offline-copy">{t(Msg::OfflineCopy)}</p> })}
                     <p class="intro">{intro}</p>
+                    <p>
+                        <A href=format!("/people/{}/tracker", person_id.0) attr:class="button primary tracker-link" attr:data-test="open-tracker">
+                            {t(Msg::TrackerOpen)}
+                        </A>
+                    </p>
                     <AboutMe person=person_id.clone() facts=facts.clone()/>
                     <Comments person=person_id facts=facts my_name=me.display_name.clone()/>
                     <section class="panel" data-test="care-team-section">

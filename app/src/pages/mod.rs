@@ -3,3 +3,4 @@ pub mod not_found;
 pub mod person;
 pub mod sign_in;
 mod signed_in;
+pub mod tracker;

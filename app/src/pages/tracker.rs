@@ -1,0 +1,287 @@
+//! `/people/:id/tracker`: the recovery tracker (chart, readings, goals, sharing) and
+//! `/people/:id/tracker/readings/:reading`: one reading, done together.
+
+use super::signed_in::SignedIn;
+use crate::{
+    components::{
+        about_me::record_error,
+        person_details::error_view,
+        reading::{ReadingEditor, facts_with_sharing, today},
+        tracker_overview::TrackerOverview,
+    },
+    frameworks::use_frameworks,
+    i18n::{t, t_fill, use_i18n},
+    sync::{random_hex, tracker::use_tracker, use_sync},
+};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::{
+    components::A,
+    hooks::{use_navigate, use_params_map},
+};
+use waymark_shared::{
+    Msg, Relation, Role, UserId,
+    api::{Me, PersonPage},
+    i18n::fill,
+    outcomes::{FrameworkId, built_in},
+    sync::{Change, RecordId, WriterFacts},
+    tracker::{Presence, SharedPart},
+};
+
+/// The signed-in person's standing towards the person whose page this is.
+pub fn writer_facts(me: &Me, page: &PersonPage) -> WriterFacts {
+    WriterFacts {
+        user: me.id.clone(),
+        role: me.role,
+        is_self: me.id == page.person.id,
+        relation: page.person.my_relation,
+        may_view: true,
+        shared: vec![],
+    }
+}
+
+/// Load the person's page (from the server, or the copy on this device) and show `content` with it.
+#[component]
+fn WithPerson<F, V>(id: UserId, content: F) -> impl IntoView
+where
+    F: Fn(Me, PersonPage) -> V + Send + Sync + Copy + 'static,
+    V: IntoView + 'static,
+{
+    let sync = use_sync();
+    let auth = crate::session::use_auth();
+    let url = format!("/api/people/{id}");
+    let key = format!("person:{id}");
+    let page = LocalResource::new(move || {
+        let (url, key) = (url.clone(), key.clone());
+        async move { sync.page::<PersonPage>(&url, key).await }
+    });
+    move || match page.get() {
+        None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
+        Some(Err(e)) => error_view(e).into_any(),
+        Some(Ok((p, _))) => match auth.me_untracked() {
+            Some(me) => content(me, p).into_any(),
+            None => ().into_any(),
+        },
+    }
+}
+
+#[component]
+pub fn TrackerPage() -> impl IntoView {
+    let params = use_params_map();
+    view! {
+        <SignedIn content=move |_me| {
+            move || {
+                let id = UserId(params.read().get("id").unwrap_or_default());
+                view! { <WithPerson id=id content=|me, page| view! { <Tracker me=me page=page/> }/> }
+            }
+        }/>
+    }
+}
+
+#[component]
+fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
+    let sync = use_sync();
+    let frameworks = use_frameworks();
+    let navigate = use_navigate();
+    let i18n = use_i18n();
+    let person = page.person.id.clone();
+    let tracker = use_tracker(person.clone());
+    let base_facts = writer_facts(&me, &page);
+    let me_id = me.id.clone();
+    let facts = Memo::new(move |_| {
+        let shares = tracker.with(|t| t.shares_with(SharedPart::Tracker, &me_id));
+        facts_with_sharing(&base_facts, shares)
+    });
+    // The framework shown: the one of the latest reading, until someone picks another.
+    let picked = RwSignal::new(None::<FrameworkId>);
+    let framework_id = Memo::new(move |_| {
+        picked.get().unwrap_or_else(|| {
+            tracker.with(|t| t.readings.last().map(|r| r.framework.clone())).unwrap_or_else(|| built_in::waymark_ladder().id)
+        })
+    });
+    let error = RwSignal::new(None::<Msg>);
+    let person_sv = StoredValue::new(person.clone());
+    let may_start = move || {
+        facts.with(|f| {
+            Change::StartReading { reading: RecordId("r".into()), framework: FrameworkId("f".into()), version: 1, date: today() }
+                .may_write(f, None)
+        })
+    };
+    let date = RwSignal::new(today());
+    let start = move |_| {
+        let Some(f) = frameworks.current(&framework_id.get_untracked()) else { return };
+        let date = date.get_untracked();
+        if !waymark_shared::tracker::is_date(&date) {
+            error.set(Some(Msg::ErrorInvalidInput));
+            return;
+        }
+        let reading = RecordId(random_hex(8));
+        let role = facts.with_untracked(|f| f.role);
+        let mut present = vec![Presence::Person];
+        match role {
+            Role::KeyWorker => present.push(Presence::KeyWorker),
+            Role::Staff | Role::WardManager => present.push(Presence::OtherStaff),
+            _ => {}
+        }
+        let person = person_sv.get_value();
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let first = Change::StartReading { reading: reading.clone(), framework: f.id.clone(), version: f.version, date };
+            let who = Change::ReadingPresent { reading: reading.clone(), present };
+            match sync.record(&person, first, false).await {
+                Ok(()) => {
+                    let _ = sync.record(&person, who, false).await;
+                    navigate(&format!("/people/{}/tracker/readings/{}", person.0, reading.0), Default::default());
+                }
+                Err(e) => error.set(Some(record_error(e).0)),
+            }
+        });
+    };
+    let is_carer = me.role == Role::Carer;
+    let shared_with_me = move || facts.with(|f| f.shared.contains(&SharedPart::Tracker));
+    let name = page.person.display_name.clone();
+    let carers: Vec<(UserId, String)> = page
+        .care_team
+        .iter()
+        .filter(|m| m.relation == Relation::Carer)
+        .map(|m| (m.id.clone(), m.display_name.clone()))
+        .collect();
+    let is_person = facts.with_untracked(|f| f.is_person());
+    view! {
+        <A href=format!("/people/{}", person.0) attr:class="back-link">{t(Msg::TrackerBackToPerson)}</A>
+        <article class="tracker-page" data-test="tracker-page">
+            <h1>{name.clone()}": "{t(Msg::TrackerTitle)}</h1>
+            <p class="intro">{t(Msg::TrackerIntro)}</p>
+            {move || (is_carer && !shared_with_me()).then(|| view! {
+                <p class="note" data-test="tracker-not-shared">{t_fill(Msg::TrackerNotShared, vec![("name", name.clone())])}</p>
+            })}
+            <div class="tracker-controls">
+                <label class="field-label" for="framework-pick">{t(Msg::TrackerFramework)}</label>
+                <select id="framework-pick" data-test="framework-pick"
+                    on:change=move |ev| picked.set(Some(FrameworkId(event_target_value(&ev))))>
+                    {move || frameworks.choices().into_iter().map(|f| {
+                        let id = f.id.0.clone();
+                        let selected = framework_id.with(|s| s.0 == id);
+                        view! { <option value=id selected=selected>{f.name.get(i18n.lang.get()).to_owned()}</option> }
+                    }).collect_view()}
+                </select>
+                <Show when=may_start fallback=|| ()>
+                    <label class="field-label" for="reading-date">{t(Msg::TrackerReadingDate)}</label>
+                    <input id="reading-date" type="date" data-test="reading-date" max=today()
+                        prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev))/>
+                    <button type="button" class="button primary" data-test="start-reading" on:click=start.clone()>
+                        {t(Msg::TrackerStartReading)}
+                    </button>
+                </Show>
+            </div>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{t(m)}</p> })}
+            <Show when=move || !is_carer || shared_with_me() fallback=|| ()>
+                <TrackerOverview person=person_sv.get_value() framework=framework_id facts=facts/>
+                <ReadingsList person=person_sv.get_value() framework=framework_id/>
+            </Show>
+            {is_person.then(|| view! { <Sharing person=person.clone() carers=carers/> })}
+        </article>
+    }
+}
+
+#[component]
+fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
+    let tracker = use_tracker(person.clone());
+    let list = Memo::new(move |_| {
+        framework.with(|f| tracker.with(|t| t.readings_of(f).map(|r| (r.id.clone(), r.date.clone(), r.waiting)).collect::<Vec<_>>()))
+    });
+    view! {
+        <section class="panel" data-test="readings">
+            <h2>{t(Msg::TrackerReadings)}</h2>
+            {move || {
+                let items = list.get();
+                if items.is_empty() {
+                    return view! { <p class="hint">{t(Msg::TrackerNoReadings)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="readings-list">
+                        {items.into_iter().rev().map(|(id, date, waiting)| view! {
+                            <li data-test="reading-item" data-reading=id.0.clone()>
+                                <A href=format!("/people/{}/tracker/readings/{}", person.0, id.0)>
+                                    {t_fill(Msg::ReadingOn, vec![("date", date)])}
+                                </A>
+                                {waiting.then(|| view! { <span class="badge" data-test="reading-waiting">{t(Msg::WaitingToSync)}</span> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// The person decides, per carer, whether their tracker is shared.
+#[component]
+fn Sharing(person: UserId, carers: Vec<(UserId, String)>) -> impl IntoView {
+    let sync = use_sync();
+    let tracker = use_tracker(person.clone());
+    let i18n = use_i18n();
+    let person = StoredValue::new(person);
+    view! {
+        <section class="panel" data-test="sharing">
+            <h2>{t(Msg::TrackerSharing)}</h2>
+            <p class="hint">{t(Msg::TrackerSharingHint)}</p>
+            {carers.is_empty().then(|| view! { <p class="hint">{t(Msg::TrackerNoCarers)}</p> })}
+            {carers.into_iter().map(|(carer, name)| {
+                let c = StoredValue::new(carer.clone());
+                let label = move || fill(Msg::TrackerShareWith.text(i18n.lang.get()), &[("name", &name)]);
+                view! {
+                    <label class="check">
+                        <input type="checkbox" data-test="share-tracker" data-carer=carer.0.clone()
+                            prop:checked=move || tracker.with(|t| t.shares_with(SharedPart::Tracker, &c.get_value()))
+                            on:change=move |ev| {
+                                let share = event_target_checked(&ev);
+                                let change = Change::Share { part: SharedPart::Tracker, carer: c.get_value(), share, review_by: None };
+                                let p = person.get_value();
+                                spawn_local(async move { let _ = sync.record(&p, change, false).await; });
+                            }/>
+                        <span>{label}</span>
+                    </label>
+                }
+            }).collect_view()}
+        </section>
+    }
+}
+
+#[component]
+pub fn ReadingPage() -> impl IntoView {
+    let params = use_params_map();
+    view! {
+        <SignedIn content=move |_me| {
+            move || {
+                let id = UserId(params.read().get("id").unwrap_or_default());
+                view! { <WithPerson id=id content=move |me, page| {
+                    let reading = RecordId(params.read_untracked().get("reading").unwrap_or_default());
+                    let facts = writer_facts(&me, &page);
+                    let person = page.person.id.clone();
+                    view! {
+                        <A href=format!("/people/{}/tracker", person.0) attr:class="back-link">{t(Msg::TrackerBackToTracker)}</A>
+                        <h1 class="reading-person">{page.person.display_name.clone()}</h1>
+                        <ReadingSteps person=person.clone() reading=reading.clone() facts=facts.clone()/>
+                        <ReadingEditor person=person reading=reading facts=facts/>
+                    }
+                }/> }
+            }
+        }/>
+    }
+}
+
+/// At a reading, the steps due by its date come up for review.
+#[component]
+fn ReadingSteps(person: UserId, reading: RecordId, facts: WriterFacts) -> impl IntoView {
+    let tracker = use_tracker(person.clone());
+    let date = Signal::derive(move || {
+        tracker.with(|t| t.readings.iter().find(|r| r.id == reading).map(|r| r.date.clone())).unwrap_or_else(today)
+    });
+    view! {
+        <section class="panel" data-test="reading-steps">
+            <h2>{t(Msg::TrackerStepsToReview)}</h2>
+            <crate::components::goal_list::DueSteps person=person facts=facts date=date/>
+        </section>
+    }
+}
