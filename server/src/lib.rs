@@ -21,7 +21,7 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
     let store = Store::connect(&config.database_url).await?;
     tracing::info!(engine = ?store.engine(), "database ready");
     if config.seed_demo {
-        seed::seed_demo_ward(&store).await?;
+        seed::seed_demo(&store).await?;
     }
     Ok(AppState::new(store, config))
 }

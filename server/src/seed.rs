@@ -1,7 +1,12 @@
 //! The fictional demo ward, created only in an empty database.
 
 use crate::{auth::password, error::AppError, store::{NewUser, Store}};
-use waymark_shared::{Relation, Role, UserId};
+use waymark_shared::{
+    Relation, Role, UserId,
+    outcomes::{AreaId, built_in},
+    sync::{Change, ClientId, Mutation, RecordId},
+    tracker::{GoalStatus, Presence, Prompt, Rater, SharedPart, StepOwner},
+};
 
 /// Every demo account signs in with this password (listed in the README; demo data only).
 pub const DEMO_PASSWORD: &str = "waymark-demo";
@@ -55,4 +60,123 @@ pub async fn seed_demo_ward(store: &Store) -> Result<bool, AppError> {
     }
     tracing::info!(people = DEMO_PEOPLE.len(), "seeded the demo ward");
     Ok(true)
+}
+
+/// The demo ward and, when it was just created, some recovery-tracker history to look at (what `scripts/run.sh`
+/// shows). Returns whether it seeded.
+pub async fn seed_demo(store: &Store) -> Result<bool, AppError> {
+    if !seed_demo_ward(store).await? {
+        return Ok(false);
+    }
+    let dylan = demo_id(store, "dylan").await?;
+    let gareth = demo_id(store, "gareth").await?;
+    seed_dylans_tracker(store, &dylan, &gareth).await?;
+    tracing::info!("seeded the demo recovery tracker");
+    Ok(true)
+}
+
+async fn demo_id(store: &Store, name: &str) -> Result<UserId, AppError> {
+    store.user_by_username(name).await?.map(|u| u.id).ok_or_else(|| AppError::Internal(format!("no demo user {name}")))
+}
+
+/// Three readings of the Waymark recovery ladder for Dylan, done with his key worker a few months apart (with one
+/// area they saw differently, and why), a goal with two steps, and his tracker shared with his dad. Written through
+/// the same sync push as every edit, so the demo data is exactly what the app would have made.
+async fn seed_dylans_tracker(store: &Store, dylan: &UserId, gareth: &UserId) -> Result<(), AppError> {
+    let ladder = built_in::waymark_ladder();
+    let areas: Vec<AreaId> = ladder.areas.iter().map(|a| a.id.clone()).collect();
+    // (reading id, date, agreed values for the ten areas in order)
+    let readings: [(&str, &str, [u8; 10]); 3] = [
+        ("demo-r1", "2026-05-12", [3, 4, 3, 2, 2, 4, 5, 3, 3, 2]),
+        ("demo-r2", "2026-08-11", [4, 5, 4, 3, 4, 5, 6, 4, 4, 4]),
+        ("demo-r3", "2026-11-03", [6, 5, 6, 4, 5, 6, 7, 5, 5, 6]),
+    ];
+    let mut owen_changes = Vec::new();
+    for (reading, date, values) in readings {
+        let r = RecordId(reading.to_owned());
+        owen_changes.push(Change::StartReading { reading: r.clone(), framework: ladder.id.clone(), version: ladder.version, date: date.to_owned() });
+        owen_changes.push(Change::ReadingPresent { reading: r.clone(), present: vec![Presence::Person, Presence::KeyWorker] });
+        for (area, value) in areas.iter().zip(values) {
+            let rate = |rater, value| Change::Rate { reading: r.clone(), area: area.clone(), rater, value: Some(value) };
+            owen_changes.push(rate(Rater::Person, value));
+            owen_changes.push(rate(Rater::Staff, value));
+            owen_changes.push(rate(Rater::Agreed, value));
+        }
+    }
+    // In the latest reading Dylan rated his mental wellbeing higher than Owen did: both views are kept.
+    let latest = RecordId("demo-r3".into());
+    owen_changes.push(Change::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Person, value: Some(7) });
+    owen_changes.push(Change::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Staff, value: Some(5) });
+    owen_changes.push(Change::DifferenceReason {
+        reading: latest.clone(),
+        area: areas[0].clone(),
+        text: "Dylan feels much steadier since starting the woodwork group; Owen noticed two unsettled nights this month. We agreed on 6.".into(),
+    });
+    let (goal, step1, step2) = (RecordId("demo-g1".into()), RecordId("demo-s1".into()), RecordId("demo-s2".into()));
+    owen_changes.extend([
+        Change::AddGoal { goal: goal.clone(), text: "Cook a Sunday dinner for my dad when he visits".into() },
+        Change::GoalStatus { goal: goal.clone(), status: GoalStatus::Active },
+        Change::GoalAreas { goal: goal.clone(), framework: ladder.id.clone(), areas: vec![areas[2].clone(), areas[5].clone()] },
+        Change::GoalPrompt { goal: goal.clone(), prompt: Prompt::GoingWell, text: "I made toast and eggs for the group on Tuesday.".into() },
+        Change::AddStep { step: step1.clone(), goal: goal.clone() },
+        Change::StepText { step: step1.clone(), text: "Pick a recipe with the OT".into() },
+        Change::StepOwner { step: step1.clone(), owner: StepOwner::Me },
+        Change::StepDue { step: step1.clone(), due: Some("2026-11-01".into()) },
+        Change::StepDone { step: step1, done: true },
+        Change::AddStep { step: step2.clone(), goal: goal.clone() },
+        Change::StepText { step: step2.clone(), text: "Book the training kitchen for a Sunday".into() },
+        Change::StepOwner { step: step2.clone(), owner: StepOwner::KeyWorker },
+        Change::StepDue { step: step2, due: Some("2026-12-06".into()) },
+    ]);
+    push_as(store, "owen", dylan, owen_changes).await?;
+    let share = Change::Share { part: SharedPart::Tracker, carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) };
+    push_as(store, "dylan", dylan, vec![share]).await
+}
+
+/// Push changes as a demo user from a "demo-seed" device, each based on the version it follows.
+async fn push_as(store: &Store, username: &str, person: &UserId, changes: Vec<Change>) -> Result<(), AppError> {
+    let writer = store.user_by_username(username).await?.ok_or_else(|| AppError::Internal(format!("no demo user {username}")))?;
+    let client = ClientId(format!("demo-seed-{username}"));
+    let mut bases: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for (i, chunk) in changes.chunks(200).enumerate() {
+        let mutations: Vec<Mutation> = chunk
+            .iter()
+            .enumerate()
+            .map(|(j, change)| {
+                let key = change.effect(person).key;
+                let key = format!("{:?}/{}/{}", key.kind, key.record, key.field);
+                Mutation {
+                    id: (i * 200 + j + 1) as u64,
+                    person: person.clone(),
+                    base: bases.get(&key).copied().unwrap_or(0),
+                    settles: false,
+                    made_at_ms: 0,
+                    change: change.clone(),
+                }
+            })
+            .collect();
+        // One push per batch; the same cell twice in a batch would conflict with itself, so bases come from acks.
+        let mut pending = mutations;
+        while !pending.is_empty() {
+            let mut seen = std::collections::HashSet::new();
+            let (now, later): (Vec<Mutation>, Vec<Mutation>) = pending.into_iter().partition(|m| {
+                let k = m.change.effect(person).key;
+                seen.insert((k.kind, k.record, k.field))
+            });
+            let pushed = store.push(&writer, &client, &now).await.map_err(|e| AppError::Internal(format!("demo seed: {e}")))?;
+            for (m, ack) in now.iter().zip(&pushed.acks) {
+                let k = m.change.effect(person).key;
+                bases.insert(format!("{:?}/{}/{}", k.kind, k.record, k.field), ack.version);
+            }
+            pending = later
+                .into_iter()
+                .map(|mut m| {
+                    let k = m.change.effect(person).key;
+                    m.base = bases.get(&format!("{:?}/{}/{}", k.kind, k.record, k.field)).copied().unwrap_or(0);
+                    m
+                })
+                .collect();
+        }
+    }
+    Ok(())
 }

@@ -7,13 +7,22 @@ mod common;
 use axum::http::StatusCode;
 use common::{Client, Reply, TestApp, TestDb};
 use serde_json::{Value, json};
-use waymark_shared::UserId;
+use waymark_shared::{
+    UserId,
+    outcomes::FrameworkId,
+    sync::{Outbox, PullResponse, Replica},
+    tracker::{
+        Rater, SharedPart,
+        view::{TRACKER_KINDS, TrackerView},
+    },
+};
 
 on_both_engines!(
     each_tracker_change_is_made_only_by_those_allowed_to,
     readings_are_checked_against_the_framework_version_they_use,
     ward_managers_save_custom_frameworks_as_new_versions,
     tracker_data_reaches_a_carer_only_while_the_person_shares_it,
+    the_demo_tracker_is_written_through_the_sync_log_once,
 );
 
 const LADDER: &str = "waymark_ladder";
@@ -364,4 +373,45 @@ async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb
     // Sharing with one carer shares with that carer only.
     let (text, ..) = pull_all(&mut app.signed_in("helen").await, 0, None).await;
     assert!(!text.contains("SECRET-GOAL") && !text.contains(&dylan.0));
+}
+
+/// What a fresh device of `who` would show for `person`'s tracker.
+async fn tracker_seen_by(app: &TestApp, who: &str, person: &UserId) -> TrackerView {
+    let mut c = app.signed_in(who).await;
+    let mut replica = Replica::default();
+    loop {
+        let since = replica.cursor;
+        let r = c.get(&format!("/api/sync/pull?schema=1&since={since}")).await;
+        r.assert_status(StatusCode::OK);
+        let page: PullResponse = serde_json::from_slice(&r.bytes).unwrap();
+        replica.apply_pull(since, &page).unwrap();
+        if !page.more {
+            break;
+        }
+    }
+    TrackerView::build(&Outbox::default().overlay(&replica, person, &TRACKER_KINDS))
+}
+
+async fn the_demo_tracker_is_written_through_the_sync_log_once(db: TestDb) {
+    assert!(waymark_server::seed::seed_demo(&db.store).await.unwrap());
+    let app = TestApp::new(db);
+    let dylan = app.db.user("dylan").await.id;
+    let gareth = app.db.user("gareth").await.id;
+    let t = tracker_seen_by(&app, "owen", &dylan).await;
+    assert_eq!(t.readings.iter().map(|r| r.date.as_str()).collect::<Vec<_>>(), ["2026-05-12", "2026-08-11", "2026-11-03"]);
+    let latest = t.readings.last().unwrap();
+    let wellbeing = &latest.areas[&waymark_shared::outcomes::AreaId("mental_wellbeing".into())];
+    assert!(wellbeing.differs() && !wellbeing.reason.is_empty(), "the demo shows a difference and its reason");
+    assert_eq!((wellbeing.values[&Rater::Person], wellbeing.values[&Rater::Staff], wellbeing.values[&Rater::Agreed]), (7, 5, 6));
+    assert!(t.distance(&FrameworkId("waymark_ladder".into())).unwrap().overall > 0);
+    assert_eq!(t.goals.len(), 1);
+    assert_eq!(t.goals[0].steps.len(), 2);
+    assert!(t.conflicts.is_empty(), "the seed's own edits never conflict");
+    assert!(t.shares_with(SharedPart::Tracker, &gareth));
+    // Shared with his dad, so Gareth's device has it too.
+    assert_eq!(tracker_seen_by(&app, "gareth", &dylan).await.readings.len(), 3);
+
+    let before = counts(&app.db).await;
+    assert!(!waymark_server::seed::seed_demo(&app.db.store).await.unwrap(), "seeding again changes nothing");
+    assert_eq!(counts(&app.db).await, before);
 }
