@@ -1,9 +1,12 @@
 pub mod about_me;
 pub mod app_header;
+pub mod chart;
 pub mod comments;
+pub mod goal_list;
 pub mod language_switch;
 pub mod person_card;
 pub mod person_details;
 pub mod reading;
 pub mod sync_status;
+pub mod tracker_overview;
 pub mod written;
