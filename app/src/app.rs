@@ -28,7 +28,15 @@ pub fn App() -> impl IntoView {
     provide_context(SyncEngine::start(auth));
     let frameworks = Frameworks::start();
     provide_context(frameworks);
-    frameworks.refresh();
+    // Fetch the frameworks whenever someone is signed in online (a new session, or back online after a start
+    // without a network); until then the device's copy serves.
+    Effect::new(move |_| {
+        if let crate::session::AuthState::Known(info) = auth.state.get()
+            && info.user.is_some()
+        {
+            frameworks.refresh();
+        }
+    });
     i18n::keep_document_language_in_step(i18n);
 
     view! {
