@@ -70,6 +70,11 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   assert.notEqual(latest, first);
   await sara.page.locator('[data-test=present-option][data-presence=person]').waitFor();
   assert.equal(await sara.page.locator('[data-test=present-option][data-presence=person]').isChecked(), true);
+  assert.equal(await ladder(sara.page, 0, 'carer').count(), 0, 'no carer\'s ladder while no carer is there');
+  await sara.page.locator('[data-test=present-option][data-presence=carer]').check();
+  await ladder(sara.page, 0, 'carer').waitFor();
+  await sara.page.locator('[data-test=present-option][data-presence=carer]').uncheck();
+  await ladder(sara.page, 0, 'carer').waitFor({ state: 'detached' });
   await rate(sara.page, 0, 'person', 7);
   await rate(sara.page, 0, 'staff', 5);
   await area(sara.page, 0).locator('[data-test=differs]').waitFor();
@@ -158,6 +163,17 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   assert.match(await table.locator(`[data-test=distance][data-area=${areaIds[0]}]`).textContent(), /\+?3/);
   assert.match(await table.locator('[data-test=distance][data-area=overall]').textContent(), /\+?6/);
   await tomos.page.screenshot({ path: join(artifacts, 'tracker-table.png'), fullPage: true });
+
+  // On a phone, and in print, the chart still shows both readings.
+  await tomos.page.locator('[data-test=toggle-table]').click();
+  await tomos.page.setViewportSize({ width: 390, height: 844 });
+  await chart.locator(`[data-test=chart-series][data-style=latest][data-reading="${latest}"]`).waitFor();
+  await tomos.page.screenshot({ path: join(artifacts, 'tracker-phone.png'), fullPage: true });
+  await tomos.page.setViewportSize({ width: 1280, height: 800 });
+  await tomos.page.emulateMedia({ media: 'print' });
+  assert.equal(await tomos.page.locator('[data-test=start-reading]').isVisible(), false, 'no buttons on paper');
+  await chart.locator(`[data-test=chart-series][data-style=first][data-reading="${first}"]`).waitFor();
+  await tomos.page.screenshot({ path: join(artifacts, 'tracker-print.png'), fullPage: true });
 
   await sara.context.close();
   await tomos.context.close();

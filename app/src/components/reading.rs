@@ -271,9 +271,12 @@ fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
     let shown_raters = {
         let raters = raters.clone();
         move || {
+            // A carer's ladder shows when a carer is there (or rating from home, or has rated already).
+            let carer_there = ctx.view.with(|v| v.as_ref().is_some_and(|v| v.present.contains(&Presence::Carer)))
+                || ctx.facts.with_value(|f| f.role == Role::Carer);
             Rater::ALL
                 .into_iter()
-                .filter(|r| raters.contains(r) || values.with(|v| v.values.contains_key(r)))
+                .filter(|r| values.with(|v| v.values.contains_key(r)) || (raters.contains(r) && (*r != Rater::Carer || carer_there)))
                 .collect::<Vec<_>>()
         }
     };
