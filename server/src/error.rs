@@ -34,6 +34,9 @@ pub enum AppError {
     /// A mutation referred to a record that does not exist.
     #[error("record missing")]
     RecordMissing,
+    /// Someone else changed the same thing at the same moment, again and again; the message says what to do.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// One mutation of a sync push was refused, and the whole push with it: the answer names the mutation.
     #[error("mutation {mutation_id}: {source}")]
     ForMutation { mutation_id: u64, source: Box<AppError> },
@@ -64,7 +67,7 @@ impl AppError {
             AppError::InvalidInput(_) => ErrorCode::InvalidInput,
             AppError::PayloadTooLarge | AppError::TooManyMutations { .. } => ErrorCode::PayloadTooLarge,
             AppError::SchemaMismatch(_) => ErrorCode::SchemaMismatch,
-            AppError::RecordExists => ErrorCode::RecordExists,
+            AppError::RecordExists | AppError::Conflict(_) => ErrorCode::RecordExists,
             AppError::RecordMissing => ErrorCode::RecordMissing,
             AppError::ForMutation { source, .. } => source.code(),
             AppError::NotSignedIn => ErrorCode::NotSignedIn,
@@ -96,7 +99,7 @@ impl AppError {
             AppError::InvalidBody(m) | AppError::InvalidInput(m) => m.clone(),
             AppError::PayloadTooLarge => "the request body is larger than the server accepts".into(),
             AppError::TooManyMutations { max } => format!("at most {max} mutations may be sent in one push"),
-            AppError::SchemaMismatch(m) => m.clone(),
+            AppError::SchemaMismatch(m) | AppError::Conflict(m) => m.clone(),
             AppError::RecordExists => "a record with this id already exists".into(),
             AppError::RecordMissing => "the record this change refers to does not exist".into(),
             AppError::ForMutation { mutation_id, source } => {

@@ -21,6 +21,7 @@ on_both_engines!(
     each_tracker_change_is_made_only_by_those_allowed_to,
     readings_are_checked_against_the_framework_version_they_use,
     ward_managers_save_custom_frameworks_as_new_versions,
+    simultaneous_saves_of_one_framework_take_distinct_versions,
     tracker_data_reaches_a_carer_only_while_the_person_shares_it,
     the_demo_tracker_is_written_through_the_sync_log_once,
 );
@@ -292,6 +293,31 @@ async fn ward_managers_save_custom_frameworks_as_new_versions(db: TestDb) {
     rhian.post("/api/frameworks/ward_check/7/retire", json!({})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     rhian.post("/api/frameworks/ward_check/2/retire", json!({})).await.assert_status(StatusCode::NO_CONTENT);
     assert_eq!(app.db.count("SELECT COUNT(*) FROM frameworks WHERE retired = 1").await, 2);
+}
+
+/// Saves of the same framework at the same moment, through two server instances (two pools), each get their own
+/// version; exactly the newest stays current.
+async fn simultaneous_saves_of_one_framework_take_distinct_versions(db: TestDb) {
+    let app = TestApp::demo(db).await;
+    let other = app.db.reopen().await;
+    let rhian = app.db.user("rhian").await.id;
+    let request = || -> waymark_shared::api::SaveFrameworkRequest {
+        serde_json::from_value(custom_framework("ward_check", 3)).unwrap()
+    };
+    let saves = (0..6).map(|i| {
+        let store = if i % 2 == 0 { app.db.store.clone() } else { other.store.clone() };
+        let (rhian, req) = (rhian.clone(), request());
+        async move { store.save_framework(&rhian, req).await.map(|f| f.version) }
+    });
+    let mut versions: Vec<u32> =
+        futures_util::future::join_all(saves).await.into_iter().map(|r| r.expect("every save succeeds")).collect();
+    versions.sort_unstable();
+    assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
+    let current: Vec<i64> = sqlx::query_scalar("SELECT version FROM frameworks WHERE retired = 0")
+        .fetch_all(app.db.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(current, [6], "only the newest version takes new readings");
 }
 
 async fn pull_all(c: &mut Client<'_>, since: u64, scope: Option<&str>) -> (String, u64, String, bool) {

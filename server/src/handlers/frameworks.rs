@@ -24,7 +24,7 @@ impl From<SaveFrameworkError> for AppError {
         match e {
             SaveFrameworkError::Invalid(e) => AppError::InvalidInput(e.to_string()),
             SaveFrameworkError::BuiltIn(_) => AppError::InvalidInput(e.to_string()),
-            SaveFrameworkError::Conflict => AppError::RecordExists,
+            SaveFrameworkError::Conflict => AppError::Conflict(e.to_string()),
             SaveFrameworkError::NotFound => AppError::NotFound,
             SaveFrameworkError::Database(e) => AppError::Database(e),
         }
@@ -40,7 +40,10 @@ pub async fn list(State(state): State<AppState>, CurrentUser(_user): CurrentUser
     Ok(Json(FrameworksResponse { frameworks: state.store.frameworks().await? }))
 }
 
-/// `POST /api/frameworks`: save a custom framework (the next version of its id).
+/// `POST /api/frameworks`: save a custom framework as the next version of its id (201 with the saved framework and
+/// its version). The earlier versions of that id are retired automatically, so new readings use the newest; readings
+/// already made with an earlier version keep it. 400 for a framework that is not well formed or a built-in id,
+/// 403 for anyone but a ward manager or admin, 409 if concurrent saves of the same id kept colliding.
 pub async fn save(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -51,7 +54,8 @@ pub async fn save(
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
-/// `POST /api/frameworks/{id}/{version}/retire`
+/// `POST /api/frameworks/{id}/{version}/retire`: no new readings may use this custom version (204); readings made
+/// with it still check and draw. 400 for a built-in framework, 404 for a version that does not exist.
 pub async fn retire(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
