@@ -290,8 +290,7 @@ impl Store {
         let people: Vec<UserId> = self.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect();
         let staff_view = viewer.role.is_staff();
         let (tracker_people, fingerprint) = if viewer.role == Role::Carer {
-            let sharing = self.shared_with(&viewer.id, SharedPart::Tracker).await?;
-            let tracker_people: Vec<UserId> = people.iter().filter(|p| sharing.contains(p)).cloned().collect();
+            let tracker_people = self.sharing_with(&viewer.id, &people, SharedPart::Tracker).await?;
             let fingerprint =
                 scope_fingerprint(&people, staff_view, tracker_people.iter().map(|p| (p, SharedPart::Tracker)));
             (tracker_people, fingerprint)
@@ -301,25 +300,33 @@ impl Store {
         Ok(SyncScope { people, staff_view, tracker_people, fingerprint })
     }
 
-    /// The people who share `part` of their record with `carer` (their sharing cell for the carer says so).
-    pub async fn shared_with(&self, carer: &UserId, part: SharedPart) -> Result<BTreeSet<UserId>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT person_id, state FROM sync_cells WHERE kind = $1 AND record_id = $2 AND field = $3",
-        )
-        .bind(Kind::Sharing.as_str())
-        .bind(part.as_str())
-        .bind(&carer.0)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = BTreeSet::new();
-        for row in rows {
-            let state: String = row.try_get("state")?;
-            let sharing: Option<Sharing> = serde_json::from_value(parse_state(&state)?.value).ok();
-            if sharing.is_some_and(|s| s.share) {
-                out.insert(UserId(row.try_get("person_id")?));
+    /// Those of `people` who share `part` of their record with `carer` (their sharing cell for the carer says
+    /// `share: true`), in the order given. Read by primary key, one query per hundred people.
+    pub async fn sharing_with(
+        &self,
+        carer: &UserId,
+        people: &[UserId],
+        part: SharedPart,
+    ) -> Result<Vec<UserId>, sqlx::Error> {
+        let mut sharing = BTreeSet::new();
+        for chunk in people.chunks(IDS_PER_QUERY) {
+            let sql = format!(
+                "SELECT person_id, state FROM sync_cells \
+                 WHERE person_id IN ({}) AND kind = $1 AND record_id = $2 AND field = $3",
+                placeholders(4, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(Kind::Sharing.as_str()).bind(part.as_str()).bind(&carer.0);
+            for p in chunk {
+                q = q.bind(&p.0);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                let state: String = row.try_get("state")?;
+                if shares(&state)? {
+                    sharing.insert(UserId(row.try_get("person_id")?));
+                }
             }
         }
-        Ok(out)
+        Ok(people.iter().filter(|p| sharing.contains(*p)).cloned().collect())
     }
 
     /// The events `viewer` may see after `since`, oldest first, at most `limit` of them.
@@ -419,6 +426,12 @@ impl Store {
         .await?;
         rows.iter().map(|r| Ok((UserId(r.try_get("person_id")?), from_db(r.try_get("version")?)?))).collect()
     }
+}
+
+/// Does this stored sharing cell say "shared"? (A value that is not a [`Sharing`] shares nothing.)
+fn shares(state_json: &str) -> Result<bool, sqlx::Error> {
+    let state = parse_state(state_json)?;
+    Ok(serde_json::from_value::<Sharing>(state.value).is_ok_and(|s| s.share))
 }
 
 /// Does checking this change need the frameworks?
@@ -522,23 +535,25 @@ async fn writer_facts(
     person: &UserId,
 ) -> Result<WriterFacts, sqlx::Error> {
     let row = person_on(&mut **tx, &writer.id, person).await?;
+    // What the person shares with this writer: read only for a carer (nobody else's permissions depend on it).
     let mut shared = Vec::new();
-    if writer.role == waymark_shared::Role::Carer {
-        let state: Option<String> = sqlx::query_scalar(
-            "SELECT state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND record_id = $3 AND field = $4",
+    if writer.role == Role::Carer {
+        let rows = sqlx::query(
+            "SELECT record_id, state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND field = $3",
         )
         .bind(&person.0)
         .bind(Kind::Sharing.as_str())
-        .bind(SharedPart::Tracker.as_str())
         .bind(&writer.id.0)
-        .fetch_optional(&mut **tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let sharing = match state {
-            Some(s) => serde_json::from_value::<Sharing>(parse_state(&s)?.value).ok(),
-            None => None,
-        };
-        if sharing.is_some_and(|s| s.share) {
-            shared.push(SharedPart::Tracker);
+        for row in rows {
+            let part: String = row.try_get("record_id")?;
+            let state: String = row.try_get("state")?;
+            if let Some(part) = SharedPart::parse(&part)
+                && shares(&state)?
+            {
+                shared.push(part);
+            }
         }
     }
     Ok(WriterFacts {
