@@ -11,7 +11,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
     Lang,
-    api::{Me, SessionInfo, SetLanguageRequest, SignInRequest},
+    api::{ErrorCode, Me, SessionInfo, SetLanguageRequest, SignInRequest},
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -43,19 +43,27 @@ pub struct Auth {
     i18n: I18n,
     /// A language picked on the sign-in page: it wins over the account's saved one, and is saved to it.
     picked_before_sign_in: RwSignal<Option<Lang>>,
+    /// Bumped by every sign-in and sign-out, so the answer to a question asked before it (a slow `GET
+    /// /api/session` from start-up) cannot overwrite what the sign-in or sign-out said.
+    epoch: StoredValue<u64>,
 }
 
 impl Auth {
     pub fn start(i18n: I18n) -> Auth {
-        let auth = Auth { state: RwSignal::new(AuthState::Checking), i18n, picked_before_sign_in: RwSignal::new(None) };
+        let auth = Auth { state: RwSignal::new(AuthState::Checking), i18n, picked_before_sign_in: RwSignal::new(None), epoch: StoredValue::new(0) };
         auth.refresh();
         auth
     }
 
     /// Ask the server who is signed in.
     pub fn refresh(self) {
+        let asked_at = self.epoch.get_value();
         spawn_local(async move {
-            match http::get::<SessionInfo>("/api/session").await {
+            let answer = http::get::<SessionInfo>("/api/session").await;
+            if self.epoch.get_value() != asked_at {
+                return; // someone signed in or out meanwhile: their answer is newer
+            }
+            match answer {
                 Ok(info) if LocalStorage::get::<bool>(SIGN_OUT_PENDING).unwrap_or(false) => {
                     // A sign-out made offline: finish it now, then ask again who (nobody) is signed in.
                     if info.user.is_some() {
@@ -125,10 +133,27 @@ impl Auth {
         }
     }
 
+    /// Sign in. Works even when the start-up question "who is signed in?" has not been answered yet (a slow
+    /// network, a busy tablet): the CSRF token is then asked for first, and asked for again once if the one used
+    /// was replaced meanwhile.
     pub async fn sign_in(self, username: String, password: String) -> Result<Me, Failure> {
-        let token = self.csrf_token().unwrap_or_default();
-        let info: SessionInfo = http::send(Method::POST, "/api/session", &token, Some(&SignInRequest { username, password })).await?;
+        let request = SignInRequest { username, password };
+        let mut token = match self.csrf_token() {
+            Some(token) => token,
+            None => http::get::<SessionInfo>("/api/session").await?.csrf_token,
+        };
+        let mut tries = 0;
+        let info: SessionInfo = loop {
+            tries += 1;
+            match http::send(Method::POST, "/api/session", &token, Some(&request)).await {
+                Err(Failure::Api(e)) if e.code == ErrorCode::CsrfRejected && tries < 3 => {
+                    token = http::get::<SessionInfo>("/api/session").await?.csrf_token;
+                }
+                other => break other?,
+            }
+        };
         let me = info.user.clone().ok_or(Failure::Unexpected)?;
+        self.epoch.update_value(|e| *e += 1);
         self.accept(info);
         Ok(me)
     }
@@ -143,6 +168,7 @@ impl Auth {
             let _ = LocalStorage::set(SIGN_OUT_PENDING, true);
         }
         LocalStorage::delete(REMEMBERED_ME);
+        self.epoch.update_value(|e| *e += 1);
         self.state.set(AuthState::Checking);
         self.refresh();
     }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod i18n;
 pub mod outcomes;
 pub mod people;
+pub mod plan;
 pub mod sync;
 pub mod tracker;
 pub mod validation;

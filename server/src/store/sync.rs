@@ -73,29 +73,40 @@ pub enum PushError {
     Database(#[from] sqlx::Error),
 }
 
-/// What a viewer's devices receive: the people whose records reach them, whether staff-only data does, and whose
-/// recovery tracker reaches them.
+/// What a viewer's devices receive: the people whose records reach them, whether staff-only data does, and which
+/// shared parts (the tracker, each section of the safety plan) reach them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncScope {
     pub people: Vec<UserId>,
     pub staff_view: bool,
-    /// The people whose tracker (readings, goals, steps) reaches this viewer: everyone in `people` for staff and
-    /// for the person themselves; for a carer, only those who share it with them.
-    pub tracker_people: Vec<UserId>,
+    /// For a carer: each part of a record that is shared with them, and whose. `None` for everyone else: the
+    /// person themselves and staff receive every shared part of everyone in `people`.
+    pub shared: Option<Vec<(SharedPart, Vec<UserId>)>>,
     /// [`scope_fingerprint`] of the three.
     pub fingerprint: String,
 }
 
 impl SyncScope {
-    fn audiences(&self) -> &'static [&'static str] {
-        const CIRCLE: &[&str] = &["care_circle"];
-        const STAFF: &[&str] = &["care_circle", "staff_only"];
-        if self.staff_view { STAFF } else { CIRCLE }
+    /// The audiences sent for everyone in `people`.
+    fn audiences(&self) -> Vec<&'static str> {
+        let mut out = vec![Audience::CareCircle.as_str()];
+        if self.staff_view {
+            out.push(Audience::StaffOnly.as_str());
+        }
+        if self.shared.is_none() {
+            out.extend(SharedPart::ALL.iter().map(|p| p.audience_str()));
+        }
+        out
+    }
+
+    /// The people whose `part` reaches this viewer.
+    pub fn sharing(&self, part: SharedPart) -> &[UserId] {
+        match &self.shared {
+            None => &self.people,
+            Some(parts) => parts.iter().find(|(p, _)| *p == part).map_or(&[], |(_, people)| people),
+        }
     }
 }
-
-/// The audience of tracker data, as stored.
-const TRACKER_AUDIENCE: &str = "shared_tracker";
 
 fn decode_error(what: impl std::fmt::Display) -> sqlx::Error {
     sqlx::Error::Decode(what.to_string().into())
@@ -285,48 +296,68 @@ impl Store {
         Ok(Pushed { acks, head_before, head, changed: changed.into_iter().collect() })
     }
 
-    /// What `viewer`'s devices receive (the people of `GET /api/people`, and staff-only data for staff roles).
+    /// What `viewer`'s devices receive (the people of `GET /api/people`, staff-only data for staff roles, and for
+    /// a carer only the parts each person shares with them).
     pub async fn sync_scope(&self, viewer: &UserRow) -> Result<SyncScope, sqlx::Error> {
         let people: Vec<UserId> = self.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect();
         let staff_view = viewer.role.is_staff();
-        let (tracker_people, fingerprint) = if viewer.role == Role::Carer {
-            let tracker_people = self.sharing_with(&viewer.id, &people, SharedPart::Tracker).await?;
-            let fingerprint =
-                scope_fingerprint(&people, staff_view, tracker_people.iter().map(|p| (p, SharedPart::Tracker)));
-            (tracker_people, fingerprint)
-        } else {
-            (people.clone(), scope_fingerprint(&people, staff_view, std::iter::empty()))
-        };
-        Ok(SyncScope { people, staff_view, tracker_people, fingerprint })
+        if viewer.role != Role::Carer {
+            let fingerprint = scope_fingerprint(&people, staff_view, std::iter::empty());
+            return Ok(SyncScope { people, staff_view, shared: None, fingerprint });
+        }
+        let shared = self.shared_with(&viewer.id, &people).await?;
+        let fingerprint = scope_fingerprint(
+            &people,
+            staff_view,
+            shared.iter().flat_map(|(part, whose)| whose.iter().map(move |p| (p, *part))),
+        );
+        Ok(SyncScope { people, staff_view, shared: Some(shared), fingerprint })
     }
 
-    /// Those of `people` who share `part` of their record with `carer` (their sharing cell for the carer says
-    /// `share: true`), in the order given. Read by primary key, one query per hundred people.
+    /// Those of `people` who share `part` of their record with `carer`, in the order given.
     pub async fn sharing_with(
         &self,
         carer: &UserId,
         people: &[UserId],
         part: SharedPart,
     ) -> Result<Vec<UserId>, sqlx::Error> {
-        let mut sharing = BTreeSet::new();
+        let shared = self.shared_with(carer, people).await?;
+        Ok(shared.into_iter().find(|(p, _)| *p == part).map(|(_, whose)| whose).unwrap_or_default())
+    }
+
+    /// Each part of a record shared with `carer` by any of `people` (their sharing cell for the carer says
+    /// `share: true`), with whose, in the order given; parts nobody shares are left out. Read by primary-key
+    /// prefix, one query per hundred people.
+    pub async fn shared_with(
+        &self,
+        carer: &UserId,
+        people: &[UserId],
+    ) -> Result<Vec<(SharedPart, Vec<UserId>)>, sqlx::Error> {
+        let mut sharing: BTreeMap<SharedPart, BTreeSet<UserId>> = BTreeMap::new();
         for chunk in people.chunks(IDS_PER_QUERY) {
             let sql = format!(
-                "SELECT person_id, state FROM sync_cells \
-                 WHERE person_id IN ({}) AND kind = $1 AND record_id = $2 AND field = $3",
-                placeholders(4, chunk.len())
+                "SELECT person_id, record_id, state FROM sync_cells \
+                 WHERE person_id IN ({}) AND kind = $1 AND field = $2",
+                placeholders(3, chunk.len())
             );
-            let mut q = sqlx::query(&sql).bind(Kind::Sharing.as_str()).bind(part.as_str()).bind(&carer.0);
+            let mut q = sqlx::query(&sql).bind(Kind::Sharing.as_str()).bind(&carer.0);
             for p in chunk {
                 q = q.bind(&p.0);
             }
             for row in q.fetch_all(&self.pool).await? {
+                let part: String = row.try_get("record_id")?;
                 let state: String = row.try_get("state")?;
-                if shares(&state)? {
-                    sharing.insert(UserId(row.try_get("person_id")?));
+                if let Some(part) = SharedPart::parse(&part)
+                    && shares(&state)?
+                {
+                    sharing.entry(part).or_default().insert(UserId(row.try_get("person_id")?));
                 }
             }
         }
-        Ok(people.iter().filter(|p| sharing.contains(*p)).cloned().collect())
+        Ok(sharing
+            .into_iter()
+            .map(|(part, whose)| (part, people.iter().filter(|p| whose.contains(*p)).cloned().collect()))
+            .collect())
     }
 
     /// The events `viewer` may see after `since`, oldest first, at most `limit` of them.
@@ -353,38 +384,36 @@ impl Store {
         let mut more = false;
         if !scope.people.is_empty() && since < head {
             let audiences = scope.audiences();
-            let people_at = 3 + audiences.len();
-            let tracker_at = people_at + scope.people.len();
-            // Tracker data goes only to the people in `tracker_people` (for a carer: only where it is shared).
-            let tracker = if scope.tracker_people.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " OR (audience = ${tracker_at} AND person_id IN ({}))",
-                    placeholders(tracker_at + 1, scope.tracker_people.len())
-                )
-            };
+            // Everything of `people` in the general audiences; for a carer, each shared part only of those who
+            // share it with them.
+            let mut binds: Vec<&str> = audiences.clone();
+            let mut next = 3 + audiences.len();
+            let mut clauses = vec![format!(
+                "(audience IN ({}) AND person_id IN ({}))",
+                placeholders(3, audiences.len()),
+                placeholders(next, scope.people.len())
+            )];
+            next += scope.people.len();
+            binds.extend(scope.people.iter().map(|p| p.0.as_str()));
+            for (part, whose) in scope.shared.iter().flatten() {
+                clauses.push(format!(
+                    "(audience = ${next} AND person_id IN ({}))",
+                    placeholders(next + 1, whose.len())
+                ));
+                next += 1 + whose.len();
+                binds.push(part.audience_str());
+                binds.extend(whose.iter().map(|p| p.0.as_str()));
+            }
             let sql = format!(
                 "SELECT version, person_id, kind, record_id, field, state FROM sync_cells \
-                 WHERE version > $1 AND version <= $2 \
-                 AND ((audience IN ({}) AND person_id IN ({})){tracker}) \
+                 WHERE version > $1 AND version <= $2 AND ({}) \
                  ORDER BY version LIMIT {}",
-                placeholders(3, audiences.len()),
-                placeholders(people_at, scope.people.len()),
+                clauses.join(" OR "),
                 limit + 1,
             );
             let mut q = sqlx::query(&sql).bind(to_db(since)?).bind(to_db(head)?);
-            for a in audiences {
-                q = q.bind(*a);
-            }
-            for p in &scope.people {
-                q = q.bind(&p.0);
-            }
-            if !scope.tracker_people.is_empty() {
-                q = q.bind(TRACKER_AUDIENCE);
-                for p in &scope.tracker_people {
-                    q = q.bind(&p.0);
-                }
+            for b in binds {
+                q = q.bind(b);
             }
             let rows = q.fetch_all(&self.pool).await?;
             more = rows.len() > limit;

@@ -21,16 +21,22 @@ pub enum Kind {
     Step,
     /// What the person shares with a carer: one record per part, one field per carer.
     Sharing,
+    /// An item of the safety plan: one record per item.
+    PlanItem,
+    /// The safety plan as a whole (setting, review date, agreement): one record per person.
+    Plan,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 8] = [
         Kind::AboutMe,
         Kind::Comment,
         Kind::Reading,
         Kind::Goal,
         Kind::Step,
         Kind::Sharing,
+        Kind::PlanItem,
+        Kind::Plan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +47,8 @@ impl Kind {
             Kind::Goal => "goal",
             Kind::Step => "step",
             Kind::Sharing => "sharing",
+            Kind::PlanItem => "plan_item",
+            Kind::Plan => "plan",
         }
     }
 

@@ -11,6 +11,7 @@ use crate::tracker::{
     GoalAreas, GoalStatus, MAX_GOAL_AREAS, MAX_TRACKER_TEXT_CHARS, Presence, Prompt, Rater,
     ReadingOpened, SharedPart, Sharing, StepOwner, fields, is_date,
 };
+use crate::plan::{self, ItemOpened, MAX_PLAN_ITEM_CHARS, PlanSection, Setting, Signature, Signer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -182,6 +183,40 @@ pub enum Change {
         share: bool,
         review_by: Option<String>,
     },
+
+    /// A new item in a section of the safety plan.
+    AddPlanItem {
+        item: RecordId,
+        section: PlanSection,
+        text: String,
+    },
+    /// New words for an item. Names the item's section, which must be the one it was written in.
+    PlanItemText {
+        item: RecordId,
+        section: PlanSection,
+        text: String,
+    },
+    /// Take an item out of the plan (`true`), or put it back (`false`). It stays in the record.
+    RemovePlanItem {
+        item: RecordId,
+        section: PlanSection,
+        removed: bool,
+    },
+    /// Where the person is now (on the ward, on leave, discharged): what "who to contact" says.
+    PlanSetting {
+        setting: Setting,
+    },
+    /// When the plan should be looked at again (`None`: no date set).
+    PlanReview {
+        review_by: Option<String>,
+    },
+    /// "I agree to this version of the plan": the person, or their key worker. A version is agreed when both have
+    /// signed the same version number.
+    AgreePlan {
+        signer: Signer,
+        version: u32,
+        date: String,
+    },
 }
 
 /// Whether a change makes a new record or edits an existing cell.
@@ -219,16 +254,9 @@ impl Audience {
         match self {
             Audience::CareCircle => "care_circle",
             Audience::StaffOnly => "staff_only",
-            Audience::Shared(SharedPart::Tracker) => "shared_tracker",
+            Audience::Shared(part) => part.audience_str(),
         }
     }
-
-    /// Every audience, as stored.
-    pub const ALL: [Audience; 3] = [
-        Audience::CareCircle,
-        Audience::StaffOnly,
-        Audience::Shared(SharedPart::Tracker),
-    ];
 }
 
 /// The facts about a writer and the person whose record they are changing.
@@ -284,6 +312,8 @@ pub enum ChangeError {
     Framework(#[from] FrameworkError),
     #[error("the framework {0} is not known")]
     UnknownFramework(String),
+    #[error("a plan version is numbered from 1")]
+    BadVersion,
 }
 
 fn check_text(
@@ -338,6 +368,53 @@ fn in_step(person: &UserId, step: &RecordId, field: &str, value: Value) -> Effec
         mode: EffectMode::SetExisting {
             requires: CellKey::new(person, Kind::Step, step, fields::GOAL),
         },
+    }
+}
+
+fn in_plan_item(person: &UserId, item: &RecordId, field: &str, value: Value) -> Effect {
+    Effect {
+        key: CellKey::new(person, Kind::PlanItem, item, field),
+        value,
+        mode: EffectMode::SetExisting {
+            requires: CellKey::new(person, Kind::PlanItem, item, plan::fields::OPENED),
+        },
+    }
+}
+
+fn in_plan(person: &UserId, field: &str, value: Value) -> Effect {
+    Effect {
+        key: CellKey::new(person, Kind::Plan, &RecordId::single(), field),
+        value,
+        mode: EffectMode::Set,
+    }
+}
+
+/// May this writer add to `section` of the person's safety plan? The person and their care team write the plan
+/// together; only staff write the staff-only notes; a carer the section is shared with adds what they can do.
+fn may_add_to(section: PlanSection, w: &WriterFacts) -> bool {
+    match section {
+        PlanSection::StaffOnly => w.is_team_staff(),
+        PlanSection::CarerCanDo => {
+            w.is_person() || w.is_team_staff() || w.is_carer_sharing(SharedPart::Plan(section))
+        }
+        _ => w.is_person() || w.is_team_staff(),
+    }
+}
+
+/// May this writer change or remove an existing item? `required` is the item's first cell: the section named in
+/// the change must be the item's own (so nobody can move data into another audience), and a carer may change only
+/// what they wrote themselves.
+fn may_edit_item(section: PlanSection, w: &WriterFacts, required: Option<&CellState>) -> bool {
+    let Some(cell) = required else { return false };
+    let in_section = serde_json::from_value::<ItemOpened>(cell.value.clone())
+        .is_ok_and(|o| o.section == section);
+    if !in_section {
+        return false;
+    }
+    match section {
+        PlanSection::StaffOnly => w.is_team_staff(),
+        _ if w.role == Role::Carer => may_add_to(section, w) && cell.by.user == w.user,
+        _ => w.is_person() || w.is_team_staff(),
     }
 }
 
@@ -482,6 +559,21 @@ impl Change {
                 review_by
                     .as_deref()
                     .map_or(Ok(()), |d| check_date("review date", d))
+            }
+            Change::AddPlanItem { item, text, .. } | Change::PlanItemText { item, text, .. } => {
+                check_new_id(item)?;
+                check_text("item", text, MAX_PLAN_ITEM_CHARS, true)
+            }
+            Change::RemovePlanItem { item, .. } => check_new_id(item),
+            Change::PlanSetting { .. } => Ok(()),
+            Change::PlanReview { review_by } => {
+                review_by.as_deref().map_or(Ok(()), |d| check_date("review date", d))
+            }
+            Change::AgreePlan { version, date, .. } => {
+                if *version == 0 {
+                    return Err(ChangeError::BadVersion);
+                }
+                check_date("date", date)
             }
         }
     }
@@ -697,6 +789,46 @@ impl Change {
                 }),
                 mode: EffectMode::Set,
             },
+            Change::AddPlanItem {
+                item,
+                section,
+                text,
+            } => Effect {
+                key: CellKey::new(person, Kind::PlanItem, item, plan::fields::OPENED),
+                value: json(&ItemOpened {
+                    section: *section,
+                    text: text.clone(),
+                }),
+                mode: EffectMode::Create,
+            },
+            Change::PlanItemText { item, text, .. } => {
+                in_plan_item(person, item, plan::fields::TEXT, Value::String(text.clone()))
+            }
+            Change::RemovePlanItem { item, removed, .. } => {
+                in_plan_item(person, item, plan::fields::REMOVED, Value::Bool(*removed))
+            }
+            Change::PlanSetting { setting } => in_plan(
+                person,
+                plan::fields::SETTING,
+                Value::String(setting.as_str().to_owned()),
+            ),
+            Change::PlanReview { review_by } => in_plan(
+                person,
+                plan::fields::REVIEW_BY,
+                review_by.clone().map_or(Value::Null, Value::String),
+            ),
+            Change::AgreePlan {
+                signer,
+                version,
+                date,
+            } => in_plan(
+                person,
+                &plan::fields::signature(*signer),
+                json(&Signature {
+                    version: *version,
+                    date: date.clone(),
+                }),
+            ),
         }
     }
 
@@ -744,6 +876,20 @@ impl Change {
             | Change::StepDone { .. } => w.is_person() || w.is_team_staff(),
             // Only the person decides what their carers see.
             Change::Share { .. } => w.is_person(),
+            Change::AddPlanItem { section, .. } => may_add_to(*section, w),
+            Change::PlanItemText { section, .. } | Change::RemovePlanItem { section, .. } => {
+                may_edit_item(*section, w, required)
+            }
+            Change::PlanSetting { .. } | Change::PlanReview { .. } => {
+                w.is_person() || w.is_team_staff()
+            }
+            // Each signs for themselves: the person, and the key worker named on their care team.
+            Change::AgreePlan { signer, .. } => match signer {
+                Signer::Person => w.is_person(),
+                Signer::KeyWorker => {
+                    w.role.is_staff() && w.relation == Some(Relation::KeyWorker)
+                }
+            },
         }
     }
 
@@ -754,7 +900,13 @@ impl Change {
             | Change::AddComment { .. }
             | Change::RemoveComment { .. }
             | Change::RestoreComment { .. }
-            | Change::Share { .. } => Audience::CareCircle,
+            | Change::Share { .. }
+            | Change::PlanSetting { .. }
+            | Change::PlanReview { .. }
+            | Change::AgreePlan { .. } => Audience::CareCircle,
+            Change::AddPlanItem { section, .. }
+            | Change::PlanItemText { section, .. }
+            | Change::RemovePlanItem { section, .. } => section.audience(),
             Change::StartReading { .. }
             | Change::ReadingPresent { .. }
             | Change::Rate { .. }
@@ -1099,5 +1251,75 @@ mod tests {
         );
         assert_eq!(goal.audience(), Audience::Shared(SharedPart::Tracker));
         assert_eq!(share.audience(), Audience::CareCircle);
+    }
+
+    #[test]
+    fn safety_plan_permissions_follow_sections_and_consent() {
+        let person = writer(Role::ServiceUser, true, None);
+        let key_worker = writer(Role::KeyWorker, false, Some(Relation::KeyWorker));
+        let staff = writer(Role::Staff, false, Some(Relation::Staff));
+        let carer = writer(Role::Carer, false, Some(Relation::Carer));
+        let carer_sharing = WriterFacts {
+            shared: vec![SharedPart::Plan(PlanSection::CarerCanDo)],
+            ..carer.clone()
+        };
+        let item = RecordId("i1".into());
+        let add = |section| Change::AddPlanItem { item: item.clone(), section, text: "Call me on Sundays".into() };
+        let opened = |section, by: &str| CellState {
+            value: json(&ItemOpened { section, text: "x".into() }),
+            version: 1,
+            by: crate::sync::Authorship { user: UserId(by.into()), name: by.into(), at_ms: 1 },
+            kept: vec![],
+        };
+        let edit = |section| Change::PlanItemText { item: item.clone(), section, text: "Call me on Saturdays".into() };
+
+        // The person and the team write the plan; only staff write (or receive) the staff-only notes.
+        assert!(add(PlanSection::Triggers).may_write(&person, None));
+        assert!(add(PlanSection::Triggers).may_write(&staff, None));
+        assert!(!add(PlanSection::StaffOnly).may_write(&person, None));
+        assert!(add(PlanSection::StaffOnly).may_write(&key_worker, None));
+        assert_eq!(add(PlanSection::StaffOnly).audience(), Audience::StaffOnly);
+        assert_eq!(
+            add(PlanSection::Triggers).audience(),
+            Audience::Shared(SharedPart::Plan(PlanSection::Triggers))
+        );
+
+        // A carer adds to "what my carer can do" only when it is shared with them, and nowhere else.
+        assert!(!add(PlanSection::CarerCanDo).may_write(&carer, None));
+        assert!(add(PlanSection::CarerCanDo).may_write(&carer_sharing, None));
+        assert!(!add(PlanSection::Triggers).may_write(&carer_sharing, None));
+        // They change only what they wrote.
+        let theirs = opened(PlanSection::CarerCanDo, "w");
+        let someone_elses = opened(PlanSection::CarerCanDo, "dylan");
+        assert!(edit(PlanSection::CarerCanDo).may_write(&carer_sharing, Some(&theirs)));
+        assert!(!edit(PlanSection::CarerCanDo).may_write(&carer_sharing, Some(&someone_elses)));
+        assert!(edit(PlanSection::CarerCanDo).may_write(&person, Some(&theirs)));
+
+        // An edit naming another section than the item's is refused (it would move data to another audience).
+        let risk = opened(PlanSection::StaffOnly, "owen");
+        assert!(!edit(PlanSection::Triggers).may_write(&key_worker, Some(&risk)));
+        assert!(edit(PlanSection::StaffOnly).may_write(&key_worker, Some(&risk)));
+        assert!(!edit(PlanSection::StaffOnly).may_write(&person, Some(&risk)));
+        assert!(!edit(PlanSection::Triggers).may_write(&key_worker, None));
+
+        // Each signs for themselves.
+        let sign = |signer| Change::AgreePlan { signer, version: 1, date: "2026-11-27".into() };
+        assert!(sign(Signer::Person).may_write(&person, None));
+        assert!(!sign(Signer::Person).may_write(&key_worker, None));
+        assert!(sign(Signer::KeyWorker).may_write(&key_worker, None));
+        assert!(!sign(Signer::KeyWorker).may_write(&staff, None), "the key worker signs, not any staff");
+        assert!(!sign(Signer::KeyWorker).may_write(&carer_sharing, None));
+        assert_eq!(
+            Change::AgreePlan { signer: Signer::Person, version: 0, date: "2026-11-27".into() }.validate(),
+            Err(ChangeError::BadVersion)
+        );
+        assert!(Change::AddPlanItem { item: item.clone(), section: PlanSection::Triggers, text: " ".into() }
+            .validate()
+            .is_err());
+        let wire = serde_json::from_str::<Change>(
+            r#"{"type":"add_plan_item","item":"i2","section":"i_can_do","text":"Listen to music"}"#,
+        )
+        .unwrap();
+        assert!(matches!(wire, Change::AddPlanItem { section: PlanSection::ICanDo, .. }));
     }
 }
