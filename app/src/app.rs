@@ -7,6 +7,7 @@ use crate::{
         home::HomePage,
         not_found::NotFoundPage,
         person::PersonPage,
+        plan::{PlanPage, PlanPrintPage},
         sign_in::SignInPage,
         tracker::{ReadingPage, TrackerPage},
     },
@@ -47,6 +48,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/people/:id/tracker") view=TrackerPage/>
+                <Route path=path!("/people/:id/plan") view=PlanPage/>
+                <Route path=path!("/people/:id/plan/print") view=PlanPrintPage/>
                 <Route path=path!("/people/:id/tracker/readings/:reading") view=ReadingPage/>
             </Routes>
         </Router>

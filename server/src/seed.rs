@@ -4,6 +4,7 @@ use crate::{auth::password, error::AppError, store::{NewUser, Store}};
 use waymark_shared::{
     Relation, Role, UserId,
     outcomes::{AreaId, built_in},
+    plan::{PlanSection, Signer},
     sync::{Change, ClientId, Mutation, RecordId},
     tracker::{GoalStatus, Presence, Prompt, Rater, SharedPart, StepOwner},
 };
@@ -71,7 +72,8 @@ pub async fn seed_demo(store: &Store) -> Result<bool, AppError> {
     let dylan = demo_id(store, "dylan").await?;
     let gareth = demo_id(store, "gareth").await?;
     seed_dylans_tracker(store, &dylan, &gareth).await?;
-    tracing::info!("seeded the demo recovery tracker");
+    seed_dylans_plan(store, &dylan, &gareth).await?;
+    tracing::info!("seeded the demo recovery tracker and safety plan");
     Ok(true)
 }
 
@@ -128,15 +130,55 @@ async fn seed_dylans_tracker(store: &Store, dylan: &UserId, gareth: &UserId) -> 
         Change::StepOwner { step: step2.clone(), owner: StepOwner::KeyWorker },
         Change::StepDue { step: step2, due: Some("2026-12-06".into()) },
     ]);
-    push_as(store, "owen", dylan, owen_changes).await?;
+    push_as(store, "owen", "tracker", dylan, owen_changes).await?;
     let share = Change::Share { part: SharedPart::Tracker, carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) };
-    push_as(store, "dylan", dylan, vec![share]).await
+    push_as(store, "dylan", "tracker", dylan, vec![share]).await
 }
 
-/// Push changes as a demo user from a "demo-seed" device, each based on the version it follows.
-async fn push_as(store: &Store, username: &str, person: &UserId, changes: Vec<Change>) -> Result<(), AppError> {
+/// Dylan's safety plan, written with Owen: items in each section (one staff-only note), agreed in August and
+/// changed since, a review date that has passed, and three sections shared with his dad.
+async fn seed_dylans_plan(store: &Store, dylan: &UserId, gareth: &UserId) -> Result<(), AppError> {
+    let mut n = 0;
+    let mut item = |section: PlanSection, text: &str| {
+        n += 1;
+        Change::AddPlanItem { item: RecordId(format!("demo-p{n}")), section, text: text.to_owned() }
+    };
+    let dylans = vec![
+        item(PlanSection::Triggers, "Shouting or doors banging late at night"),
+        item(PlanSection::WarningSigns, "I stop going to the woodwork group"),
+        item(PlanSection::WarningSigns, "Sleeping in the day and awake at night"),
+        item(PlanSection::Escalation, "I go quiet, then I stop eating with the others, then small things make me angry"),
+        item(PlanSection::ICanDo, "Put my headphones on and listen to my playlist"),
+        item(PlanSection::ICanDo, "Ask for time in the garden"),
+        item(PlanSection::CarerCanDo, "Ring me on Sunday evenings, even for five minutes"),
+        item(PlanSection::PeoplePlaces, "The woodwork room"),
+        item(PlanSection::PeoplePlaces, "My dad"),
+        item(PlanSection::ReasonsForHope, "Getting my own flat near my dad one day"),
+        item(PlanSection::SaferSurroundings, "Spend evenings in the lounge rather than alone in my room"),
+        item(PlanSection::Contacts, "My dad, Gareth"),
+        Change::AgreePlan { signer: Signer::Person, version: 1, date: "2026-08-11".into() },
+    ];
+    let owens = vec![
+        item(PlanSection::Triggers, "Letters about the court case"),
+        item(PlanSection::StaffCanDo, "Check in with Dylan quietly, one to one, not in front of others"),
+        item(PlanSection::StaffOnly, "Fictional demo note: do not discuss the index offence in group settings; see the risk summary of September 2026."),
+        Change::AgreePlan { signer: Signer::KeyWorker, version: 1, date: "2026-08-11".into() },
+        item(PlanSection::ICanDo, "Tell a nurse when I have not slept for two nights"),
+        Change::PlanReview { review_by: Some("2026-11-20".into()) },
+    ];
+    push_as(store, "dylan", "plan", dylan, dylans).await?;
+    push_as(store, "owen", "plan", dylan, owens).await?;
+    let shares = [PlanSection::CarerCanDo, PlanSection::Contacts, PlanSection::ReasonsForHope]
+        .into_iter()
+        .map(|s| Change::Share { part: SharedPart::Plan(s), carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) })
+        .collect();
+    push_as(store, "dylan", "plan-sharing", dylan, shares).await
+}
+
+/// Push changes as a demo user from a "demo-seed" device (one per label: mutation ids restart at 1), each based on the version it follows.
+async fn push_as(store: &Store, username: &str, label: &str, person: &UserId, changes: Vec<Change>) -> Result<(), AppError> {
     let writer = store.user_by_username(username).await?.ok_or_else(|| AppError::Internal(format!("no demo user {username}")))?;
-    let client = ClientId(format!("demo-seed-{username}"));
+    let client = ClientId(format!("demo-seed-{username}-{label}"));
     let mut bases: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for (i, chunk) in changes.chunks(200).enumerate() {
         let mutations: Vec<Mutation> = chunk

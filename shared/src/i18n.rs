@@ -262,6 +262,77 @@ catalogue! {
     ChartMonths => "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", "Ion Chwef Maw Ebr Mai Meh Gorff Awst Medi Hyd Tach Rhag";
 
     // == Tracker: goals and steps (components/goals) ==
+
+    // == Safety plan (pages/plan, components/safety_plan, components/plan_print) ==
+    PlanOpen => "Open the safety plan", "Agor y cynllun diogelwch";
+    PlanTitle => "Safety plan", "Cynllun diogelwch";
+    PlanIntro => "A plan written together for staying safe and well. Each item shows who wrote it and when.", "Cynllun wedi'i ysgrifennu gyda'n gilydd i aros yn ddiogel ac yn iach. Mae pob eitem yn dangos pwy a'i hysgrifennodd a phryd.";
+    PlanSecTriggers => "What can set things off for me", "Beth all godi pethau i mi";
+    PlanSecWarningSigns => "Early signs that I am not doing well", "Arwyddion cynnar nad ydw i'n gwneud yn dda";
+    PlanSecEscalation => "How things can build up for me", "Sut gall pethau gynyddu i mi";
+    PlanSecICanDo => "What I can do", "Beth alla i ei wneud";
+    PlanSecStaffCanDo => "What staff can do", "Beth all staff ei wneud";
+    PlanSecCarerCanDo => "What my carer or family can do", "Beth all fy ngofalwr neu fy nheulu ei wneud";
+    PlanSecPeoplePlaces => "People and places that help", "Pobl a lleoedd sy'n helpu";
+    PlanSecReasonsForHope => "What matters to me, and my reasons for hope", "Beth sy'n bwysig i mi, a'm rhesymau dros obaith";
+    PlanSecSaferSurroundings => "Making my surroundings safer", "Gwneud fy amgylchedd yn fwy diogel";
+    PlanSecContacts => "Who to contact, and how", "Pwy i gysylltu â nhw, a sut";
+    PlanSecStaffOnly => "Staff-only notes", "Nodiadau staff yn unig";
+    PlanEasyTriggers => "Things that upset me", "Pethau sy'n fy nghynhyrfu";
+    PlanEasyWarningSigns => "Signs I am not OK", "Arwyddion nad ydw i'n iawn";
+    PlanEasyEscalation => "When things get worse", "Pan fydd pethau'n gwaethygu";
+    PlanEasyICanDo => "Things I can do", "Pethau y galla i eu gwneud";
+    PlanEasyStaffCanDo => "How staff can help me", "Sut gall staff fy helpu";
+    PlanEasyCarerCanDo => "How my family can help me", "Sut gall fy nheulu fy helpu";
+    PlanEasyPeoplePlaces => "People and places I like", "Pobl a lleoedd rwy'n eu hoffi";
+    PlanEasyReasonsForHope => "Things that matter to me", "Pethau sy'n bwysig i mi";
+    PlanEasySaferSurroundings => "Keeping my space safe", "Cadw fy lle yn ddiogel";
+    PlanEasyContacts => "Who I can talk to", "Gyda phwy y galla i siarad";
+    PlanStaffOnlyHint => "Only staff see these notes. They are never sent to {name}'s device or a carer's.", "Dim ond staff sy'n gweld y nodiadau hyn. Nid ydynt byth yn cael eu hanfon i ddyfais {name} nac i ddyfais gofalwr.";
+    PlanNoItems => "Nothing here yet.", "Dim byd yma eto.";
+    PlanNewItem => "Add something", "Ychwanegu rhywbeth";
+    PlanAdd => "Add", "Ychwanegu";
+    PlanAddedBy => "Added by {who}", "Ychwanegwyd gan {who}";
+    PlanChangedBy => "changed by {who}", "newidiwyd gan {who}";
+    PlanEdit => "Change", "Newid";
+    PlanSave => "Save", "Cadw";
+    PlanCancel => "Cancel", "Canslo";
+    PlanRemove => "Take out", "Tynnu allan";
+    PlanPutBack => "Put back", "Rhoi'n ôl";
+    PlanTakenOut => "Taken out ({count})", "Wedi'u tynnu allan ({count})";
+    PlanSetting => "Where I am now", "Ble ydw i nawr";
+    PlanSettingWard => "On the ward", "Ar y ward";
+    PlanSettingLeave => "On leave", "Ar absenoldeb";
+    PlanSettingCommunity => "Living in the community", "Yn byw yn y gymuned";
+    PlanContactsWard => "On the ward, speak to any member of staff. My key worker is {name}.", "Ar y ward, siaradwch ag unrhyw aelod o staff. Fy ngweithiwr allweddol yw {name}.";
+    PlanContactsWardStaff => "On the ward, speak to any member of staff.", "Ar y ward, siaradwch ag unrhyw aelod o staff.";
+    PlanCrisisLines => "Lines that answer day and night", "Llinellau sy'n ateb ddydd a nos";
+    PlanEmergency => "In an emergency, call 999.", "Mewn argyfwng, ffoniwch 999.";
+    PlanReviewBy => "Look at the plan again by", "Edrych ar y cynllun eto erbyn";
+    PlanReviewOverdue => "Review overdue: it was due by {date}.", "Adolygiad yn hwyr: roedd yn ddyledus erbyn {date}.";
+    PlanReviewDue => "Safety plan review overdue", "Adolygiad cynllun diogelwch yn hwyr";
+    PlanAgreement => "Agreeing the plan", "Cytuno ar y cynllun";
+    PlanNotAgreed => "This plan has not been agreed yet.", "Nid yw'r cynllun hwn wedi'i gytuno eto.";
+    PlanWaitingKeyWorker => "Version {version} is signed by {name}; waiting for the key worker.", "Mae fersiwn {version} wedi'i llofnodi gan {name}; yn aros am y gweithiwr allweddol.";
+    PlanWaitingPerson => "Version {version} is signed by the key worker; waiting for {name}.", "Mae fersiwn {version} wedi'i llofnodi gan y gweithiwr allweddol; yn aros am {name}.";
+    PlanAgreed => "Version {version} agreed: by {name} on {person} and by the key worker on {key_worker}.", "Fersiwn {version} wedi'i chytuno: gan {name} ar {person} a chan y gweithiwr allweddol ar {key_worker}.";
+    PlanChangedSince => "The plan has changed since then.", "Mae'r cynllun wedi newid ers hynny.";
+    PlanSignPerson => "I agree with this plan (version {version})", "Rwy'n cytuno â'r cynllun hwn (fersiwn {version})";
+    PlanSignKeyWorker => "Agree as key worker (version {version})", "Cytuno fel gweithiwr allweddol (fersiwn {version})";
+    PlanSharing => "Who sees my plan", "Pwy sy'n gweld fy nghynllun";
+    PlanSharingHint => "You decide, section by section, what each carer sees. You can change this at any time. Staff-only notes are never shared.", "Chi sy'n penderfynu, fesul adran, beth mae pob gofalwr yn ei weld. Gallwch newid hyn unrhyw bryd. Ni chaiff nodiadau staff yn unig byth eu rhannu.";
+    PlanShareWith => "Shared with {name}", "Wedi'i rannu gyda {name}";
+    PlanNotSharedRest => "{name} has not shared the other sections of the plan with you.", "Nid yw {name} wedi rhannu adrannau eraill y cynllun gyda chi.";
+    PlanCarerInfo => "For carers", "I ofalwyr";
+    PlanCarerInfoText => "To reach the ward at any time, phone the hospital switchboard and ask for the nurse in charge of the ward. Carers can get support and advice from their local carers' centre.", "I gysylltu â'r ward unrhyw bryd, ffoniwch switsfwrdd yr ysbyty a gofyn am y nyrs sy'n gyfrifol am y ward. Gall gofalwyr gael cymorth a chyngor gan eu canolfan gofalwyr leol.";
+    PlanPrint => "Printable copy", "Copi i'w argraffu";
+    PlanPrintNow => "Print", "Argraffu";
+    PlanEasyRead => "Easy read", "Hawdd ei ddarllen";
+    PlanBackToPlan => "Back to the safety plan", "Yn ôl i'r cynllun diogelwch";
+    PlanPrintTitle => "My safety plan", "Fy nghynllun diogelwch";
+    PlanPrintFor => "Safety plan for {name}", "Cynllun diogelwch ar gyfer {name}";
+    PlanPrintDraft => "Draft: not agreed yet.", "Drafft: heb ei gytuno eto.";
+    PlanPrintEmpty => "Nothing written yet.", "Dim byd wedi'i ysgrifennu eto.";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

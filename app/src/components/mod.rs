@@ -7,6 +7,7 @@ pub mod language_switch;
 pub mod person_card;
 pub mod person_details;
 pub mod reading;
+pub mod safety_plan;
 pub mod sync_status;
 pub mod tracker_overview;
 pub mod written;

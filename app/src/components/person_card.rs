@@ -13,6 +13,7 @@ pub fn PersonCard(person: PersonSummary) -> impl IntoView {
     let href = format!("/people/{}", person.id);
     let ward = person.ward.map(|w| w.name);
     let relation = person.my_relation.map(relation_msg);
+    let id = person.id.clone();
     view! {
         <li>
             <A href=href attr:class="person-card" attr:data-test="person-card">
@@ -21,6 +22,7 @@ pub fn PersonCard(person: PersonSummary) -> impl IntoView {
                     {ward.map(|w| view! { <span>{t(Msg::Ward)}": "{w}</span> })}
                     {relation.map(|r| view! { <span class="badge">{t(r)}</span> })}
                 </span>
+                <crate::components::safety_plan::ReviewFlag person=id/>
             </A>
         </li>
     }

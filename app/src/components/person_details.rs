@@ -60,7 +60,12 @@ pub fn PersonDetails(id: UserId) -> impl IntoView {
                         <A href=format!("/people/{}/tracker", person_id.0) attr:class="button primary tracker-link" attr:data-test="open-tracker">
                             {t(Msg::TrackerOpen)}
                         </A>
+                        " "
+                        <A href=format!("/people/{}/plan", person_id.0) attr:class="button primary plan-link" attr:data-test="open-plan">
+                            {t(Msg::PlanOpen)}
+                        </A>
                     </p>
+                    <crate::components::safety_plan::ReviewFlag person=person_id.clone()/>
                     <AboutMe person=person_id.clone() facts=facts.clone()/>
                     <Comments person=person_id facts=facts my_name=me.display_name.clone()/>
                     <section class="panel" data-test="care-team-section">

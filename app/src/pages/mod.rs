@@ -1,6 +1,7 @@
 pub mod home;
 pub mod not_found;
 pub mod person;
+pub mod plan;
 pub mod sign_in;
 mod signed_in;
 pub mod tracker;

@@ -41,7 +41,7 @@ pub fn writer_facts(me: &Me, page: &PersonPage) -> WriterFacts {
 
 /// Load the person's page (from the server, or the copy on this device) and show `content` with it.
 #[component]
-fn WithPerson<F, V>(id: UserId, content: F) -> impl IntoView
+pub(crate) fn WithPerson<F, V>(id: UserId, content: F) -> impl IntoView
 where
     F: Fn(Me, PersonPage) -> V + Send + Sync + Copy + 'static,
     V: IntoView + 'static,

@@ -9,6 +9,7 @@
 
 pub mod live;
 pub mod model;
+pub mod plan;
 pub mod tracker;
 mod timer;
 

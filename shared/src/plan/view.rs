@@ -206,6 +206,20 @@ impl PlanView {
         }
     }
 
+    /// May this writer change or take out `item`? The same rule the server applies, on the item as this device
+    /// has it (an item only on this device counts as the writer's own).
+    pub fn may_edit(&self, item: &ItemView, w: &crate::sync::WriterFacts) -> bool {
+        let opened = crate::sync::CellState {
+            value: serde_json::to_value(ItemOpened { section: item.section, text: item.text.clone() })
+                .expect("an item serialises"),
+            version: 0,
+            by: item.added_by.clone().unwrap_or_else(|| Authorship { user: w.user.clone(), name: String::new(), at_ms: 0 }),
+            kept: vec![],
+        };
+        Change::PlanItemText { item: item.id.clone(), section: item.section, text: String::new() }
+            .may_write(w, Some(&opened))
+    }
+
     /// Is the review date before `today` (both `YYYY-MM-DD`)?
     pub fn review_overdue(&self, today: &str) -> bool {
         self.review_by.as_deref().is_some_and(|d| d < today)

@@ -1,0 +1,458 @@
+//! The parts of the safety plan page: a section with its items (who wrote each, when), the setting and review
+//! date, the agreement, the person's sharing choices, and conflicts to settle.
+
+use crate::{
+    components::{about_me::record_error, reading::today, written::written_by},
+    i18n::{t, t_fill, use_i18n},
+    sync::{SyncEngine, random_hex},
+};
+use leptos::{prelude::*, task::spawn_local};
+use waymark_shared::{
+    Msg, UserId,
+    i18n::fill,
+    plan::{
+        CRISIS_LINES, PlanSection, Setting, Signer,
+        view::{Agreement, ItemView, PlanView},
+    },
+    sync::{Change, RecordId, WriterFacts},
+    tracker::SharedPart,
+};
+
+/// A section's title: the plan's own words, or the easy-read ones.
+pub fn section_title(s: PlanSection, easy: bool) -> Msg {
+    match (s, easy) {
+        (PlanSection::Triggers, false) => Msg::PlanSecTriggers,
+        (PlanSection::WarningSigns, false) => Msg::PlanSecWarningSigns,
+        (PlanSection::Escalation, false) => Msg::PlanSecEscalation,
+        (PlanSection::ICanDo, false) => Msg::PlanSecICanDo,
+        (PlanSection::StaffCanDo, false) => Msg::PlanSecStaffCanDo,
+        (PlanSection::CarerCanDo, false) => Msg::PlanSecCarerCanDo,
+        (PlanSection::PeoplePlaces, false) => Msg::PlanSecPeoplePlaces,
+        (PlanSection::ReasonsForHope, false) => Msg::PlanSecReasonsForHope,
+        (PlanSection::SaferSurroundings, false) => Msg::PlanSecSaferSurroundings,
+        (PlanSection::Contacts, false) => Msg::PlanSecContacts,
+        (PlanSection::Triggers, true) => Msg::PlanEasyTriggers,
+        (PlanSection::WarningSigns, true) => Msg::PlanEasyWarningSigns,
+        (PlanSection::Escalation, true) => Msg::PlanEasyEscalation,
+        (PlanSection::ICanDo, true) => Msg::PlanEasyICanDo,
+        (PlanSection::StaffCanDo, true) => Msg::PlanEasyStaffCanDo,
+        (PlanSection::CarerCanDo, true) => Msg::PlanEasyCarerCanDo,
+        (PlanSection::PeoplePlaces, true) => Msg::PlanEasyPeoplePlaces,
+        (PlanSection::ReasonsForHope, true) => Msg::PlanEasyReasonsForHope,
+        (PlanSection::SaferSurroundings, true) => Msg::PlanEasySaferSurroundings,
+        (PlanSection::Contacts, true) => Msg::PlanEasyContacts,
+        (PlanSection::StaffOnly, _) => Msg::PlanSecStaffOnly,
+    }
+}
+
+pub fn setting_msg(s: Setting) -> Msg {
+    match s {
+        Setting::Ward => Msg::PlanSettingWard,
+        Setting::Leave => Msg::PlanSettingLeave,
+        Setting::Community => Msg::PlanSettingCommunity,
+    }
+}
+
+/// The writer's facts with the parts of the record the person shares with them (for a carer).
+pub fn facts_with_plan_sharing(base: &WriterFacts, plan: &PlanView) -> WriterFacts {
+    let mut f = base.clone();
+    if f.role == waymark_shared::Role::Carer {
+        f.shared = SharedPart::ALL.into_iter().filter(|p| plan.shares_with(*p, &base.user)).collect();
+    }
+    f
+}
+
+/// What everyone working on the plan shares: whose it is, who is writing, and the plan as this device has it.
+#[derive(Clone, Copy)]
+pub struct PlanCtx {
+    pub sync: SyncEngine,
+    pub person: StoredValue<UserId>,
+    /// The person's name, as the page shows it.
+    pub name: StoredValue<String>,
+    pub facts: Memo<WriterFacts>,
+    pub plan: Memo<PlanView>,
+    pub error: RwSignal<Option<Msg>>,
+}
+
+impl PlanCtx {
+    fn record(self, change: Change) {
+        let sync = self.sync;
+        let person = self.person.get_value();
+        let error = self.error;
+        spawn_local(async move {
+            match sync.record(&person, change, false).await {
+                Ok(()) => error.set(None),
+                Err(e) => error.set(Some(record_error(e).0)),
+            }
+        });
+    }
+}
+
+/// One section: its items, and a box to add one for those who may.
+#[component]
+pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] extra: Option<AnyView>) -> impl IntoView {
+    let i18n = use_i18n();
+    let may_add = Memo::new(move |_| {
+        ctx.facts.with(|f| {
+            Change::AddPlanItem { item: RecordId("x".into()), section, text: "x".into() }.may_write(f, None)
+        })
+    });
+    let items = Memo::new(move |_| ctx.plan.with(|p| p.section(section).cloned().collect::<Vec<_>>()));
+    let removed = Memo::new(move |_| ctx.plan.with(|p| p.removed(section).cloned().collect::<Vec<_>>()));
+    let draft = RwSignal::new(String::new());
+    let add = move || {
+        let text = draft.get_untracked();
+        if text.trim().is_empty() {
+            return;
+        }
+        ctx.record(Change::AddPlanItem { item: RecordId(random_hex(8)), section, text: text.trim().to_owned() });
+        draft.set(String::new());
+    };
+    let input_id = format!("plan-new-{}", section.as_str());
+    let class = if section.is_staff_only() { "panel plan-section staff-only" } else { "panel plan-section" };
+    view! {
+        <section class=class data-test="plan-section" data-section=section.as_str()>
+            <h2>{t(section_title(section, false))}</h2>
+            {section.is_staff_only().then(|| view! {
+                <p class="note staff-only-note" data-test="staff-only-hint">
+                    {move || fill(Msg::PlanStaffOnlyHint.text(i18n.lang.get()), &[("name", &ctx.name.get_value())])}
+                </p>
+            })}
+            {extra}
+            {move || {
+                let list = items.get();
+                if list.is_empty() {
+                    return view! { <p class="hint">{t(Msg::PlanNoItems)}</p> }.into_any();
+                }
+                view! {
+                    <ul class="plan-items">
+                        {list.into_iter().map(|item| view! { <PlanItemRow ctx=ctx item=item/> }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            {move || {
+                let gone = removed.get();
+                (!gone.is_empty()).then(|| view! {
+                    <details class="plan-removed">
+                        <summary>{t_fill(Msg::PlanTakenOut, vec![("count", gone.len().to_string())])}</summary>
+                        <ul class="plan-items">
+                            {gone.into_iter().map(|item| view! { <PlanItemRow ctx=ctx item=item/> }).collect_view()}
+                        </ul>
+                    </details>
+                })
+            }}
+            <Show when=move || may_add.get() fallback=|| ()>
+                <div class="plan-add">
+                    <label class="field-label" for=input_id.clone()>{t(Msg::PlanNewItem)}</label>
+                    <textarea id=input_id.clone() class="field-input" rows="2" data-test="plan-add-input" data-section=section.as_str()
+                        prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && !ev.shift_key() {
+                                ev.prevent_default();
+                                add();
+                            }
+                        }></textarea>
+                    <button type="button" class="button primary" data-test="plan-add" data-section=section.as_str()
+                        on:click=move |_| add()>{t(Msg::PlanAdd)}</button>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// One item: its words, who wrote and changed it, and (for those who may) change / take out / put back.
+#[component]
+fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
+    let i18n = use_i18n();
+    let may_edit = ctx.facts.with_untracked(|f| ctx.plan.with_untracked(|p| p.may_edit(&item, f)));
+    let editing = RwSignal::new(false);
+    let draft = RwSignal::new(item.text.clone());
+    let (id, section, removed) = (item.id.clone(), item.section, item.removed);
+    let id2 = id.clone();
+    let save = move || {
+        let text = draft.get_untracked();
+        if !text.trim().is_empty() {
+            ctx.record(Change::PlanItemText { item: id.clone(), section, text: text.trim().to_owned() });
+        }
+        editing.set(false);
+    };
+    let added = item.added_by.clone();
+    let changed = item.changed_by.clone();
+    let by = move || {
+        let lang = i18n.lang.get();
+        let mut s = match &added {
+            Some(a) => fill(Msg::PlanAddedBy.text(lang), &[("who", &written_by(&a.name, a.at_ms, lang))]),
+            None => Msg::WaitingToSync.text(lang).to_owned(),
+        };
+        if let Some(c) = &changed {
+            s.push_str("; ");
+            s.push_str(&fill(Msg::PlanChangedBy.text(lang), &[("who", &written_by(&c.name, c.at_ms, lang))]));
+        }
+        s
+    };
+    let text = item.text.clone();
+    view! {
+        <li class="plan-item" data-test="plan-item" data-item=item.id.0.clone() data-waiting=item.waiting.to_string()>
+            <Show when=move || editing.get() fallback=move || view! {
+                <p class="plan-item-text" data-test="plan-item-text">{text.clone()}</p>
+            }>
+                <textarea class="field-input" rows="2" data-test="plan-item-input" aria-label=move || t(Msg::PlanEdit)()
+                    prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
+            </Show>
+            <p class="plan-item-by hint" data-test="plan-item-by">{by}</p>
+            {may_edit.then(|| {
+                let save = save.clone();
+                let id2 = id2.clone();
+                view! {
+                    <div class="plan-item-actions">
+                        <Show when=move || editing.get() fallback=move || view! {
+                            {(!removed).then(|| view! {
+                                <button type="button" class="button small" data-test="plan-item-edit" on:click=move |_| editing.set(true)>{t(Msg::PlanEdit)}</button>
+                            })}
+                        }>
+                            {
+                                let save = save.clone();
+                                view! {
+                                    <button type="button" class="button primary small" data-test="plan-item-save" on:click=move |_| save()>{t(Msg::PlanSave)}</button>
+                                    <button type="button" class="button small" on:click=move |_| editing.set(false)>{t(Msg::PlanCancel)}</button>
+                                }
+                            }
+                        </Show>
+                        {
+                            let id3 = id2.clone();
+                            view! {
+                                <button type="button" class="button small quiet" data-test=if removed { "plan-item-restore" } else { "plan-item-remove" }
+                                    on:click=move |_| ctx.record(Change::RemovePlanItem { item: id3.clone(), section, removed: !removed })>
+                                    {t(if removed { Msg::PlanPutBack } else { Msg::PlanRemove })}
+                                </button>
+                            }
+                        }
+                    </div>
+                }
+            })}
+        </li>
+    }
+}
+
+/// What "who to contact" adds for the setting: staff and the key worker on the ward, crisis lines away from it.
+#[component]
+pub fn SettingContacts(setting: Setting, key_worker: Option<String>) -> impl IntoView {
+    if setting.away_from_ward() {
+        view! {
+            <div class="plan-contacts" data-test="crisis-lines">
+                <p><strong>{t(Msg::PlanCrisisLines)}</strong></p>
+                <ul>
+                    {CRISIS_LINES.iter().map(|l| view! { <li><span>{l.name}</span>": "<span class="phone">{l.number}</span></li> }).collect_view()}
+                </ul>
+                <p>{t(Msg::PlanEmergency)}</p>
+            </div>
+        }
+        .into_any()
+    } else {
+        let msg = match key_worker {
+            Some(name) => t_fill(Msg::PlanContactsWard, vec![("name", name)]),
+            None => t_fill(Msg::PlanContactsWardStaff, vec![]),
+        };
+        view! { <p class="plan-contacts" data-test="ward-contacts">{msg}</p> }.into_any()
+    }
+}
+
+/// Where the person is now, and when the plan is looked at again.
+#[component]
+pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
+    let may = Memo::new(move |_| ctx.facts.with(|f| Change::PlanReview { review_by: None }.may_write(f, None)));
+    let setting = Memo::new(move |_| ctx.plan.with(|p| p.setting));
+    let review = Memo::new(move |_| ctx.plan.with(|p| p.review_by.clone()));
+    let overdue = Memo::new(move |_| ctx.plan.with(|p| p.review_overdue(&today())));
+    view! {
+        <section class="panel plan-details" data-test="plan-details">
+            <div class="plan-detail">
+                <label class="field-label" for="plan-setting">{t(Msg::PlanSetting)}</label>
+                <select id="plan-setting" data-test="plan-setting" disabled=move || !may.get()
+                    on:change=move |ev| {
+                        if let Some(setting) = Setting::parse(&event_target_value(&ev)) {
+                            ctx.record(Change::PlanSetting { setting });
+                        }
+                    }>
+                    {Setting::ALL.into_iter().map(|s| view! {
+                        <option value=s.as_str() selected=move || setting.get() == s>{t(setting_msg(s))}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="plan-detail">
+                <label class="field-label" for="plan-review">{t(Msg::PlanReviewBy)}</label>
+                <input id="plan-review" type="date" data-test="plan-review-date" disabled=move || !may.get()
+                    prop:value=move || review.get().unwrap_or_default()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        let review_by = (!v.is_empty()).then_some(v);
+                        ctx.record(Change::PlanReview { review_by });
+                    }/>
+            </div>
+            {move || overdue.get().then(|| view! {
+                <p class="flag overdue" role="status" data-test="plan-review-overdue">
+                    {t_fill(Msg::PlanReviewOverdue, vec![("date", review.get().unwrap_or_default())])}
+                </p>
+            })}
+        </section>
+    }
+}
+
+/// Where the agreement stands, and a button for whoever may sign now.
+#[component]
+pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = StoredValue::new(name);
+    let status = move || {
+        let lang = i18n.lang.get();
+        let n = name.get_value();
+        match ctx.plan.with(|p| p.agreement()) {
+            Agreement::NotYet => Msg::PlanNotAgreed.text(lang).to_owned(),
+            Agreement::Waiting { signed: Signer::Person, version } => {
+                fill(Msg::PlanWaitingKeyWorker.text(lang), &[("version", &version.to_string()), ("name", &n)])
+            }
+            Agreement::Waiting { signed: Signer::KeyWorker, version } => {
+                fill(Msg::PlanWaitingPerson.text(lang), &[("version", &version.to_string()), ("name", &n)])
+            }
+            Agreement::Agreed { version, person, key_worker, changed_since } => {
+                let mut s = fill(
+                    Msg::PlanAgreed.text(lang),
+                    &[("version", &version.to_string()), ("name", &n), ("person", &person), ("key_worker", &key_worker)],
+                );
+                if changed_since {
+                    s.push(' ');
+                    s.push_str(Msg::PlanChangedSince.text(lang));
+                }
+                s
+            }
+        }
+    };
+    // The one signature this writer may give, and the version it would be.
+    let to_sign = Memo::new(move |_| {
+        ctx.facts.with(|f| {
+            Signer::ALL.into_iter().find_map(|signer| {
+                let probe = Change::AgreePlan { signer, version: 1, date: today() };
+                if !probe.may_write(f, None) {
+                    return None;
+                }
+                ctx.plan.with(|p| p.version_to_sign(signer)).map(|v| (signer, v))
+            })
+        })
+    });
+    view! {
+        <section class="panel plan-agreement" data-test="plan-agreement">
+            <h2>{t(Msg::PlanAgreement)}</h2>
+            <p data-test="plan-agreement-status">{status}</p>
+            {move || to_sign.get().map(|(signer, version)| {
+                let label = match signer {
+                    Signer::Person => Msg::PlanSignPerson,
+                    Signer::KeyWorker => Msg::PlanSignKeyWorker,
+                };
+                view! {
+                    <button type="button" class="button primary" data-test="plan-sign" data-signer=signer.as_str()
+                        on:click=move |_| ctx.record(Change::AgreePlan { signer, version, date: today() })>
+                        {t_fill(label, vec![("version", version.to_string())])}
+                    </button>
+                }
+            })}
+        </section>
+    }
+}
+
+/// The person decides, per carer and per section, what the carer sees.
+#[component]
+pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel plan-sharing" data-test="plan-sharing">
+            <h2>{t(Msg::PlanSharing)}</h2>
+            <p class="hint">{t(Msg::PlanSharingHint)}</p>
+            {carers.is_empty().then(|| view! { <p class="hint">{t(Msg::TrackerNoCarers)}</p> })}
+            {carers.into_iter().map(|(carer, name)| {
+                let heading = name.clone();
+                let c = StoredValue::new(carer.clone());
+                view! {
+                    <fieldset class="plan-sharing-carer" data-carer=carer.0.clone()>
+                        <legend>{move || fill(Msg::PlanShareWith.text(i18n.lang.get()), &[("name", &heading)])}</legend>
+                        {PlanSection::SHAREABLE.into_iter().map(|section| {
+                            let part = SharedPart::Plan(section);
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" data-test="share-section" data-carer=c.get_value().0 data-section=section.as_str()
+                                        prop:checked=move || ctx.plan.with(|p| p.shares_with(part, &c.get_value()))
+                                        on:change=move |ev| {
+                                            let share = event_target_checked(&ev);
+                                            ctx.record(Change::Share { part, carer: c.get_value(), share, review_by: None });
+                                        }/>
+                                    <span>{t(section_title(section, false))}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }
+            }).collect_view()}
+        </section>
+    }
+}
+
+/// Values saved at the same time on two devices: shown side by side for someone to choose.
+#[component]
+pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        let list = ctx.plan.with(|p| p.conflicts.clone());
+        (!list.is_empty()).then(|| {
+            view! {
+                <div class="conflicts" data-test="plan-conflicts">
+                    <p><strong>{t(Msg::ReadingConflict)}</strong></p>
+                    {list.into_iter().map(|c| {
+                        let lang = i18n.lang.get_untracked();
+                        let options: Vec<(serde_json::Value, String)> = std::iter::once((c.current.clone(), c.by.as_ref().map(|b| written_by(&b.name, b.at_ms, lang)).unwrap_or_default()))
+                            .chain(c.kept.iter().map(|k| (k.value.clone(), written_by(&k.by.name, k.by.at_ms, lang))))
+                            .collect();
+                        let key = c.key.clone();
+                        view! {
+                            <ul class="conflict" data-test="conflict">
+                                {options.into_iter().map(|(value, who)| {
+                                    let change = ctx.plan.with_untracked(|p| p.change_for(&key, &value));
+                                    let may = change.as_ref().is_some_and(|ch| ctx.facts.with_untracked(|f| match ch {
+                                        Change::PlanItemText { .. } | Change::RemovePlanItem { .. } => ctx.plan.with_untracked(|p| p.item(&key.record).is_some_and(|i| p.may_edit(i, f))),
+                                        other => other.may_write(f, None),
+                                    }));
+                                    let shown = match &value { serde_json::Value::String(s) => s.clone(), v => v.to_string() };
+                                    view! {
+                                        <li>
+                                            <span class="conflict-value">{shown}</span>" "<span class="hint">{who}</span>
+                                            {may.then(|| {
+                                                let change = change.clone();
+                                                view! {
+                                                    <button type="button" class="button primary small" data-test="conflict-choice"
+                                                        on:click=move |_| {
+                                                            if let Some(ch) = change.clone() {
+                                                                let sync = ctx.sync;
+                                                                let person = ctx.person.get_value();
+                                                                spawn_local(async move { let _ = sync.record(&person, ch, true).await; });
+                                                            }
+                                                        }>{t(Msg::ReadingKeepThis)}</button>
+                                                }
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }
+                    }).collect_view()}
+                </div>
+            }
+        })
+    }
+}
+
+/// "Safety plan review overdue", where the person's name or card shows: nothing when the review is not due.
+#[component]
+pub fn ReviewFlag(person: UserId) -> impl IntoView {
+    let plan = crate::sync::plan::use_plan(person);
+    let overdue = Memo::new(move |_| plan.with(|p| p.review_overdue(&today())));
+    move || overdue.get().then(|| view! { <p class="flag overdue" data-test="review-overdue">{t(Msg::PlanReviewDue)}</p> })
+}

@@ -1,0 +1,208 @@
+//! `/people/:id/plan`: the personal safety plan, written together, and
+//! `/people/:id/plan/print`: the person's own copy to print (no network needed).
+
+use super::{signed_in::SignedIn, tracker::{WithPerson, writer_facts}};
+use crate::{
+    components::{
+        language_switch::LanguageSwitch,
+        safety_plan::{
+            PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, PlanSharingPanel,
+            SettingContacts, facts_with_plan_sharing, section_title,
+        },
+    },
+    i18n::{t, t_fill, use_i18n},
+    sync::{plan::use_plan, use_sync},
+};
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_params_map};
+use waymark_shared::{
+    Msg, Relation, Role, UserId,
+    api::{Me, PersonPage},
+    i18n::fill,
+    plan::{PlanSection, view::{Agreement, PlanView}},
+    tracker::SharedPart,
+};
+
+/// The key worker's name, from the person's care team.
+fn key_worker(page: &PersonPage) -> Option<String> {
+    page.care_team.iter().find(|m| m.relation == Relation::KeyWorker).map(|m| m.display_name.clone())
+}
+
+/// The sections this viewer is shown: everything for staff; all but the staff-only notes for the person; for a
+/// carer, what the person shares with them (the rest never reaches their device).
+fn visible_sections(me: &Me, plan: &PlanView) -> Vec<PlanSection> {
+    PlanSection::ALL
+        .into_iter()
+        .filter(|s| match me.role {
+            r if r.is_staff() => true,
+            Role::Carer => !s.is_staff_only() && plan.shares_with(SharedPart::Plan(*s), &me.id),
+            _ => !s.is_staff_only(),
+        })
+        .collect()
+}
+
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let params = use_params_map();
+    view! {
+        <SignedIn content=move |_me| {
+            move || {
+                let id = UserId(params.read().get("id").unwrap_or_default());
+                view! { <WithPerson id=id content=|me, page| view! { <Plan me=me page=page/> }/> }
+            }
+        }/>
+    }
+}
+
+fn plan_ctx(me: &Me, page: &PersonPage) -> PlanCtx {
+    let person = page.person.id.clone();
+    let plan = use_plan(person.clone());
+    let base = writer_facts(me, page);
+    let facts = Memo::new(move |_| plan.with(|p| facts_with_plan_sharing(&base, p)));
+    PlanCtx {
+        sync: use_sync(),
+        person: StoredValue::new(person),
+        name: StoredValue::new(page.person.display_name.clone()),
+        facts,
+        plan,
+        error: RwSignal::new(None),
+    }
+}
+
+#[component]
+fn Plan(me: Me, page: PersonPage) -> impl IntoView {
+    let ctx = plan_ctx(&me, &page);
+    let person = page.person.id.clone();
+    let name = page.person.display_name.clone();
+    let kw = key_worker(&page);
+    let carers: Vec<(UserId, String)> = page
+        .care_team
+        .iter()
+        .filter(|m| m.relation == Relation::Carer)
+        .map(|m| (m.id.clone(), m.display_name.clone()))
+        .collect();
+    let is_person = me.id == person && me.role == Role::ServiceUser;
+    let is_carer = me.role == Role::Carer;
+    let me_sv = StoredValue::new(me.clone());
+    let sections = Memo::new(move |_| ctx.plan.with(|p| visible_sections(&me_sv.get_value(), p)));
+    let all_shared = move || sections.with(|s| s.len() == PlanSection::SHAREABLE.len());
+    let name_for_note = name.clone();
+    view! {
+        <A href=format!("/people/{}", person.0) attr:class="back-link">{t(Msg::TrackerBackToPerson)}</A>
+        <article class="plan-page" data-test="plan-page">
+            <h1>{name.clone()}": "{t(Msg::PlanTitle)}</h1>
+            <p class="intro">{t(Msg::PlanIntro)}</p>
+            <p>
+                <A href=format!("/people/{}/plan/print", person.0) attr:class="button" attr:data-test="plan-print-link">
+                    {t(Msg::PlanPrint)}
+                </A>
+            </p>
+            {move || (is_carer && !all_shared()).then(|| view! {
+                <p class="note" data-test="plan-not-shared">{t_fill(Msg::PlanNotSharedRest, vec![("name", name_for_note.clone())])}</p>
+            })}
+            <PlanConflicts ctx=ctx/>
+            {move || ctx.error.get().map(|m| view! { <p class="field-error" role="alert">{t(m)}</p> })}
+            <PlanDetails ctx=ctx/>
+            {move || {
+                let kw = kw.clone();
+                sections.get().into_iter().map(|section| {
+                    let extra = (section == PlanSection::Contacts).then(|| {
+                        let kw = kw.clone();
+                        (move || view! { <SettingContacts setting=ctx.plan.with(|p| p.setting) key_worker=kw.clone()/> }).into_any()
+                    });
+                    match extra {
+                        Some(extra) => view! { <PlanSectionPanel ctx=ctx section=section extra=extra/> }.into_any(),
+                        None => view! { <PlanSectionPanel ctx=ctx section=section/> }.into_any(),
+                    }
+                }).collect_view()
+            }}
+            <PlanAgreementPanel ctx=ctx name=name.clone()/>
+            {is_carer.then(|| view! {
+                <section class="panel carer-info" data-test="carer-info">
+                    <h2>{t(Msg::PlanCarerInfo)}</h2>
+                    <p>{t(Msg::PlanCarerInfoText)}</p>
+                </section>
+            })}
+            {is_person.then(|| view! { <PlanSharingPanel ctx=ctx carers=carers/> })}
+        </article>
+    }
+}
+
+#[component]
+pub fn PlanPrintPage() -> impl IntoView {
+    let params = use_params_map();
+    view! {
+        <SignedIn content=move |_me| {
+            move || {
+                let id = UserId(params.read().get("id").unwrap_or_default());
+                view! { <WithPerson id=id content=|me, page| view! { <PrintablePlan me=me page=page/> }/> }
+            }
+        }/>
+    }
+}
+
+/// The person's own copy: large type, plain words, an easy-read choice; never the staff-only notes.
+#[component]
+fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let ctx = plan_ctx(&me, &page);
+    let person = page.person.id.clone();
+    let name = page.person.display_name.clone();
+    let kw = key_worker(&page);
+    let easy = RwSignal::new(false);
+    let is_self = me.id == person;
+    let me_sv = StoredValue::new(me.clone());
+    let title = {
+        let name = name.clone();
+        move || if is_self { t(Msg::PlanPrintTitle)().to_owned() } else { fill(Msg::PlanPrintFor.text(i18n.lang.get()), &[("name", &name)]) }
+    };
+    let status = {
+        let name = name.clone();
+        move || {
+            let lang = i18n.lang.get();
+            match ctx.plan.with(|p| p.agreement()) {
+                Agreement::Agreed { version, person, key_worker, changed_since: false } => fill(
+                    Msg::PlanAgreed.text(lang),
+                    &[("version", &version.to_string()), ("name", &name), ("person", &person), ("key_worker", &key_worker)],
+                ),
+                _ => Msg::PlanPrintDraft.text(lang).to_owned(),
+            }
+        }
+    };
+    view! {
+        <div class="print-controls no-print">
+            <A href=format!("/people/{}/plan", person.0) attr:class="back-link">{t(Msg::PlanBackToPlan)}</A>
+            <LanguageSwitch/>
+            <label class="check">
+                <input type="checkbox" data-test="plan-easy-read" prop:checked=move || easy.get()
+                    on:change=move |ev| easy.set(event_target_checked(&ev))/>
+                <span>{t(Msg::PlanEasyRead)}</span>
+            </label>
+            <button type="button" class="button primary" data-test="plan-print-now"
+                on:click=move |_| { let _ = window().print(); }>{t(Msg::PlanPrintNow)}</button>
+        </div>
+        <article class="plan-print" class:easy-read=move || easy.get() data-test="plan-print">
+            <h1>{title}</h1>
+            <p class="plan-print-status" data-test="plan-print-status">{status}</p>
+            {move || {
+                let easy = easy.get();
+                let kw = kw.clone();
+                let plan = ctx.plan.get();
+                visible_sections(&me_sv.get_value(), &plan).into_iter().filter(|s| !s.is_staff_only()).map(|section| {
+                    let items: Vec<String> = plan.section(section).map(|i| i.text.clone()).collect();
+                    view! {
+                        <section class="plan-print-section" data-test="plan-print-section" data-section=section.as_str()>
+                            <h2>{t(section_title(section, easy))}</h2>
+                            {if items.is_empty() {
+                                view! { <p class="hint">{t(Msg::PlanPrintEmpty)}</p> }.into_any()
+                            } else {
+                                view! { <ul>{items.into_iter().map(|i| view! { <li>{i}</li> }).collect_view()}</ul> }.into_any()
+                            }}
+                            {(section == PlanSection::Contacts).then(|| view! { <SettingContacts setting=plan.setting key_worker=kw.clone()/> })}
+                        </section>
+                    }
+                }).collect_view()
+            }}
+        </article>
+    }
+}

@@ -1,0 +1,154 @@
+// The safety plan in three real browsers at once: Alys's key worker (Owen), Alys on her own tablet and her carer
+// (Helen) on hers. Edits appear on the others' screens without a reload; Helen sees only the sections Alys shares
+// with her and never the staff-only notes; Helen adds an item with no network and it merges when she is back; both
+// sign the plan; Alys's printable copy renders (and opens with no network).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serverAndBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+
+const world = serverAndBrowser();
+
+const syncState = (page, state, timeout = 30_000) =>
+  page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
+const section = (page, name) => page.locator(`[data-test=plan-section][data-section=${name}]`);
+const item = (page, name, text) => section(page, name).locator('[data-test=plan-item]', { hasText: text });
+
+async function openPlan(page, person) {
+  if (person) await page.locator('[data-test=person-card]', { hasText: person }).click();
+  await page.locator('[data-test=open-plan]').click();
+  await page.locator('[data-test=plan-page]').waitFor();
+  await syncState(page, 'saved');
+}
+
+async function addItem(page, name, text) {
+  await section(page, name).locator('[data-test=plan-add-input]').fill(text);
+  await section(page, name).locator('[data-test=plan-add]').click();
+  await item(page, name, text).waitFor();
+}
+
+test('a planning session with key worker, person and carer: live edits, consent, offline merge, agreement, print', async () => {
+  const owen = await newTablet(world.browser, world.server.url);
+  const alys = await newTablet(world.browser, world.server.url);
+  const helen = await newTablet(world.browser, world.server.url);
+  await signIn(owen.page, 'owen');
+  await openPlan(owen.page, 'Alys Hughes');
+  await signIn(alys.page, 'alys');
+  await openPlan(alys.page);
+
+  // Alys shares two sections with Helen; Helen then sees those two sections and nothing else of the plan.
+  for (const s of ['carer_can_do', 'contacts']) {
+    const box = alys.page.locator(`[data-test=share-section][data-section=${s}]`);
+    await box.check();
+    assert.equal(await box.isChecked(), true);
+  }
+  await syncState(alys.page, 'saved');
+  await signIn(helen.page, 'helen');
+  await openPlan(helen.page, 'Alys Hughes');
+  await section(helen.page, 'carer_can_do').waitFor();
+  const helenSections = await helen.page.locator('[data-test=plan-section]').evaluateAll((els) => els.map((e) => e.dataset.section));
+  assert.deepEqual(helenSections.sort(), ['carer_can_do', 'contacts']);
+  await helen.page.locator('[data-test=plan-not-shared]').waitFor();
+  await helen.page.locator('[data-test=carer-info]').waitFor();
+
+  // Owen writes a trigger and a staff-only note. The trigger appears on Alys's screen live; the note never does,
+  // and neither reaches Helen.
+  await addItem(owen.page, 'triggers', 'A crowded dining room');
+  await addItem(owen.page, 'staff_only', 'STAFF-ONLY fictional risk note');
+  await item(alys.page, 'triggers', 'A crowded dining room').waitFor({ timeout: 10_000 });
+  assert.match(await item(alys.page, 'triggers', 'A crowded dining room').locator('[data-test=plan-item-by]').textContent(), /Owen Price/);
+  assert.equal(await section(alys.page, 'staff_only').count(), 0, 'no staff-only section on the person\'s screen');
+
+  // Alys adds what her mum can do: it appears live for Owen and for Helen.
+  await addItem(alys.page, 'carer_can_do', 'Send me a postcard from home');
+  await item(owen.page, 'carer_can_do', 'Send me a postcard from home').waitFor({ timeout: 10_000 });
+  await item(helen.page, 'carer_can_do', 'Send me a postcard from home').waitFor({ timeout: 10_000 });
+
+  // Helen loses the network, adds an item (saved on her device, waiting), and it merges when she is back.
+  await helen.context.setOffline(true);
+  await syncState(helen.page, 'offline');
+  await addItem(helen.page, 'carer_can_do', 'Bring the dog when I visit');
+  assert.equal(await item(helen.page, 'carer_can_do', 'Bring the dog').getAttribute('data-waiting'), 'true');
+  // Meanwhile Owen changes Alys's item: both edits survive.
+  const postcard = await item(owen.page, 'carer_can_do', 'Send me a postcard').getAttribute('data-item');
+  const owensRow = owen.page.locator(`[data-test=plan-item][data-item="${postcard}"]`);
+  await owensRow.locator('[data-test=plan-item-edit]').click();
+  await owensRow.locator('[data-test=plan-item-input]').fill('Send me a postcard from home every month');
+  await owensRow.locator('[data-test=plan-item-save]').click();
+  await item(owen.page, 'carer_can_do', 'every month').waitFor();
+  await helen.context.setOffline(false);
+  await syncState(helen.page, 'saved');
+  await item(alys.page, 'carer_can_do', 'Bring the dog when I visit').waitFor({ timeout: 10_000 });
+  await item(owen.page, 'carer_can_do', 'Bring the dog when I visit').waitFor({ timeout: 10_000 });
+  await item(helen.page, 'carer_can_do', 'every month').waitFor({ timeout: 10_000 });
+  assert.match(await item(owen.page, 'carer_can_do', 'Bring the dog').locator('[data-test=plan-item-by]').textContent(), /Helen Hughes/);
+  // Helen may change her own item, not Alys's.
+  assert.equal(await item(helen.page, 'carer_can_do', 'Bring the dog').locator('[data-test=plan-item-edit]').count(), 1);
+  assert.equal(await item(helen.page, 'carer_can_do', 'every month').locator('[data-test=plan-item-edit]').count(), 0);
+
+  // Nothing unshared or staff-only is anywhere on Helen's screen or in her device's store.
+  const helenText = await helen.page.locator('body').innerText();
+  assert.doesNotMatch(helenText, /crowded dining room|STAFF-ONLY/);
+  const stored = await helen.page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('waymark-'));
+    let all = '';
+    for (const name of names) {
+      const db = await new Promise((res, rej) => { const r = indexedDB.open(name); r.onsuccess = () => res(r.result); r.onerror = rej; });
+      for (const store of db.objectStoreNames) {
+        const rows = await new Promise((res) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => res(r.result); });
+        all += JSON.stringify(rows);
+      }
+      db.close();
+    }
+    return all;
+  });
+  assert.match(stored, /Bring the dog/, 'the store was read');
+  assert.doesNotMatch(stored, /crowded dining room|STAFF-ONLY/);
+
+  // Both sign version 1: each sees it agreed.
+  await alys.page.locator('[data-test=plan-sign][data-signer=person]').click();
+  await owen.page.locator('[data-test=plan-sign][data-signer=key_worker]').click();
+  for (const p of [owen.page, alys.page, helen.page]) {
+    await p.locator('[data-test=plan-agreement-status]', { hasText: 'Version 1 agreed' }).waitFor({ timeout: 10_000 });
+  }
+  await owen.page.screenshot({ path: join(artifacts, 'safety-plan-key-worker.png'), fullPage: true });
+
+  // Alys's own copy: agreed, large type, never the staff-only note; it opens again with no network.
+  await alys.page.locator('[data-test=plan-print-link]').click();
+  const print = alys.page.locator('[data-test=plan-print]');
+  await print.waitFor();
+  await alys.page.locator('[data-test=plan-print-status]', { hasText: 'Version 1 agreed' }).waitFor();
+  assert.match(await print.innerText(), /A crowded dining room/);
+  assert.doesNotMatch(await print.innerText(), /STAFF-ONLY/);
+  await alys.page.locator('[data-test=plan-easy-read]').check();
+  await alys.page.locator('[data-test=plan-print-section][data-section=triggers] h2', { hasText: 'Things that upset me' }).waitFor();
+  await alys.context.setOffline(true);
+  await alys.page.reload();
+  await alys.page.locator('[data-test=plan-print] li', { hasText: 'A crowded dining room' }).waitFor({ timeout: 30_000 });
+  await alys.page.emulateMedia({ media: 'print' });
+  await alys.page.screenshot({ path: join(artifacts, 'safety-plan-print.png'), fullPage: true });
+  await alys.page.pdf({ path: join(artifacts, 'safety-plan.pdf'), format: 'A4' });
+  assert.equal(await alys.page.locator('[data-test=plan-print-now]').isVisible(), false, 'controls are not printed');
+
+  for (const t of [owen, alys, helen]) await t.context.close();
+});
+
+test('a plan whose review date has passed is flagged on the caseload and the person\'s page', async () => {
+  const owen = await newTablet(world.browser, world.server.url);
+  await signIn(owen.page, 'owen');
+  await openPlan(owen.page, 'Alys Hughes');
+  await owen.page.locator('[data-test=plan-review-date]').fill('2020-01-31');
+  await owen.page.locator('[data-test=plan-review-date]').dispatchEvent('change');
+  await owen.page.locator('[data-test=plan-review-overdue]').waitFor();
+  await syncState(owen.page, 'saved');
+  await owen.page.goto('/');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).locator('[data-test=review-overdue]').waitFor();
+  // A plan reviewed in time is not flagged.
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await owen.page.locator('[data-test=review-overdue]').waitFor();
+  await owen.page.locator('[data-test=open-plan]').click();
+  await owen.page.locator('[data-test=plan-review-date]').fill('2099-12-31');
+  await owen.page.locator('[data-test=plan-review-date]').dispatchEvent('change');
+  await owen.page.locator('[data-test=plan-review-overdue]').waitFor({ state: 'detached' });
+  await owen.context.close();
+});
