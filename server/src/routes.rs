@@ -3,7 +3,7 @@
 use crate::{
     auth::csrf,
     error::AppError,
-    handlers::{frameworks, health, me, people, session, sync},
+    handlers::{frameworks, health, me, people, planning, session, sync},
     state::AppState,
     web,
 };
@@ -46,6 +46,9 @@ pub fn router(state: AppState) -> Router {
         .route("/frameworks/{id}/{version}/retire", post(frameworks::retire))
         .route("/people", get(people::list))
         .route("/people/{id}", get(people::show))
+        .route("/people/{id}/session", get(planning::show).post(planning::start))
+        .route("/people/{id}/session/presence", post(planning::presence))
+        .route("/people/{id}/session/end", post(planning::end))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
         // Server-sent events: GET, so exempt from the CSRF check; the compression layer's default predicate

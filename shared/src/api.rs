@@ -198,3 +198,57 @@ mod tests {
         );
     }
 }
+
+/// Where someone in a planning session is writing: an item of a section, or a new item (`item: None`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Editing {
+    pub section: crate::plan::PlanSection,
+    #[serde(default)]
+    pub item: Option<crate::sync::RecordId>,
+}
+
+/// `POST /api/people/{id}/session/presence`: "I am here (and writing there)". Sent every few seconds while the
+/// plan is open, and at once when someone starts or stops writing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresenceRequest {
+    #[serde(default)]
+    pub editing: Option<Editing>,
+}
+
+/// A shared planning session on one person's plan, started by a member of their care team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanningSession {
+    pub id: String,
+    pub started_by: String,
+    pub started_at_ms: i64,
+    /// When it ended (explicitly, or by timing out after everyone left): `None` while it runs.
+    pub ended_at_ms: Option<i64>,
+    /// Everyone who joined, in the order they joined.
+    pub joined: Vec<String>,
+}
+
+/// Someone in the session now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Present {
+    pub user: UserId,
+    pub name: String,
+    pub role: Role,
+    /// Where they are writing, when the viewer may see that section.
+    pub editing: Option<Editing>,
+}
+
+/// The current (or most recent) planning session of a person's plan, and who is there now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionState {
+    pub session: Option<PlanningSession>,
+    pub present: Vec<Present>,
+}
+
+/// How long a session waits with nobody in it before it ends by itself.
+pub const SESSION_IDLE_MS: i64 = 30 * 60 * 1000;
+/// Someone not heard from for this long has left the session.
+pub const PRESENCE_WINDOW_MS: i64 = 15 * 1000;
+/// How often an open plan says "I am here".
+pub const PRESENCE_EVERY_MS: u32 = 4000;

@@ -5,5 +5,6 @@ pub mod health;
 pub mod json;
 pub mod me;
 pub mod people;
+pub mod planning;
 pub mod session;
 pub mod sync;

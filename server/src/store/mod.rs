@@ -4,6 +4,7 @@
 
 pub(crate) mod frameworks;
 mod people;
+mod planning;
 mod session_records;
 mod sign_in_failures;
 mod sync;
@@ -11,6 +12,7 @@ mod users;
 
 pub use frameworks::SaveFrameworkError;
 pub use people::PersonRow;
+pub use planning::PresentRow;
 pub use sign_in_failures::FailureRecord;
 pub use sync::{PushError, Pushed, Refusal, SyncScope};
 pub use users::{NewUser, UserRow};

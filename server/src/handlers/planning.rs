@@ -1,0 +1,122 @@
+//! Shared planning sessions on a person's safety plan: start, say "I am here", see who else is, end.
+//!
+//! Anyone who may open the person's record may join; members of the care team start and end. Where someone is
+//! writing is shown only to viewers who may see that section (a carer: the sections shared with them; the person:
+//! every section but the staff-only notes).
+
+use super::json::ApiJson;
+use crate::{
+    auth::CurrentUser,
+    error::{AppError, AppResult},
+    state::AppState,
+    store::{PersonRow, UserRow, now_ms},
+};
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use std::collections::BTreeSet;
+use waymark_shared::{
+    Relation, Role, UserId,
+    api::{PresenceRequest, Present, SessionState},
+    plan::PlanSection,
+    tracker::SharedPart,
+};
+
+/// The person, if `viewer` may open their record; otherwise 404 (as if they did not exist).
+async fn person_for(state: &AppState, viewer: &UserRow, id: String) -> AppResult<PersonRow> {
+    let person = state.store.person(&viewer.id, &UserId(id)).await?.ok_or(AppError::NotFound)?;
+    if !person.visible_to(viewer) {
+        return Err(AppError::NotFound);
+    }
+    Ok(person)
+}
+
+fn on_care_team(viewer: &UserRow, person: &PersonRow) -> bool {
+    viewer.role.is_staff() && matches!(person.viewer_relation, Some(Relation::KeyWorker | Relation::Staff))
+}
+
+/// The session as `viewer` may see it.
+async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: i64) -> AppResult<SessionState> {
+    let (session, present) = state.store.session_state(&person.id, now).await?;
+    let shared: Option<BTreeSet<SharedPart>> = if viewer.role == Role::Carer {
+        let parts = state.store.shared_with(&viewer.id, std::slice::from_ref(&person.id)).await?;
+        Some(parts.into_iter().map(|(p, _)| p).collect())
+    } else {
+        None
+    };
+    let may_see = |s: PlanSection| match (&shared, viewer.role.is_staff()) {
+        (_, true) => true,
+        (Some(parts), _) => parts.contains(&SharedPart::Plan(s)),
+        (None, false) => !s.is_staff_only(),
+    };
+    let present = present
+        .into_iter()
+        .map(|p| Present {
+            user: p.user,
+            name: p.name,
+            role: p.role,
+            editing: p.editing.filter(|e| may_see(e.section)),
+        })
+        .collect();
+    Ok(SessionState { session, present })
+}
+
+/// `GET /api/people/{id}/session`: the running (or most recent) session and who is in it.
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<SessionState>> {
+    let person = person_for(&state, &viewer, id).await?;
+    Ok(Json(state_for(&state, &viewer, &person, now_ms()).await?))
+}
+
+/// `POST /api/people/{id}/session`: start a session (or join the one running). The care team only.
+pub async fn start(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<SessionState>> {
+    let person = person_for(&state, &viewer, id).await?;
+    if !on_care_team(&viewer, &person) {
+        return Err(AppError::Forbidden);
+    }
+    let now = now_ms();
+    let session = state.store.start_session(&person.id, &viewer.id, now).await?;
+    tracing::info!(person = %person.id, by = %viewer.id, session, "planning session started or joined");
+    Ok(Json(state_for(&state, &viewer, &person, now).await?))
+}
+
+/// `POST /api/people/{id}/session/presence`: "I am here, writing there". Joins the running session; with none
+/// running it only answers.
+pub async fn presence(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PresenceRequest>,
+) -> AppResult<Json<SessionState>> {
+    let person = person_for(&state, &viewer, id).await?;
+    let now = now_ms();
+    if let Some(session) = state.store.running_session(&person.id, now).await? {
+        state.store.mark_present(&session, &viewer.id, body.editing.as_ref(), now).await?;
+    }
+    Ok(Json(state_for(&state, &viewer, &person, now).await?))
+}
+
+/// `POST /api/people/{id}/session/end`: end the running session. The care team only.
+pub async fn end(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    Path(id): Path<String>,
+) -> AppResult<Json<SessionState>> {
+    let person = person_for(&state, &viewer, id).await?;
+    if !on_care_team(&viewer, &person) {
+        return Err(AppError::Forbidden);
+    }
+    let now = now_ms();
+    if !state.store.end_session(&person.id, &viewer.id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(state_for(&state, &viewer, &person, now).await?))
+}
