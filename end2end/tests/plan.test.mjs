@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, until } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -51,6 +51,19 @@ test('a planning session with key worker, person and carer: live edits, consent,
   await helen.page.locator('[data-test=plan-not-shared]').waitFor();
   await helen.page.locator('[data-test=carer-info]').waitFor();
 
+  // Owen starts a planning session: everyone with the plan open is shown as here, on every screen.
+  assert.equal(await alys.page.locator('[data-test=session-start]').count(), 0, 'the care team starts sessions');
+  await owen.page.locator('[data-test=session-start]').click();
+  for (const p of [owen.page, alys.page, helen.page]) {
+    await p.locator('[data-test=session]').waitFor({ timeout: 10_000 });
+    await until(p, () => document.querySelectorAll('[data-test=present-person]').length === 3, null, { timeout: 10_000, what: 'three people present' });
+  }
+  // Helen starts writing in "what my carer can do": Alys and Owen see where she is writing.
+  await section(helen.page, 'carer_can_do').locator('[data-test=plan-add-input]').focus();
+  await section(alys.page, 'carer_can_do').locator('[data-test=writing-here]', { hasText: 'Helen Hughes' }).waitFor({ timeout: 10_000 });
+  await owen.page.locator('[data-test=present-person]', { hasText: 'Helen Hughes' }).locator('[data-test=present-editing]').waitFor({ timeout: 10_000 });
+  await section(helen.page, 'carer_can_do').locator('[data-test=plan-add-input]').blur();
+
   // Owen writes a trigger and a staff-only note. The trigger appears on Alys's screen live; the note never does,
   // and neither reaches Helen.
   await addItem(owen.page, 'triggers', 'A crowded dining room');
@@ -67,6 +80,7 @@ test('a planning session with key worker, person and carer: live edits, consent,
   // Helen loses the network, adds an item (saved on her device, waiting), and it merges when she is back.
   await helen.context.setOffline(true);
   await syncState(helen.page, 'offline');
+  await helen.page.locator('[data-test=session-offline]').waitFor({ timeout: 10_000 });
   await addItem(helen.page, 'carer_can_do', 'Bring the dog when I visit');
   assert.equal(await item(helen.page, 'carer_can_do', 'Bring the dog').getAttribute('data-waiting'), 'true');
   // Meanwhile Owen changes Alys's item: both edits survive.
@@ -112,6 +126,17 @@ test('a planning session with key worker, person and carer: live edits, consent,
     await p.locator('[data-test=plan-agreement-status]', { hasText: 'Version 1 agreed' }).waitFor({ timeout: 10_000 });
   }
   await owen.page.screenshot({ path: join(artifacts, 'safety-plan-key-worker.png'), fullPage: true });
+
+  // Owen ends the session: everyone sees what was done in it.
+  await owen.page.locator('[data-test=session-end]').click();
+  for (const p of [owen.page, alys.page]) {
+    const summary = p.locator('[data-test=session-summary]');
+    await summary.waitFor({ timeout: 10_000 });
+    await summary.locator('li', { hasText: 'Added by Helen Hughes: Bring the dog when I visit' }).waitFor({ timeout: 10_000 });
+    assert.match(await summary.innerText(), /agreed version 1/);
+  }
+  assert.doesNotMatch(await alys.page.locator('[data-test=session-summary]').innerText(), /STAFF-ONLY/);
+  await alys.page.screenshot({ path: join(artifacts, 'safety-plan-session-summary.png'), fullPage: true });
 
   // Alys's own copy: agreed, large type, never the staff-only note; it opens again with no network.
   await alys.page.locator('[data-test=plan-print-link]').click();

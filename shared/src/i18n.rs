@@ -333,6 +333,22 @@ catalogue! {
     PlanPrintFor => "Safety plan for {name}", "Cynllun diogelwch ar gyfer {name}";
     PlanPrintDraft => "Draft: not agreed yet.", "Drafft: heb ei gytuno eto.";
     PlanPrintEmpty => "Nothing written yet.", "Dim byd wedi'i ysgrifennu eto.";
+    SessionStart => "Start a planning session", "Dechrau sesiwn gynllunio";
+    SessionHint => "In a session, everyone with the plan open is shown here, with where they are writing. Edits appear on everyone's screen as they are made.", "Mewn sesiwn, mae pawb sydd â'r cynllun ar agor yn cael eu dangos yma, gyda ble maen nhw'n ysgrifennu. Mae newidiadau'n ymddangos ar sgrin pawb wrth iddynt gael eu gwneud.";
+    SessionRunning => "Planning session started by {name} at {time}", "Sesiwn gynllunio wedi'i dechrau gan {name} am {time}";
+    SessionHereNow => "Here now", "Yma nawr";
+    SessionWritingIn => "writing in “{section}”", "yn ysgrifennu yn “{section}”";
+    SessionEnd => "End the session", "Gorffen y sesiwn";
+    SessionSummary => "What we did in the session", "Beth wnaethon ni yn y sesiwn";
+    SessionRan => "From {start} to {end}. Joined: {names}.", "O {start} i {end}. Ymunodd: {names}.";
+    SessionAdded => "Added by {who}: {text}", "Ychwanegwyd gan {who}: {text}";
+    SessionChanged => "Changed by {who}: {text}", "Newidiwyd gan {who}: {text}";
+    SessionTookOut => "Taken out by {who}: {text}", "Tynnwyd allan gan {who}: {text}";
+    SessionSigned => "{who} agreed version {version}", "Cytunodd {who} â fersiwn {version}";
+    SessionNothing => "Nothing in the plan was changed.", "Ni newidiwyd dim yn y cynllun.";
+    SessionIsChanging => "{name} is changing this", "Mae {name} yn newid hwn";
+    SessionIsWriting => "{name} is writing here", "Mae {name} yn ysgrifennu yma";
+    SessionOffline => "You are offline. Keep going: your edits are saved on this device and merge when you are back.", "Rydych all-lein. Daliwch ati: mae eich newidiadau'n cael eu cadw ar y ddyfais hon ac yn uno pan fyddwch yn ôl.";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

@@ -6,6 +6,7 @@ pub mod goal_list;
 pub mod language_switch;
 pub mod person_card;
 pub mod person_details;
+pub mod planning_session;
 pub mod reading;
 pub mod safety_plan;
 pub mod sync_status;

@@ -2,13 +2,14 @@
 //! date, the agreement, the person's sharing choices, and conflicts to settle.
 
 use crate::{
-    components::{about_me::record_error, reading::today, written::written_by},
+    components::{about_me::record_error, planning_session::use_session, reading::today, written::written_by},
     i18n::{t, t_fill, use_i18n},
     sync::{SyncEngine, random_hex},
 };
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
     Msg, UserId,
+    api::Editing,
     i18n::fill,
     plan::{
         CRISIS_LINES, PlanSection, Setting, Signer,
@@ -92,6 +93,7 @@ impl PlanCtx {
 #[component]
 pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] extra: Option<AnyView>) -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
     let may_add = Memo::new(move |_| {
         ctx.facts.with(|f| {
             Change::AddPlanItem { item: RecordId("x".into()), section, text: "x".into() }.may_write(f, None)
@@ -145,7 +147,15 @@ pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] ex
             <Show when=move || may_add.get() fallback=|| ()>
                 <div class="plan-add">
                     <label class="field-label" for=input_id.clone()>{t(Msg::PlanNewItem)}</label>
+                    {move || {
+                        let names = session.map(|s| s.others_at(section, None)).unwrap_or_default();
+                        (!names.is_empty()).then(|| view! {
+                            <p class="editing-badge" data-test="writing-here">{t_fill(Msg::SessionIsWriting, vec![("name", names.join(", "))])}</p>
+                        })
+                    }}
                     <textarea id=input_id.clone() class="field-input" rows="2" data-test="plan-add-input" data-section=section.as_str()
+                        on:focus=move |_| if let Some(s) = session { s.writing(Some(Editing { section, item: None })) }
+                        on:blur=move |_| if let Some(s) = session { s.writing(None) }
                         prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" && !ev.shift_key() {
@@ -165,17 +175,26 @@ pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] ex
 #[component]
 fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
     let i18n = use_i18n();
+    let session = use_session();
+    let here = Editing { section: item.section, item: Some(item.id.clone()) };
+    let write_here = move |on: bool| {
+        if let Some(s) = session {
+            s.writing(on.then(|| here.clone()));
+        }
+    };
     let may_edit = ctx.facts.with_untracked(|f| ctx.plan.with_untracked(|p| p.may_edit(&item, f)));
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(item.text.clone());
     let (id, section, removed) = (item.id.clone(), item.section, item.removed);
     let id2 = id.clone();
+    let (start_edit, cancel_edit, stop_on_save) = (write_here.clone(), write_here.clone(), write_here);
     let save = move || {
         let text = draft.get_untracked();
         if !text.trim().is_empty() {
             ctx.record(Change::PlanItemText { item: id.clone(), section, text: text.trim().to_owned() });
         }
         editing.set(false);
+        stop_on_save(false);
     };
     let added = item.added_by.clone();
     let changed = item.changed_by.clone();
@@ -192,8 +211,16 @@ fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
         s
     };
     let text = item.text.clone();
+    let item_id = item.id.clone();
+    let others = move || session.map(|s| s.others_at(section, Some(&item_id))).unwrap_or_default();
     view! {
         <li class="plan-item" data-test="plan-item" data-item=item.id.0.clone() data-waiting=item.waiting.to_string()>
+            {move || {
+                let names = others();
+                (!names.is_empty()).then(|| view! {
+                    <p class="editing-badge" data-test="editing-badge">{t_fill(Msg::SessionIsChanging, vec![("name", names.join(", "))])}</p>
+                })
+            }}
             <Show when=move || editing.get() fallback=move || view! {
                 <p class="plan-item-text" data-test="plan-item-text">{text.clone()}</p>
             }>
@@ -208,14 +235,20 @@ fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
                     <div class="plan-item-actions">
                         <Show when=move || editing.get() fallback=move || view! {
                             {(!removed).then(|| view! {
-                                <button type="button" class="button small" data-test="plan-item-edit" on:click=move |_| editing.set(true)>{t(Msg::PlanEdit)}</button>
+                                <button type="button" class="button small" data-test="plan-item-edit" on:click={
+                                    let start_edit = start_edit.clone();
+                                    move |_| { editing.set(true); start_edit(true); }
+                                }>{t(Msg::PlanEdit)}</button>
                             })}
                         }>
                             {
                                 let save = save.clone();
                                 view! {
                                     <button type="button" class="button primary small" data-test="plan-item-save" on:click=move |_| save()>{t(Msg::PlanSave)}</button>
-                                    <button type="button" class="button small" on:click=move |_| editing.set(false)>{t(Msg::PlanCancel)}</button>
+                                    <button type="button" class="button small" on:click={
+                                        let cancel_edit = cancel_edit.clone();
+                                        move |_| { editing.set(false); cancel_edit(false); }
+                                    }>{t(Msg::PlanCancel)}</button>
                                 }
                             }
                         </Show>

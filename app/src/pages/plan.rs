@@ -5,6 +5,7 @@ use super::{signed_in::SignedIn, tracker::{WithPerson, writer_facts}};
 use crate::{
     components::{
         language_switch::LanguageSwitch,
+        planning_session::{SessionBar, provide_session},
         safety_plan::{
             PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, PlanSharingPanel,
             SettingContacts, facts_with_plan_sharing, section_title,
@@ -72,6 +73,7 @@ fn plan_ctx(me: &Me, page: &PersonPage) -> PlanCtx {
 #[component]
 fn Plan(me: Me, page: PersonPage) -> impl IntoView {
     let ctx = plan_ctx(&me, &page);
+    let session = provide_session(ctx);
     let person = page.person.id.clone();
     let name = page.person.display_name.clone();
     let kw = key_worker(&page);
@@ -100,6 +102,7 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
             {move || (is_carer && !all_shared()).then(|| view! {
                 <p class="note" data-test="plan-not-shared">{t_fill(Msg::PlanNotSharedRest, vec![("name", name_for_note.clone())])}</p>
             })}
+            <SessionBar ctx=ctx session=session/>
             <PlanConflicts ctx=ctx/>
             {move || ctx.error.get().map(|m| view! { <p class="field-error" role="alert">{t(m)}</p> })}
             <PlanDetails ctx=ctx/>

@@ -20,6 +20,8 @@ pub struct ItemView {
     /// Who last changed its words, when someone did.
     pub changed_by: Option<Authorship>,
     pub removed: bool,
+    /// Who last took it out or put it back, and when.
+    pub removed_by: Option<Authorship>,
     /// An edit of this device to it is still waiting to reach the server.
     pub waiting: bool,
 }
@@ -97,6 +99,7 @@ impl PlanView {
                                 added_by: cell.by.clone(),
                                 changed_by: None,
                                 removed: false,
+                                removed_by: None,
                                 waiting: cell.waiting,
                             },
                         );
@@ -137,7 +140,10 @@ impl PlanView {
                         item.changed_by = cell.by.clone();
                     }
                 }
-                fields::REMOVED => item.removed = cell.value.as_bool().unwrap_or(false),
+                fields::REMOVED => {
+                    item.removed = cell.value.as_bool().unwrap_or(false);
+                    item.removed_by = cell.by.clone();
+                }
                 _ => continue,
             }
             item.waiting |= cell.waiting;
