@@ -50,6 +50,10 @@ pub enum AppError {
     Csrf,
     #[error("forbidden")]
     Forbidden,
+    #[error("invitation not valid")]
+    InvitationNotValid,
+    #[error("username taken")]
+    UsernameTaken,
     #[error("not found")]
     NotFound,
     #[error("database error: {0}")]
@@ -76,13 +80,16 @@ impl AppError {
             AppError::Csrf => ErrorCode::CsrfRejected,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::NotFound => ErrorCode::NotFound,
+            AppError::InvitationNotValid => ErrorCode::InvitationNotValid,
+            AppError::UsernameTaken => ErrorCode::UsernameTaken,
             AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 
     pub fn status(&self) -> StatusCode {
         match self.code() {
-            ErrorCode::InvalidBody | ErrorCode::InvalidInput => StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidBody | ErrorCode::InvalidInput | ErrorCode::InvitationNotValid => StatusCode::BAD_REQUEST,
+            ErrorCode::UsernameTaken => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::NotSignedIn | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
@@ -111,6 +118,8 @@ impl AppError {
             AppError::Csrf => "missing or wrong x-csrf-token header; fetch GET /api/session for a fresh token".into(),
             AppError::Forbidden => "you may not do this".into(),
             AppError::NotFound => "not found, or not yours to see".into(),
+            AppError::InvitationNotValid => "the invitation code is not right, was used already, or has expired".into(),
+            AppError::UsernameTaken => "that username is taken; choose another".into(),
             AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => "something went wrong on the server".into(),
         }
     }

@@ -3,7 +3,7 @@
 use crate::{
     auth::csrf,
     error::AppError,
-    handlers::{frameworks, health, me, people, planning, session, sync},
+    handlers::{frameworks, health, invitations, me, people, planning, session, sync},
     state::AppState,
     web,
 };
@@ -49,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/session", get(planning::show).post(planning::start))
         .route("/people/{id}/session/presence", post(planning::presence))
         .route("/people/{id}/session/end", post(planning::end))
+        .route("/people/{id}/invitations", post(invitations::create))
+        .route("/invitations/accept", post(invitations::accept))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
         // Server-sent events: GET, so exempt from the CSRF check; the compression layer's default predicate

@@ -119,6 +119,10 @@ pub enum ErrorCode {
     RecordExists,
     /// A mutation referred to a record that does not exist.
     RecordMissing,
+    /// An invitation code that is not right, was used already, or has expired.
+    InvitationNotValid,
+    /// A new account asked for a username someone already has.
+    UsernameTaken,
     Internal,
 }
 
@@ -135,6 +139,8 @@ impl ErrorCode {
             ErrorCode::Forbidden | ErrorCode::NotFound => Msg::ErrorNotFound,
             ErrorCode::SchemaMismatch => Msg::ErrorUpdateApp,
             ErrorCode::RecordExists | ErrorCode::RecordMissing => Msg::ErrorInvalidInput,
+            ErrorCode::InvitationNotValid => Msg::JoinCodeNotValid,
+            ErrorCode::UsernameTaken => Msg::JoinUsernameTaken,
             ErrorCode::Internal => Msg::ErrorServer,
         }
     }
@@ -252,3 +258,49 @@ pub const SESSION_IDLE_MS: i64 = 30 * 60 * 1000;
 pub const PRESENCE_WINDOW_MS: i64 = 15 * 1000;
 /// How often an open plan says "I am here".
 pub const PRESENCE_EVERY_MS: u32 = 4000;
+
+/// `POST /api/people/{id}/invitations`: a code a carer uses once to make their account, linked to the person.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    /// Twelve letters and digits in groups of four (`K7QD-M2XH-9PWA`); case and dashes do not matter when typed.
+    pub code: String,
+    /// The app's link that opens the "join" page with the code filled in.
+    pub link: String,
+    pub expires_at_ms: i64,
+}
+
+/// `POST /api/invitations/accept`: make a carer account with an invitation code (and sign in).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    pub code: String,
+    pub display_name: String,
+    pub username: String,
+    pub password: String,
+}
+
+/// How long an invitation code stays usable.
+pub const INVITATION_VALID_MS: i64 = 14 * 24 * 60 * 60 * 1000;
+/// The letters an invitation code is made of: no 0/O, 1/I/L or U, so it reads aloud and copies by hand well.
+pub const INVITATION_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
+
+/// An invitation code as typed (any case, spaces or dashes) in its one canonical form, or `None` if it cannot be
+/// one.
+pub fn normalise_invitation_code(typed: &str) -> Option<String> {
+    let code: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    (code.len() == 12 && code.bytes().all(|b| INVITATION_ALPHABET.contains(&b))).then_some(code)
+}
+
+#[cfg(test)]
+mod invitation_tests {
+    use super::*;
+
+    #[test]
+    fn invitation_codes_are_read_forgivingly() {
+        assert_eq!(normalise_invitation_code("k7qd-m2xh-9pwa").as_deref(), Some("K7QDM2XH9PWA"));
+        assert_eq!(normalise_invitation_code(" K7QD M2XH 9PWA ").as_deref(), Some("K7QDM2XH9PWA"));
+        assert_eq!(normalise_invitation_code("K7QD-M2XH-9PW"), None, "too short");
+        assert_eq!(normalise_invitation_code("K7QD-M2XH-9PWO"), None, "O is not in the alphabet");
+        assert_eq!(normalise_invitation_code(""), None);
+    }
+}

@@ -261,6 +261,21 @@ catalogue! {
     ChartTrendNone => "Not rated in any reading yet.", "Heb ei sgorio mewn unrhyw ddarlleniad eto.";
     ChartMonths => "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", "Ion Chwef Maw Ebr Mai Meh Gorff Awst Medi Hyd Tach Rhag";
 
+    // == Carers joining with an invitation (pages/join, components/invite) ==
+    InviteCarer => "Invite a carer", "Gwahodd gofalwr";
+    InviteHint => "Give this code (or the link) to the carer. It works once, for 14 days, and links their new account to {name}. {name} still decides what the carer sees.", "Rhowch y cod hwn (neu'r ddolen) i'r gofalwr. Mae'n gweithio unwaith, am 14 diwrnod, ac mae'n cysylltu eu cyfrif newydd â {name}. {name} sy'n dal i benderfynu beth mae'r gofalwr yn ei weld.";
+    InviteCode => "Invitation code", "Cod gwahoddiad";
+    InviteLink => "Link", "Dolen";
+    InviteExpires => "Works until {date}", "Yn gweithio tan {date}";
+    JoinTitle => "Join as a carer", "Ymuno fel gofalwr";
+    JoinIntro => "Use the code the care team gave you to make your account. You will see only what the person chooses to share with you.", "Defnyddiwch y cod a gawsoch gan y tîm gofal i greu eich cyfrif. Dim ond yr hyn y mae'r person yn dewis ei rannu gyda chi y byddwch yn ei weld.";
+    JoinName => "Your name", "Eich enw";
+    JoinPasswordHint => "At least 10 characters.", "O leiaf 10 nod.";
+    JoinSubmit => "Make my account", "Creu fy nghyfrif";
+    JoinHaveCode => "Have an invitation code from a care team?", "Oes gennych god gwahoddiad gan dîm gofal?";
+    JoinCodeNotValid => "That invitation code is not right, was used already, or has expired. Ask the care team for a new one.", "Nid yw'r cod gwahoddiad yna'n gywir, neu fe'i defnyddiwyd eisoes, neu mae wedi dod i ben. Gofynnwch i'r tîm gofal am un newydd.";
+    JoinUsernameTaken => "That username is taken. Choose another.", "Mae'r enw defnyddiwr yna wedi'i gymryd. Dewiswch un arall.";
+
     // == Tracker: goals and steps (components/goals) ==
 
     // == Safety plan (pages/plan, components/safety_plan, components/plan_print) ==

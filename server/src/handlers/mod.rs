@@ -2,6 +2,7 @@
 
 pub mod frameworks;
 pub mod health;
+pub mod invitations;
 pub mod json;
 pub mod me;
 pub mod people;

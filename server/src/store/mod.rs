@@ -3,6 +3,7 @@
 //! All SQL here uses `$n` placeholders, `BIGINT` and `TEXT`, and `ON CONFLICT … DO …`, which both engines accept.
 
 pub(crate) mod frameworks;
+mod invitations;
 mod people;
 mod planning;
 mod session_records;
@@ -11,6 +12,7 @@ mod sync;
 mod users;
 
 pub use frameworks::SaveFrameworkError;
+pub use invitations::{AcceptError, NewCarer, new_invitation_code};
 pub use people::PersonRow;
 pub use planning::PresentRow;
 pub use sign_in_failures::FailureRecord;
