@@ -5,6 +5,7 @@ use crate::{
     i18n::{self, I18n},
     pages::{
         home::HomePage,
+        join::JoinPage,
         not_found::NotFoundPage,
         person::PersonPage,
         plan::{PlanPage, PlanPrintPage},
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/") view=HomePage/>
                 <Route path=path!("/sign-in") view=SignInPage/>
+                <Route path=path!("/join") view=JoinPage/>
                 <Route path=path!("/people/:id") view=PersonPage/>
                 <Route path=path!("/people/:id/tracker") view=TrackerPage/>
                 <Route path=path!("/people/:id/plan") view=PlanPage/>

@@ -11,7 +11,7 @@ use gloo_storage::{LocalStorage, Storage};
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
     Lang,
-    api::{ErrorCode, Me, SessionInfo, SetLanguageRequest, SignInRequest},
+    api::{AcceptInvitationRequest, ErrorCode, Me, SessionInfo, SetLanguageRequest, SignInRequest},
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -134,10 +134,19 @@ impl Auth {
     }
 
     /// Sign in. Works even when the start-up question "who is signed in?" has not been answered yet (a slow
-    /// network, a busy tablet): the CSRF token is then asked for first, and asked for again once if the one used
-    /// was replaced meanwhile.
+    /// network, a busy tablet): see [`Auth::signing_in`].
     pub async fn sign_in(self, username: String, password: String) -> Result<Me, Failure> {
-        let request = SignInRequest { username, password };
+        self.signing_in("/api/session", &SignInRequest { username, password }).await
+    }
+
+    /// Make a carer account with an invitation code, and sign in with it.
+    pub async fn join(self, request: AcceptInvitationRequest) -> Result<Me, Failure> {
+        self.signing_in("/api/invitations/accept", &request).await
+    }
+
+    /// POST something that signs in. The CSRF token is asked for first when it is not known yet, and asked for
+    /// again once if the one used was replaced meanwhile.
+    async fn signing_in<B: serde::Serialize>(self, url: &str, body: &B) -> Result<Me, Failure> {
         let mut token = match self.csrf_token() {
             Some(token) => token,
             None => http::get::<SessionInfo>("/api/session").await?.csrf_token,
@@ -145,7 +154,7 @@ impl Auth {
         let mut tries = 0;
         let info: SessionInfo = loop {
             tries += 1;
-            match http::send(Method::POST, "/api/session", &token, Some(&request)).await {
+            match http::send(Method::POST, url, &token, Some(body)).await {
                 Err(Failure::Api(e)) if e.code == ErrorCode::CsrfRejected && tries < 3 => {
                     token = http::get::<SessionInfo>("/api/session").await?.csrf_token;
                 }

@@ -177,3 +177,41 @@ test('a plan whose review date has passed is flagged on the caseload and the per
   await owen.page.locator('[data-test=plan-review-overdue]').waitFor({ state: 'detached' });
   await owen.context.close();
 });
+
+test('a key worker invites a carer, who makes their account with the code and sees only what is shared', async () => {
+  const owen = await newTablet(world.browser, world.server.url);
+  await signIn(owen.page, 'owen');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await owen.page.locator('[data-test=invite-carer]').click();
+  const code = (await owen.page.locator('[data-test=invite-code]').textContent()).trim();
+  assert.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  assert.match(await owen.page.locator('[data-test=invite-link]').textContent(), new RegExp(`/join\\?code=${code}$`));
+
+  // A new carer, on their own phone, with the link's page.
+  const ceri = await newTablet(world.browser, world.server.url);
+  await ceri.page.goto('/sign-in');
+  await ceri.page.locator('[data-test=join-link]').click();
+  await ceri.page.locator('[data-test=join-page]').waitFor();
+  // A wrong code is refused plainly.
+  await ceri.page.locator('#code').fill('AAAA-BBBB-CCCC');
+  await ceri.page.locator('#display-name').fill('Ceri Hughes');
+  await ceri.page.locator('#username').fill('ceri');
+  await ceri.page.locator('#password').fill('a long enough password');
+  await ceri.page.locator('form button[type=submit]').click();
+  await ceri.page.locator('[data-test=join-error]', { hasText: 'not right' }).waitFor();
+  await ceri.page.locator('#code').fill(code.toLowerCase());
+  await ceri.page.locator('form button[type=submit]').click();
+  await ceri.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await ceri.page.locator('[data-test=open-plan]').click();
+  await ceri.page.locator('[data-test=plan-page]').waitFor();
+  await ceri.page.locator('[data-test=plan-not-shared]').waitFor();
+  await ceri.page.locator('[data-test=carer-info]').waitFor();
+  assert.equal(await ceri.page.locator('[data-test=plan-section]').count(), 0, 'nothing is shared with a new carer');
+
+  // Alys now sees Ceri among the carers she can share with.
+  const alys = await newTablet(world.browser, world.server.url);
+  await signIn(alys.page, 'alys');
+  await alys.page.locator('[data-test=open-plan]').click();
+  await alys.page.locator('[data-test=plan-sharing] legend', { hasText: 'Ceri Hughes' }).waitFor();
+  for (const t of [owen, ceri, alys]) await t.context.close();
+});

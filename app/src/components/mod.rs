@@ -3,6 +3,7 @@ pub mod app_header;
 pub mod chart;
 pub mod comments;
 pub mod goal_list;
+pub mod invite;
 pub mod language_switch;
 pub mod person_card;
 pub mod person_details;

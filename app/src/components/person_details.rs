@@ -66,6 +66,9 @@ pub fn PersonDetails(id: UserId) -> impl IntoView {
                         </A>
                     </p>
                     <crate::components::safety_plan::ReviewFlag person=person_id.clone()/>
+                    {facts.is_team_staff().then(|| view! {
+                        <crate::components::invite::InviteCarer person=person_id.clone() name=p.person.display_name.clone()/>
+                    })}
                     <AboutMe person=person_id.clone() facts=facts.clone()/>
                     <Comments person=person_id facts=facts my_name=me.display_name.clone()/>
                     <section class="panel" data-test="care-team-section">

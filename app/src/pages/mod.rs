@@ -1,4 +1,5 @@
 pub mod home;
+pub mod join;
 pub mod not_found;
 pub mod person;
 pub mod plan;

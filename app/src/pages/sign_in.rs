@@ -79,6 +79,7 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if busy.get() { t(Msg::SigningIn)() } else { t(Msg::SignIn)() }}
                     </button>
                 </form>
+                <p class="join-link"><a href="/join" data-test="join-link">{t(Msg::JoinHaveCode)}</a></p>
             </div>
         </main>
     }
