@@ -175,6 +175,21 @@ test('a plan whose review date has passed is flagged on the caseload and the per
   await owen.page.locator('[data-test=plan-review-date]').fill('2099-12-31');
   await owen.page.locator('[data-test=plan-review-date]').dispatchEvent('change');
   await owen.page.locator('[data-test=plan-review-overdue]').waitFor({ state: 'detached' });
+
+  // Owen records that Alys cannot decide, for now, what carers see: the care team may then set it, and says so.
+  assert.equal(await owen.page.locator('[data-test=plan-sharing]').count(), 0, 'staff do not decide for a person who can');
+  await owen.page.locator('[data-test=capacity-lacks]').check();
+  await owen.page.locator('[data-test=capacity-reason]').fill('Very unwell this week; we will ask Alys again on Monday.');
+  await owen.page.locator('[data-test=capacity-save]').click();
+  await owen.page.locator('[data-test=capacity-status]', { hasText: 'ask Alys again on Monday' }).waitFor();
+  await owen.page.locator('[data-test=best-interests]').waitFor();
+  const box = owen.page.locator('[data-test=share-section][data-section=contacts]').first();
+  await box.check();
+  await syncState(owen.page, 'saved');
+  assert.equal(await owen.page.locator('[data-test=attention-item]').count(), 0, 'the server accepted it');
+  await owen.page.locator('[data-test=capacity-lacks]').uncheck();
+  await owen.page.locator('[data-test=capacity-save]').click();
+  await owen.page.locator('[data-test=plan-sharing]').waitFor({ state: 'detached' });
   await owen.context.close();
 });
 

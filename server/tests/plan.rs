@@ -131,6 +131,19 @@ async fn each_plan_change_is_made_only_by_those_allowed_to(db: TestDb) {
             assert_eq!(try_change(&app, who, id, &dylan, change).await, expected, "{who} {name}");
         }
     }
+    // While Owen records that Dylan cannot decide for now, his care team may set what Gareth sees; not before, and
+    // never Gareth himself.
+    let staff_share = share("plan_triggers", &gareth, false);
+    assert!(!try_change(&app, "owen", 900, &dylan, staff_share.clone()).await);
+    assert!(!try_change(&app, "dylan", 901, &dylan, json!({ "type": "capacity", "lacks": true, "reason": "Unwell" })).await);
+    assert!(try_change(&app, "owen", 902, &dylan, json!({ "type": "capacity", "lacks": true, "reason": "Very unwell this week" })).await);
+    assert!(try_change(&app, "owen", 903, &dylan, staff_share.clone()).await);
+    assert!(!try_change(&app, "rhian", 904, &dylan, staff_share.clone()).await, "not on the care team");
+    assert!(!try_change(&app, "gareth", 905, &dylan, share("plan_triggers", &gareth, true)).await);
+    assert!(try_change(&app, "dylan", 906, &dylan, share("plan_triggers", &gareth, true)).await, "Dylan's own say still counts");
+    let r = push(&mut owen, "tablet-owen-setup", vec![mutation(60, &dylan, json!({ "type": "capacity", "lacks": true, "reason": " " }))]).await;
+    assert!(r.status.is_client_error(), "a reason is needed: {}", r.body);
+
     // A carer may not add to "what my carer can do" once it is no longer shared with him.
     let mut withdraw = mutation(2, &dylan, share("plan_carer_can_do", &gareth, false));
     withdraw["base"] = shared.body["acks"][0]["version"].clone();
@@ -177,6 +190,7 @@ async fn staff_only_notes_and_unshared_sections_never_reach_the_person_or_a_care
         mutation(4, &dylan, edit("r1", "staff_only", "STAFF-ONLY-EDITED")),
         mutation(5, &dylan, add("c1", "carer_can_do", "SHARED-CARER-ITEM")),
         mutation(6, &dylan, json!({ "type": "plan_review", "review_by": "2027-01-15" })),
+        mutation(7, &dylan, json!({ "type": "capacity", "lacks": false, "reason": "CAPACITY-NOTE decides for himself" })),
     ];
     push(&mut owen, "tablet-owen-0001", plan).await.assert_status(StatusCode::OK);
     let staff_only = ["STAFF-ONLY-VICTIM-NAME", "STAFF-ONLY-EDITED", "\"staff_only\""];
@@ -190,7 +204,7 @@ async fn staff_only_notes_and_unshared_sections_never_reach_the_person_or_a_care
         }
     }
     let (text, ..) = pull_all(&mut app.signed_in("dylan").await, 0, None).await;
-    for s in unshared.iter().chain(&["SHARED-CARER-ITEM"]) {
+    for s in unshared.iter().chain(&["SHARED-CARER-ITEM", "CAPACITY-NOTE"]) {
         assert!(text.contains(s), "Dylan should receive {s}");
     }
     for s in staff_only {
@@ -210,7 +224,7 @@ async fn staff_only_notes_and_unshared_sections_never_reach_the_person_or_a_care
     let (text, cursor, scope, reset) = pull_all(&mut gareth_c, cursor, Some(&scope)).await;
     assert!(reset, "consent given: the device starts again");
     assert!(text.contains("SHARED-CARER-ITEM"));
-    for s in staff_only.iter().chain(&unshared) {
+    for s in staff_only.iter().chain(&unshared).chain(&["CAPACITY-NOTE"]) {
         assert!(!text.contains(s), "Gareth must not receive {s}");
     }
     // Helen (Alys's carer) receives nothing of Dylan's.

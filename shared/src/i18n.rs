@@ -348,6 +348,13 @@ catalogue! {
     PlanPrintFor => "Safety plan for {name}", "Cynllun diogelwch ar gyfer {name}";
     PlanPrintDraft => "Draft: not agreed yet.", "Drafft: heb ei gytuno eto.";
     PlanPrintEmpty => "Nothing written yet.", "Dim byd wedi'i ysgrifennu eto.";
+    CapacityTitle => "Deciding what carers see", "Penderfynu beth mae gofalwyr yn ei weld";
+    CapacityHint => "Only if the person cannot make this decision at the moment. Carers never see this record.", "Dim ond os na all yr unigolyn wneud y penderfyniad hwn ar hyn o bryd. Nid yw gofalwyr byth yn gweld y cofnod hwn.";
+    CapacityLacks => "{name} cannot decide this at the moment", "Ni all {name} benderfynu hyn ar hyn o bryd";
+    CapacityReason => "Why (and when we will ask again)", "Pam (a phryd y byddwn yn gofyn eto)";
+    CapacityRecordedLacks => "Recorded: {name} cannot decide this at the moment. {reason} ({who})", "Wedi'i gofnodi: ni all {name} benderfynu hyn ar hyn o bryd. {reason} ({who})";
+    CapacityRecordedCan => "Recorded: {name} decides this themselves. ({who})", "Wedi'i gofnodi: {name} sy'n penderfynu hyn. ({who})";
+    CapacityBestInterests => "{name} cannot decide this at the moment, so the care team decides in their best interests, with their wishes in mind.", "Ni all {name} benderfynu hyn ar hyn o bryd, felly mae'r tîm gofal yn penderfynu er eu lles pennaf, gan ystyried eu dymuniadau.";
     SessionStart => "Start a planning session", "Dechrau sesiwn gynllunio";
     SessionHint => "In a session, everyone with the plan open is shown here, with where they are writing. Edits appear on everyone's screen as they are made.", "Mewn sesiwn, mae pawb sydd â'r cynllun ar agor yn cael eu dangos yma, gyda ble maen nhw'n ysgrifennu. Mae newidiadau'n ymddangos ar sgrin pawb wrth iddynt gael eu gwneud.";
     SessionRunning => "Planning session started by {name} at {time}", "Sesiwn gynllunio wedi'i dechrau gan {name} am {time}";

@@ -41,6 +41,7 @@ pub fn PersonDetails(id: UserId) -> impl IntoView {
                 may_view: true,
                 // What the person shares with a carer is known from the tracker's sharing cells.
                 shared: vec![],
+                lacks_capacity: false,
             };
             let person_id = p.person.id.clone();
             let name = p.person.display_name.clone();

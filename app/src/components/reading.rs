@@ -513,7 +513,7 @@ mod tests {
     use waymark_shared::Relation;
 
     fn facts(role: Role, is_self: bool, relation: Option<Relation>) -> WriterFacts {
-        WriterFacts { user: UserId("w".into()), role, is_self, relation, may_view: true, shared: vec![] }
+        WriterFacts { user: UserId("w".into()), role, is_self, relation, may_view: true, shared: vec![], lacks_capacity: false }
     }
 
     #[test]

@@ -57,6 +57,7 @@ pub fn setting_msg(s: Setting) -> Msg {
 /// The writer's facts with the parts of the record the person shares with them (for a carer).
 pub fn facts_with_plan_sharing(base: &WriterFacts, plan: &PlanView) -> WriterFacts {
     let mut f = base.clone();
+    f.lacks_capacity = plan.lacks_capacity();
     if f.role == waymark_shared::Role::Carer {
         f.shared = SharedPart::ALL.into_iter().filter(|p| plan.shares_with(*p, &base.user)).collect();
     }
@@ -397,10 +398,17 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
 #[component]
 pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl IntoView {
     let i18n = use_i18n();
+    let may_share = Memo::new(move |_| ctx.facts.with(|f| {
+        Change::Share { part: SharedPart::Tracker, carer: UserId("c".into()), share: true, review_by: None }.may_write(f, None)
+    }));
+    let best_interests = move || ctx.plan.with(|p| p.lacks_capacity()) && ctx.facts.with(|f| !f.is_person());
     view! {
         <section class="panel plan-sharing" data-test="plan-sharing">
             <h2>{t(Msg::PlanSharing)}</h2>
             <p class="hint">{t(Msg::PlanSharingHint)}</p>
+            {move || best_interests().then(|| view! {
+                <p class="note" data-test="best-interests">{t_fill(Msg::CapacityBestInterests, vec![("name", ctx.name.get_value())])}</p>
+            })}
             {carers.is_empty().then(|| view! { <p class="hint">{t(Msg::TrackerNoCarers)}</p> })}
             {carers.into_iter().map(|(carer, name)| {
                 let heading = name.clone();
@@ -413,6 +421,7 @@ pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl Int
                             view! {
                                 <label class="check">
                                     <input type="checkbox" data-test="share-section" data-carer=c.get_value().0 data-section=section.as_str()
+                                        disabled=move || !may_share.get()
                                         prop:checked=move || ctx.plan.with(|p| p.shares_with(part, &c.get_value()))
                                         on:change=move |ev| {
                                             let share = event_target_checked(&ev);
@@ -488,4 +497,42 @@ pub fn ReviewFlag(person: UserId) -> impl IntoView {
     let plan = crate::sync::plan::use_plan(person);
     let overdue = Memo::new(move |_| plan.with(|p| p.review_overdue(&today())));
     move || overdue.get().then(|| view! { <p class="flag overdue" data-test="review-overdue">{t(Msg::PlanReviewDue)}</p> })
+}
+
+/// Staff record whether the person can, for now, decide what carers see (and why not). While they cannot, the
+/// care team decides in their best interests; the record is never sent to a carer.
+#[component]
+pub fn CapacityPanel(ctx: PlanCtx) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = Memo::new(move |_| ctx.plan.with(|p| p.capacity.clone()));
+    let lacks = RwSignal::new(ctx.plan.with_untracked(|p| p.lacks_capacity()));
+    let reason = RwSignal::new(ctx.plan.with_untracked(|p| p.capacity.as_ref().map(|(c, _)| c.reason.clone()).unwrap_or_default()));
+    let save = move |_| {
+        ctx.record(Change::Capacity { lacks: lacks.get_untracked(), reason: reason.get_untracked().trim().to_owned() });
+    };
+    view! {
+        <section class="panel capacity" data-test="capacity-panel">
+            <h2>{t(Msg::CapacityTitle)}</h2>
+            <p class="hint">{t(Msg::CapacityHint)}</p>
+            {move || current.get().map(|(c, by)| {
+                let lang = i18n.lang.get();
+                let who = by.map(|b| written_by(&b.name, b.at_ms, lang)).unwrap_or_default();
+                let text = if c.lacks {
+                    fill(Msg::CapacityRecordedLacks.text(lang), &[("name", &ctx.name.get_value()), ("reason", &c.reason), ("who", &who)])
+                } else {
+                    fill(Msg::CapacityRecordedCan.text(lang), &[("name", &ctx.name.get_value()), ("who", &who)])
+                };
+                view! { <p data-test="capacity-status">{text}</p> }
+            })}
+            <label class="check">
+                <input type="checkbox" data-test="capacity-lacks" prop:checked=move || lacks.get()
+                    on:change=move |ev| lacks.set(event_target_checked(&ev))/>
+                <span>{move || fill(Msg::CapacityLacks.text(i18n.lang.get()), &[("name", &ctx.name.get_value())])}</span>
+            </label>
+            <label class="field-label" for="capacity-reason">{t(Msg::CapacityReason)}</label>
+            <textarea id="capacity-reason" class="field-input" rows="2" data-test="capacity-reason"
+                prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
+            <button type="button" class="button primary" data-test="capacity-save" on:click=save>{t(Msg::PlanSave)}</button>
+        </section>
+    }
 }

@@ -7,7 +7,7 @@ use crate::{
         language_switch::LanguageSwitch,
         planning_session::{SessionBar, provide_session},
         safety_plan::{
-            PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, PlanSharingPanel,
+            CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, PlanSharingPanel,
             SettingContacts, facts_with_plan_sharing, section_title,
         },
     },
@@ -126,7 +126,8 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
                     <p>{t(Msg::PlanCarerInfoText)}</p>
                 </section>
             })}
-            {is_person.then(|| view! { <PlanSharingPanel ctx=ctx carers=carers/> })}
+            {move || (is_person || ctx.facts.with(|f| f.lacks_capacity && f.is_team_staff())).then(|| view! { <PlanSharingPanel ctx=ctx carers=carers.clone()/> })}
+            {move || ctx.facts.with(|f| f.is_team_staff()).then(|| view! { <CapacityPanel ctx=ctx/> })}
         </article>
     }
 }

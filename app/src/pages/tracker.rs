@@ -36,6 +36,7 @@ pub fn writer_facts(me: &Me, page: &PersonPage) -> WriterFacts {
         relation: page.person.my_relation,
         may_view: true,
         shared: vec![],
+        lacks_capacity: false,
     }
 }
 

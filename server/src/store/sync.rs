@@ -95,6 +95,7 @@ impl SyncScope {
         }
         if self.shared.is_none() {
             out.extend(SharedPart::ALL.iter().map(|p| p.audience_str()));
+            out.push(Audience::NoCarers.as_str());
         }
         out
     }
@@ -585,6 +586,24 @@ async fn writer_facts(
             }
         }
     }
+    // Whether staff recorded that the person cannot decide what carers see: read only for staff (it lets the care
+    // team decide in the person's best interests).
+    let mut lacks_capacity = false;
+    if writer.role.is_staff() {
+        let state: Option<String> = sqlx::query_scalar(
+            "SELECT state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND record_id = $3 AND field = $4",
+        )
+        .bind(&person.0)
+        .bind(Kind::Plan.as_str())
+        .bind("")
+        .bind(waymark_shared::plan::fields::CAPACITY)
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(state) = state {
+            lacks_capacity = serde_json::from_value::<waymark_shared::plan::Capacity>(parse_state(&state)?.value)
+                .is_ok_and(|c| c.lacks);
+        }
+    }
     Ok(WriterFacts {
         user: writer.id.clone(),
         role: writer.role,
@@ -592,6 +611,7 @@ async fn writer_facts(
         relation: row.as_ref().and_then(|p| p.viewer_relation),
         may_view: row.as_ref().is_some_and(|p| p.visible_to(writer)),
         shared,
+        lacks_capacity,
     })
 }
 

@@ -183,6 +183,14 @@ pub struct Signature {
     pub date: String,
 }
 
+/// What staff recorded about the person's capacity to decide what their carers see.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capacity {
+    pub lacks: bool,
+    #[serde(default)]
+    pub reason: String,
+}
+
 /// The field names of plan cells.
 pub mod fields {
     use super::Signer;
@@ -197,6 +205,8 @@ pub mod fields {
     pub const SETTING: &str = "setting";
     /// The date by which the plan should be looked at again.
     pub const REVIEW_BY: &str = "review_by";
+    /// [`super::Capacity`].
+    pub const CAPACITY: &str = "capacity";
     pub fn signature(s: Signer) -> String {
         format!("agreed.{}", s.as_str())
     }

@@ -1,7 +1,7 @@
 //! One person's safety plan as a device shows it, rebuilt from their cells: items by section with who wrote them
 //! and when, the setting, the review date, the agreement, and conflicts waiting to be settled.
 
-use super::{ItemOpened, PlanSection, Setting, Signature, Signer, fields};
+use super::{Capacity, ItemOpened, PlanSection, Setting, Signature, Signer, fields};
 use crate::people::UserId;
 use crate::sync::{Authorship, CellKey, Change, Kind, RecordId, ShownCell};
 use crate::tracker::view::Conflict;
@@ -51,6 +51,8 @@ pub struct PlanView {
     pub items: Vec<ItemView>,
     pub setting: Setting,
     pub review_by: Option<String>,
+    /// What staff last recorded about the person's capacity to decide what carers see, and who recorded it.
+    pub capacity: Option<(Capacity, Option<Authorship>)>,
     pub signatures: BTreeMap<Signer, Signed>,
     pub sharing: BTreeMap<(SharedPart, UserId), Sharing>,
     pub conflicts: Vec<Conflict>,
@@ -108,6 +110,11 @@ impl PlanView {
                 (Kind::PlanItem, _) => item_cells.push((key, cell)),
                 (Kind::Plan, fields::SETTING) => {
                     view.setting = cell.value.as_str().and_then(Setting::parse).unwrap_or_default();
+                }
+                (Kind::Plan, fields::CAPACITY) => {
+                    if let Ok(c) = serde_json::from_value::<Capacity>(cell.value.clone()) {
+                        view.capacity = Some((c, cell.by.clone()));
+                    }
                 }
                 (Kind::Plan, fields::REVIEW_BY) => {
                     view.review_by = cell.value.as_str().map(str::to_owned);
@@ -231,6 +238,11 @@ impl PlanView {
         self.review_by.as_deref().is_some_and(|d| d < today)
     }
 
+    /// Staff recorded that the person cannot decide, for now, what carers see.
+    pub fn lacks_capacity(&self) -> bool {
+        self.capacity.as_ref().is_some_and(|(c, _)| c.lacks)
+    }
+
     /// Is this carer shown `part`?
     pub fn shares_with(&self, part: SharedPart, carer: &UserId) -> bool {
         self.sharing.get(&(part, carer.clone())).is_some_and(|s| s.share)
@@ -255,6 +267,10 @@ impl PlanView {
             (Kind::Plan, fields::REVIEW_BY) => Some(Change::PlanReview {
                 review_by: if value.is_null() { None } else { Some(value.as_str()?.to_owned()) },
             }),
+            (Kind::Plan, fields::CAPACITY) => {
+                let c: Capacity = serde_json::from_value(value.clone()).ok()?;
+                Some(Change::Capacity { lacks: c.lacks, reason: c.reason })
+            }
             (Kind::Plan, f) => {
                 let signer = Signer::ALL.into_iter().find(|s| fields::signature(*s) == f)?;
                 let s: Signature = serde_json::from_value(value.clone()).ok()?;

@@ -217,6 +217,11 @@ pub enum Change {
         version: u32,
         date: String,
     },
+    /// Staff record whether the person can, for now, decide what their carers see, and why not.
+    Capacity {
+        lacks: bool,
+        reason: String,
+    },
 }
 
 /// Whether a change makes a new record or edits an existing cell.
@@ -247,6 +252,8 @@ pub enum Audience {
     StaffOnly,
     /// The person and staff who may open the record; a carer only if the person shares this part with them.
     Shared(SharedPart),
+    /// The person and staff who may open the record; never a carer.
+    NoCarers,
 }
 
 impl Audience {
@@ -255,6 +262,8 @@ impl Audience {
             Audience::CareCircle => "care_circle",
             Audience::StaffOnly => "staff_only",
             Audience::Shared(part) => part.audience_str(),
+            // Stored like a part shared with no carer, so the table's audience rule needs no change.
+            Audience::NoCarers => "shared_no_carers",
         }
     }
 }
@@ -272,6 +281,9 @@ pub struct WriterFacts {
     pub may_view: bool,
     /// The parts of the record the person shares with this writer (for a carer).
     pub shared: Vec<SharedPart>,
+    /// Staff recorded that the person cannot decide, for now, what their carers see: the care team decides in
+    /// their best interests meanwhile.
+    pub lacks_capacity: bool,
 }
 
 impl WriterFacts {
@@ -575,6 +587,9 @@ impl Change {
                 }
                 check_date("date", date)
             }
+            Change::Capacity { lacks, reason } => {
+                check_text("reason", reason, MAX_PLAN_ITEM_CHARS, *lacks)
+            }
         }
     }
 
@@ -829,6 +844,11 @@ impl Change {
                     date: date.clone(),
                 }),
             ),
+            Change::Capacity { lacks, reason } => in_plan(
+                person,
+                plan::fields::CAPACITY,
+                json(&plan::Capacity { lacks: *lacks, reason: reason.clone() }),
+            ),
         }
     }
 
@@ -874,8 +894,10 @@ impl Change {
             | Change::StepOwner { .. }
             | Change::StepDue { .. }
             | Change::StepDone { .. } => w.is_person() || w.is_team_staff(),
-            // Only the person decides what their carers see.
-            Change::Share { .. } => w.is_person(),
+            // The person decides what their carers see; while staff record that they cannot decide for now, their
+            // care team may decide in their best interests.
+            Change::Share { .. } => w.is_person() || (w.lacks_capacity && w.is_team_staff()),
+            Change::Capacity { .. } => w.is_team_staff(),
             Change::AddPlanItem { section, .. } => may_add_to(*section, w),
             Change::PlanItemText { section, .. } | Change::RemovePlanItem { section, .. } => {
                 may_edit_item(*section, w, required)
@@ -907,6 +929,7 @@ impl Change {
             Change::AddPlanItem { section, .. }
             | Change::PlanItemText { section, .. }
             | Change::RemovePlanItem { section, .. } => section.audience(),
+            Change::Capacity { .. } => Audience::NoCarers,
             Change::StartReading { .. }
             | Change::ReadingPresent { .. }
             | Change::Rate { .. }
@@ -1021,6 +1044,7 @@ mod tests {
             relation,
             may_view: true,
             shared: vec![],
+            lacks_capacity: false,
         }
     }
 
@@ -1309,6 +1333,18 @@ mod tests {
         assert!(sign(Signer::KeyWorker).may_write(&key_worker, None));
         assert!(!sign(Signer::KeyWorker).may_write(&staff, None), "the key worker signs, not any staff");
         assert!(!sign(Signer::KeyWorker).may_write(&carer_sharing, None));
+        // While staff record that the person cannot decide for now, the care team may set what carers see.
+        let share = Change::Share { part: SharedPart::Plan(PlanSection::Triggers), carer: UserId("c".into()), share: true, review_by: None };
+        assert!(share.may_write(&person, None) && !share.may_write(&key_worker, None));
+        let kw_deciding = WriterFacts { lacks_capacity: true, ..key_worker.clone() };
+        assert!(share.may_write(&kw_deciding, None));
+        assert!(!share.may_write(&WriterFacts { lacks_capacity: true, ..carer_sharing.clone() }, None));
+        let capacity = Change::Capacity { lacks: true, reason: "Very unwell this week; we will ask again on Monday".into() };
+        assert!(capacity.may_write(&key_worker, None) && capacity.may_write(&staff, None));
+        assert!(!capacity.may_write(&person, None) && !capacity.may_write(&carer_sharing, None));
+        assert_eq!(capacity.audience(), Audience::NoCarers);
+        assert!(Change::Capacity { lacks: true, reason: " ".into() }.validate().is_err(), "a reason is needed");
+        assert!(Change::Capacity { lacks: false, reason: String::new() }.validate().is_ok());
         assert_eq!(
             Change::AgreePlan { signer: Signer::Person, version: 0, date: "2026-11-27".into() }.validate(),
             Err(ChangeError::BadVersion)
