@@ -42,6 +42,11 @@ test('a planning session with key worker, person and carer: live edits, consent,
     await box.check();
     assert.equal(await box.isChecked(), true);
   }
+  // She chose to look at these choices again by a date that has passed: she is reminded.
+  await alys.page.locator('[data-test=share-review]').fill('2026-01-31');
+  await alys.page.locator('[data-test=share-review]').dispatchEvent('change');
+  await alys.page.locator('[data-test=share-review-due]').waitFor();
+  assert.equal(await alys.page.locator('[data-test=share-section][data-section=carer_can_do]').isChecked(), true, 'a review date keeps the choices');
   await syncState(alys.page, 'saved');
   await signIn(helen.page, 'helen');
   await openPlan(helen.page, 'Alys Hughes');

@@ -337,6 +337,8 @@ catalogue! {
     PlanSharing => "Who sees my plan", "Pwy sy'n gweld fy nghynllun";
     PlanSharingHint => "You decide, section by section, what each carer sees. You can change this at any time. Staff-only notes are never shared.", "Chi sy'n penderfynu, fesul adran, beth mae pob gofalwr yn ei weld. Gallwch newid hyn unrhyw bryd. Ni chaiff nodiadau staff yn unig byth eu rhannu.";
     PlanShareWith => "Shared with {name}", "Wedi'i rannu gyda {name}";
+    PlanShareReviewBy => "Look again at these choices by", "Edrych eto ar y dewisiadau hyn erbyn";
+    PlanShareReviewDue => "Time to look again at what {name} sees (you chose {date}).", "Mae'n amser edrych eto ar beth mae {name} yn ei weld (fe ddewisoch chi {date}).";
     PlanNotSharedRest => "{name} has not shared the other sections of the plan with you.", "Nid yw {name} wedi rhannu adrannau eraill y cynllun gyda chi.";
     PlanCarerInfo => "For carers", "I ofalwyr";
     PlanCarerInfoText => "To reach the ward at any time, phone the hospital switchboard and ask for the nurse in charge of the ward. Carers can get support and advice from their local carers' centre.", "I gysylltu â'r ward unrhyw bryd, ffoniwch switsfwrdd yr ysbyty a gofyn am y nyrs sy'n gyfrifol am y ward. Gall gofalwyr gael cymorth a chyngor gan eu canolfan gofalwyr leol.";

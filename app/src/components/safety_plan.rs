@@ -412,10 +412,38 @@ pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl Int
             {carers.is_empty().then(|| view! { <p class="hint">{t(Msg::TrackerNoCarers)}</p> })}
             {carers.into_iter().map(|(carer, name)| {
                 let heading = name.clone();
+                let due_name = name.clone();
                 let c = StoredValue::new(carer.clone());
+                // The date by which the person wants to look again at what this carer sees (the earliest set).
+                let review = Memo::new(move |_| ctx.plan.with(|p| {
+                    PlanSection::SHAREABLE.iter()
+                        .filter_map(|s| p.sharing.get(&(SharedPart::Plan(*s), c.get_value())).and_then(|x| x.review_by.clone()))
+                        .min()
+                }));
+                let set_review = move |date: Option<String>| {
+                    let carer = c.get_value();
+                    for section in PlanSection::SHAREABLE {
+                        let part = SharedPart::Plan(section);
+                        let share = ctx.plan.with_untracked(|p| p.shares_with(part, &carer));
+                        ctx.record(Change::Share { part, carer: carer.clone(), share, review_by: date.clone() });
+                    }
+                };
                 view! {
                     <fieldset class="plan-sharing-carer" data-carer=carer.0.clone()>
                         <legend>{move || fill(Msg::PlanShareWith.text(i18n.lang.get()), &[("name", &heading)])}</legend>
+                        {move || review.get().filter(|d| d.as_str() < today().as_str()).map(|d| view! {
+                            <p class="flag overdue" data-test="share-review-due">
+                                {t_fill(Msg::PlanShareReviewDue, vec![("name", due_name.clone()), ("date", d)])}
+                            </p>
+                        })}
+                        <label class="field-label" for=format!("share-review-{}", carer.0)>{t(Msg::PlanShareReviewBy)}</label>
+                        <input id=format!("share-review-{}", carer.0) type="date" data-test="share-review" data-carer=carer.0.clone()
+                            disabled=move || !may_share.get()
+                            prop:value=move || review.get().unwrap_or_default()
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                set_review((!v.is_empty()).then_some(v));
+                            }/>
                         {PlanSection::SHAREABLE.into_iter().map(|section| {
                             let part = SharedPart::Plan(section);
                             view! {
@@ -425,7 +453,8 @@ pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl Int
                                         prop:checked=move || ctx.plan.with(|p| p.shares_with(part, &c.get_value()))
                                         on:change=move |ev| {
                                             let share = event_target_checked(&ev);
-                                            ctx.record(Change::Share { part, carer: c.get_value(), share, review_by: None });
+                                            let review_by = review.get_untracked();
+                                            ctx.record(Change::Share { part, carer: c.get_value(), share, review_by });
                                         }/>
                                     <span>{t(section_title(section, false))}</span>
                                 </label>
