@@ -147,6 +147,14 @@ impl Auth {
     /// POST something that signs in. The CSRF token is asked for first when it is not known yet, and asked for
     /// again once if the one used was replaced meanwhile.
     async fn signing_in<B: serde::Serialize>(self, url: &str, body: &B) -> Result<Me, Failure> {
+        // The start-up question is still out (a slow network): wait for its answer rather than ask again, so the
+        // two answers cannot hand the browser two different anonymous sessions.
+        for _ in 0..200 {
+            if !matches!(self.state.get_untracked(), AuthState::Checking) {
+                break;
+            }
+            crate::sync::timer::sleep(std::time::Duration::from_millis(50)).await;
+        }
         let mut token = match self.csrf_token() {
             Some(token) => token,
             None => http::get::<SessionInfo>("/api/session").await?.csrf_token,

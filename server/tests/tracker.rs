@@ -5,12 +5,15 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Client, Reply, TestApp, TestDb};
+use common::{
+    Reply, TestApp, TestDb,
+    changes::{counts, mutation, pull_all, push, replica_of, try_change},
+};
 use serde_json::{Value, json};
 use waymark_shared::{
     UserId,
     outcomes::FrameworkId,
-    sync::{Outbox, PullResponse, Replica},
+    sync::Outbox,
     tracker::{
         Rater, SharedPart,
         view::{TRACKER_KINDS, TrackerView},
@@ -28,41 +31,9 @@ on_both_engines!(
 
 const LADDER: &str = "waymark_ladder";
 
-fn mutation(id: u64, person: &UserId, change: Value) -> Value {
-    json!({ "id": id, "person": person.0, "base": 0, "made_at_ms": 1_700_000_000_000i64, "change": change })
-}
 
-async fn push(c: &mut Client<'_>, client: &str, mutations: Vec<Value>) -> Reply {
-    c.post("/api/sync/push", json!({ "schema": 1, "client": client, "mutations": mutations })).await
-}
 
-async fn counts(db: &TestDb) -> [i64; 4] {
-    [
-        db.count("SELECT COUNT(*) FROM sync_cells").await,
-        db.count("SELECT COUNT(*) FROM sync_events").await,
-        db.count("SELECT COUNT(*) FROM sync_mutations").await,
-        db.count("SELECT version FROM sync_head").await,
-    ]
-}
 
-/// Push one change as `who` and say whether it was applied; a refusal must be a 403 that wrote nothing.
-async fn try_change(app: &TestApp, who: &str, id: u64, person: &UserId, change: Value) -> bool {
-    let before = counts(&app.db).await;
-    let mut c = app.signed_in(who).await;
-    let r = push(&mut c, &format!("tablet-{who}-0001"), vec![mutation(id, person, change.clone())]).await;
-    if r.status == StatusCode::OK {
-        // Allowed (permission is checked before the value is decided): applied, kept aside for people to settle (an
-        // edit made without seeing the latest value), or unchanged (the same value again).
-        let outcome = r.body["acks"][0]["outcome"].as_str().unwrap_or_default().to_owned();
-        assert!(["applied", "kept_aside", "unchanged"].contains(&outcome.as_str()), "{who}: {change}: {}", r.body);
-        true
-    } else {
-        r.assert_error(StatusCode::FORBIDDEN, "forbidden");
-        assert_eq!(r.body["mutation_id"], id, "the refusal names the mutation");
-        assert_eq!(counts(&app.db).await, before, "{who}: a refused {change} wrote nothing");
-        false
-    }
-}
 
 fn rate(reading: &str, rater: &str, value: u8) -> Value {
     json!({ "type": "rate", "reading": reading, "area": "mental_wellbeing", "rater": rater, "value": value })
@@ -320,24 +291,6 @@ async fn simultaneous_saves_of_one_framework_take_distinct_versions(db: TestDb) 
     assert_eq!(current, [6], "only the newest version takes new readings");
 }
 
-async fn pull_all(c: &mut Client<'_>, since: u64, scope: Option<&str>) -> (String, u64, String, bool) {
-    let (mut bytes, mut cursor, mut scope, mut reset) = (Vec::new(), since, scope.map(str::to_owned), false);
-    loop {
-        let mut path = format!("/api/sync/pull?schema=1&since={cursor}");
-        if let Some(s) = &scope {
-            path.push_str(&format!("&scope={s}"));
-        }
-        let r = c.get(&path).await;
-        r.assert_status(StatusCode::OK);
-        bytes.extend_from_slice(&r.bytes);
-        reset |= r.body["reset"].as_bool().unwrap();
-        cursor = r.body["cursor"].as_u64().unwrap();
-        scope = Some(r.body["scope"].as_str().unwrap().to_owned());
-        if !r.body["more"].as_bool().unwrap() {
-            return (String::from_utf8(bytes).unwrap(), cursor, scope.unwrap(), reset);
-        }
-    }
-}
 
 async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb) {
     let app = TestApp::demo(db).await;
@@ -403,19 +356,7 @@ async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb
 
 /// What a fresh device of `who` would show for `person`'s tracker.
 async fn tracker_seen_by(app: &TestApp, who: &str, person: &UserId) -> TrackerView {
-    let mut c = app.signed_in(who).await;
-    let mut replica = Replica::default();
-    loop {
-        let since = replica.cursor;
-        let r = c.get(&format!("/api/sync/pull?schema=1&since={since}")).await;
-        r.assert_status(StatusCode::OK);
-        let page: PullResponse = serde_json::from_slice(&r.bytes).unwrap();
-        replica.apply_pull(since, &page).unwrap();
-        if !page.more {
-            break;
-        }
-    }
-    TrackerView::build(&Outbox::default().overlay(&replica, person, &TRACKER_KINDS))
+    TrackerView::build(&Outbox::default().overlay(&replica_of(app, who).await, person, &TRACKER_KINDS))
 }
 
 async fn the_demo_tracker_is_written_through_the_sync_log_once(db: TestDb) {

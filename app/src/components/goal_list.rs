@@ -2,7 +2,7 @@
 //! and the steps due for review at a reading. Every edit is saved on this tablet first, then synced.
 
 use crate::{
-    components::{about_me::record_error, reading::today, written::written_by},
+    components::{about_me::record_error, conflicts::ConflictChoices, reading::today, written::written_by},
     i18n::{t, t_fill, use_i18n},
     sync::{RecordError, random_hex, tracker::use_tracker, use_sync},
 };
@@ -11,10 +11,10 @@ use waymark_shared::{
     Msg, UserId,
     i18n::fill,
     outcomes::{AreaId, Framework},
-    sync::{Change, Kind, RecordId, WriterFacts},
+    sync::{CellKey, Change, Kind, RecordId, WriterFacts},
     tracker::{
         GoalStatus, Prompt, StepOwner,
-        view::{Conflict, GoalView, StepView, change_for},
+        view::{GoalView, StepView, change_for},
     },
 };
 
@@ -134,7 +134,13 @@ pub fn Goals(person: UserId, facts: WriterFacts, framework: Framework) -> impl I
     view! {
         <section class="panel goals" data-test="goals">
             <h2>{t(Msg::TrackerGoals)}</h2>
-            <CellConflicts person=person conflicts=conflicts facts=facts.clone()/>
+            {
+                let facts = StoredValue::new(facts.clone());
+                let settle = Callback::new(move |(key, value): (CellKey, serde_json::Value)| {
+                    change_for(&key, &value).filter(|ch| facts.with_value(|f| ch.may_write(f, None)))
+                });
+                view! { <ConflictChoices person=person conflicts=conflicts settle=settle test_id="goal-conflicts"/> }
+            }
             {move || {
                 let goals = tracker.with(|t| t.goals.clone());
                 if goals.is_empty() {
@@ -390,51 +396,6 @@ pub fn DueSteps(person: UserId, facts: WriterFacts, #[prop(into)] date: Signal<S
                 .into_any()
             }}
         </div>
-    }
-}
-
-/// Goal and step values saved at the same time on two devices: editors keep one; others see it being settled.
-#[component]
-fn CellConflicts(person: StoredValue<UserId>, conflicts: Memo<Vec<Conflict>>, facts: WriterFacts) -> impl IntoView {
-    let sync = use_sync();
-    let i18n = use_i18n();
-    let facts = StoredValue::new(facts);
-    move || {
-        let list = conflicts.get();
-        (!list.is_empty()).then(|| {
-            view! {
-                <div class="conflicts" data-test="goal-conflicts">
-                    <p><strong>{t(Msg::ReadingConflict)}</strong></p>
-                    {list.into_iter().map(|c| {
-                        let may = change_for(&c.key, &c.current).is_some_and(|ch| facts.with_value(|f| ch.may_write(f, None)));
-                        let options: Vec<(serde_json::Value, String)> = std::iter::once((c.current.clone(), c.by.as_ref().map(|b| written_by(&b.name, b.at_ms, i18n.lang.get_untracked())).unwrap_or_default()))
-                            .chain(c.kept.iter().map(|k| (k.value.clone(), written_by(&k.by.name, k.by.at_ms, i18n.lang.get_untracked()))))
-                            .collect();
-                        let key = c.key.clone();
-                        view! {
-                            <ul class="conflict" data-test="conflict">
-                                {options.into_iter().map(|(value, who)| {
-                                    let key = key.clone();
-                                    let shown = match &value { serde_json::Value::String(s) => s.clone(), v => v.to_string() };
-                                    view! {
-                                        <li>
-                                            <span class="conflict-value">{shown}</span>" "<span class="hint">{who}</span>
-                                            {may.then(|| view! {
-                                                <button type="button" class="button primary small" data-test="conflict-choice"
-                                                    on:click=move |_| {
-                                                        let Some(change) = change_for(&key, &value) else { return };
-                                                        spawn_local(async move { let _ = sync.record(&person.get_value(), change, true).await; });
-                                                    }>{t(Msg::ReadingKeepThis)}</button>
-                                            })}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }
-                    }).collect_view()}
-                </div>
-            }
-        })
     }
 }
 

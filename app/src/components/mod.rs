@@ -2,6 +2,7 @@ pub mod about_me;
 pub mod app_header;
 pub mod chart;
 pub mod comments;
+pub mod conflicts;
 pub mod goal_list;
 pub mod invite;
 pub mod language_switch;

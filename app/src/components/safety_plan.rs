@@ -2,7 +2,7 @@
 //! date, the agreement, the person's sharing choices, and conflicts to settle.
 
 use crate::{
-    components::{about_me::record_error, planning_session::use_session, reading::today, written::written_by},
+    components::{about_me::record_error, conflicts::ConflictChoices, planning_session::use_session, reading::today, written::written_by},
     i18n::{t, t_fill, use_i18n},
     sync::{SyncEngine, random_hex},
 };
@@ -15,7 +15,7 @@ use waymark_shared::{
         CRISIS_LINES, PlanSection, Setting, Signer,
         view::{Agreement, ItemView, PlanView},
     },
-    sync::{Change, RecordId, WriterFacts},
+    sync::{CellKey, Change, RecordId, WriterFacts},
     tracker::SharedPart,
 };
 
@@ -470,54 +470,18 @@ pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl Int
 /// Values saved at the same time on two devices: shown side by side for someone to choose.
 #[component]
 pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
-    let i18n = use_i18n();
-    move || {
-        let list = ctx.plan.with(|p| p.conflicts.clone());
-        (!list.is_empty()).then(|| {
-            view! {
-                <div class="conflicts" data-test="plan-conflicts">
-                    <p><strong>{t(Msg::ReadingConflict)}</strong></p>
-                    {list.into_iter().map(|c| {
-                        let lang = i18n.lang.get_untracked();
-                        let options: Vec<(serde_json::Value, String)> = std::iter::once((c.current.clone(), c.by.as_ref().map(|b| written_by(&b.name, b.at_ms, lang)).unwrap_or_default()))
-                            .chain(c.kept.iter().map(|k| (k.value.clone(), written_by(&k.by.name, k.by.at_ms, lang))))
-                            .collect();
-                        let key = c.key.clone();
-                        view! {
-                            <ul class="conflict" data-test="conflict">
-                                {options.into_iter().map(|(value, who)| {
-                                    let change = ctx.plan.with_untracked(|p| p.change_for(&key, &value));
-                                    let may = change.as_ref().is_some_and(|ch| ctx.facts.with_untracked(|f| match ch {
-                                        Change::PlanItemText { .. } | Change::RemovePlanItem { .. } => ctx.plan.with_untracked(|p| p.item(&key.record).is_some_and(|i| p.may_edit(i, f))),
-                                        other => other.may_write(f, None),
-                                    }));
-                                    let shown = match &value { serde_json::Value::String(s) => s.clone(), v => v.to_string() };
-                                    view! {
-                                        <li>
-                                            <span class="conflict-value">{shown}</span>" "<span class="hint">{who}</span>
-                                            {may.then(|| {
-                                                let change = change.clone();
-                                                view! {
-                                                    <button type="button" class="button primary small" data-test="conflict-choice"
-                                                        on:click=move |_| {
-                                                            if let Some(ch) = change.clone() {
-                                                                let sync = ctx.sync;
-                                                                let person = ctx.person.get_value();
-                                                                spawn_local(async move { let _ = sync.record(&person, ch, true).await; });
-                                                            }
-                                                        }>{t(Msg::ReadingKeepThis)}</button>
-                                                }
-                                            })}
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ul>
-                        }
-                    }).collect_view()}
-                </div>
+    let conflicts = Signal::derive(move || ctx.plan.with(|p| p.conflicts.clone()));
+    let settle = Callback::new(move |(key, value): (CellKey, serde_json::Value)| {
+        let change = ctx.plan.with_untracked(|p| p.change_for(&key, &value))?;
+        let may = ctx.facts.with_untracked(|f| match &change {
+            Change::PlanItemText { .. } | Change::RemovePlanItem { .. } => {
+                ctx.plan.with_untracked(|p| p.item(&key.record).is_some_and(|i| p.may_edit(i, f)))
             }
-        })
-    }
+            other => other.may_write(f, None),
+        });
+        may.then_some(change)
+    });
+    view! { <ConflictChoices person=ctx.person conflicts=conflicts settle=settle test_id="plan-conflicts"/> }
 }
 
 /// "Safety plan review overdue", where the person's name or card shows: nothing when the review is not due.
@@ -534,8 +498,15 @@ pub fn ReviewFlag(person: UserId) -> impl IntoView {
 pub fn CapacityPanel(ctx: PlanCtx) -> impl IntoView {
     let i18n = use_i18n();
     let current = Memo::new(move |_| ctx.plan.with(|p| p.capacity.clone()));
-    let lacks = RwSignal::new(ctx.plan.with_untracked(|p| p.lacks_capacity()));
-    let reason = RwSignal::new(ctx.plan.with_untracked(|p| p.capacity.as_ref().map(|(c, _)| c.reason.clone()).unwrap_or_default()));
+    let lacks = RwSignal::new(false);
+    let reason = RwSignal::new(String::new());
+    // The form starts from what is recorded, and follows it when a record arrives from another device.
+    Effect::new(move |_| {
+        if let Some((c, _)) = current.get() {
+            lacks.set(c.lacks);
+            reason.set(c.reason);
+        }
+    });
     let save = move |_| {
         ctx.record(Change::Capacity { lacks: lacks.get_untracked(), reason: reason.get_untracked().trim().to_owned() });
     };

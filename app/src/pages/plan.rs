@@ -1,7 +1,7 @@
 //! `/people/:id/plan`: the personal safety plan, written together, and
 //! `/people/:id/plan/print`: the person's own copy to print (no network needed).
 
-use super::{signed_in::SignedIn, tracker::{WithPerson, writer_facts}};
+use super::tracker::{PersonRoute, writer_facts};
 use crate::{
     components::{
         language_switch::LanguageSwitch,
@@ -15,7 +15,7 @@ use crate::{
     sync::{plan::use_plan, use_sync},
 };
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_params_map};
+use leptos_router::components::A;
 use waymark_shared::{
     Msg, Relation, Role, UserId,
     api::{Me, PersonPage},
@@ -44,15 +44,7 @@ fn visible_sections(me: &Me, plan: &PlanView) -> Vec<PlanSection> {
 
 #[component]
 pub fn PlanPage() -> impl IntoView {
-    let params = use_params_map();
-    view! {
-        <SignedIn content=move |_me| {
-            move || {
-                let id = UserId(params.read().get("id").unwrap_or_default());
-                view! { <WithPerson id=id content=|me, page| view! { <Plan me=me page=page/> }/> }
-            }
-        }/>
-    }
+    view! { <PersonRoute content=|me, page| view! { <Plan me=me page=page/> }/> }
 }
 
 fn plan_ctx(me: &Me, page: &PersonPage) -> PlanCtx {
@@ -134,15 +126,7 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
 
 #[component]
 pub fn PlanPrintPage() -> impl IntoView {
-    let params = use_params_map();
-    view! {
-        <SignedIn content=move |_me| {
-            move || {
-                let id = UserId(params.read().get("id").unwrap_or_default());
-                view! { <WithPerson id=id content=|me, page| view! { <PrintablePlan me=me page=page/> }/> }
-            }
-        }/>
-    }
+    view! { <PersonRoute content=|me, page| view! { <PrintablePlan me=me page=page/> }/> }
 }
 
 /// The person's own copy: large type, plain words, an easy-read choice; never the staff-only notes.

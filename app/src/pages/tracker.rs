@@ -65,17 +65,27 @@ where
     }
 }
 
+/// A page about the person named in the URL (`/people/:id/…`): signed in, with their page loaded.
 #[component]
-pub fn TrackerPage() -> impl IntoView {
+pub(crate) fn PersonRoute<F, V>(content: F) -> impl IntoView
+where
+    F: Fn(Me, PersonPage) -> V + Send + Sync + Copy + 'static,
+    V: IntoView + 'static,
+{
     let params = use_params_map();
     view! {
         <SignedIn content=move |_me| {
             move || {
                 let id = UserId(params.read().get("id").unwrap_or_default());
-                view! { <WithPerson id=id content=|me, page| view! { <Tracker me=me page=page/> }/> }
+                view! { <WithPerson id=id content=content/> }
             }
         }/>
     }
+}
+
+#[component]
+pub fn TrackerPage() -> impl IntoView {
+    view! { <PersonRoute content=|me, page| view! { <Tracker me=me page=page/> }/> }
 }
 
 #[component]

@@ -11,7 +11,7 @@ pub mod live;
 pub mod model;
 pub mod plan;
 pub mod tracker;
-mod timer;
+pub(crate) mod timer;
 
 use crate::{
     client::http::{self, Failure, Method},

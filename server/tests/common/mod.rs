@@ -6,6 +6,7 @@
 
 #![allow(dead_code)]
 
+pub mod changes;
 pub mod wire;
 
 use axum::{
