@@ -1,7 +1,7 @@
 //! Carers joining: the care team makes an invitation code for a person; the carer uses it once to make their own
 //! account, linked to that person, and is signed in. What they then see is what the person shares with them.
 
-use super::json::ApiJson;
+use super::{json::ApiJson, people::team_person};
 use crate::{
     auth::{CurrentUser, new_token, password, session_keys},
     error::{AppError, AppResult},
@@ -16,7 +16,6 @@ use axum::{
 };
 use tower_sessions::Session;
 use waymark_shared::{
-    Relation, UserId,
     api::{AcceptInvitationRequest, INVITATION_VALID_MS, Invitation, SessionInfo, normalise_invitation_code},
     validation::{check_password_input, normalise_username},
 };
@@ -32,13 +31,7 @@ pub async fn create(
     CurrentUser(viewer): CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<(StatusCode, Json<Invitation>)> {
-    let person = state.store.person(&viewer.id, &UserId(id)).await?.ok_or(AppError::NotFound)?;
-    if !person.visible_to(&viewer) {
-        return Err(AppError::NotFound);
-    }
-    if !(viewer.role.is_staff() && matches!(person.viewer_relation, Some(Relation::KeyWorker | Relation::Staff))) {
-        return Err(AppError::Forbidden);
-    }
+    let person = team_person(&state, &viewer, id).await?;
     let code = new_invitation_code();
     let now = now_ms();
     let expires_at_ms = now + INVITATION_VALID_MS;

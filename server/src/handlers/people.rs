@@ -4,14 +4,14 @@ use crate::{
     auth::CurrentUser,
     error::{AppError, AppResult},
     state::AppState,
-    store::PersonRow,
+    store::{PersonRow, UserRow},
 };
 use axum::{
     Json,
     extract::{Path, State},
 };
 use waymark_shared::{
-    UserId,
+    Relation, UserId,
     api::{PeopleList, PersonPage, PersonSummary, WardSummary},
 };
 
@@ -34,6 +34,27 @@ pub async fn list(State(state): State<AppState>, CurrentUser(viewer): CurrentUse
     Ok(Json(PeopleList { people }))
 }
 
+/// The person, if `viewer` may open their record; otherwise 404, exactly as if they did not exist.
+pub(crate) async fn visible_person(state: &AppState, viewer: &UserRow, id: String) -> AppResult<PersonRow> {
+    let person = state.store.person(&viewer.id, &UserId(id)).await?.ok_or(AppError::NotFound)?;
+    if !person.visible_to(viewer) {
+        tracing::warn!(viewer = %viewer.id, person = %person.id, "refused a person's record");
+        return Err(AppError::NotFound);
+    }
+    Ok(person)
+}
+
+/// The person, if `viewer` is staff on their care team (key worker or team staff); 403 for others who may open the
+/// record, 404 for everyone else.
+pub(crate) async fn team_person(state: &AppState, viewer: &UserRow, id: String) -> AppResult<PersonRow> {
+    let person = visible_person(state, viewer, id).await?;
+    if viewer.role.is_staff() && matches!(person.viewer_relation, Some(Relation::KeyWorker | Relation::Staff)) {
+        Ok(person)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// `GET /api/people/{id}`: one person's page. Someone the viewer may not see is answered exactly like someone
 /// who does not exist (404), so the answer reveals nothing.
 pub async fn show(
@@ -41,11 +62,7 @@ pub async fn show(
     CurrentUser(viewer): CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<PersonPage>> {
-    let person = state.store.person(&viewer.id, &UserId(id)).await?.ok_or(AppError::NotFound)?;
-    if !person.visible_to(&viewer) {
-        tracing::warn!(viewer = %viewer.id, person = %person.id, "refused a person page");
-        return Err(AppError::NotFound);
-    }
+    let person = visible_person(&state, &viewer, id).await?;
     let care_team = state.store.care_team(&person.id).await?;
     Ok(Json(PersonPage { person: summary(person), care_team }))
 }

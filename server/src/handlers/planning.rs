@@ -4,7 +4,10 @@
 //! writing is shown only to viewers who may see that section (a carer: the sections shared with them; the person:
 //! every section but the staff-only notes).
 
-use super::json::ApiJson;
+use super::{
+    json::ApiJson,
+    people::{team_person, visible_person},
+};
 use crate::{
     auth::CurrentUser,
     error::{AppError, AppResult},
@@ -17,24 +20,11 @@ use axum::{
 };
 use std::collections::BTreeSet;
 use waymark_shared::{
-    Relation, Role, UserId,
+    Role,
     api::{PresenceRequest, Present, SessionState},
     plan::PlanSection,
     tracker::SharedPart,
 };
-
-/// The person, if `viewer` may open their record; otherwise 404 (as if they did not exist).
-async fn person_for(state: &AppState, viewer: &UserRow, id: String) -> AppResult<PersonRow> {
-    let person = state.store.person(&viewer.id, &UserId(id)).await?.ok_or(AppError::NotFound)?;
-    if !person.visible_to(viewer) {
-        return Err(AppError::NotFound);
-    }
-    Ok(person)
-}
-
-fn on_care_team(viewer: &UserRow, person: &PersonRow) -> bool {
-    viewer.role.is_staff() && matches!(person.viewer_relation, Some(Relation::KeyWorker | Relation::Staff))
-}
 
 /// The session as `viewer` may see it.
 async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: i64) -> AppResult<SessionState> {
@@ -68,7 +58,7 @@ pub async fn show(
     CurrentUser(viewer): CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<SessionState>> {
-    let person = person_for(&state, &viewer, id).await?;
+    let person = visible_person(&state, &viewer, id).await?;
     Ok(Json(state_for(&state, &viewer, &person, now_ms()).await?))
 }
 
@@ -78,10 +68,7 @@ pub async fn start(
     CurrentUser(viewer): CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<SessionState>> {
-    let person = person_for(&state, &viewer, id).await?;
-    if !on_care_team(&viewer, &person) {
-        return Err(AppError::Forbidden);
-    }
+    let person = team_person(&state, &viewer, id).await?;
     let now = now_ms();
     let session = state.store.start_session(&person.id, &viewer.id, now).await?;
     tracing::info!(person = %person.id, by = %viewer.id, session, "planning session started or joined");
@@ -96,7 +83,7 @@ pub async fn presence(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PresenceRequest>,
 ) -> AppResult<Json<SessionState>> {
-    let person = person_for(&state, &viewer, id).await?;
+    let person = visible_person(&state, &viewer, id).await?;
     let now = now_ms();
     if let Some(session) = state.store.running_session(&person.id, now).await? {
         state.store.mark_present(&session, &viewer.id, body.editing.as_ref(), now).await?;
@@ -110,10 +97,7 @@ pub async fn end(
     CurrentUser(viewer): CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<SessionState>> {
-    let person = person_for(&state, &viewer, id).await?;
-    if !on_care_team(&viewer, &person) {
-        return Err(AppError::Forbidden);
-    }
+    let person = team_person(&state, &viewer, id).await?;
     let now = now_ms();
     if !state.store.end_session(&person.id, &viewer.id, now).await? {
         return Err(AppError::NotFound);

@@ -4,7 +4,7 @@
 use super::{Capacity, ItemOpened, PlanSection, Setting, Signature, Signer, fields};
 use crate::people::UserId;
 use crate::sync::{Authorship, CellKey, Change, Kind, RecordId, ShownCell};
-use crate::tracker::view::Conflict;
+use crate::tracker::view::{Conflict, sharing_cell};
 use crate::tracker::{SharedPart, Sharing};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -127,12 +127,9 @@ impl PlanView {
                         view.signatures.insert(signer, Signed { signature, by: cell.by.clone() });
                     }
                 }
-                (Kind::Sharing, carer) => {
-                    if let (Some(part), Ok(s)) = (
-                        SharedPart::parse(&key.record.0),
-                        serde_json::from_value::<Sharing>(cell.value.clone()),
-                    ) {
-                        view.sharing.insert((part, UserId(carer.to_owned())), s);
+                (Kind::Sharing, _) => {
+                    if let Some((who, s)) = sharing_cell(key, cell) {
+                        view.sharing.insert(who, s);
                     }
                 }
                 _ => {}

@@ -195,12 +195,9 @@ impl TrackerView {
                     );
                 }
                 (Kind::Step, _) => step_cells.push((key, cell)),
-                (Kind::Sharing, carer) => {
-                    if let (Some(part), Ok(s)) = (
-                        SharedPart::parse(&key.record.0),
-                        serde_json::from_value::<Sharing>(cell.value.clone()),
-                    ) {
-                        view.sharing.insert((part, UserId(carer.to_owned())), s);
+                (Kind::Sharing, _) => {
+                    if let Some((who, s)) = sharing_cell(key, cell) {
+                        view.sharing.insert(who, s);
                     }
                 }
                 _ => {}
@@ -368,6 +365,14 @@ impl TrackerView {
             .get(&(part, carer.clone()))
             .is_some_and(|s| s.share)
     }
+}
+
+/// A sharing cell read back: which part, which carer, and what the person chose. `None` for a cell that does not
+/// parse (from a newer app, say).
+pub fn sharing_cell(key: &CellKey, cell: &ShownCell) -> Option<((SharedPart, UserId), Sharing)> {
+    let part = SharedPart::parse(&key.record.0)?;
+    let s = serde_json::from_value::<Sharing>(cell.value.clone()).ok()?;
+    Some(((part, UserId(key.field.clone())), s))
 }
 
 /// The change that writes `value` into a tracker cell: what settling a conflict by choosing a value sends.
