@@ -97,6 +97,17 @@ pub struct PersonPage {
     pub care_team: Vec<TeamMember>,
 }
 
+impl PersonPage {
+    /// The person's carers (id and name), in care-team order: those the person may share parts of the record with.
+    pub fn carers(&self) -> Vec<(UserId, String)> {
+        self.care_team
+            .iter()
+            .filter(|m| m.relation == Relation::Carer)
+            .map(|m| (m.id.clone(), m.display_name.clone()))
+            .collect()
+    }
+}
+
 /// Why a request failed, for machines. The app shows the matching catalogue message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -17,7 +17,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::components::A;
 use waymark_shared::{
-    Msg, Relation, Role, UserId,
+    Msg, Relation, Role,
     api::{Me, PersonPage},
     i18n::fill,
     plan::{PlanSection, view::{Agreement, PlanView}},
@@ -69,12 +69,7 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
     let person = page.person.id.clone();
     let name = page.person.display_name.clone();
     let kw = key_worker(&page);
-    let carers: Vec<(UserId, String)> = page
-        .care_team
-        .iter()
-        .filter(|m| m.relation == Relation::Carer)
-        .map(|m| (m.id.clone(), m.display_name.clone()))
-        .collect();
+    let carers = page.carers();
     let is_person = me.id == person && me.role == Role::ServiceUser;
     let is_carer = me.role == Role::Carer;
     let me_sv = StoredValue::new(me.clone());

@@ -19,7 +19,7 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 use waymark_shared::{
-    Msg, Relation, Role, UserId,
+    Msg, Role, UserId,
     api::{Me, PersonPage},
     i18n::fill,
     outcomes::{FrameworkId, built_in},
@@ -150,12 +150,7 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
     let is_carer = me.role == Role::Carer;
     let shared_with_me = move || facts.with(|f| f.shared.contains(&SharedPart::Tracker));
     let name = page.person.display_name.clone();
-    let carers: Vec<(UserId, String)> = page
-        .care_team
-        .iter()
-        .filter(|m| m.relation == Relation::Carer)
-        .map(|m| (m.id.clone(), m.display_name.clone()))
-        .collect();
+    let carers = page.carers();
     let is_person = facts.with_untracked(|f| f.is_person());
     view! {
         <A href=format!("/people/{}", person.0) attr:class="back-link">{t(Msg::TrackerBackToPerson)}</A>

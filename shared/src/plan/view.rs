@@ -81,12 +81,7 @@ impl PlanView {
         };
         for (key, cell) in cells {
             if !cell.kept.is_empty() && matches!(key.kind, Kind::PlanItem | Kind::Plan) {
-                view.conflicts.push(Conflict {
-                    key: key.clone(),
-                    current: cell.value.clone(),
-                    by: cell.by.clone(),
-                    kept: cell.kept.clone(),
-                });
+                view.conflicts.push(Conflict::of(key, cell));
             }
             match (key.kind, key.field.as_str()) {
                 (Kind::PlanItem, fields::OPENED) => {

@@ -98,6 +98,13 @@ pub struct Conflict {
     pub kept: Vec<KeptValue>,
 }
 
+impl Conflict {
+    /// The conflict a shown cell with values kept aside stands for.
+    pub fn of(key: &CellKey, cell: &ShownCell) -> Conflict {
+        Conflict { key: key.clone(), current: cell.value.clone(), by: cell.by.clone(), kept: cell.kept.clone() }
+    }
+}
+
 /// A step that is due for review at a reading.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DueStep<'a> {
@@ -138,12 +145,7 @@ impl TrackerView {
         let mut view = TrackerView::default();
         for (key, cell) in cells {
             if !cell.kept.is_empty() {
-                view.conflicts.push(Conflict {
-                    key: key.clone(),
-                    current: cell.value.clone(),
-                    by: cell.by.clone(),
-                    kept: cell.kept.clone(),
-                });
+                view.conflicts.push(Conflict::of(key, cell));
             }
             match (key.kind, key.field.as_str()) {
                 (Kind::Reading, fields::OPENED) => {
