@@ -120,6 +120,9 @@ catalogue! {
     AttentionIntro => "Waymark could not accept these changes. They are kept here so nothing is lost.", "Doedd Waymark ddim yn gallu derbyn y newidiadau hyn. Maen nhw'n cael eu cadw yma fel nad oes dim yn mynd ar goll.";
     AttentionComment => "Comment", "Sylw";
     AttentionRemoval => "Removing or restoring a comment", "Tynnu neu adfer sylw";
+    AttentionReading => "A change to a reading", "Newid i ddarlleniad";
+    AttentionGoal => "A change to a goal or a step", "Newid i nod neu gam";
+    AttentionSharing => "A change to what carers see", "Newid i'r hyn y mae gofalwyr yn ei weld";
     Dismiss => "Dismiss", "Diystyru";
     OpenInAnotherTab => "Waymark is open in another tab or window on this tablet. Please carry on there; this one will take over when that one is closed.", "Mae Waymark ar agor mewn tab neu ffenestr arall ar y dabled hon. Daliwch ati yno; bydd yr un yma'n cymryd drosodd pan fydd yr un arall wedi cau.";
     StoreUnavailable => "This tablet can't save changes right now, so editing is paused. Please ask staff for help.", "Dydy'r dabled hon ddim yn gallu cadw newidiadau ar hyn o bryd, felly mae golygu wedi'i oedi. Gofynnwch i'r staff am help.";

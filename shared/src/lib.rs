@@ -2,8 +2,11 @@
 //!
 //! Compiled for both the server (native) and the app (wasm32). Nothing here does I/O.
 
+pub mod about_me;
 pub mod access;
 pub mod api;
+pub mod comments;
+pub mod consent;
 pub mod i18n;
 pub mod outcomes;
 pub mod people;

@@ -1,15 +1,20 @@
 //! The personal safety plan's vocabulary: its sections (each a list of items, each recording who wrote it and
 //! when), the setting it is written for, its review date, and its agreement by the person and their key worker.
-//! The changes that write these are in [`crate::sync::change`]; [`view`] turns cells back into a plan.
+//! The changes that write these are in [`change`]; [`view`] turns cells back into a plan.
 //!
 //! Every section but one may be shared with a carer, section by section, by the person. The staff-only section
 //! (risk notes, victims) has the staff-only audience: the server never sends it to a service user's or a carer's
 //! device.
 
+pub mod change;
 pub mod view;
 
+pub use crate::consent::Capacity;
+pub use change::PlanChange;
+
+use crate::consent::SharedPart;
+use crate::i18n::Msg;
 use crate::sync::Audience;
-use crate::tracker::SharedPart;
 use serde::{Deserialize, Serialize};
 
 /// Longest item of a safety plan, in characters.
@@ -94,6 +99,40 @@ impl PlanSection {
 
     pub fn is_staff_only(self) -> bool {
         self == PlanSection::StaffOnly
+    }
+
+    /// The section's title in the plan's own words.
+    pub fn title(self) -> Msg {
+        match self {
+            PlanSection::Triggers => Msg::PlanSecTriggers,
+            PlanSection::WarningSigns => Msg::PlanSecWarningSigns,
+            PlanSection::Escalation => Msg::PlanSecEscalation,
+            PlanSection::ICanDo => Msg::PlanSecICanDo,
+            PlanSection::StaffCanDo => Msg::PlanSecStaffCanDo,
+            PlanSection::CarerCanDo => Msg::PlanSecCarerCanDo,
+            PlanSection::PeoplePlaces => Msg::PlanSecPeoplePlaces,
+            PlanSection::ReasonsForHope => Msg::PlanSecReasonsForHope,
+            PlanSection::SaferSurroundings => Msg::PlanSecSaferSurroundings,
+            PlanSection::Contacts => Msg::PlanSecContacts,
+            PlanSection::StaffOnly => Msg::PlanSecStaffOnly,
+        }
+    }
+
+    /// The section's title in easy-read words.
+    pub fn easy_title(self) -> Msg {
+        match self {
+            PlanSection::Triggers => Msg::PlanEasyTriggers,
+            PlanSection::WarningSigns => Msg::PlanEasyWarningSigns,
+            PlanSection::Escalation => Msg::PlanEasyEscalation,
+            PlanSection::ICanDo => Msg::PlanEasyICanDo,
+            PlanSection::StaffCanDo => Msg::PlanEasyStaffCanDo,
+            PlanSection::CarerCanDo => Msg::PlanEasyCarerCanDo,
+            PlanSection::PeoplePlaces => Msg::PlanEasyPeoplePlaces,
+            PlanSection::ReasonsForHope => Msg::PlanEasyReasonsForHope,
+            PlanSection::SaferSurroundings => Msg::PlanEasySaferSurroundings,
+            PlanSection::Contacts => Msg::PlanEasyContacts,
+            PlanSection::StaffOnly => Msg::PlanSecStaffOnly,
+        }
     }
 
     /// Who receives this section's items.
@@ -183,14 +222,6 @@ pub struct Signature {
     pub date: String,
 }
 
-/// What staff recorded about the person's capacity to decide what their carers see.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Capacity {
-    pub lacks: bool,
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// The field names of plan cells.
 pub mod fields {
     use super::Signer;
@@ -205,8 +236,8 @@ pub mod fields {
     pub const SETTING: &str = "setting";
     /// The date by which the plan should be looked at again.
     pub const REVIEW_BY: &str = "review_by";
-    /// [`super::Capacity`].
-    pub const CAPACITY: &str = "capacity";
+    /// [`super::Capacity`] (written by the consent domain).
+    pub const CAPACITY: &str = crate::consent::CAPACITY_FIELD;
     pub fn signature(s: Signer) -> String {
         format!("agreed.{}", s.as_str())
     }

@@ -1,11 +1,12 @@
 //! One person's safety plan as a device shows it, rebuilt from their cells: items by section with who wrote them
 //! and when, the setting, the review date, the agreement, and conflicts waiting to be settled.
 
-use super::{Capacity, ItemOpened, PlanSection, Setting, Signature, Signer, fields};
+use super::{Capacity, ItemOpened, PlanChange, PlanSection, Setting, Signature, Signer, fields};
+use crate::consent::{Action, ConsentChange, SharedPart, Sharing, WriterFacts, may};
 use crate::people::UserId;
+use crate::sync::change::DomainChange;
 use crate::sync::{Authorship, CellKey, Change, Kind, RecordId, ShownCell};
-use crate::tracker::view::{Conflict, sharing_cell};
-use crate::tracker::{SharedPart, Sharing};
+use crate::tracker::view::Conflict;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -69,7 +70,8 @@ fn at(by: &Option<Authorship>) -> i64 {
 }
 
 impl PlanView {
-    /// Rebuild the plan from one person's shown cells. Cells that do not parse are skipped.
+    /// Rebuild the plan from one person's shown cells, each read back through [`PlanChange::decode`] (or the
+    /// consent domain's, for sharing and capacity). Cells that do not decode are skipped.
     pub fn build<'a>(cells: impl IntoIterator<Item = (&'a CellKey, &'a ShownCell)>) -> PlanView {
         let mut view = PlanView::default();
         let mut items: BTreeMap<RecordId, ItemView> = BTreeMap::new();
@@ -83,64 +85,53 @@ impl PlanView {
             if !cell.kept.is_empty() && matches!(key.kind, Kind::PlanItem | Kind::Plan) {
                 view.conflicts.push(Conflict::of(key, cell));
             }
-            match (key.kind, key.field.as_str()) {
-                (Kind::PlanItem, fields::OPENED) => {
-                    if let Ok(o) = serde_json::from_value::<ItemOpened>(cell.value.clone()) {
-                        touch(&mut view, o.section, &cell.by);
-                        items.insert(
-                            key.record.clone(),
-                            ItemView {
-                                id: key.record.clone(),
-                                section: o.section,
-                                text: o.text,
-                                added_by: cell.by.clone(),
-                                changed_by: None,
-                                removed: false,
-                                removed_by: None,
-                                waiting: cell.waiting,
-                            },
-                        );
-                    }
+            if key.kind == Kind::PlanItem && key.field != fields::OPENED {
+                item_cells.push((key, cell));
+                continue;
+            }
+            match Change::decode(key, &cell.value, &|_| None) {
+                Some(Change::Plan(PlanChange::AddPlanItem { item, section, text })) => {
+                    touch(&mut view, section, &cell.by);
+                    let i = ItemView {
+                        id: item.clone(),
+                        section,
+                        text,
+                        added_by: cell.by.clone(),
+                        changed_by: None,
+                        removed: false,
+                        removed_by: None,
+                        waiting: cell.waiting,
+                    };
+                    items.insert(item, i);
                 }
-                (Kind::PlanItem, _) => item_cells.push((key, cell)),
-                (Kind::Plan, fields::SETTING) => {
-                    view.setting = cell.value.as_str().and_then(Setting::parse).unwrap_or_default();
+                Some(Change::Plan(PlanChange::PlanSetting { setting })) => view.setting = setting,
+                Some(Change::Plan(PlanChange::PlanReview { review_by })) => view.review_by = review_by,
+                Some(Change::Plan(PlanChange::AgreePlan { signer, version, date })) => {
+                    view.signatures.insert(signer, Signed { signature: Signature { version, date }, by: cell.by.clone() });
                 }
-                (Kind::Plan, fields::CAPACITY) => {
-                    if let Ok(c) = serde_json::from_value::<Capacity>(cell.value.clone()) {
-                        view.capacity = Some((c, cell.by.clone()));
-                    }
+                Some(Change::Consent(ConsentChange::Capacity { lacks, reason })) => {
+                    view.capacity = Some((Capacity { lacks, reason }, cell.by.clone()));
                 }
-                (Kind::Plan, fields::REVIEW_BY) => {
-                    view.review_by = cell.value.as_str().map(str::to_owned);
-                }
-                (Kind::Plan, f) => {
-                    let signer = Signer::ALL.into_iter().find(|s| fields::signature(*s) == f);
-                    if let (Some(signer), Ok(signature)) =
-                        (signer, serde_json::from_value::<Signature>(cell.value.clone()))
-                    {
-                        view.signatures.insert(signer, Signed { signature, by: cell.by.clone() });
-                    }
-                }
-                (Kind::Sharing, _) => {
-                    if let Some((who, s)) = sharing_cell(key, cell) {
-                        view.sharing.insert(who, s);
-                    }
+                Some(Change::Consent(ConsentChange::Share { part, carer, share, review_by })) => {
+                    view.sharing.insert((part, carer), Sharing { share, review_by });
                 }
                 _ => {}
             }
         }
         for (key, cell) in item_cells {
+            let section = items.get(&key.record).map(|i| i.section);
+            let opened = |k: &CellKey| {
+                let section = section.filter(|_| k.record == key.record)?;
+                serde_json::to_value(ItemOpened { section, text: String::new() }).ok()
+            };
             let Some(item) = items.get_mut(&key.record) else { continue };
-            match key.field.as_str() {
-                fields::TEXT => {
-                    if let Some(t) = cell.value.as_str() {
-                        item.text = t.to_owned();
-                        item.changed_by = cell.by.clone();
-                    }
+            match PlanChange::decode(key, &cell.value, &opened) {
+                Some(PlanChange::PlanItemText { text, .. }) => {
+                    item.text = text;
+                    item.changed_by = cell.by.clone();
                 }
-                fields::REMOVED => {
-                    item.removed = cell.value.as_bool().unwrap_or(false);
+                Some(PlanChange::RemovePlanItem { removed, .. }) => {
+                    item.removed = removed;
                     item.removed_by = cell.by.clone();
                 }
                 _ => continue,
@@ -213,16 +204,9 @@ impl PlanView {
 
     /// May this writer change or take out `item`? The same rule the server applies, on the item as this device
     /// has it (an item only on this device counts as the writer's own).
-    pub fn may_edit(&self, item: &ItemView, w: &crate::sync::WriterFacts) -> bool {
-        let opened = crate::sync::CellState {
-            value: serde_json::to_value(ItemOpened { section: item.section, text: item.text.clone() })
-                .expect("an item serialises"),
-            version: 0,
-            by: item.added_by.clone().unwrap_or_else(|| Authorship { user: w.user.clone(), name: String::new(), at_ms: 0 }),
-            kept: vec![],
-        };
-        Change::PlanItemText { item: item.id.clone(), section: item.section, text: String::new() }
-            .may_write(w, Some(&opened))
+    pub fn may_edit(&self, item: &ItemView, w: &WriterFacts) -> bool {
+        let author = item.added_by.as_ref().map_or(&w.user, |by| &by.user);
+        may(w, Action::EditPlanItem { section: item.section, author })
     }
 
     /// Is the review date before `today` (both `YYYY-MM-DD`)?
@@ -242,34 +226,11 @@ impl PlanView {
 
     /// The change that writes `value` into a plan cell: what settling a conflict by choosing a value sends.
     pub fn change_for(&self, key: &CellKey, value: &Value) -> Option<Change> {
-        match (key.kind, key.field.as_str()) {
-            (Kind::PlanItem, fields::TEXT) => Some(Change::PlanItemText {
-                item: key.record.clone(),
-                section: self.item(&key.record)?.section,
-                text: value.as_str()?.to_owned(),
-            }),
-            (Kind::PlanItem, fields::REMOVED) => Some(Change::RemovePlanItem {
-                item: key.record.clone(),
-                section: self.item(&key.record)?.section,
-                removed: value.as_bool()?,
-            }),
-            (Kind::Plan, fields::SETTING) => {
-                Some(Change::PlanSetting { setting: Setting::parse(value.as_str()?)? })
-            }
-            (Kind::Plan, fields::REVIEW_BY) => Some(Change::PlanReview {
-                review_by: if value.is_null() { None } else { Some(value.as_str()?.to_owned()) },
-            }),
-            (Kind::Plan, fields::CAPACITY) => {
-                let c: Capacity = serde_json::from_value(value.clone()).ok()?;
-                Some(Change::Capacity { lacks: c.lacks, reason: c.reason })
-            }
-            (Kind::Plan, f) => {
-                let signer = Signer::ALL.into_iter().find(|s| fields::signature(*s) == f)?;
-                let s: Signature = serde_json::from_value(value.clone()).ok()?;
-                Some(Change::AgreePlan { signer, version: s.version, date: s.date })
-            }
-            _ => None,
-        }
+        let opened = |k: &CellKey| {
+            let item = self.item(&k.record).filter(|_| k.kind == Kind::PlanItem)?;
+            serde_json::to_value(ItemOpened { section: item.section, text: item.text.clone() }).ok()
+        };
+        Change::decode(key, value, &opened)
     }
 }
 
@@ -289,11 +250,12 @@ mod tests {
             Plan { person: UserId("dylan".into()), cells: BTreeMap::new(), clock: 1_000 }
         }
 
-        fn write(&mut self, who: &str, change: Change) -> &mut Plan {
+        fn write(&mut self, who: &str, change: impl Into<Change>) -> &mut Plan {
+            let change = change.into();
             change.validate().expect("valid change");
             let e = change.effect(&self.person);
             self.clock += 1_000;
-            let by = Authorship { user: UserId(who.into()), name: who.into(), at_ms: self.clock };
+            let by = Authorship { user: UserId(who.into()), name: who.into(), at_ms: self.clock, role: None };
             self.cells.insert(e.key, ShownCell { value: e.value, by: Some(by), kept: vec![], waiting: false });
             self
         }
@@ -303,12 +265,12 @@ mod tests {
         }
     }
 
-    fn add(item: &str, section: PlanSection, text: &str) -> Change {
-        Change::AddPlanItem { item: RecordId(item.into()), section, text: text.into() }
+    fn add(item: &str, section: PlanSection, text: &str) -> PlanChange {
+        PlanChange::AddPlanItem { item: RecordId(item.into()), section, text: text.into() }
     }
 
-    fn sign(signer: Signer, version: u32) -> Change {
-        Change::AgreePlan { signer, version, date: "2026-11-20".into() }
+    fn sign(signer: Signer, version: u32) -> PlanChange {
+        PlanChange::AgreePlan { signer, version, date: "2026-11-20".into() }
     }
 
     #[test]
@@ -317,12 +279,12 @@ mod tests {
         p.write("dylan", add("a", PlanSection::Triggers, "Loud arguments on the ward"))
             .write("owen", add("b", PlanSection::StaffCanDo, "Offer a quiet room"))
             .write("dylan", add("c", PlanSection::Triggers, "Letters from court"))
-            .write("owen", Change::PlanItemText {
+            .write("owen", PlanChange::PlanItemText {
                 item: RecordId("a".into()),
                 section: PlanSection::Triggers,
                 text: "Shouting nearby".into(),
             })
-            .write("dylan", Change::RemovePlanItem {
+            .write("dylan", PlanChange::RemovePlanItem {
                 item: RecordId("c".into()),
                 section: PlanSection::Triggers,
                 removed: true,
@@ -375,7 +337,7 @@ mod tests {
     fn review_is_overdue_only_after_its_date() {
         let mut p = Plan::new();
         assert!(!p.view().review_overdue("2026-11-27"));
-        p.write("owen", Change::PlanReview { review_by: Some("2026-11-26".into()) });
+        p.write("owen", PlanChange::PlanReview { review_by: Some("2026-11-26".into()) });
         assert!(p.view().review_overdue("2026-11-27"));
         assert!(!p.view().review_overdue("2026-11-26"));
     }
@@ -388,16 +350,16 @@ mod tests {
         let key = CellKey::new(&p.person, Kind::PlanItem, &RecordId("a".into()), fields::TEXT);
         assert_eq!(
             v.change_for(&key, &Value::String("I stop eating".into())),
-            Some(Change::PlanItemText {
+            Some(Change::Plan(PlanChange::PlanItemText {
                 item: RecordId("a".into()),
                 section: PlanSection::Escalation,
                 text: "I stop eating".into()
-            })
+            }))
         );
         let setting = CellKey::new(&p.person, Kind::Plan, &RecordId::single(), fields::SETTING);
         assert_eq!(
             v.change_for(&setting, &Value::String("leave".into())),
-            Some(Change::PlanSetting { setting: Setting::Leave })
+            Some(Change::Plan(PlanChange::PlanSetting { setting: Setting::Leave }))
         );
     }
 }

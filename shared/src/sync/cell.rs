@@ -1,61 +1,9 @@
 //! Cells: the smallest unit of shared data, and what the server knows about each one.
 
-use crate::people::UserId;
+pub use super::change::Kind;
+use crate::people::{Role, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// The kinds of data the engine stores. Adding a kind of data means adding a variant here and its changes in
-/// [`crate::sync::change`]; the engine itself does not change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// The person's "About me" page: one record per person.
-    AboutMe,
-    /// A comment on the "About me" page: one record per comment.
-    Comment,
-    /// A reading of the recovery tracker: one record per reading.
-    Reading,
-    /// A goal: one record per goal.
-    Goal,
-    /// A step towards a goal: one record per step.
-    Step,
-    /// What the person shares with a carer: one record per part, one field per carer.
-    Sharing,
-    /// An item of the safety plan: one record per item.
-    PlanItem,
-    /// The safety plan as a whole (setting, review date, agreement): one record per person.
-    Plan,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 8] = [
-        Kind::AboutMe,
-        Kind::Comment,
-        Kind::Reading,
-        Kind::Goal,
-        Kind::Step,
-        Kind::Sharing,
-        Kind::PlanItem,
-        Kind::Plan,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::AboutMe => "about_me",
-            Kind::Comment => "comment",
-            Kind::Reading => "reading",
-            Kind::Goal => "goal",
-            Kind::Step => "step",
-            Kind::Sharing => "sharing",
-            Kind::PlanItem => "plan_item",
-            Kind::Plan => "plan",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
 
 /// A record's id, made on the device that creates the record (so creating works offline).
 /// 1 to 64 characters of `A-Z a-z 0-9 - _`; the empty id names a kind's single record per person.
@@ -112,6 +60,9 @@ pub struct Authorship {
     /// The writer's name as it was when they wrote, so the record reads correctly later.
     pub name: String,
     pub at_ms: i64,
+    /// The writer's role when they wrote ("Gareth Evans, carer"); missing on what was written before it was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
 }
 
 /// A value someone wrote that arrived after the cell had moved on: kept, shown, and waiting to be settled.
@@ -121,6 +72,9 @@ pub struct KeptValue {
     pub by: Authorship,
     /// The cell version the writer had seen.
     pub base: u64,
+    /// The device it came from: a cell keeps at most one value per device (the newest). Only the server has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 /// A cell as the server holds it.

@@ -16,121 +16,136 @@ pub enum Decision {
     Unchanged(u64),
 }
 
-/// Why a mutation could not be applied at all (it names a record wrongly).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a mutation could not be applied at all.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Rejection {
     #[error("a record with this id already exists")]
     RecordExists,
     #[error("the record this change refers to does not exist")]
     RecordMissing,
+    /// So many devices' versions already wait to be settled on this cell that another is refused (what one
+    /// hostile device could otherwise grow without bound).
+    #[error("{record} already has {MAX_KEPT} versions waiting to be settled; settle them first")]
+    TooManyKept { record: String },
+}
+
+/// Most values a cell keeps aside (one per device) before a further device's stale edit is refused.
+pub const MAX_KEPT: usize = 8;
+
+/// One edit as the decision needs it: who made it, on which device, against which version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edit<'a> {
+    /// The cell version the writer had seen (0 = none).
+    pub base: u64,
+    /// The writer chose this value to settle the cell's conflict.
+    pub settles: bool,
+    pub by: Authorship,
+    /// The device it came from.
+    pub device: &'a str,
 }
 
 /// Decide what a mutation does to its cell.
 ///
 /// - `current`: the cell now (`None` if never written); `required`: the record's `requires` cell, if the effect
-///   has one; `base`: the cell version the writer had seen (0 = none); `settles`: the writer chose this value to
-///   settle the cell's conflict; `next_version`: the version this change gets if it changes anything.
+///   has one; `next_version`: the version this change gets if it changes anything.
 ///
 /// The rules: a new record never conflicts. An edit based on the current version replaces the value (and, if it
 /// settles, clears the values kept aside). An edit based on an older version that would change the value is kept
-/// aside — never dropped, never silently winning. An edit that matches the current value changes nothing.
+/// aside — never dropped, never silently winning — one per device (a device's newer stale edit replaces its
+/// earlier kept one), at most [`MAX_KEPT`] per cell. A change that only narrows what people receive applies
+/// whatever its base. An edit that matches the current value changes nothing.
 pub fn decide(
     current: Option<&CellState>,
     required: Option<&CellState>,
     effect: &Effect,
-    base: u64,
-    settles: bool,
-    by: Authorship,
+    edit: &Edit<'_>,
     next_version: u64,
 ) -> Result<Decision, Rejection> {
+    let applied = |kept: Vec<KeptValue>| {
+        Decision::Applied(CellState { value: effect.value.clone(), version: next_version, by: edit.by.clone(), kept })
+    };
     match &effect.mode {
         EffectMode::Create => {
             if current.is_some() {
                 return Err(Rejection::RecordExists);
             }
-            return Ok(Decision::Applied(CellState {
-                value: effect.value.clone(),
-                version: next_version,
-                by,
-                kept: vec![],
-            }));
+            return Ok(applied(vec![]));
         }
         EffectMode::SetExisting { .. } if required.is_none() => {
             return Err(Rejection::RecordMissing);
         }
-        EffectMode::SetExisting { .. } | EffectMode::Set => {}
+        EffectMode::SetExisting { .. } | EffectMode::Set | EffectMode::Narrow => {}
     }
-    let current_version = current.map_or(0, |c| c.version);
-    let Some(cell) = current else {
-        // Never written: nobody else's value can be lost, whatever the base.
-        return Ok(Decision::Applied(CellState {
-            value: effect.value.clone(),
-            version: next_version,
-            by,
-            kept: vec![],
-        }));
-    };
-    if base == current_version {
-        if cell.value == effect.value && !(settles && cell.in_conflict()) {
+    // Never written: nobody else's value can be lost, whatever the base.
+    let Some(cell) = current else { return Ok(applied(vec![])) };
+    let current_version = cell.version;
+    if edit.base == current_version || effect.mode == EffectMode::Narrow {
+        if cell.value == effect.value && !(edit.settles && cell.in_conflict()) {
             return Ok(Decision::Unchanged(current_version));
         }
-        let kept = if settles { vec![] } else { cell.kept.clone() };
-        return Ok(Decision::Applied(CellState {
-            value: effect.value.clone(),
-            version: next_version,
-            by,
-            kept,
-        }));
+        let settles = edit.settles && edit.base == current_version;
+        return Ok(applied(if settles { vec![] } else { cell.kept.clone() }));
     }
     if cell.value == effect.value {
         return Ok(Decision::Unchanged(current_version));
     }
-    let mut kept = cell.kept.clone();
+    let mut kept: Vec<KeptValue> =
+        cell.kept.iter().filter(|k| k.device.as_deref() != Some(edit.device)).cloned().collect();
+    if kept.len() >= MAX_KEPT {
+        let record = format!("{} {} {}", effect.key.kind.as_str(), effect.key.record, effect.key.field);
+        return Err(Rejection::TooManyKept { record: record.trim().replace("  ", " ") });
+    }
     kept.push(KeptValue {
         value: effect.value.clone(),
-        by,
-        base,
+        by: edit.by.clone(),
+        base: edit.base,
+        device: Some(edit.device.to_owned()),
     });
-    Ok(Decision::KeptAside(CellState {
-        kept,
-        version: next_version,
-        ..cell.clone()
-    }))
+    Ok(Decision::KeptAside(CellState { kept, version: next_version, ..cell.clone() }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::people::UserId;
-    use crate::sync::{AboutMeField, Change, RecordId};
+    use crate::about_me::{AboutMeChange, AboutMeField};
+    use crate::comments::CommentChange;
+    use crate::sync::RecordId;
+    use crate::sync::change::DomainChange;
     use serde_json::json;
 
     fn by(who: &str, at_ms: i64) -> Authorship {
-        Authorship {
-            user: UserId(who.into()),
-            name: who.to_uppercase(),
-            at_ms,
-        }
+        Authorship { user: UserId(who.into()), name: who.to_uppercase(), at_ms, role: None }
+    }
+
+    /// Decide an edit made on the writer's one device.
+    fn d(
+        current: Option<&CellState>,
+        required: Option<&CellState>,
+        effect: &Effect,
+        base: u64,
+        settles: bool,
+        by: Authorship,
+        next_version: u64,
+    ) -> Result<Decision, Rejection> {
+        let device = by.user.0.clone();
+        decide(current, required, effect, &Edit { base, settles, by, device: &device }, next_version)
     }
 
     fn hopes(text: &str) -> Effect {
-        Change::AboutMe {
-            field: AboutMeField::MyHopes,
-            text: text.into(),
-        }
-        .effect(&UserId("p".into()))
+        AboutMeChange::AboutMe { field: AboutMeField::MyHopes, text: text.into() }.effect(&UserId("p".into()))
     }
 
     #[test]
     fn a_first_write_applies_and_a_current_edit_replaces() {
         let Decision::Applied(c1) =
-            decide(None, None, &hopes("a"), 0, false, by("sam", 1), 5).unwrap()
+            d(None, None, &hopes("a"), 0, false, by("sam", 1), 5).unwrap()
         else {
             panic!()
         };
         assert_eq!((c1.value.clone(), c1.version), (json!("a"), 5));
         let Decision::Applied(c2) =
-            decide(Some(&c1), None, &hopes("b"), 5, false, by("kw", 2), 9).unwrap()
+            d(Some(&c1), None, &hopes("b"), 5, false, by("kw", 2), 9).unwrap()
         else {
             panic!()
         };
@@ -149,7 +164,7 @@ mod tests {
             kept: vec![],
         };
         let Decision::KeptAside(c2) =
-            decide(Some(&c1), None, &hopes("mine"), 3, false, by("sam", 2), 8).unwrap()
+            d(Some(&c1), None, &hopes("mine"), 3, false, by("sam", 2), 8).unwrap()
         else {
             panic!()
         };
@@ -161,24 +176,23 @@ mod tests {
         assert_eq!(c2.version, 8);
         assert_eq!(
             c2.kept,
-            vec![KeptValue {
-                value: json!("mine"),
-                by: by("sam", 2),
-                base: 3
-            }]
+            vec![KeptValue { value: json!("mine"), by: by("sam", 2), base: 3, device: Some("sam".into()) }]
         );
         // An edit at the current version that does not settle leaves the conflict open.
         let Decision::Applied(c3) =
-            decide(Some(&c2), None, &hopes("third"), 8, false, by("kw", 3), 9).unwrap()
+            d(Some(&c2), None, &hopes("third"), 8, false, by("kw", 3), 9).unwrap()
         else {
             panic!()
         };
         assert_eq!(c3.kept.len(), 1);
         // A settle based on what the settler saw clears it; a stale settle is itself kept aside.
-        let stale = decide(Some(&c3), None, &hopes("both"), 8, true, by("sam", 4), 10).unwrap();
+        let stale = d(Some(&c3), None, &hopes("both"), 8, true, by("ann", 4), 10).unwrap();
         assert!(matches!(stale, Decision::KeptAside(ref c) if c.kept.len() == 2));
+        // The same device's stale settle replaces the value it had kept aside.
+        let again = d(Some(&c3), None, &hopes("both"), 8, true, by("sam", 4), 10).unwrap();
+        assert!(matches!(again, Decision::KeptAside(ref c) if c.kept.len() == 1 && c.kept[0].value == json!("both")));
         let Decision::Applied(c4) =
-            decide(Some(&c3), None, &hopes("both"), 9, true, by("sam", 4), 10).unwrap()
+            d(Some(&c3), None, &hopes("both"), 9, true, by("sam", 4), 10).unwrap()
         else {
             panic!()
         };
@@ -192,14 +206,10 @@ mod tests {
             value: json!("x"),
             version: 4,
             by: by("kw", 1),
-            kept: vec![KeptValue {
-                value: json!("y"),
-                by: by("sam", 1),
-                base: 1,
-            }],
+            kept: vec![KeptValue { value: json!("y"), by: by("sam", 1), base: 1, device: Some("sam".into()) }],
         };
         let Decision::Applied(after) =
-            decide(Some(&c), None, &hopes("x"), 4, true, by("sam", 2), 5).unwrap()
+            d(Some(&c), None, &hopes("x"), 4, true, by("sam", 2), 5).unwrap()
         else {
             panic!()
         };
@@ -215,11 +225,11 @@ mod tests {
             kept: vec![],
         };
         assert_eq!(
-            decide(Some(&c), None, &hopes("same"), 1, false, by("sam", 2), 5).unwrap(),
+            d(Some(&c), None, &hopes("same"), 1, false, by("sam", 2), 5).unwrap(),
             Decision::Unchanged(4)
         );
         assert_eq!(
-            decide(Some(&c), None, &hopes("same"), 4, false, by("sam", 2), 5).unwrap(),
+            d(Some(&c), None, &hopes("same"), 4, false, by("sam", 2), 5).unwrap(),
             Decision::Unchanged(4)
         );
     }
@@ -227,30 +237,75 @@ mod tests {
     #[test]
     fn records_are_created_once_and_edited_only_when_they_exist() {
         let person = UserId("p".into());
-        let add = Change::AddComment {
+        let add = CommentChange::AddComment {
             comment: RecordId("c1".into()),
             text: "hi".into(),
+            audience: Default::default(),
         }
         .effect(&person);
-        let Decision::Applied(text) = decide(None, None, &add, 0, false, by("sam", 1), 1).unwrap()
+        let Decision::Applied(text) = d(None, None, &add, 0, false, by("sam", 1), 1).unwrap()
         else {
             panic!()
         };
         assert_eq!(
-            decide(Some(&text), None, &add, 0, false, by("kw", 1), 2),
+            d(Some(&text), None, &add, 0, false, by("kw", 1), 2),
             Err(Rejection::RecordExists)
         );
-        let remove = Change::RemoveComment {
+        let remove = CommentChange::RemoveComment {
             comment: RecordId("c2".into()),
         }
         .effect(&person);
         assert_eq!(
-            decide(None, None, &remove, 0, false, by("sam", 1), 2),
+            d(None, None, &remove, 0, false, by("sam", 1), 2),
             Err(Rejection::RecordMissing)
         );
         assert!(matches!(
-            decide(None, Some(&text), &remove, 0, false, by("sam", 1), 2),
+            d(None, Some(&text), &remove, 0, false, by("sam", 1), 2),
             Ok(Decision::Applied(_))
         ));
+    }
+
+    #[test]
+    fn a_device_keeps_one_value_aside_per_cell_and_a_cell_keeps_at_most_eight() {
+        let mut cell = CellState { value: json!("current"), version: 50, by: by("kw", 1), kept: vec![] };
+        // One device sends stale edit after stale edit: only its newest is kept.
+        for i in 0..500 {
+            let Decision::KeptAside(next) = d(Some(&cell), None, &hopes(&format!("v{i}")), 1, false, by("sam", i), 51 + i as u64).unwrap()
+            else {
+                panic!()
+            };
+            cell = next;
+        }
+        assert_eq!(cell.kept.len(), 1);
+        assert_eq!(cell.kept[0].value, json!("v499"));
+        // Eight devices' versions wait; a ninth device's is refused, naming the record.
+        for n in 1..MAX_KEPT {
+            let Decision::KeptAside(next) = d(Some(&cell), None, &hopes("x"), 1, false, by(&format!("dev{n}"), 1), 600 + n as u64).unwrap() else {
+                panic!()
+            };
+            cell = next;
+        }
+        assert_eq!(cell.kept.len(), MAX_KEPT);
+        let refused = d(Some(&cell), None, &hopes("y"), 1, false, by("dev-nine", 1), 700).unwrap_err();
+        assert_eq!(refused, Rejection::TooManyKept { record: "about_me my_hopes".into() });
+        assert!(refused.to_string().contains("about_me my_hopes"));
+        // A device already waiting may still replace its own.
+        assert!(matches!(d(Some(&cell), None, &hopes("z"), 1, false, by("dev3", 1), 700), Ok(Decision::KeptAside(_))));
+    }
+
+    #[test]
+    fn a_narrowing_change_applies_whatever_its_base_and_leaves_kept_values_to_settle() {
+        let narrow = Effect { mode: EffectMode::Narrow, ..hopes("no") };
+        let cell = CellState {
+            value: json!("yes"),
+            version: 9,
+            by: by("kw", 1),
+            kept: vec![KeptValue { value: json!("maybe"), by: by("kw2", 1), base: 2, device: Some("kw2".into()) }],
+        };
+        let Decision::Applied(after) = d(Some(&cell), None, &narrow, 3, false, by("sam", 2), 10).unwrap() else {
+            panic!("a stale withdrawal must apply")
+        };
+        assert_eq!((after.value, after.kept.len()), (json!("no"), 1));
+        assert_eq!(d(Some(&cell), None, &Effect { value: json!("yes"), ..narrow }, 3, false, by("sam", 2), 10), Ok(Decision::Unchanged(9)));
     }
 }

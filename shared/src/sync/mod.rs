@@ -12,13 +12,17 @@
 
 pub mod cell;
 pub mod change;
+pub mod check;
 pub mod decide;
 pub mod outbox;
 pub mod protocol;
+pub mod push;
 pub mod replica;
 
 pub use cell::{Authorship, CellKey, CellState, KeptValue, Kind, RecordId};
-pub use change::{AboutMeField, Audience, Change, ChangeError, Effect, EffectMode, WriterFacts};
+pub use crate::consent::WriterFacts;
+pub use change::{Audience, Change, ChangeError, DomainChange, Effect, EffectMode};
+pub use push::{Decided, PushContext, Pusher, Refusal, Refused, StoredCell, decide_push};
 pub use decide::{Decision, Rejection, decide};
 pub use outbox::{Outbox, Pending, ShownCell};
 pub use protocol::{

@@ -259,13 +259,11 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sync::{AboutMeField, Change};
+    use crate::about_me::{AboutMeChange, AboutMeField};
+    use crate::sync::Change;
 
     fn hopes(t: &str) -> Change {
-        Change::AboutMe {
-            field: AboutMeField::MyHopes,
-            text: t.into(),
-        }
+        AboutMeChange::AboutMe { field: AboutMeField::MyHopes, text: t.into() }.into()
     }
 
     #[test]
@@ -278,10 +276,7 @@ mod tests {
         out.record(
             &replica,
             &p,
-            Change::AboutMe {
-                field: AboutMeField::MyStrengths,
-                text: "s".into(),
-            },
+            AboutMeChange::AboutMe { field: AboutMeField::MyStrengths, text: "s".into() }.into(),
             false,
             3,
         )
@@ -327,14 +322,16 @@ mod tests {
         let p = UserId("p".into());
         let mut out = Outbox::default();
         for i in 0..200 {
-            let text = "ŵ".repeat(crate::sync::change::MAX_ABOUT_ME_CHARS);
+            let text = "ŵ".repeat(crate::about_me::MAX_ABOUT_ME_CHARS);
             out.record(
                 &replica,
                 &p,
-                Change::AddComment {
+                crate::comments::CommentChange::AddComment {
                     comment: crate::sync::RecordId(format!("c{i}")),
                     text: text[..3000].to_owned(),
-                },
+                    audience: Default::default(),
+                }
+                .into(),
                 false,
                 1,
             )
@@ -371,10 +368,7 @@ mod tests {
         let replica = Replica::default();
         let p = UserId("p".into());
         let mut out = Outbox::default();
-        let bad = Change::AboutMe {
-            field: AboutMeField::PreferredName,
-            text: "x".repeat(500),
-        };
+        let bad: Change = AboutMeChange::AboutMe { field: AboutMeField::PreferredName, text: "x".repeat(500) }.into();
         assert!(out.record(&replica, &p, bad, false, 1).is_err());
         assert!(out.items.is_empty());
         out.record(&replica, &p, hopes("a"), false, 1).unwrap();

@@ -1,12 +1,15 @@
 //! The recovery tracker's vocabulary: readings done together (who rated what, the agreed value, why views
 //! differ), goals in the person's own words and the small steps towards them, and what the person shares with
-//! their carers. The changes that write these are in [`crate::sync::change`]; [`view`] turns cells back into
+//! their carers. The changes that write these are in [`change`]; [`view`] turns cells back into
 //! readings and goals for the screens.
 
+pub mod change;
 pub mod view;
 
+pub use crate::consent::{SharedPart, Sharing};
+pub use change::TrackerChange;
+
 use crate::outcomes::{AreaId, FrameworkId};
-use crate::plan::PlanSection;
 use serde::{Deserialize, Serialize};
 
 /// Longest note on an area, reason for a difference, goal, step or prompt answer, in characters.
@@ -164,89 +167,6 @@ impl Prompt {
     }
 }
 
-/// A part of the record the person decides to share with a carer, or not. On the wire and in record ids it is a
-/// plain string: `"tracker"`, or `"plan_"` and a safety plan section (`"plan_triggers"`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SharedPart {
-    /// Readings, the chart, goals and steps.
-    Tracker,
-    /// One section of the safety plan (never the staff-only one).
-    Plan(PlanSection),
-}
-
-impl SharedPart {
-    pub const ALL: [SharedPart; 11] = [
-        SharedPart::Tracker,
-        SharedPart::Plan(PlanSection::Triggers),
-        SharedPart::Plan(PlanSection::WarningSigns),
-        SharedPart::Plan(PlanSection::Escalation),
-        SharedPart::Plan(PlanSection::ICanDo),
-        SharedPart::Plan(PlanSection::StaffCanDo),
-        SharedPart::Plan(PlanSection::CarerCanDo),
-        SharedPart::Plan(PlanSection::PeoplePlaces),
-        SharedPart::Plan(PlanSection::ReasonsForHope),
-        SharedPart::Plan(PlanSection::SaferSurroundings),
-        SharedPart::Plan(PlanSection::Contacts),
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SharedPart::Tracker => "tracker",
-            SharedPart::Plan(s) => match s {
-                PlanSection::Triggers => "plan_triggers",
-                PlanSection::WarningSigns => "plan_warning_signs",
-                PlanSection::Escalation => "plan_escalation",
-                PlanSection::ICanDo => "plan_i_can_do",
-                PlanSection::StaffCanDo => "plan_staff_can_do",
-                PlanSection::CarerCanDo => "plan_carer_can_do",
-                PlanSection::PeoplePlaces => "plan_people_places",
-                PlanSection::ReasonsForHope => "plan_reasons_for_hope",
-                PlanSection::SaferSurroundings => "plan_safer_surroundings",
-                PlanSection::Contacts => "plan_contacts",
-                // Not in ALL, so never parsed; named for completeness.
-                PlanSection::StaffOnly => "plan_staff_only",
-            },
-        }
-    }
-
-    /// The audience its data is stored under: `"shared_"` and the part.
-    pub fn audience_str(self) -> &'static str {
-        match self {
-            SharedPart::Tracker => "shared_tracker",
-            SharedPart::Plan(s) => match s {
-                PlanSection::Triggers => "shared_plan_triggers",
-                PlanSection::WarningSigns => "shared_plan_warning_signs",
-                PlanSection::Escalation => "shared_plan_escalation",
-                PlanSection::ICanDo => "shared_plan_i_can_do",
-                PlanSection::StaffCanDo => "shared_plan_staff_can_do",
-                PlanSection::CarerCanDo => "shared_plan_carer_can_do",
-                PlanSection::PeoplePlaces => "shared_plan_people_places",
-                PlanSection::ReasonsForHope => "shared_plan_reasons_for_hope",
-                PlanSection::SaferSurroundings => "shared_plan_safer_surroundings",
-                PlanSection::Contacts => "shared_plan_contacts",
-                PlanSection::StaffOnly => "staff_only",
-            },
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<SharedPart> {
-        SharedPart::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
-
-impl Serialize for SharedPart {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SharedPart {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SharedPart, D::Error> {
-        let s = String::deserialize(d)?;
-        SharedPart::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown shared part {s:?}")))
-    }
-}
-
 /// What a reading's first cell holds: the framework version it uses and its date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadingOpened {
@@ -260,14 +180,6 @@ pub struct ReadingOpened {
 pub struct GoalAreas {
     pub framework: FrameworkId,
     pub areas: Vec<AreaId>,
-}
-
-/// What a carer-sharing cell holds: shared or not, and when the person wants to think about it again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sharing {
-    pub share: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review_by: Option<String>,
 }
 
 /// The field names of tracker cells. Area ids are `[a-z0-9_]`, so `.` separates parts unambiguously.
@@ -352,18 +264,6 @@ mod tests {
         ] {
             assert!(!is_date(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn shared_parts_are_plain_strings_and_the_staff_only_section_is_not_one() {
-        for p in SharedPart::ALL {
-            let wire = serde_json::to_string(&p).unwrap();
-            assert_eq!(wire, format!("\"{}\"", p.as_str()));
-            assert_eq!(serde_json::from_str::<SharedPart>(&wire).unwrap(), p);
-            assert_eq!(p.audience_str(), format!("shared_{}", p.as_str()));
-        }
-        assert!(serde_json::from_str::<SharedPart>("\"plan_staff_only\"").is_err());
-        assert!(serde_json::from_str::<SharedPart>("\"everything\"").is_err());
     }
 
     #[test]
