@@ -6,10 +6,10 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use crate::store::{PushError, Refusal};
+use crate::store::PushError;
 use waymark_shared::{
     api::{ApiError, ErrorCode},
-    sync::Rejection,
+    sync::{Refusal, Rejection},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +34,9 @@ pub enum AppError {
     /// A mutation referred to a record that does not exist.
     #[error("record missing")]
     RecordMissing,
+    /// So many devices' versions of one thing wait to be settled that another is refused; names the record.
+    #[error("too many versions waiting on {0}")]
+    TooManyVersions(String),
     /// Someone else changed the same thing at the same moment, again and again; the message says what to do.
     #[error("conflict: {0}")]
     Conflict(String),
@@ -73,6 +76,7 @@ impl AppError {
             AppError::SchemaMismatch(_) => ErrorCode::SchemaMismatch,
             AppError::RecordExists | AppError::Conflict(_) => ErrorCode::RecordExists,
             AppError::RecordMissing => ErrorCode::RecordMissing,
+            AppError::TooManyVersions(_) => ErrorCode::TooManyVersions,
             AppError::ForMutation { source, .. } => source.code(),
             AppError::NotSignedIn => ErrorCode::NotSignedIn,
             AppError::BadCredentials => ErrorCode::BadCredentials,
@@ -96,7 +100,7 @@ impl AppError {
             ErrorCode::CsrfRejected | ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::SchemaMismatch => StatusCode::BAD_REQUEST,
-            ErrorCode::RecordExists | ErrorCode::RecordMissing => StatusCode::CONFLICT,
+            ErrorCode::RecordExists | ErrorCode::RecordMissing | ErrorCode::TooManyVersions => StatusCode::CONFLICT,
             ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,6 +113,10 @@ impl AppError {
             AppError::SchemaMismatch(m) | AppError::Conflict(m) => m.clone(),
             AppError::RecordExists => "a record with this id already exists".into(),
             AppError::RecordMissing => "the record this change refers to does not exist".into(),
+            AppError::TooManyVersions(record) => format!(
+                "{record} already has {} versions waiting to be settled: settle them before sending another",
+                waymark_shared::sync::decide::MAX_KEPT
+            ),
             AppError::ForMutation { mutation_id, source } => {
                 format!("mutation {mutation_id} was refused, and nothing in this push was saved: {}", source.public_message())
             }
@@ -157,14 +165,15 @@ impl From<PushError> for AppError {
     fn from(e: PushError) -> AppError {
         match e {
             PushError::Database(e) => AppError::Database(e),
-            PushError::Refused { mutation_id, refusal } => {
-                let source = match refusal {
+            PushError::Refused(refused) => {
+                let source = match refused.refusal {
                     Refusal::Invalid(m) => AppError::InvalidInput(m),
                     Refusal::Forbidden => AppError::Forbidden,
                     Refusal::Rejected(Rejection::RecordExists) => AppError::RecordExists,
                     Refusal::Rejected(Rejection::RecordMissing) => AppError::RecordMissing,
+                    Refusal::Rejected(Rejection::TooManyKept { record }) => AppError::TooManyVersions(record),
                 };
-                AppError::ForMutation { mutation_id, source: Box::new(source) }
+                AppError::ForMutation { mutation_id: refused.mutation_id, source: Box::new(source) }
             }
         }
     }

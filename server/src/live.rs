@@ -3,9 +3,9 @@
 //! Two sources feed one broadcast channel per server instance: a push announces its own changes right after it
 //! commits, and a watcher polls the version counter about once a second and announces changes it has not
 //! announced yet — those made through another instance sharing the database (several instances behind a load
-//! balancer on PostgreSQL), or any it missed. A notification carries only a version number; the device then pulls,
-//! and the pull decides what it may see. Announcing a change twice is harmless; missing one is not, so the
-//! watermark only moves over versions that have been announced.
+//! balancer on PostgreSQL), or any it missed. A notification names whose record changed, for which audience, and
+//! the version: each stream passes on only what its viewer may pull, and the device then pulls. Announcing a change
+//! twice is harmless; missing one is not, so the watermark only moves over versions that have been announced.
 
 use crate::store::{Pushed, Store};
 use std::sync::{
@@ -14,7 +14,7 @@ use std::sync::{
 };
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
-use waymark_shared::UserId;
+use waymark_shared::{UserId, sync::Audience};
 
 /// How often the watcher looks at the version counter.
 pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
@@ -23,10 +23,11 @@ const CHANNEL_CAPACITY: usize = 1024;
 /// The watermark before the watcher has read the counter once.
 const UNKNOWN: u64 = u64::MAX;
 
-/// One person's record changed, up to this version.
+/// A cell of one person's record, with this audience, changed at this version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Changed {
     pub person: UserId,
+    pub audience: Audience,
     pub version: u64,
 }
 
@@ -72,11 +73,18 @@ impl Live {
     /// Announce a push that has committed. The watermark moves only if it stood exactly where this push began
     /// (the push held the counter lock, so its versions follow on directly); otherwise the watcher fills the gap.
     pub fn announce_push(&self, pushed: &Pushed) {
-        if pushed.changed.is_empty() {
+        if pushed.written.is_empty() {
             return;
         }
-        let batch: Vec<Changed> =
-            pushed.changed.iter().map(|(person, version)| Changed { person: person.clone(), version: *version }).collect();
+        let batch: Vec<Changed> = pushed
+            .written
+            .iter()
+            .map(|(person, audience, version)| Changed {
+                person: person.clone(),
+                audience: audience.clone(),
+                version: *version,
+            })
+            .collect();
         let _ = self.tx.send(Arc::new(batch));
         let _ = self.announced.compare_exchange(pushed.head_before, pushed.head, Ordering::SeqCst, Ordering::SeqCst);
     }
@@ -93,10 +101,11 @@ impl Live {
         if head == announced {
             return Ok(());
         }
-        let changed = store.changed_people(announced, head).await?;
+        let changed = store.changes_between(announced, head).await?;
         if !changed.is_empty() {
-            tracing::debug!(from = announced, to = head, people = changed.len(), "announcing changes seen in the database");
-            let batch = changed.into_iter().map(|(person, version)| Changed { person, version }).collect();
+            tracing::debug!(from = announced, to = head, changes = changed.len(), "announcing changes seen in the database");
+            let batch =
+                changed.into_iter().map(|(person, audience, version)| Changed { person, audience, version }).collect();
             let _ = self.tx.send(Arc::new(batch));
         }
         self.announced.fetch_max(head, Ordering::SeqCst);

@@ -5,8 +5,10 @@ use waymark_shared::{
     Relation, Role, UserId,
     outcomes::{AreaId, built_in},
     plan::{PlanSection, Signer},
+    consent::ConsentChange,
+    plan::PlanChange,
     sync::{Change, ClientId, Mutation, RecordId},
-    tracker::{GoalStatus, Presence, Prompt, Rater, SharedPart, StepOwner},
+    tracker::{GoalStatus, Presence, Prompt, Rater, SharedPart, StepOwner, TrackerChange},
 };
 
 /// Every demo account signs in with this password (listed in the README; demo data only).
@@ -96,10 +98,10 @@ async fn seed_dylans_tracker(store: &Store, dylan: &UserId, gareth: &UserId) -> 
     let mut owen_changes = Vec::new();
     for (reading, date, values) in readings {
         let r = RecordId(reading.to_owned());
-        owen_changes.push(Change::StartReading { reading: r.clone(), framework: ladder.id.clone(), version: ladder.version, date: date.to_owned() });
-        owen_changes.push(Change::ReadingPresent { reading: r.clone(), present: vec![Presence::Person, Presence::KeyWorker] });
+        owen_changes.push(Change::Tracker(TrackerChange::StartReading { reading: r.clone(), framework: ladder.id.clone(), version: ladder.version, date: date.to_owned() }));
+        owen_changes.push(Change::Tracker(TrackerChange::ReadingPresent { reading: r.clone(), present: vec![Presence::Person, Presence::KeyWorker] }));
         for (area, value) in areas.iter().zip(values) {
-            let rate = |rater, value| Change::Rate { reading: r.clone(), area: area.clone(), rater, value: Some(value) };
+            let rate = |rater, value| Change::Tracker(TrackerChange::Rate { reading: r.clone(), area: area.clone(), rater, value: Some(value) });
             owen_changes.push(rate(Rater::Person, value));
             owen_changes.push(rate(Rater::Staff, value));
             owen_changes.push(rate(Rater::Agreed, value));
@@ -107,31 +109,31 @@ async fn seed_dylans_tracker(store: &Store, dylan: &UserId, gareth: &UserId) -> 
     }
     // In the latest reading Dylan rated his mental wellbeing higher than Owen did: both views are kept.
     let latest = RecordId("demo-r3".into());
-    owen_changes.push(Change::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Person, value: Some(7) });
-    owen_changes.push(Change::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Staff, value: Some(5) });
-    owen_changes.push(Change::DifferenceReason {
+    owen_changes.push(Change::Tracker(TrackerChange::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Person, value: Some(7) }));
+    owen_changes.push(Change::Tracker(TrackerChange::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Staff, value: Some(5) }));
+    owen_changes.push(Change::Tracker(TrackerChange::DifferenceReason {
         reading: latest.clone(),
         area: areas[0].clone(),
         text: "Dylan feels much steadier since starting the woodwork group; Owen noticed two unsettled nights this month. We agreed on 6.".into(),
-    });
+    }));
     let (goal, step1, step2) = (RecordId("demo-g1".into()), RecordId("demo-s1".into()), RecordId("demo-s2".into()));
     owen_changes.extend([
-        Change::AddGoal { goal: goal.clone(), text: "Cook a Sunday dinner for my dad when he visits".into() },
-        Change::GoalStatus { goal: goal.clone(), status: GoalStatus::Active },
-        Change::GoalAreas { goal: goal.clone(), framework: ladder.id.clone(), areas: vec![areas[2].clone(), areas[5].clone()] },
-        Change::GoalPrompt { goal: goal.clone(), prompt: Prompt::GoingWell, text: "I made toast and eggs for the group on Tuesday.".into() },
-        Change::AddStep { step: step1.clone(), goal: goal.clone() },
-        Change::StepText { step: step1.clone(), text: "Pick a recipe with the OT".into() },
-        Change::StepOwner { step: step1.clone(), owner: StepOwner::Me },
-        Change::StepDue { step: step1.clone(), due: Some("2026-11-01".into()) },
-        Change::StepDone { step: step1, done: true },
-        Change::AddStep { step: step2.clone(), goal: goal.clone() },
-        Change::StepText { step: step2.clone(), text: "Book the training kitchen for a Sunday".into() },
-        Change::StepOwner { step: step2.clone(), owner: StepOwner::KeyWorker },
-        Change::StepDue { step: step2, due: Some("2026-12-06".into()) },
+        Change::Tracker(TrackerChange::AddGoal { goal: goal.clone(), text: "Cook a Sunday dinner for my dad when he visits".into() }),
+        Change::Tracker(TrackerChange::GoalStatus { goal: goal.clone(), status: GoalStatus::Active }),
+        Change::Tracker(TrackerChange::GoalAreas { goal: goal.clone(), framework: ladder.id.clone(), areas: vec![areas[2].clone(), areas[5].clone()] }),
+        Change::Tracker(TrackerChange::GoalPrompt { goal: goal.clone(), prompt: Prompt::GoingWell, text: "I made toast and eggs for the group on Tuesday.".into() }),
+        Change::Tracker(TrackerChange::AddStep { step: step1.clone(), goal: goal.clone() }),
+        Change::Tracker(TrackerChange::StepText { step: step1.clone(), text: "Pick a recipe with the OT".into() }),
+        Change::Tracker(TrackerChange::StepOwner { step: step1.clone(), owner: StepOwner::Me }),
+        Change::Tracker(TrackerChange::StepDue { step: step1.clone(), due: Some("2026-11-01".into()) }),
+        Change::Tracker(TrackerChange::StepDone { step: step1, done: true }),
+        Change::Tracker(TrackerChange::AddStep { step: step2.clone(), goal: goal.clone() }),
+        Change::Tracker(TrackerChange::StepText { step: step2.clone(), text: "Book the training kitchen for a Sunday".into() }),
+        Change::Tracker(TrackerChange::StepOwner { step: step2.clone(), owner: StepOwner::KeyWorker }),
+        Change::Tracker(TrackerChange::StepDue { step: step2, due: Some("2026-12-06".into()) }),
     ]);
     push_as(store, "owen", "tracker", dylan, owen_changes).await?;
-    let share = Change::Share { part: SharedPart::Tracker, carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) };
+    let share = Change::Consent(ConsentChange::Share { part: SharedPart::Tracker, carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) });
     push_as(store, "dylan", "tracker", dylan, vec![share]).await
 }
 
@@ -141,7 +143,7 @@ async fn seed_dylans_plan(store: &Store, dylan: &UserId, gareth: &UserId) -> Res
     let mut n = 0;
     let mut item = |section: PlanSection, text: &str| {
         n += 1;
-        Change::AddPlanItem { item: RecordId(format!("demo-p{n}")), section, text: text.to_owned() }
+        Change::Plan(PlanChange::AddPlanItem { item: RecordId(format!("demo-p{n}")), section, text: text.to_owned() })
     };
     let dylans = vec![
         item(PlanSection::Triggers, "Shouting or doors banging late at night"),
@@ -156,21 +158,21 @@ async fn seed_dylans_plan(store: &Store, dylan: &UserId, gareth: &UserId) -> Res
         item(PlanSection::ReasonsForHope, "Getting my own flat near my dad one day"),
         item(PlanSection::SaferSurroundings, "Spend evenings in the lounge rather than alone in my room"),
         item(PlanSection::Contacts, "My dad, Gareth"),
-        Change::AgreePlan { signer: Signer::Person, version: 1, date: "2026-08-11".into() },
+        Change::Plan(PlanChange::AgreePlan { signer: Signer::Person, version: 1, date: "2026-08-11".into() }),
     ];
     let owens = vec![
         item(PlanSection::Triggers, "Letters about the court case"),
         item(PlanSection::StaffCanDo, "Check in with Dylan quietly, one to one, not in front of others"),
         item(PlanSection::StaffOnly, "Fictional demo note: do not discuss the index offence in group settings; see the risk summary of September 2026."),
-        Change::AgreePlan { signer: Signer::KeyWorker, version: 1, date: "2026-08-11".into() },
+        Change::Plan(PlanChange::AgreePlan { signer: Signer::KeyWorker, version: 1, date: "2026-08-11".into() }),
         item(PlanSection::ICanDo, "Tell a nurse when I have not slept for two nights"),
-        Change::PlanReview { review_by: Some("2026-11-20".into()) },
+        Change::Plan(PlanChange::PlanReview { review_by: Some("2026-11-20".into()) }),
     ];
     push_as(store, "dylan", "plan", dylan, dylans).await?;
     push_as(store, "owen", "plan", dylan, owens).await?;
     let shares = [PlanSection::CarerCanDo, PlanSection::Contacts, PlanSection::ReasonsForHope]
         .into_iter()
-        .map(|s| Change::Share { part: SharedPart::Plan(s), carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) })
+        .map(|s| Change::Consent(ConsentChange::Share { part: SharedPart::Plan(s), carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) }))
         .collect();
     push_as(store, "dylan", "plan-sharing", dylan, shares).await
 }

@@ -130,6 +130,8 @@ pub enum ErrorCode {
     RecordExists,
     /// A mutation referred to a record that does not exist.
     RecordMissing,
+    /// Too many devices' versions of one thing wait to be settled; settle them first.
+    TooManyVersions,
     /// An invitation code that is not right, was used already, or has expired.
     InvitationNotValid,
     /// A new account asked for a username someone already has.
@@ -150,6 +152,7 @@ impl ErrorCode {
             ErrorCode::Forbidden | ErrorCode::NotFound => Msg::ErrorNotFound,
             ErrorCode::SchemaMismatch => Msg::ErrorUpdateApp,
             ErrorCode::RecordExists | ErrorCode::RecordMissing => Msg::ErrorInvalidInput,
+            ErrorCode::TooManyVersions => Msg::ErrorTooManyVersions,
             ErrorCode::InvitationNotValid => Msg::JoinCodeNotValid,
             ErrorCode::UsernameTaken => Msg::JoinUsernameTaken,
             ErrorCode::Internal => Msg::ErrorServer,

@@ -326,8 +326,10 @@ pub enum Action<'a> {
     AddToPlan(PlanSection),
     /// Change or take out an item of the plan, written by `author`.
     EditPlanItem { section: PlanSection, author: &'a UserId },
-    /// Set the plan's setting or review date.
-    SetPlan,
+    /// Say where the person is now (on the ward, on leave, in the community).
+    SetSetting,
+    /// Set the date to look at the plan again: `later` than the date set now (or none), or earlier.
+    SetReview { later: bool },
     /// Sign a version of the plan as `Signer`.
     SignPlan(Signer),
     /// Decide what a carer sees.
@@ -360,7 +362,11 @@ pub fn may(w: &WriterFacts, action: Action<'_>) -> bool {
         },
         // A carer who rates may also say why they see it differently.
         Action::GiveReason => person_or_team || w.is_carer_sharing(SharedPart::Tracker),
-        Action::WriteTracker | Action::SetPlan => person_or_team,
+        Action::WriteTracker => person_or_team,
+        // Governance: only the care team moves a review later (or takes the date away) or changes the setting;
+        // the person may always ask for an earlier review.
+        Action::SetSetting | Action::SetReview { later: true } => w.is_team_staff(),
+        Action::SetReview { later: false } => person_or_team,
         // The person and the team write the plan; only staff write the staff-only notes; a carer the section is
         // shared with adds what they can do.
         Action::AddToPlan(section) => match section {

@@ -108,6 +108,7 @@ catalogue! {
     ErrorNotFound => "That record isn't available to you.", "Nid yw'r cofnod hwnnw ar gael i chi.";
     ErrorServer => "Something went wrong on our side. Please try again soon.", "Aeth rhywbeth o'i le ar ein hochr ni. Rhowch gynnig arall arni cyn bo hir.";
     ErrorUpdateApp => "This copy of Waymark is out of date. Please reload the page to update it; your saved changes are kept.", "Mae'r copi hwn o Waymark wedi dyddio. Ail-lwythwch y dudalen i'w ddiweddaru; mae eich newidiadau wedi'u cadw.";
+    ErrorTooManyVersions => "Several different versions of this are already waiting to be settled. Please settle them first, then make your change.", "Mae sawl fersiwn wahanol o hyn eisoes yn aros i gael eu datrys. Datryswch nhw yn gyntaf, yna gwnewch eich newid.";
     ErrorNetwork => "Can't reach Waymark right now. Check the Wi-Fi and try again.", "Methu cyrraedd Waymark ar hyn o bryd. Gwiriwch y Wi-Fi a rhowch gynnig arall arni.";
 
     SyncSaved => "All saved here", "Popeth wedi'i gadw yma";

@@ -30,8 +30,8 @@ use waymark_shared::{
 async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: i64) -> AppResult<SessionState> {
     let (session, present) = state.store.session_state(&person.id, now).await?;
     let shared: Option<BTreeSet<SharedPart>> = if viewer.role == Role::Carer {
-        let parts = state.store.shared_with(&viewer.id, std::slice::from_ref(&person.id)).await?;
-        Some(parts.into_iter().map(|(p, _)| p).collect())
+        let mut parts = state.store.shared_with(&viewer.id, std::slice::from_ref(&person.id)).await?;
+        Some(parts.remove(&person.id).unwrap_or_default().into_iter().collect())
     } else {
         None
     };

@@ -6,7 +6,7 @@ use crate::{
     handlers::json::{self, JsonBytes},
     live::ChangeBatch,
     state::AppState,
-    store::UserRow,
+    store::{SyncScope, UserRow},
 };
 use axum::{
     Json,
@@ -18,13 +18,12 @@ use axum::{
     },
 };
 use serde::Deserialize;
-use std::{collections::HashSet, convert::Infallible, time::Duration};
+use std::{convert::Infallible, time::Duration};
 use tokio::{
     sync::{broadcast, watch},
     time::Instant,
 };
 use waymark_shared::{
-    UserId,
     sync::{
         DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, PullQuery, PullResponse, PushRequest, PushResponse,
         SCHEMA_VERSION, SchemaProbe,
@@ -113,30 +112,31 @@ pub async fn pull(
     if query.scope.as_ref().is_some_and(|s| s.len() > MAX_SCOPE_CHARS) {
         return Err(AppError::InvalidInput("scope is not one this server gave".into()));
     }
-    let page = state.store.pull(&viewer, query.since, limit, query.scope.as_deref()).await?;
+    let acked = query.acked_versions().map_err(AppError::InvalidInput)?;
+    let page = state.store.pull(&viewer, query.since, limit, query.scope.as_deref(), &acked).await?;
     if page.reset {
         tracing::info!(user = %viewer.id, "pull starts a device again from nothing (its scope changed)");
     }
     Ok(Json(page))
 }
 
-/// `GET /api/sync/live`: server-sent events. `hello` with the current version on connect, then `changed` with
-/// `{"version": N}` whenever a committed change concerns a person the viewer may see. Only version numbers are
-/// sent; what changed is read with a pull, which applies the access rules.
+/// `GET /api/sync/live`: server-sent events. `hello` (`{}`) on connect, then `changed` with `{"version": N}`
+/// whenever a committed change is one the viewer may pull (a cell of a record that reaches them, in an audience
+/// they are in). Nothing else is told: not the server-wide counter, not that something hidden was written. What
+/// changed is read with a pull, which applies the same rules.
 pub async fn live(State(state): State<AppState>, CurrentUser(viewer): CurrentUser) -> AppResult<impl IntoResponse> {
     // Subscribe before reading the head, so nothing committed in between is missed.
     let changes = state.live.subscribe();
-    let head = state.store.sync_head().await?;
-    let people = visible_people(&state, &viewer).await?;
+    let scope = state.store.sync_scope(&viewer).await?;
     let listener = Listener {
         closing: state.live.closing(),
         state,
         viewer,
         changes,
-        people,
+        scope,
         refreshed: Instant::now(),
         ends_at: Instant::now() + LIVE_MAX_AGE,
-        hello: Some(head),
+        hello: true,
     };
     let stream = futures_util::stream::unfold(listener, |mut l| async move {
         let event = l.next_event().await?;
@@ -145,10 +145,6 @@ pub async fn live(State(state): State<AppState>, CurrentUser(viewer): CurrentUse
     let sse = Sse::new(stream).keep_alive(KeepAlive::new().interval(LIVE_KEEP_ALIVE));
     // Tell buffering proxies (nginx) to pass events on as they come.
     Ok(([(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"))], sse))
-}
-
-async fn visible_people(state: &AppState, viewer: &UserRow) -> Result<HashSet<UserId>, sqlx::Error> {
-    Ok(state.store.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect())
 }
 
 fn version_event(name: &'static str, version: u64) -> Event {
@@ -161,19 +157,19 @@ struct Listener {
     viewer: UserRow,
     changes: broadcast::Receiver<ChangeBatch>,
     closing: watch::Receiver<bool>,
-    /// Whose changes this viewer hears about (re-read every [`LIVE_SCOPE_REFRESH`]).
-    people: HashSet<UserId>,
+    /// What this viewer may pull (re-read every [`LIVE_SCOPE_REFRESH`]).
+    scope: SyncScope,
     refreshed: Instant,
     ends_at: Instant,
-    /// The `hello` still to send.
-    hello: Option<u64>,
+    /// The `hello` is still to send.
+    hello: bool,
 }
 
 impl Listener {
     /// The next event to send, or `None` to end the stream.
     async fn next_event(&mut self) -> Option<Event> {
-        if let Some(head) = self.hello.take() {
-            return Some(version_event("hello", head).retry(LIVE_RETRY));
+        if std::mem::take(&mut self.hello) {
+            return Some(Event::default().event("hello").data("{}").retry(LIVE_RETRY));
         }
         loop {
             if *self.closing.borrow() {
@@ -189,15 +185,19 @@ impl Listener {
                     if self.refreshed.elapsed() >= LIVE_SCOPE_REFRESH {
                         self.refresh().await?;
                     }
-                    let newest = batch.iter().filter(|c| self.people.contains(&c.person)).map(|c| c.version).max();
+                    let newest = batch
+                        .iter()
+                        .filter(|c| self.scope.reach(&c.person).is_some_and(|r| r.receives(&c.audience)))
+                        .map(|c| c.version)
+                        .max();
                     if let Some(version) = newest {
                         return Some(version_event("changed", version));
                     }
                 }
-                // Fell behind: we cannot tell what was missed, so tell the device to pull (it learns nothing more).
+                // Fell behind: we cannot tell what was missed, so tell the device to pull (it learns nothing more:
+                // the version is the one it already has, so it pulls and hears only what it may see).
                 Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let head = self.state.store.sync_head().await.ok()?;
-                    return Some(version_event("changed", head));
+                    return Some(Event::default().event("changed").data("{}"));
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
@@ -205,9 +205,9 @@ impl Listener {
     }
 
     async fn refresh(&mut self) -> Option<()> {
-        match visible_people(&self.state, &self.viewer).await {
-            Ok(people) => {
-                self.people = people;
+        match self.state.store.sync_scope(&self.viewer).await {
+            Ok(scope) => {
+                self.scope = scope;
                 self.refreshed = Instant::now();
                 Some(())
             }

@@ -16,7 +16,7 @@ pub use invitations::{AcceptError, NewCarer, new_invitation_code};
 pub use people::PersonRow;
 pub use planning::PresentRow;
 pub use sign_in_failures::FailureRecord;
-pub use sync::{PushError, Pushed, Refusal, SyncScope};
+pub use sync::{PushError, Pushed, SyncScope};
 pub use users::{NewUser, UserRow};
 
 use sqlx::{AnyPool, Executor, any::AnyPoolOptions};

@@ -1,29 +1,32 @@
-//! The sync log: deciding pushed mutations and reading events for pulls.
+//! The sync log: storing what the shared push decision decided, and reading cells for pulls.
 //!
 //! A push is one transaction. It first locks the version counter (`sync_head`), so pushes from every server
-//! instance take versions in turn and commit in version order; then it decides every mutation with the shared
-//! rules ([`decide`]) against cells read once for the whole batch, and writes the cells, the events and the
-//! mutation log with a few multi-row statements. Any refusal rolls the whole push back: a device either has all
-//! of its batch acknowledged or learns which mutation was refused, and nothing was written.
+//! instance take versions in turn and commit in version order; then it loads what the batch needs (the cells it
+//! touches, the consent cells, the writer's standing towards each person, the frameworks, the answers already
+//! given), calls [`decide_push`] — the one place a push is decided, shared with the simulated-network tests — and
+//! writes the cells, the events and the mutation log with a few multi-row statements. Any refusal rolls the whole
+//! push back: a device either has all of its batch acknowledged or learns which mutation was refused.
 //!
 //! A pull reads the head first and then only changes at or below it: because pushes commit in version order, every
 //! change up to a head that is visible is committed, so a cursor never skips one that commits later. It reads the
 //! *cells* changed after the cursor, not every event: a cell's row carries the version of its latest change, so the
-//! cells with a version above the cursor are exactly what changed since, each sent once as it now is (a device
-//! applies the newest state of a cell anyway). A cell changed again after the head was read now has a version above
-//! the head: this pull skips it and the next one (from a cursor at the head) brings it. `sync_events` keeps the full
-//! history.
+//! cells with a version above the cursor are exactly what changed since, each sent once as it now is. The cursor it
+//! returns is the newest version the viewer may see (or one of their own writes), never the server-wide head, so it
+//! tells nobody that something they may not see was written. `sync_events` keeps the full history: one row per
+//! change, holding the change (value, author, base), not the whole cell.
 
 use super::{Engine, Store, UserRow, now_ms, people::person_on};
 use sqlx::{Any, Row, Transaction};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use waymark_shared::{
     Role, UserId,
+    consent::{CarerReach, Reach, SharedPart, Standing},
     outcomes::{Framework, built_in},
-    tracker::{SharedPart, Sharing},
     sync::{
-        Ack, Audience, Authorship, CellKey, CellState, Change, ClientId, Decision, EffectMode, Kind, Mutation, Outcome,
-        PullResponse, RecordId, Rejection, SCHEMA_VERSION, SyncEvent, WriterFacts, decide, scope_fingerprint,
+        Ack, Audience, CellKey, ClientId, Decided, Kind, Mutation, Outcome, PullResponse, PushContext, Pusher,
+        RecordId, Refused, SCHEMA_VERSION, StoredCell, SyncEvent, decide_push,
+        push::{cells_needed, changed_people, needs_frameworks, people_named},
+        scope_fingerprint,
     },
 };
 
@@ -49,62 +52,50 @@ pub struct Pushed {
     pub head: u64,
     /// The people whose records changed, each with the highest version written for them.
     pub changed: Vec<(UserId, u64)>,
-}
-
-/// Why one mutation was refused (and its whole push with it).
-#[derive(Debug, thiserror::Error)]
-pub enum Refusal {
-    /// It broke a shape rule.
-    #[error("{0}")]
-    Invalid(String),
-    /// The writer may not make it, or the person does not exist (the two look the same from outside).
-    #[error("you may not make this change")]
-    Forbidden,
-    /// It names a record wrongly: one that already exists, or one that does not.
-    #[error("{0}")]
-    Rejected(#[from] Rejection),
+    /// Each change written: whose record, which audience, which version (what the live streams filter on).
+    pub written: Vec<(UserId, Audience, u64)>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum PushError {
-    #[error("mutation {mutation_id} refused: {refusal}")]
-    Refused { mutation_id: u64, refusal: Refusal },
+    #[error("{0}")]
+    Refused(#[from] Refused),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
 
-/// What a viewer's devices receive: the people whose records reach them, whether staff-only data does, and which
-/// shared parts (the tracker, each section of the safety plan) reach them.
+/// What a viewer's devices receive: the people whose records reach them, and of each record what reaches them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncScope {
     pub people: Vec<UserId>,
     pub staff_view: bool,
-    /// For a carer: each part of a record that is shared with them, and whose. `None` for everyone else: the
-    /// person themselves and staff receive every shared part of everyone in `people`.
-    pub shared: Option<Vec<(SharedPart, Vec<UserId>)>>,
-    /// [`scope_fingerprint`] of the three.
+    /// For a carer: what reaches them of each person's record. `None` for everyone else (the person themselves and
+    /// staff receive every audience of everyone in `people`, staff-only data for staff only).
+    pub carer: Option<BTreeMap<UserId, CarerReach>>,
+    /// [`scope_fingerprint`] of the above.
     pub fingerprint: String,
 }
 
 impl SyncScope {
-    /// The audiences sent for everyone in `people`.
-    fn audiences(&self) -> Vec<&'static str> {
-        let mut out = vec![Audience::CareCircle.as_str()];
-        if self.staff_view {
-            out.push(Audience::StaffOnly.as_str());
+    /// What reaches the viewer of `person`'s record (`None` if the record does not reach them at all).
+    pub fn reach(&self, person: &UserId) -> Option<Reach> {
+        if !self.people.contains(person) {
+            return None;
         }
-        if self.shared.is_none() {
-            out.extend(SharedPart::ALL.iter().map(|p| p.audience_str()));
-            out.push(Audience::NoCarers.as_str());
-        }
-        out
+        let carer = match &self.carer {
+            None => None,
+            Some(by_person) => Some(by_person.get(person)?.clone()),
+        };
+        Some(Reach { staff: self.staff_view, carer })
     }
 
-    /// The people whose `part` reaches this viewer.
-    pub fn sharing(&self, part: SharedPart) -> &[UserId] {
-        match &self.shared {
-            None => &self.people,
-            Some(parts) => parts.iter().find(|(p, _)| *p == part).map_or(&[], |(_, people)| people),
+    /// The people who share `part` of their record with this viewer (everyone in `people` for a non-carer).
+    pub fn sharing(&self, part: SharedPart) -> Vec<UserId> {
+        match &self.carer {
+            None => self.people.clone(),
+            Some(by_person) => {
+                by_person.iter().filter(|(_, c)| c.parts.contains(&part)).map(|(p, _)| p.clone()).collect()
+            }
         }
     }
 }
@@ -139,8 +130,12 @@ fn parse_outcome(s: &str) -> Result<Outcome, sqlx::Error> {
     }
 }
 
-fn parse_state(json: &str) -> Result<CellState, sqlx::Error> {
-    serde_json::from_str(json).map_err(|e| decode_error(format!("stored cell state: {e}")))
+fn parse_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_str(json).map_err(|e| decode_error(format!("stored {what}: {e}")))
+}
+
+fn parse_audience(s: &str) -> Result<Audience, sqlx::Error> {
+    Audience::parse(s).ok_or_else(|| decode_error(format!("unknown audience {s:?}")))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
@@ -157,14 +152,6 @@ fn values_rows(cols: usize, rows: usize) -> String {
     (0..rows).map(|r| format!("({})", placeholders(1 + r * cols, cols))).collect::<Vec<_>>().join(", ")
 }
 
-/// One cell change to write: its event, and (the last one per cell) the cell's new state.
-struct Written {
-    version: u64,
-    key: CellKey,
-    audience: Audience,
-    state_json: String,
-}
-
 impl Store {
     /// Decide and store a device's batch of mutations, all or nothing. A mutation this device already pushed
     /// (same user, client and id, in an earlier push or earlier in this batch) gets its first answer again and
@@ -178,141 +165,90 @@ impl Store {
         let head_before = read_head(&mut tx).await?;
 
         let earlier = earlier_acks(&mut tx, writer, client, mutations).await?;
-        let mut wanted = BTreeSet::new();
-        for m in mutations.iter().filter(|m| !earlier.contains_key(&m.id)) {
-            let effect = m.change.effect(&m.person);
-            if let EffectMode::SetExisting { requires } = effect.mode {
-                wanted.insert(requires);
+        let fresh: Vec<Mutation> = mutations.iter().filter(|m| !earlier.contains_key(&m.id)).cloned().collect();
+        let mut cells = load_cells(&mut tx, &cells_needed(&writer.id, &fresh)).await?;
+        let mut standing = BTreeMap::new();
+        for person in people_named(&fresh) {
+            if let Some(s) = standing_of(&mut tx, writer, &person).await? {
+                standing.insert(person, s);
             }
-            wanted.insert(effect.key);
         }
-        let mut cells = load_cells(&mut tx, &wanted).await?;
+        let frameworks = if needs_frameworks(&fresh) { known_frameworks(&mut tx).await? } else { Vec::new() };
+        let pusher = Pusher {
+            user: writer.id.clone(),
+            name: writer.display_name.clone(),
+            role: writer.role,
+            client: client.clone(),
+        };
+        let ctx = PushContext {
+            pusher: &pusher,
+            now_ms: now_ms(),
+            head: head_before,
+            standing: &standing,
+            frameworks: &frameworks,
+            earlier: &earlier,
+        };
+        let decided = decide_push(&ctx, &mut cells, mutations)?;
 
-        let by = Authorship { user: writer.id.clone(), name: writer.display_name.clone(), at_ms: now_ms() };
-        let mut facts: HashMap<UserId, WriterFacts> = HashMap::new();
-        let mut acks = Vec::with_capacity(mutations.len());
-        let mut this_batch: HashMap<u64, Ack> = HashMap::new();
-        let mut logged: Vec<(&Mutation, Ack)> = Vec::new();
-        let mut written: Vec<Written> = Vec::new();
-        let mut head = head_before;
-        // Read once per push, and only for a batch with readings or goals in it.
-        let mut frameworks: Option<Vec<Framework>> = None;
-
-        for m in mutations {
-            let refuse = |refusal: Refusal| PushError::Refused { mutation_id: m.id, refusal };
-            let before = earlier.get(&m.id).map(|(ack, body)| (*ack, Some(body))).or_else(|| {
-                this_batch.get(&m.id).map(|ack| (*ack, logged.iter().find(|(l, _)| l.id == m.id).map(|(l, _)| *l)))
-            });
-            if let Some((ack, body)) = before {
-                // A replay must be the same edit: an id reused for a different one would otherwise be answered as
-                // done while the edit itself was never stored.
-                if body.is_some_and(|b| b != m) {
-                    return Err(refuse(Refusal::Invalid(format!(
-                        "mutation {} was already used by this device for a different change",
-                        m.id
-                    ))));
-                }
-                acks.push(ack);
-                continue;
-            }
-            if to_db(m.id).is_err() || to_db(m.base).is_err() {
-                return Err(refuse(Refusal::Invalid("mutation ids and bases must be below 2^63".into())));
-            }
-            m.validate().map_err(|e| refuse(Refusal::Invalid(e.to_string())))?;
-            if !facts.contains_key(&m.person) {
-                let f = writer_facts(&mut tx, writer, &m.person).await?;
-                facts.insert(m.person.clone(), f);
-            }
-            let writer_facts = &facts[&m.person];
-            if !writer_facts.may_view {
-                return Err(refuse(Refusal::Forbidden));
-            }
-            let effect = m.change.effect(&m.person);
-            let required = match &effect.mode {
-                EffectMode::SetExisting { requires } => {
-                    Some(cells.get(requires).ok_or_else(|| refuse(Refusal::Rejected(Rejection::RecordMissing)))?)
-                }
-                _ => None,
-            };
-            if !m.change.may_write(writer_facts, required) {
-                return Err(refuse(Refusal::Forbidden));
-            }
-            if frameworks.is_none() && uses_frameworks(&m.change) {
-                frameworks = Some(known_frameworks(&mut tx).await?);
-            }
-            m.change
-                .check_with(required, frameworks.as_deref().unwrap_or_default())
-                .map_err(|e| refuse(Refusal::Invalid(e.to_string())))?;
-            let decision = decide(cells.get(&effect.key), required, &effect, m.base, m.settles, by.clone(), head + 1)
-                .map_err(|r| refuse(Refusal::Rejected(r)))?;
-            let (outcome, state) = match decision {
-                Decision::Applied(state) => (Outcome::Applied, state),
-                Decision::KeptAside(state) => (Outcome::KeptAside, state),
-                Decision::Unchanged(version) => {
-                    let ack = Ack { id: m.id, outcome: Outcome::Unchanged, version };
-                    acks.push(ack);
-                    this_batch.insert(m.id, ack);
-                    logged.push((m, ack));
-                    continue;
-                }
-            };
-            head += 1;
-            let ack = Ack { id: m.id, outcome, version: head };
-            written.push(Written {
-                version: head,
-                key: effect.key.clone(),
-                audience: m.change.audience(),
-                state_json: to_json(&state)?,
-            });
-            cells.insert(effect.key, state);
-            acks.push(ack);
-            this_batch.insert(m.id, ack);
-            logged.push((m, ack));
-        }
-
-        let decided = started.elapsed();
+        let decided_at = started.elapsed();
         let rows = rows_per_insert(self.engine);
-        insert_events(&mut tx, &written, rows).await?;
-        upsert_cells(&mut tx, &written, rows).await?;
-        insert_mutations(&mut tx, writer, client, &logged, rows).await?;
-        if head != head_before {
-            sqlx::query("UPDATE sync_head SET version = $1 WHERE id = 1").bind(to_db(head)?).execute(&mut *tx).await?;
+        insert_events(&mut tx, &decided, rows).await?;
+        upsert_cells(&mut tx, &decided, rows).await?;
+        insert_mutations(&mut tx, writer, client, mutations, &decided, rows).await?;
+        if decided.head != head_before {
+            sqlx::query("UPDATE sync_head SET version = $1 WHERE id = 1")
+                .bind(to_db(decided.head)?)
+                .execute(&mut *tx)
+                .await?;
         }
         let wrote = started.elapsed();
         tx.commit().await?;
         tracing::debug!(
-            decided_us = decided.as_micros() as u64,
+            decided_us = decided_at.as_micros() as u64,
             written_us = wrote.as_micros() as u64,
             committed_us = started.elapsed().as_micros() as u64,
             "push timing"
         );
-
-        let mut changed: BTreeMap<UserId, u64> = BTreeMap::new();
-        for w in &written {
-            changed.insert(w.key.person.clone(), w.version);
+        if !decided.logged.is_empty() {
+            tracing::debug!(user = %writer.id, client = %client.0, mutations = decided.logged.len(), head = decided.head, "push stored");
         }
-        if !logged.is_empty() {
-            tracing::debug!(user = %writer.id, client = %client.0, mutations = logged.len(), head, "push stored");
-        }
-        Ok(Pushed { acks, head_before, head, changed: changed.into_iter().collect() })
+        Ok(Pushed {
+            changed: changed_people(&decided),
+            written: decided.written.iter().map(|w| (w.key.person.clone(), w.audience.clone(), w.version)).collect(),
+            acks: decided.acks,
+            head_before,
+            head: decided.head,
+        })
     }
 
     /// What `viewer`'s devices receive (the people of `GET /api/people`, staff-only data for staff roles, and for
-    /// a carer only the parts each person shares with them).
+    /// a carer only what each person shares with them).
     pub async fn sync_scope(&self, viewer: &UserRow) -> Result<SyncScope, sqlx::Error> {
         let people: Vec<UserId> = self.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect();
         let staff_view = viewer.role.is_staff();
         if viewer.role != Role::Carer {
             let fingerprint = scope_fingerprint(&people, staff_view, std::iter::empty());
-            return Ok(SyncScope { people, staff_view, shared: None, fingerprint });
+            return Ok(SyncScope { people, staff_view, carer: None, fingerprint });
         }
         let shared = self.shared_with(&viewer.id, &people).await?;
+        let others = self.other_carers(&viewer.id, &people).await?;
+        let carer: BTreeMap<UserId, CarerReach> = people
+            .iter()
+            .map(|p| {
+                let reach = CarerReach {
+                    user: viewer.id.clone(),
+                    parts: shared.get(p).cloned().unwrap_or_default(),
+                    other_carers: others.get(p).cloned().unwrap_or_default(),
+                };
+                (p.clone(), reach)
+            })
+            .collect();
         let fingerprint = scope_fingerprint(
             &people,
             staff_view,
-            shared.iter().flat_map(|(part, whose)| whose.iter().map(move |p| (p, *part))),
+            carer.iter().flat_map(|(p, c)| c.parts.iter().map(move |part| (p, *part))),
         );
-        Ok(SyncScope { people, staff_view, shared: Some(shared), fingerprint })
+        Ok(SyncScope { people, staff_view, carer: Some(carer), fingerprint })
     }
 
     /// Those of `people` who share `part` of their record with `carer`, in the order given.
@@ -323,18 +259,17 @@ impl Store {
         part: SharedPart,
     ) -> Result<Vec<UserId>, sqlx::Error> {
         let shared = self.shared_with(carer, people).await?;
-        Ok(shared.into_iter().find(|(p, _)| *p == part).map(|(_, whose)| whose).unwrap_or_default())
+        Ok(people.iter().filter(|p| shared.get(*p).is_some_and(|parts| parts.contains(&part))).cloned().collect())
     }
 
-    /// Each part of a record shared with `carer` by any of `people` (their sharing cell for the carer says
-    /// `share: true`), with whose, in the order given; parts nobody shares are left out. Read by primary-key
-    /// prefix, one query per hundred people.
+    /// The parts of each of `people`'s records shared with `carer` (their sharing cell for the carer says
+    /// `share: true`). Read by primary-key prefix, one query per hundred people.
     pub async fn shared_with(
         &self,
         carer: &UserId,
         people: &[UserId],
-    ) -> Result<Vec<(SharedPart, Vec<UserId>)>, sqlx::Error> {
-        let mut sharing: BTreeMap<SharedPart, BTreeSet<UserId>> = BTreeMap::new();
+    ) -> Result<BTreeMap<UserId, Vec<SharedPart>>, sqlx::Error> {
+        let mut sharing: BTreeMap<UserId, Vec<SharedPart>> = BTreeMap::new();
         for chunk in people.chunks(IDS_PER_QUERY) {
             let sql = format!(
                 "SELECT person_id, record_id, state FROM sync_cells \
@@ -348,30 +283,59 @@ impl Store {
             for row in q.fetch_all(&self.pool).await? {
                 let part: String = row.try_get("record_id")?;
                 let state: String = row.try_get("state")?;
+                let state: waymark_shared::sync::CellState = parse_json("cell", &state)?;
+                let shares = serde_json::from_value::<waymark_shared::consent::Sharing>(state.value).is_ok_and(|s| s.share);
                 if let Some(part) = SharedPart::parse(&part)
-                    && shares(&state)?
+                    && shares
                 {
-                    sharing.entry(part).or_default().insert(UserId(row.try_get("person_id")?));
+                    sharing.entry(UserId(row.try_get("person_id")?)).or_default().push(part);
                 }
             }
         }
-        Ok(sharing
-            .into_iter()
-            .map(|(part, whose)| (part, people.iter().filter(|p| whose.contains(*p)).cloned().collect()))
-            .collect())
+        for parts in sharing.values_mut() {
+            parts.sort();
+        }
+        Ok(sharing)
     }
 
-    /// The events `viewer` may see after `since`, oldest first, at most `limit` of them.
+    /// Each of `people`'s other carers (whose names `carer` is never shown).
+    async fn other_carers(
+        &self,
+        carer: &UserId,
+        people: &[UserId],
+    ) -> Result<BTreeMap<UserId, Vec<UserId>>, sqlx::Error> {
+        let mut out: BTreeMap<UserId, Vec<UserId>> = BTreeMap::new();
+        for chunk in people.chunks(IDS_PER_QUERY) {
+            let sql = format!(
+                "SELECT person_id, member_id FROM care_team \
+                 WHERE person_id IN ({}) AND relation = 'carer' AND member_id <> $1",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(&carer.0);
+            for p in chunk {
+                q = q.bind(&p.0);
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.entry(UserId(row.try_get("person_id")?)).or_default().push(UserId(row.try_get("member_id")?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The cells `viewer` may see that changed after `since`, oldest first, at most `limit` of them.
     ///
     /// A device whose copy was made for another scope (what the person may see changed), or that has a cursor
     /// but no scope, or a cursor beyond the server's head (the database was restored from a backup), is started
-    /// again from nothing: `reset` tells it to drop its copy first.
+    /// again from nothing: `reset` tells it to drop its copy first. `acked`: versions of this viewer's own writes
+    /// the device has been told of and waits to see; the cursor moves past those the head has passed, even when the
+    /// viewer may no longer see what they wrote.
     pub async fn pull(
         &self,
         viewer: &UserRow,
         since: u64,
         limit: u32,
         device_scope: Option<&str>,
+        acked: &[u64],
     ) -> Result<PullResponse, sqlx::Error> {
         let scope = self.sync_scope(viewer).await?;
         let head = self.sync_head().await?;
@@ -384,37 +348,15 @@ impl Store {
         let mut events = Vec::new();
         let mut more = false;
         if !scope.people.is_empty() && since < head {
-            let audiences = scope.audiences();
-            // Everything of `people` in the general audiences; for a carer, each shared part only of those who
-            // share it with them.
-            let mut binds: Vec<&str> = audiences.clone();
-            let mut next = 3 + audiences.len();
-            let mut clauses = vec![format!(
-                "(audience IN ({}) AND person_id IN ({}))",
-                placeholders(3, audiences.len()),
-                placeholders(next, scope.people.len())
-            )];
-            next += scope.people.len();
-            binds.extend(scope.people.iter().map(|p| p.0.as_str()));
-            for (part, whose) in scope.shared.iter().flatten() {
-                clauses.push(format!(
-                    "(audience = ${next} AND person_id IN ({}))",
-                    placeholders(next + 1, whose.len())
-                ));
-                next += 1 + whose.len();
-                binds.push(part.audience_str());
-                binds.extend(whose.iter().map(|p| p.0.as_str()));
-            }
+            let (clauses, binds) = audience_clauses(&scope, 3);
             let sql = format!(
-                "SELECT version, person_id, kind, record_id, field, state FROM sync_cells \
-                 WHERE version > $1 AND version <= $2 AND ({}) \
-                 ORDER BY version LIMIT {}",
-                clauses.join(" OR "),
+                "SELECT version, person_id, kind, record_id, field, audience, state FROM sync_cells \
+                 WHERE version > $1 AND version <= $2 AND ({clauses}) ORDER BY version LIMIT {}",
                 limit + 1,
             );
             let mut q = sqlx::query(&sql).bind(to_db(since)?).bind(to_db(head)?);
-            for b in binds {
-                q = q.bind(b);
+            for b in &binds {
+                q = q.bind(b.as_str());
             }
             let rows = q.fetch_all(&self.pool).await?;
             more = rows.len() > limit;
@@ -427,13 +369,23 @@ impl Store {
                     record: RecordId(row.try_get("record_id")?),
                     field: row.try_get("field")?,
                 };
+                let audience = parse_audience(&row.try_get::<String, _>("audience")?)?;
+                let Some(reach) = scope.reach(&key.person).filter(|r| r.receives(&audience)) else {
+                    // The query and the rule disagree: send nothing rather than too much.
+                    tracing::error!(?key, ?audience, "a pull query returned a cell its viewer may not receive");
+                    continue;
+                };
                 let state: String = row.try_get("state")?;
-                events.push(SyncEvent { key, cell: parse_state(&state)? });
+                events.push(SyncEvent { key, cell: reach.shown(&parse_json("cell", &state)?) });
             }
         }
-        let cursor = match events.last() {
-            Some(last) if more => last.cell.version.max(since),
-            _ => head.max(since),
+        let newest_seen = events.last().map_or(since, |e| e.cell.version.max(since));
+        let cursor = if more {
+            newest_seen
+        } else {
+            // Nothing the viewer may see lies between the newest they saw and the head: their own writes up to the
+            // head are behind them too.
+            acked.iter().copied().filter(|v| *v <= head).fold(newest_seen, u64::max)
         };
         Ok(PullResponse { schema: SCHEMA_VERSION, events, cursor, more, scope: scope.fingerprint, reset })
     }
@@ -443,38 +395,71 @@ impl Store {
         from_db(sqlx::query_scalar("SELECT version FROM sync_head WHERE id = 1").fetch_one(&self.pool).await?)
     }
 
-    /// The people whose records changed after version `after` up to `upto`, each with their highest version
-    /// (what the live channel announces).
-    pub async fn changed_people(&self, after: u64, upto: u64) -> Result<Vec<(UserId, u64)>, sqlx::Error> {
+    /// The changes after version `after` up to `upto`: whose record, which audience, which version (what the live
+    /// channel announces).
+    pub async fn changes_between(&self, after: u64, upto: u64) -> Result<Vec<(UserId, Audience, u64)>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT person_id, MAX(version) AS version FROM sync_events WHERE version > $1 AND version <= $2 \
-             GROUP BY person_id",
+            "SELECT person_id, audience, version FROM sync_events WHERE version > $1 AND version <= $2 ORDER BY version",
         )
         .bind(to_db(after)?)
         .bind(to_db(upto)?)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((UserId(r.try_get("person_id")?), from_db(r.try_get("version")?)?))).collect()
+        rows.iter()
+            .map(|r| {
+                let audience: String = r.try_get("audience")?;
+                Ok((UserId(r.try_get("person_id")?), parse_audience(&audience)?, from_db(r.try_get("version")?)?))
+            })
+            .collect()
     }
 }
 
-/// Does this stored sharing cell say "shared"? (A value that is not a [`Sharing`] shares nothing.)
-fn shares(state_json: &str) -> Result<bool, sqlx::Error> {
-    let state = parse_state(state_json)?;
-    Ok(serde_json::from_value::<Sharing>(state.value).is_ok_and(|s| s.share))
-}
-
-/// Does checking this change need the frameworks?
-fn uses_frameworks(change: &Change) -> bool {
-    matches!(
-        change,
-        Change::StartReading { .. }
-            | Change::Rate { .. }
-            | Change::AreaNote { .. }
-            | Change::DifferenceReason { .. }
-            | Change::MoreHelp { .. }
-            | Change::GoalAreas { .. }
-    )
+/// The `WHERE` clauses selecting what reaches the viewer of `scope`, with their values (placeholders from
+/// `$first`).
+fn audience_clauses(scope: &SyncScope, first: usize) -> (String, Vec<String>) {
+    let mut binds: Vec<String> = Vec::new();
+    let mut next = first;
+    let mut push = |binds: &mut Vec<String>, v: String| {
+        binds.push(v);
+        next += 1;
+        format!("${}", next - 1)
+    };
+    let mut clauses = Vec::new();
+    match &scope.carer {
+        None => {
+            let people: Vec<String> = scope.people.iter().map(|p| push(&mut binds, p.0.clone())).collect();
+            let staff_only = if scope.staff_view {
+                String::new()
+            } else {
+                format!(" AND audience <> {}", push(&mut binds, Audience::StaffOnly.as_str().into_owned()))
+            };
+            clauses.push(format!("(person_id IN ({}){staff_only})", people.join(", ")));
+        }
+        Some(by_person) => {
+            // Each part of each record only where it is shared; what the person decided about sharing with this
+            // carer; nothing else.
+            let mut by_part: BTreeMap<SharedPart, Vec<&UserId>> = BTreeMap::new();
+            for (p, c) in by_person {
+                for part in &c.parts {
+                    by_part.entry(*part).or_default().push(p);
+                }
+            }
+            for (part, people) in by_part {
+                let audience = push(&mut binds, part.audience_str().to_owned());
+                let people: Vec<String> = people.iter().map(|p| push(&mut binds, p.0.clone())).collect();
+                clauses.push(format!("(audience = {audience} AND person_id IN ({}))", people.join(", ")));
+            }
+            if let Some(c) = by_person.values().next() {
+                let audience = push(&mut binds, Audience::TeamAndCarer(c.user.clone()).as_str().into_owned());
+                let people: Vec<String> = by_person.keys().map(|p| push(&mut binds, p.0.clone())).collect();
+                clauses.push(format!("(audience = {audience} AND person_id IN ({}))", people.join(", ")));
+            }
+        }
+    }
+    if clauses.is_empty() {
+        clauses.push("1 = 0".into());
+    }
+    (clauses.join(" OR "), binds)
 }
 
 /// Every framework version a reading may name: the built-in ones and the custom ones saved on this server.
@@ -513,19 +498,17 @@ async fn earlier_acks(
             let outcome: String = row.try_get("outcome")?;
             let ack = Ack { id, outcome: parse_outcome(&outcome)?, version: from_db(row.try_get("version")?)? };
             let body: String = row.try_get("body")?;
-            let body: Mutation =
-                serde_json::from_str(&body).map_err(|e| decode_error(format!("stored mutation {id}: {e}")))?;
-            out.insert(id, (ack, body));
+            out.insert(id, (ack, parse_json(&format!("mutation {id}"), &body)?));
         }
     }
     Ok(out)
 }
 
-/// The cells among `keys` that exist, read in one query per person and kind.
+/// The cells among `keys` that exist (and their records' other cells), read in one query per person and kind.
 async fn load_cells(
     tx: &mut Transaction<'_, Any>,
     keys: &BTreeSet<CellKey>,
-) -> Result<HashMap<CellKey, CellState>, sqlx::Error> {
+) -> Result<HashMap<CellKey, StoredCell>, sqlx::Error> {
     let mut groups: BTreeMap<(&UserId, Kind), BTreeSet<&str>> = BTreeMap::new();
     for k in keys {
         groups.entry((&k.person, k.kind)).or_default().insert(k.record.0.as_str());
@@ -535,7 +518,8 @@ async fn load_cells(
         let records: Vec<&str> = records.into_iter().collect();
         for chunk in records.chunks(IDS_PER_QUERY) {
             let sql = format!(
-                "SELECT record_id, field, state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND record_id IN ({})",
+                "SELECT record_id, field, audience, state FROM sync_cells \
+                 WHERE person_id = $1 AND kind = $2 AND record_id IN ({})",
                 placeholders(3, chunk.len())
             );
             let mut q = sqlx::query(&sql).bind(&person.0).bind(kind.as_str());
@@ -550,73 +534,33 @@ async fn load_cells(
                     field: row.try_get("field")?,
                 };
                 let state: String = row.try_get("state")?;
-                out.insert(key, parse_state(&state)?);
+                let audience: String = row.try_get("audience")?;
+                out.insert(key, StoredCell { state: parse_json("cell", &state)?, audience: parse_audience(&audience)? });
             }
         }
     }
     Ok(out)
 }
 
-/// The writer's standing towards `person`, read inside the push's transaction. Someone who is not a service
-/// user, or does not exist, is someone the writer may not view.
-async fn writer_facts(
+/// The writer's standing towards `person`, read inside the push's transaction. `None` for someone who is not a
+/// service user, or does not exist (the decision treats both as a record the writer may not view).
+async fn standing_of(
     tx: &mut Transaction<'_, Any>,
     writer: &UserRow,
     person: &UserId,
-) -> Result<WriterFacts, sqlx::Error> {
+) -> Result<Option<Standing>, sqlx::Error> {
     let row = person_on(&mut **tx, &writer.id, person).await?;
-    // What the person shares with this writer: read only for a carer (nobody else's permissions depend on it).
-    let mut shared = Vec::new();
-    if writer.role == Role::Carer {
-        let rows = sqlx::query(
-            "SELECT record_id, state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND field = $3",
-        )
-        .bind(&person.0)
-        .bind(Kind::Sharing.as_str())
-        .bind(&writer.id.0)
-        .fetch_all(&mut **tx)
-        .await?;
-        for row in rows {
-            let part: String = row.try_get("record_id")?;
-            let state: String = row.try_get("state")?;
-            if let Some(part) = SharedPart::parse(&part)
-                && shares(&state)?
-            {
-                shared.push(part);
-            }
-        }
-    }
-    // Whether staff recorded that the person cannot decide what carers see: read only for staff (it lets the care
-    // team decide in the person's best interests).
-    let mut lacks_capacity = false;
-    if writer.role.is_staff() {
-        let state: Option<String> = sqlx::query_scalar(
-            "SELECT state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND record_id = $3 AND field = $4",
-        )
-        .bind(&person.0)
-        .bind(Kind::Plan.as_str())
-        .bind("")
-        .bind(waymark_shared::plan::fields::CAPACITY)
-        .fetch_optional(&mut **tx)
-        .await?;
-        if let Some(state) = state {
-            lacks_capacity = serde_json::from_value::<waymark_shared::plan::Capacity>(parse_state(&state)?.value)
-                .is_ok_and(|c| c.lacks);
-        }
-    }
-    Ok(WriterFacts {
+    Ok(row.map(|p| Standing {
         user: writer.id.clone(),
         role: writer.role,
         is_self: writer.id == *person,
-        relation: row.as_ref().and_then(|p| p.viewer_relation),
-        may_view: row.as_ref().is_some_and(|p| p.visible_to(writer)),
-        shared,
-        lacks_capacity,
-    })
+        relation: p.viewer_relation,
+        may_view: p.visible_to(writer),
+    }))
 }
 
-async fn insert_events(tx: &mut Transaction<'_, Any>, written: &[Written], rows: usize) -> Result<(), sqlx::Error> {
-    for chunk in written.chunks(rows) {
+async fn insert_events(tx: &mut Transaction<'_, Any>, decided: &Decided, rows: usize) -> Result<(), sqlx::Error> {
+    for chunk in decided.written.chunks(rows) {
         let sql = format!(
             "INSERT INTO sync_events (version, person_id, kind, record_id, field, audience, state) VALUES {}",
             values_rows(7, chunk.len())
@@ -629,8 +573,8 @@ async fn insert_events(tx: &mut Transaction<'_, Any>, written: &[Written], rows:
                 .bind(w.key.kind.as_str())
                 .bind(&w.key.record.0)
                 .bind(&w.key.field)
-                .bind(w.audience.as_str())
-                .bind(&w.state_json);
+                .bind(w.audience.as_str().into_owned())
+                .bind(to_json(&w.event)?);
         }
         q.execute(&mut **tx).await?;
     }
@@ -639,12 +583,12 @@ async fn insert_events(tx: &mut Transaction<'_, Any>, written: &[Written], rows:
 
 /// Write each changed cell's final state (one row per cell, however often the batch changed it: PostgreSQL
 /// refuses an upsert that touches a row twice).
-async fn upsert_cells(tx: &mut Transaction<'_, Any>, written: &[Written], rows: usize) -> Result<(), sqlx::Error> {
-    let mut last: BTreeMap<&CellKey, &Written> = BTreeMap::new();
-    for w in written {
+async fn upsert_cells(tx: &mut Transaction<'_, Any>, decided: &Decided, rows: usize) -> Result<(), sqlx::Error> {
+    let mut last: BTreeMap<&CellKey, &waymark_shared::sync::push::Written> = BTreeMap::new();
+    for w in &decided.written {
         last.insert(&w.key, w);
     }
-    let last: Vec<&Written> = last.into_values().collect();
+    let last: Vec<_> = last.into_values().collect();
     for chunk in last.chunks(rows) {
         let sql = format!(
             "INSERT INTO sync_cells (person_id, kind, record_id, field, audience, state, version) VALUES {} \
@@ -659,8 +603,8 @@ async fn upsert_cells(tx: &mut Transaction<'_, Any>, written: &[Written], rows: 
                 .bind(w.key.kind.as_str())
                 .bind(&w.key.record.0)
                 .bind(&w.key.field)
-                .bind(w.audience.as_str())
-                .bind(&w.state_json)
+                .bind(w.audience.as_str().into_owned())
+                .bind(to_json(&w.state)?)
                 .bind(to_db(w.version)?);
         }
         q.execute(&mut **tx).await?;
@@ -672,18 +616,20 @@ async fn insert_mutations(
     tx: &mut Transaction<'_, Any>,
     writer: &UserRow,
     client: &ClientId,
-    logged: &[(&Mutation, Ack)],
+    mutations: &[Mutation],
+    decided: &Decided,
     rows: usize,
 ) -> Result<(), sqlx::Error> {
     let received_at_ms = now_ms();
-    for chunk in logged.chunks(rows) {
+    for chunk in decided.logged.chunks(rows) {
         let sql = format!(
             "INSERT INTO sync_mutations \
              (user_id, client_id, mutation_id, person_id, body, received_at_ms, outcome, version) VALUES {}",
             values_rows(8, chunk.len())
         );
         let mut q = sqlx::query(&sql);
-        for (m, ack) in chunk {
+        for (index, ack) in chunk {
+            let m = &mutations[*index];
             q = q
                 .bind(&writer.id.0)
                 .bind(&client.0)

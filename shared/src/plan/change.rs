@@ -40,6 +40,15 @@ pub fn plan_key(person: &UserId, field: &str) -> CellKey {
     CellKey::new(person, Kind::Plan, &RecordId::single(), field)
 }
 
+/// Does setting the review date to `new` (from `now`) put the review off? No date is the latest of all.
+pub fn moves_later(now: Option<&str>, new: Option<&str>) -> bool {
+    match (now, new) {
+        (_, None) => now.is_some(),
+        (None, Some(_)) => false,
+        (Some(now), Some(new)) => new > now,
+    }
+}
+
 fn in_item(person: &UserId, item: &RecordId, field: &str, value: Value) -> Effect {
     Effect {
         key: CellKey::new(person, Kind::PlanItem, item, field),
@@ -111,8 +120,22 @@ impl DomainChange for PlanChange {
                     serde_json::from_value::<ItemOpened>(cell.value.clone()).is_ok_and(|o| o.section == *section);
                 in_section && may(w, Action::EditPlanItem { section: *section, author: &cell.by.user })
             }
-            PlanChange::PlanSetting { .. } | PlanChange::PlanReview { .. } => may(w, Action::SetPlan),
+            PlanChange::PlanSetting { .. } => may(w, Action::SetSetting),
+            // Without the date set now, only a writer who may move it either way.
+            PlanChange::PlanReview { .. } => may(w, Action::SetReview { later: true }),
             PlanChange::AgreePlan { signer, .. } => may(w, Action::SignPlan(*signer)),
+        }
+    }
+
+    /// A review date moved earlier is the person asking for a review; moved later (or taken away), the care
+    /// team's decision.
+    fn may_write_over(&self, w: &WriterFacts, required: Option<&CellState>, current: Option<&CellState>) -> bool {
+        match self {
+            PlanChange::PlanReview { review_by } => {
+                let now = current.and_then(|c| c.value.as_str());
+                may(w, Action::SetReview { later: moves_later(now, review_by.as_deref()) })
+            }
+            _ => self.may_write(w, required),
         }
     }
 
@@ -273,5 +296,28 @@ mod tests {
         }
         let text = PlanChange::PlanItemText { item, section: PlanSection::Escalation, text: "y".into() }.effect(&p);
         assert_eq!(PlanChange::decode(&text.key, &text.value, &|_| None), None, "no section without the item");
+    }
+
+    #[test]
+    fn only_the_care_team_puts_a_review_off_and_the_person_may_ask_for_an_earlier_one() {
+        let person = writer(Role::ServiceUser, true, None);
+        let staff = writer(Role::Staff, false, Some(Relation::Staff));
+        let carer = writer(Role::Carer, false, Some(Relation::Carer));
+        let set = |d: Option<&str>| Change::from(PlanChange::PlanReview { review_by: d.map(str::to_owned) });
+        let now = CellState {
+            value: Value::String("2026-12-01".into()),
+            version: 3,
+            by: Authorship { user: UserId("owen".into()), name: "Owen".into(), at_ms: 1, role: None },
+            kept: vec![],
+        };
+        assert!(set(Some("2026-11-20")).may_write_over(&person, None, Some(&now)), "an earlier review");
+        assert!(!set(Some("2099-01-01")).may_write_over(&person, None, Some(&now)), "put off");
+        assert!(!set(None).may_write_over(&person, None, Some(&now)), "taken away");
+        assert!(set(Some("2026-12-20")).may_write_over(&person, None, None), "asking for a review when none is set");
+        assert!(set(Some("2099-01-01")).may_write_over(&staff, None, Some(&now)));
+        assert!(!set(Some("2026-11-20")).may_write_over(&carer, None, Some(&now)));
+        let setting = Change::from(PlanChange::PlanSetting { setting: Setting::Community });
+        assert!(setting.may_write(&staff, None) && !setting.may_write(&person, None));
+        assert!(moves_later(Some("2026-01-01"), Some("2026-01-02")) && !moves_later(None, Some("2026-01-02")));
     }
 }

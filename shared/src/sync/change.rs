@@ -125,6 +125,13 @@ pub trait DomainChange: Sized {
     /// called for a writer who may open the person's record at all.
     fn may_write(&self, w: &WriterFacts, required: Option<&CellState>) -> bool;
 
+    /// May this writer make this change over the cell as it stands (`current`)? For the rules that depend on what
+    /// is being replaced (a review date moved later, say); by default the same as [`DomainChange::may_write`].
+    fn may_write_over(&self, w: &WriterFacts, required: Option<&CellState>, current: Option<&CellState>) -> bool {
+        let _ = current;
+        self.may_write(w, required)
+    }
+
     /// Who receives the cell this change writes.
     fn audience(&self) -> Audience;
 
@@ -196,6 +203,16 @@ macro_rules! domains {
             /// May this writer make this change? Never for a writer who may not open the record.
             pub fn may_write(&self, w: &WriterFacts, required: Option<&CellState>) -> bool {
                 w.may_view && match self { $( Change::$domain(c) => c.may_write(w, required), )+ }
+            }
+
+            /// May this writer make this change over the cell as it stands? (What the server checks.)
+            pub fn may_write_over(
+                &self,
+                w: &WriterFacts,
+                required: Option<&CellState>,
+                current: Option<&CellState>,
+            ) -> bool {
+                w.may_view && match self { $( Change::$domain(c) => c.may_write_over(w, required, current), )+ }
             }
 
             pub fn audience(&self) -> Audience {

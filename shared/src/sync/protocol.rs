@@ -112,6 +112,30 @@ pub struct PullQuery {
     /// since, the server starts the device again from nothing (`reset`), so data they may no longer see is removed.
     #[serde(default)]
     pub scope: Option<String>,
+    /// Versions the server gave this device's own edits that it waits to see pulled, comma-separated (at most
+    /// [`MAX_PULL_ACKED`]). The cursor moves past those the head has passed, even ones the viewer may no longer
+    /// see, so an acknowledged edit never waits for ever.
+    #[serde(default)]
+    pub acked: Option<String>,
+}
+
+/// Most versions a pull may name in `acked`.
+pub const MAX_PULL_ACKED: usize = 64;
+
+impl PullQuery {
+    /// The versions of `acked`, checked.
+    pub fn acked_versions(&self) -> Result<Vec<u64>, String> {
+        let Some(list) = self.acked.as_deref().filter(|s| !s.is_empty()) else { return Ok(vec![]) };
+        let versions: Vec<u64> = list
+            .split(',')
+            .map(|v| v.trim().parse::<u64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| "acked must be versions separated by commas".to_owned())?;
+        if versions.len() > MAX_PULL_ACKED {
+            return Err(format!("acked may name at most {MAX_PULL_ACKED} versions"));
+        }
+        Ok(versions)
+    }
 }
 
 /// One change to one cell: the cell as it now is.
@@ -127,7 +151,7 @@ pub struct PullResponse {
     pub schema: u32,
     /// Events after the cursor, oldest first.
     pub events: Vec<SyncEvent>,
-    /// The device's new cursor.
+    /// The device's new cursor: the newest version the device may see (or one of its own writes), never more.
     pub cursor: u64,
     /// More events wait: pull again from `cursor`.
     pub more: bool,
@@ -136,6 +160,10 @@ pub struct PullResponse {
     /// The device must drop its copy before applying these events (what the person may see changed).
     pub reset: bool,
 }
+
+/// The version of the rules deciding what reaches whom. Part of every scope fingerprint, so when the rules change
+/// (as when "About me" and comments stopped reaching carers unless shared) every device's copy is made again.
+pub const SCOPE_RULES: u32 = 2;
 
 /// The fingerprint of what a person may see: the people whose records reach their device, whether staff-only
 /// data does, and which shared parts of whose record reach a carer (`shared`, empty for everyone else). Stable
@@ -161,6 +189,7 @@ pub fn scope_fingerprint<'a>(
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
     };
+    eat(format!("rules:{SCOPE_RULES}\0").as_bytes());
     eat(if staff_view { b"staff\0" } else { b"circle\0" });
     for id in ids {
         eat(id.as_bytes());

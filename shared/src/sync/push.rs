@@ -190,7 +190,8 @@ pub fn decide_push(
             }
             _ => None,
         };
-        if !m.change.may_write(&facts, required.map(|c| &c.state)) {
+        let current = cells.get(&effect.key).map(|c| &c.state);
+        if !m.change.may_write_over(&facts, required.map(|c| &c.state), current) {
             return Err(refuse(Refusal::Forbidden));
         }
         m.change
