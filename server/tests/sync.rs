@@ -171,19 +171,23 @@ async fn a_replayed_push_returns_the_same_acks_and_writes_nothing(db: TestDb) {
     let app = TestApp::demo(db).await;
     let dylan_id = app.db.user("dylan").await.id;
     let mut dylan = app.signed_in("dylan").await;
-    let batch = vec![
-        about(1, &dylan_id, 0, "my_strengths", "Cooking"),
-        comment(2, &dylan_id, "c-a", "Hello"),
-        about(3, &dylan_id, 0, "my_strengths", "Cooking"),
-    ];
+    let batch = vec![about(1, &dylan_id, 0, "my_strengths", "Cooking"), comment(2, &dylan_id, "c-a", "Hello")];
     let first = acks(&push(&mut dylan, TABLET, batch.clone()).await);
-    assert_eq!(first, vec![(1, "applied".into(), 1), (2, "applied".into(), 2), (3, "unchanged".into(), 1)]);
+    assert_eq!(first, vec![(1, "applied".into(), 1), (2, "applied".into(), 2)]);
+    // The same value again (made without seeing the first) changes nothing.
+    let same = vec![about(3, &dylan_id, 0, "my_strengths", "Cooking")];
+    assert_eq!(acks(&push(&mut dylan, TABLET, same.clone()).await), vec![(3, "unchanged".into(), 1)]);
     let before = sync_counts(&app.db).await;
     assert_eq!(before, [2, 2, 3, 1, 2]);
 
-    let replay = acks(&push(&mut dylan, TABLET, batch.clone()).await);
-    assert_eq!(replay, first, "a replay gets the first answers again");
+    let replay = acks(&push(&mut dylan, TABLET, [batch.clone(), same.clone()].concat()).await);
+    assert_eq!(replay, [first.clone(), vec![(3, "unchanged".into(), 1)]].concat(), "a replay gets the first answers again");
     assert_eq!(sync_counts(&app.db).await, before, "a replay writes nothing");
+    // A device changes a cell once per push (its outbox holds the next change until the first is answered).
+    let again = push(&mut dylan, TABLET, vec![about(7, &dylan_id, 1, "my_strengths", "Gardening"), about(8, &dylan_id, 1, "my_strengths", "Reading")]).await;
+    again.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    assert_eq!(again.body["mutation_id"], 8);
+    assert_eq!(sync_counts(&app.db).await, before, "refused whole: nothing written");
 
     // A replayed comment is not "record exists": it is the same mutation. Mixed with a new one, only that is new.
     let mixed = acks(&push(&mut dylan, TABLET, vec![batch[1].clone(), about(4, &dylan_id, 1, "my_strengths", "Baking")]).await);

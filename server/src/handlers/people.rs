@@ -11,7 +11,7 @@ use axum::{
     extract::{Path, State},
 };
 use waymark_shared::{
-    Relation, UserId,
+    Relation, Role, UserId,
     api::{PeopleList, PersonPage, PersonSummary, WardSummary},
 };
 
@@ -63,6 +63,10 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> AppResult<Json<PersonPage>> {
     let person = visible_person(&state, &viewer, id).await?;
-    let care_team = state.store.care_team(&person.id).await?;
+    let mut care_team = state.store.care_team(&person.id).await?;
+    // A carer never learns who the person's other carers are.
+    if viewer.role == Role::Carer {
+        care_team.retain(|m| m.relation != Relation::Carer || m.id == viewer.id);
+    }
     Ok(Json(PersonPage { person: summary(person), care_team }))
 }

@@ -40,8 +40,10 @@ async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: 
         (Some(parts), _) => parts.contains(&SharedPart::Plan(s)),
         (None, false) => !s.is_staff_only(),
     };
+    // A carer never learns who the person's other carers are, here either.
     let present = present
         .into_iter()
+        .filter(|p| viewer.role != Role::Carer || p.role != Role::Carer || p.user == viewer.id)
         .map(|p| Present {
             user: p.user,
             name: p.name,
