@@ -390,6 +390,26 @@ impl Store {
         Ok(PullResponse { schema: SCHEMA_VERSION, events, cursor, more, scope: scope.fingerprint, reset })
     }
 
+    /// The section an item of `person`'s safety plan is in, if the item exists.
+    pub async fn plan_item_section(
+        &self,
+        person: &UserId,
+        item: &RecordId,
+    ) -> Result<Option<waymark_shared::plan::PlanSection>, sqlx::Error> {
+        let state: Option<String> = sqlx::query_scalar(
+            "SELECT state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND record_id = $3 AND field = $4",
+        )
+        .bind(&person.0)
+        .bind(Kind::PlanItem.as_str())
+        .bind(&item.0)
+        .bind(waymark_shared::plan::fields::OPENED)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(state) = state else { return Ok(None) };
+        let cell: waymark_shared::sync::CellState = parse_json("cell", &state)?;
+        Ok(serde_json::from_value::<waymark_shared::plan::ItemOpened>(cell.value).ok().map(|o| o.section))
+    }
+
     /// The version counter: every change up to it is committed.
     pub async fn sync_head(&self) -> Result<u64, sqlx::Error> {
         from_db(sqlx::query_scalar("SELECT version FROM sync_head WHERE id = 1").fetch_one(&self.pool).await?)

@@ -89,7 +89,7 @@ pub enum ChangeError {
     TooLong { field: &'static str, max: usize },
     #[error("{field} must not be empty")]
     Empty { field: &'static str },
-    #[error("{field} contains control characters")]
+    #[error("{field} contains control characters or characters that change the direction of text")]
     ControlCharacters { field: &'static str },
     #[error("record id must be 1 to 64 letters, digits, '-' or '_'")]
     BadRecordId,
