@@ -113,21 +113,8 @@ fn from_db(n: i64) -> Result<u64, sqlx::Error> {
     u64::try_from(n).map_err(|_| decode_error(format!("negative version or id {n}")))
 }
 
-fn outcome_str(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Applied => "applied",
-        Outcome::KeptAside => "kept_aside",
-        Outcome::Unchanged => "unchanged",
-    }
-}
-
 fn parse_outcome(s: &str) -> Result<Outcome, sqlx::Error> {
-    match s {
-        "applied" => Ok(Outcome::Applied),
-        "kept_aside" => Ok(Outcome::KeptAside),
-        "unchanged" => Ok(Outcome::Unchanged),
-        other => Err(decode_error(format!("unknown outcome {other:?}"))),
-    }
+    Outcome::parse(s).ok_or_else(|| decode_error(format!("unknown outcome {s:?}")))
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, sqlx::Error> {
@@ -657,7 +644,7 @@ async fn insert_mutations(
                 .bind(&m.person.0)
                 .bind(to_json(m)?)
                 .bind(received_at_ms)
-                .bind(outcome_str(ack.outcome))
+                .bind(ack.outcome.as_str())
                 .bind(to_db(ack.version)?);
         }
         q.execute(&mut **tx).await?;

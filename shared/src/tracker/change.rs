@@ -304,7 +304,7 @@ impl DomainChange for TrackerChange {
             }
             (Kind::Goal, f) => {
                 let p = f.strip_prefix("prompt.")?;
-                GoalPrompt { goal: rec, prompt: Prompt::ALL.into_iter().find(|x| x.as_str() == p)?, text: s()? }
+                GoalPrompt { goal: rec, prompt: Prompt::parse(p)?, text: s()? }
             }
             (Kind::Step, fields::GOAL) => AddStep { step: rec, goal: RecordId(s()?) },
             (Kind::Step, fields::TEXT) => StepText { step: rec, text: s()? },
