@@ -33,7 +33,8 @@ async fn a_batch_of_every_change_kind_recorded_from_the_previous_build_is_applie
     let kinds: std::collections::BTreeSet<String> =
         push["mutations"].as_array().unwrap().iter().map(|m| m["change"]["type"].as_str().unwrap().to_owned()).collect();
     assert_eq!(kinds.len(), 28, "one of every kind of change there was");
-    assert_eq!(kinds, Change::types().map(str::to_owned).collect(), "and no kind has appeared or gone since");
+    let today: std::collections::BTreeSet<String> = Change::types().map(str::to_owned).collect();
+    assert!(kinds.is_subset(&today), "no kind of change has gone: {:?}", kinds.difference(&today).collect::<Vec<_>>());
     for (m, raw) in typed.mutations.iter().zip(push["mutations"].as_array().unwrap()) {
         assert_eq!(&serde_json::to_value(m).unwrap(), raw, "round trip of {}", raw["change"]["type"]);
     }
