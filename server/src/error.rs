@@ -49,6 +49,9 @@ pub enum AppError {
     BadCredentials,
     #[error("too many failed sign-ins")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many requests of one kind from one account (page views reported for the audit trail).
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("missing or wrong CSRF token")]
     Csrf,
     #[error("forbidden")]
@@ -80,7 +83,7 @@ impl AppError {
             AppError::ForMutation { source, .. } => source.code(),
             AppError::NotSignedIn => ErrorCode::NotSignedIn,
             AppError::BadCredentials => ErrorCode::BadCredentials,
-            AppError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            AppError::TooManyAttempts { .. } | AppError::TooManyRequests { .. } => ErrorCode::TooManyAttempts,
             AppError::Csrf => ErrorCode::CsrfRejected,
             AppError::Forbidden => ErrorCode::Forbidden,
             AppError::NotFound => ErrorCode::NotFound,
@@ -123,6 +126,7 @@ impl AppError {
             AppError::NotSignedIn => "sign in first".into(),
             AppError::BadCredentials => "the username or password is not right".into(),
             AppError::TooManyAttempts { .. } => "too many failed sign-ins for this username; wait and try again".into(),
+            AppError::TooManyRequests { .. } => "too many requests of this kind; wait and try again".into(),
             AppError::Csrf => "missing or wrong x-csrf-token header; fetch GET /api/session for a fresh token".into(),
             AppError::Forbidden => "you may not do this".into(),
             AppError::NotFound => "not found, or not yours to see".into(),
@@ -142,7 +146,9 @@ impl IntoResponse for AppError {
             tracing::debug!(error = %self, "request refused");
         }
         let retry_after_secs = match &self {
-            AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            AppError::TooManyAttempts { retry_after_secs } | AppError::TooManyRequests { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
             _ => None,
         };
         let mutation_id = match &self {

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod export;
 pub mod handlers;
 pub mod live;
 pub mod routes;
@@ -24,6 +25,38 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
         seed::seed_demo(&store).await?;
     }
     Ok(AppState::new(store, config))
+}
+
+/// `waymark-server audit verify`: check the audit trail's whole hash chain and print the result. The exit code is
+/// 0 when it is intact, 1 when an entry is broken (the first one is named), 3 when the database cannot be read.
+pub async fn audit_verify(config: &Config) -> i32 {
+    let store = match Store::connect(&config.database_url).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("audit verify: cannot open the database: {e}");
+            return 3;
+        }
+    };
+    let started = std::time::Instant::now();
+    let result = store.audit_verify().await;
+    store.close().await;
+    match result {
+        Ok(store::audit::Verified::Intact { entries, head }) => {
+            println!(
+                "audit trail intact: {entries} entries checked in {:.2} s; last hash {head}",
+                started.elapsed().as_secs_f64()
+            );
+            0
+        }
+        Ok(store::audit::Verified::Broken { seq, reason }) => {
+            println!("audit trail BROKEN at entry {seq}: {reason}");
+            1
+        }
+        Err(e) => {
+            eprintln!("audit verify: cannot read the audit trail: {e}");
+            3
+        }
+    }
 }
 
 /// Serve until Ctrl-C or SIGTERM, then finish the requests under way and close the database.

@@ -1,6 +1,9 @@
 use tracing_subscriber::EnvFilter;
 use waymark_server::config::Config;
 
+const USAGE: &str = "usage: waymark-server                 serve Waymark (configured from the environment)\n       \
+                     waymark-server audit verify    check the audit trail's hash chain in DATABASE_URL";
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -13,6 +16,19 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        [] => {}
+        ["audit", "verify"] => std::process::exit(waymark_server::audit_verify(&config).await),
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            return;
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    }
     let result = async { waymark_server::serve(waymark_server::prepare(config).await?).await }.await;
     if let Err(e) = result {
         tracing::error!(error = %e, "Waymark stopped with an error");

@@ -3,7 +3,7 @@
 use crate::{
     auth::csrf,
     error::AppError,
-    handlers::{frameworks, health, invitations, me, people, planning, session, sync},
+    handlers::{audit, export, frameworks, health, invitations, me, people, planning, report, session, sync},
     state::AppState,
     web,
 };
@@ -51,6 +51,14 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/session/end", post(planning::end))
         .route("/people/{id}/invitations", post(invitations::create))
         .route("/invitations/accept", post(invitations::accept))
+        .route("/audit/views", post(audit::report_views))
+        .route("/people/{id}/audit", get(audit::person_trail))
+        .route("/me/record-views", get(audit::my_record_views))
+        .route("/people/{id}/export/fhir", get(export::fhir_bundle))
+        .route("/people/{id}/export/readings.csv", get(export::person_csv))
+        .route("/wards/{ward}/export/readings.csv", get(export::ward_csv))
+        .route("/wards/{ward}/report", get(report::report_json))
+        .route("/wards/{ward}/report.csv", get(report::report_csv))
         .route("/sync/push", post(sync::push))
         .route("/sync/pull", get(sync::pull))
         // Server-sent events: GET, so exempt from the CSRF check; the compression layer's default predicate

@@ -318,3 +318,247 @@ mod invitation_tests {
         assert_eq!(normalise_invitation_code(""), None);
     }
 }
+
+// ---- Audit trail, export and the service report (issue 14). ----
+
+named! {
+    /// What someone did with a person's record, as the audit trail keeps it (never the content itself).
+    pub enum AuditAction {
+        /// Changed something (a sync push that was stored).
+        Changed = "changed",
+        /// Read the person's page from the server (`GET /api/people/{id}`), or their audit trail.
+        Viewed = "viewed",
+        /// Their device received the person's record through sync (once per sign-in on a device).
+        Synced = "synced",
+        /// Opened a page of the person's record in the app (reported by the app, even when it was offline).
+        Opened = "opened",
+        /// Downloaded an export of the person's record (FHIR or CSV).
+        Exported = "exported",
+        /// Downloaded a de-identified service report for a ward.
+        Reported = "reported",
+    }
+}
+
+named! {
+    /// A page of a person's record whose opening the app reports to `POST /api/audit/views`.
+    pub enum AuditPage {
+        Person = "person",
+        AboutMe = "about_me",
+        Comments = "comments",
+        Tracker = "tracker",
+        Reading = "reading",
+        Goals = "goals",
+        Plan = "plan",
+        PlanPrint = "plan_print",
+        AuditTrail = "audit_trail",
+    }
+}
+
+/// One page open, as the app queued it (on the device's clock).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageView {
+    /// Whose record.
+    pub person: UserId,
+    pub page: AuditPage,
+    /// When it was opened (Unix ms, the device's clock).
+    pub at_ms: i64,
+}
+
+/// `POST /api/audit/views`: page opens the app queued (while offline too), sent in batches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportViewsRequest {
+    /// At most [`MAX_VIEWS_PER_REPORT`].
+    pub views: Vec<PageView>,
+}
+
+/// The answer to `POST /api/audit/views`. Every view sent is dealt with: the app may clear its queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportViewsResponse {
+    /// Added to the audit trail now.
+    pub recorded: u32,
+    /// Sent before (the same person, page, time and viewer): nothing added.
+    pub already_recorded: u32,
+    /// About a record the viewer may not open (now): not recorded.
+    pub not_recorded: u32,
+}
+
+/// Most page opens in one `POST /api/audit/views`.
+pub const MAX_VIEWS_PER_REPORT: usize = 200;
+/// Most page opens the server records for one person's account per hour (more answer 429 with Retry-After).
+pub const MAX_VIEWS_PER_HOUR: u32 = 2000;
+/// A page open older than this is refused (the app drops older ones from its queue rather than send them).
+pub const MAX_VIEW_AGE_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+/// A page open may be this far ahead of the server's clock (tablet clocks drift); further ahead is refused.
+pub const MAX_VIEW_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+
+/// Who did something, with their name and role as they were then.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditActor {
+    pub id: UserId,
+    pub name: String,
+    pub role: Role,
+}
+
+/// One entry of a person's audit trail, for their care team (`GET /api/people/{id}/audit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Its number in the server-wide chain (newer entries have higher numbers).
+    pub seq: u64,
+    /// When it happened (Unix ms; for a page open, the device's clock).
+    pub at_ms: i64,
+    /// When the server recorded it (Unix ms).
+    pub recorded_ms: i64,
+    pub who: AuditActor,
+    pub action: AuditAction,
+    /// The kind of record or page: a kind of cell for a change (`reading`, `goal`, `plan_item`, `about_me`, …), an
+    /// [`AuditPage`] for a page open, `person_page`, `audit_trail`, `record`, `fhir_bundle`, `readings_csv`, ….
+    pub what: String,
+    /// Which record (an opaque id), where there is one.
+    pub record: Option<String>,
+    /// For a change: its type and outcome (`rate:applied`); for an export: its form (`deidentified`).
+    pub detail: Option<String>,
+    /// The device's sync id (for changes), where known.
+    pub client: Option<String>,
+    /// A reference to the sign-in it came from (the same for every entry of one sign-in on one device).
+    pub sign_in: Option<String>,
+}
+
+/// `GET /api/people/{id}/audit`: newest first, a page at a time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditTrail {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `before` for the next (older) page; `None` at the end.
+    pub next_before: Option<u64>,
+}
+
+/// The filters of `GET /api/people/{id}/audit` (query string). Dates are `YYYY-MM-DD`, whole days in UTC,
+/// inclusive.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only what this person did (their user id).
+    #[serde(default)]
+    pub who: Option<UserId>,
+    /// Only this kind of record or page.
+    #[serde(default)]
+    pub what: Option<String>,
+    #[serde(default)]
+    pub action: Option<AuditAction>,
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Entries numbered below this (the `next_before` of the page before).
+    #[serde(default)]
+    pub before: Option<u64>,
+    /// 1 to [`MAX_AUDIT_PAGE`]; [`DEFAULT_AUDIT_PAGE`] when not given.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+pub const DEFAULT_AUDIT_PAGE: u32 = 50;
+pub const MAX_AUDIT_PAGE: u32 = 200;
+
+/// One time someone looked at the person's record, as the person is told it (`GET /api/me/record-views`): the name
+/// and role of the member of staff or carer, what they looked at and when. Never the device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordView {
+    /// Its number (pass the last one's as `before` for older ones).
+    pub seq: u64,
+    pub at_ms: i64,
+    pub name: String,
+    pub role: Role,
+    /// `viewed`, `opened`, `synced` or `exported`.
+    pub action: AuditAction,
+    /// What they looked at (an [`AuditPage`], `person_page`, `record`, `fhir_bundle`, `readings_csv`, …).
+    pub what: String,
+}
+
+/// `GET /api/me/record-views?before=&limit=`: who has looked at my record, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordViews {
+    pub views: Vec<RecordView>,
+    pub next_before: Option<u64>,
+}
+
+/// The query of `GET /api/me/record-views`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordViewsQuery {
+    #[serde(default)]
+    pub before: Option<u64>,
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The query of the CSV exports: `?deidentified=true` leaves out names and free text and names each person by a
+/// stable pseudonym instead.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsvExportQuery {
+    #[serde(default)]
+    pub deidentified: bool,
+}
+
+/// The period of a service report (query string): `YYYY-MM-DD`, inclusive, at most [`MAX_REPORT_DAYS`] long.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    pub from: String,
+    pub to: String,
+}
+
+/// Longest period of one service report.
+pub const MAX_REPORT_DAYS: i64 = 3 * 366;
+/// The fewest people a figure of a service report may rest on; below it the figure is withheld.
+pub const MIN_REPORT_PEOPLE: u32 = 5;
+
+/// One figure of a de-identified report: shown with the number of people behind it, or withheld because it rests
+/// on fewer than [`MIN_REPORT_PEOPLE`] people (the number itself is then never sent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Figure {
+    Shown {
+        value: f64,
+        /// How many people the figure rests on.
+        people: u32,
+    },
+    #[serde(rename = "fewer_than_5")]
+    FewerThan5,
+}
+
+/// Distance travelled in one area of one framework over the period: from each person's first reading in it to
+/// their latest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AreaDistance {
+    pub area: crate::outcomes::AreaId,
+    pub label: crate::outcomes::Text,
+    pub mean: Figure,
+    pub median: Figure,
+}
+
+/// The distance travelled per area of one framework.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkDistances {
+    pub framework: crate::outcomes::FrameworkId,
+    pub name: crate::outcomes::Text,
+    pub areas: Vec<AreaDistance>,
+}
+
+/// `GET /api/wards/{ward}/report?from=&to=`: a de-identified service report for one ward and period. Ward managers
+/// only, for their own ward.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceReport {
+    pub ward: WardSummary,
+    pub from: String,
+    pub to: String,
+    /// People on the ward with at least one reading dated in the period.
+    pub people_with_readings: Figure,
+    pub distance: Vec<FrameworkDistances>,
+    /// Of the people on the ward with a safety plan, the share whose plan is agreed as it stands (0 to 1).
+    pub plans_agreed: Figure,
+    /// Of the plans with a review date, the share not overdue at the end of the period (0 to 1).
+    pub plans_reviewed_on_time: Figure,
+}

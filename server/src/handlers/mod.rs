@@ -1,5 +1,7 @@
 //! Request handlers: parse, check permission, call the store, answer.
 
+pub mod audit;
+pub mod export;
 pub mod frameworks;
 pub mod health;
 pub mod invitations;
@@ -7,5 +9,6 @@ pub mod json;
 pub mod me;
 pub mod people;
 pub mod planning;
+pub mod report;
 pub mod session;
 pub mod sync;

@@ -12,7 +12,7 @@ use axum::{
 };
 use waymark_shared::{
     Relation, Role, UserId,
-    api::{PeopleList, PersonPage, PersonSummary, WardSummary},
+    api::{AuditAction, PeopleList, PersonPage, PersonSummary, WardSummary},
 };
 
 fn summary(person: PersonRow) -> PersonSummary {
@@ -60,9 +60,11 @@ pub(crate) async fn team_person(state: &AppState, viewer: &UserRow, id: String) 
 pub async fn show(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
+    sign_in: super::audit::SignIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<PersonPage>> {
     let person = visible_person(&state, &viewer, id).await?;
+    super::audit::record_read(&state, &viewer, &sign_in, &person.id, AuditAction::Viewed, "person_page", None).await?;
     let mut care_team = state.store.care_team(&person.id).await?;
     // A carer never learns who the person's other carers are.
     if viewer.role == Role::Carer {

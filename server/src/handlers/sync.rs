@@ -97,6 +97,7 @@ fn bad_query(rejection: axum::extract::rejection::QueryRejection) -> AppError {
 pub async fn pull(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
+    sign_in: super::audit::SignIn,
     uri: Uri,
 ) -> AppResult<Json<PullResponse>> {
     let Query(probe) = Query::<PullProbe>::try_from_uri(&uri).map_err(bad_query)?;
@@ -114,6 +115,8 @@ pub async fn pull(
     }
     let acked = query.acked_versions().map_err(AppError::InvalidInput)?;
     let page = state.store.pull(&viewer, query.since, limit, query.scope.as_deref(), &acked).await?;
+    // The audit trail: whose records reached this device, once per person per sign-in (not every poll).
+    super::audit::record_synced(&state, &viewer, &sign_in, &page).await?;
     if page.reset {
         tracing::info!(user = %viewer.id, "pull starts a device again from nothing (its scope changed)");
     }

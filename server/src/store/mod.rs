@@ -2,6 +2,8 @@
 //!
 //! All SQL here uses `$n` placeholders, `BIGINT` and `TEXT`, and `ON CONFLICT … DO …`, which both engines accept.
 
+pub mod audit;
+pub(crate) mod export;
 pub(crate) mod frameworks;
 mod invitations;
 mod people;

@@ -182,6 +182,7 @@ impl Store {
         insert_events(&mut tx, &decided, rows).await?;
         upsert_cells(&mut tx, &decided, rows).await?;
         insert_mutations(&mut tx, writer, client, mutations, &decided, rows).await?;
+        super::audit::record_push(&mut tx, self.engine, writer, client, mutations, &decided).await?;
         if decided.head != head_before {
             sqlx::query("UPDATE sync_head SET version = $1 WHERE id = 1")
                 .bind(to_db(decided.head)?)
