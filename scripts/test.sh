@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests
+# The server tests include validating every FHIR export against the official R4 JSON schema (node, installed by
+# setup.sh; under CI a missing validator fails the run).
 bash scripts/with-postgres.sh cargo test --locked -p waymark-shared -p waymark-server -p waymark-app
 bash scripts/build-app.sh
 cargo build --locked -p waymark-server
