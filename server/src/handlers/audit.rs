@@ -49,7 +49,8 @@ impl SignIn {
     }
 }
 
-/// Record that `viewer` read `what` of `person`'s record, before answering with it.
+/// Record that `viewer` read `what` of `person`'s record, before answering with it (the same read from the same
+/// sign-in within a minute is one entry).
 pub async fn record_read(
     state: &AppState,
     viewer: &UserRow,
@@ -63,7 +64,7 @@ pub async fn record_read(
         .person(person)
         .session(sign_in.as_deref());
     entry.detail = detail.map(str::to_owned);
-    state.store.audit(&[entry]).await?;
+    state.store.audit(&[entry.coalesced()]).await?;
     Ok(())
 }
 

@@ -190,6 +190,7 @@ pub async fn ward_csv(
                 .ward(&ward)
                 .detail(detail)
                 .session(sign_in.as_deref())
+                .coalesced()
         })
         .collect();
     state.store.audit(&entries).await?;

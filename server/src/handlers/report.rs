@@ -50,7 +50,8 @@ async fn build(
     let entry = NewEntry::by(viewer, AuditAction::Reported, "service_report")
         .ward(&ward)
         .detail(format!("{form}:{}..{}", q.from, q.to))
-        .session(sign_in.as_deref());
+        .session(sign_in.as_deref())
+        .coalesced();
     state.store.audit(&[entry]).await?;
     let today = iso_date(now_ms());
     Ok(report::service_report(

@@ -89,6 +89,23 @@ impl NewEntry {
         self
     }
 
+    /// The same read repeated within one minute from one sign-in is one entry: a page reloaded ten thousand
+    /// times says no more than once, and cannot fill the database. (Without a sign-in reference, each is recorded.)
+    pub fn coalesced(mut self) -> NewEntry {
+        if let Some(session) = &self.session_ref {
+            self.dedupe = Some(format!(
+                "read:{session}:{}:{}:{}:{}:{}:{}",
+                self.person.as_ref().map_or("", |p| p.0.as_str()),
+                self.ward.as_deref().unwrap_or_default(),
+                self.action.as_str(),
+                self.what,
+                self.detail.as_deref().unwrap_or_default(),
+                self.at_ms / 60_000
+            ));
+        }
+        self
+    }
+
     pub fn session(mut self, session_ref: Option<&str>) -> NewEntry {
         self.session_ref = session_ref.map(str::to_owned);
         self
