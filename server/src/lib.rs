@@ -6,6 +6,7 @@ pub mod error;
 pub mod export;
 pub mod handlers;
 pub mod live;
+pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod state;

@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/people/{id}/session/end", post(planning::end))
         .route("/people/{id}/invitations", post(invitations::create))
         .route("/invitations/accept", post(invitations::accept))
+        .route("/openapi.json", get(crate::openapi::serve))
         .route("/audit/views", post(audit::report_views))
         .route("/people/{id}/audit", get(audit::person_trail))
         .route("/me/record-views", get(audit::my_record_views))

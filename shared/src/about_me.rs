@@ -50,6 +50,7 @@ impl AboutMeField {
 
 /// The changes to "About me". On the wire: `{"type": "about_me", "field": "my_hopes", "text": "…"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[strum(serialize_all = "snake_case")]
 pub enum AboutMeChange {

@@ -9,6 +9,7 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// `POST /api/session`
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub username: String,
@@ -17,6 +18,7 @@ pub struct SignInRequest {
 
 /// The signed-in person, as the app needs to know them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub id: UserId,
     pub username: String,
@@ -28,6 +30,7 @@ pub struct Me {
 
 /// `GET /api/session`, and the answer to a sign-in: who (if anyone) is signed in, and the CSRF token to send back.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub user: Option<Me>,
     pub csrf_token: String,
@@ -35,12 +38,14 @@ pub struct SessionInfo {
 
 /// `PUT /api/me/language`
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetLanguageRequest {
     pub language: Lang,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WardSummary {
     pub id: String,
     pub name: String,
@@ -49,6 +54,7 @@ pub struct WardSummary {
 /// `GET /api/frameworks` — every outcome framework version (built in and custom, retired ones too, so old
 /// readings still draw). The app keeps a copy on the device for offline use.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameworksResponse {
     pub frameworks: Vec<crate::outcomes::Framework>,
 }
@@ -56,6 +62,7 @@ pub struct FrameworksResponse {
 /// `POST /api/frameworks` — a ward manager or admin saves a custom framework. The server gives it the next version
 /// number of its id (1 for a new id); built-in ids are refused.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SaveFrameworkRequest {
     pub id: crate::outcomes::FrameworkId,
@@ -67,6 +74,7 @@ pub struct SaveFrameworkRequest {
 
 /// One service user in a list (a caseload, or the person a carer supports).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonSummary {
     pub id: UserId,
     pub display_name: String,
@@ -77,12 +85,14 @@ pub struct PersonSummary {
 
 /// `GET /api/people` — the people the viewer may open.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeopleList {
     pub people: Vec<PersonSummary>,
 }
 
 /// A member of a service user's care team.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TeamMember {
     pub id: UserId,
     pub display_name: String,
@@ -92,6 +102,7 @@ pub struct TeamMember {
 
 /// `GET /api/people/{id}` — one service user's page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonPage {
     pub person: PersonSummary,
     pub care_team: Vec<TeamMember>,
@@ -110,6 +121,7 @@ impl PersonPage {
 
 /// Why a request failed, for machines. The app shows the matching catalogue message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The body was not valid JSON of the expected shape (including a missing or unknown field).
@@ -162,6 +174,7 @@ impl ErrorCode {
 
 /// The body of every error response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     /// A clear English explanation for developers and logs; people see the translated catalogue message.
@@ -221,6 +234,7 @@ mod tests {
 
 /// Where someone in a planning session is writing: an item of a section, or a new item (`item: None`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Editing {
     pub section: crate::plan::PlanSection,
@@ -231,6 +245,7 @@ pub struct Editing {
 /// `POST /api/people/{id}/session/presence`: "I am here (and writing there)". Sent every few seconds while the
 /// plan is open, and at once when someone starts or stops writing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PresenceRequest {
     #[serde(default)]
@@ -239,6 +254,7 @@ pub struct PresenceRequest {
 
 /// A shared planning session on one person's plan, started by a member of their care team.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlanningSession {
     pub id: String,
     pub started_by: String,
@@ -251,6 +267,7 @@ pub struct PlanningSession {
 
 /// Someone in the session now.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Present {
     pub user: UserId,
     pub name: String,
@@ -261,6 +278,7 @@ pub struct Present {
 
 /// The current (or most recent) planning session of a person's plan, and who is there now.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionState {
     pub session: Option<PlanningSession>,
     pub present: Vec<Present>,
@@ -275,6 +293,7 @@ pub const PRESENCE_EVERY_MS: u32 = 4000;
 
 /// `POST /api/people/{id}/invitations`: a code a carer uses once to make their account, linked to the person.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     /// Twelve letters and digits in groups of four (`K7QD-M2XH-9PWA`); case and dashes do not matter when typed.
     pub code: String,
@@ -285,6 +304,7 @@ pub struct Invitation {
 
 /// `POST /api/invitations/accept`: make a carer account with an invitation code (and sign in).
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitationRequest {
     pub code: String,
@@ -356,6 +376,7 @@ named! {
 
 /// One page open, as the app queued it (on the device's clock).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PageView {
     /// Whose record.
@@ -367,6 +388,7 @@ pub struct PageView {
 
 /// `POST /api/audit/views`: page opens the app queued (while offline too), sent in batches.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReportViewsRequest {
     /// At most [`MAX_VIEWS_PER_REPORT`].
@@ -375,6 +397,7 @@ pub struct ReportViewsRequest {
 
 /// The answer to `POST /api/audit/views`. Every view sent is dealt with: the app may clear its queue.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportViewsResponse {
     /// Added to the audit trail now.
     pub recorded: u32,
@@ -395,6 +418,7 @@ pub const MAX_VIEW_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
 
 /// Who did something, with their name and role as they were then.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditActor {
     pub id: UserId,
     pub name: String,
@@ -403,6 +427,7 @@ pub struct AuditActor {
 
 /// One entry of a person's audit trail, for their care team (`GET /api/people/{id}/audit`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Its number in the server-wide chain (newer entries have higher numbers).
     pub seq: u64,
@@ -427,6 +452,7 @@ pub struct AuditEntry {
 
 /// `GET /api/people/{id}/audit`: newest first, a page at a time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditTrail {
     pub entries: Vec<AuditEntry>,
     /// Pass as `before` for the next (older) page; `None` at the end.
@@ -436,6 +462,7 @@ pub struct AuditTrail {
 /// The filters of `GET /api/people/{id}/audit` (query string). Dates are `YYYY-MM-DD`, whole days in UTC,
 /// inclusive.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only what this person did (their user id).
@@ -464,6 +491,7 @@ pub const MAX_AUDIT_PAGE: u32 = 200;
 /// One time someone looked at the person's record, as the person is told it (`GET /api/me/record-views`): the name
 /// and role of the member of staff or carer, what they looked at and when. Never the device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordView {
     /// Its number (pass the last one's as `before` for older ones).
     pub seq: u64,
@@ -478,6 +506,7 @@ pub struct RecordView {
 
 /// `GET /api/me/record-views?before=&limit=`: who has looked at my record, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordViews {
     pub views: Vec<RecordView>,
     pub next_before: Option<u64>,
@@ -485,6 +514,7 @@ pub struct RecordViews {
 
 /// The query of `GET /api/me/record-views`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct RecordViewsQuery {
     #[serde(default)]
@@ -496,6 +526,7 @@ pub struct RecordViewsQuery {
 /// The query of the CSV exports: `?deidentified=true` leaves out names and free text and names each person by a
 /// stable pseudonym instead.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct CsvExportQuery {
     #[serde(default)]
@@ -504,6 +535,7 @@ pub struct CsvExportQuery {
 
 /// The period of a service report (query string): `YYYY-MM-DD`, inclusive, at most [`MAX_REPORT_DAYS`] long.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct ReportQuery {
     pub from: String,
@@ -518,6 +550,7 @@ pub const MIN_REPORT_PEOPLE: u32 = 5;
 /// One figure of a de-identified report: shown with the number of people behind it, or withheld because it rests
 /// on fewer than [`MIN_REPORT_PEOPLE`] people (the number itself is then never sent).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Figure {
     Shown {
@@ -532,6 +565,7 @@ pub enum Figure {
 /// Distance travelled in one area of one framework over the period: from each person's first reading in it to
 /// their latest.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AreaDistance {
     pub area: crate::outcomes::AreaId,
     pub label: crate::outcomes::Text,
@@ -541,6 +575,7 @@ pub struct AreaDistance {
 
 /// The distance travelled per area of one framework.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FrameworkDistances {
     pub framework: crate::outcomes::FrameworkId,
     pub name: crate::outcomes::Text,
@@ -550,6 +585,7 @@ pub struct FrameworkDistances {
 /// `GET /api/wards/{ward}/report?from=&to=`: a de-identified service report for one ward and period. Ward managers
 /// only, for their own ward.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceReport {
     pub ward: WardSummary,
     pub from: String,

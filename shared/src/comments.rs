@@ -19,6 +19,7 @@ pub const COMMENT_REMOVED: &str = "removed";
 
 /// Who a comment is for, chosen when it is written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommentAudience {
     /// The person and staff on their care team (what a comment is unless its writer says otherwise).
@@ -36,6 +37,7 @@ impl CommentAudience {
 
 /// The changes to comments.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[strum(serialize_all = "snake_case")]
 pub enum CommentChange {

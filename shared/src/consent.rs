@@ -392,6 +392,7 @@ pub fn may(w: &WriterFacts, action: Action<'_>) -> bool {
 
 /// The changes to consent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[strum(serialize_all = "snake_case")]
 pub enum ConsentChange {

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// A language a person can use Waymark in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Lang {
     #[default]
     #[serde(rename = "en")]

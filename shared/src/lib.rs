@@ -11,6 +11,8 @@ pub mod api;
 pub mod comments;
 pub mod consent;
 pub mod i18n;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod outcomes;
 pub mod people;
 pub mod plan;

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Text in both of Waymark's languages. Framework content is data, so it carries its own translations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Text {
     pub en: String,
     pub cy: String,
@@ -33,16 +34,19 @@ impl Text {
 
 /// A framework's id (stable across its versions).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct FrameworkId(pub String);
 
 /// An area's id within a framework (stable across versions, so readings compare over time).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct AreaId(pub String);
 
 /// One area of life.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Area {
     pub id: AreaId,
     pub label: Text,
@@ -51,6 +55,7 @@ pub struct Area {
 
 /// A named range of the scale, e.g. 3–4 "Open to support".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stage {
     pub from: u8,
     pub to: u8,
@@ -60,6 +65,7 @@ pub struct Stage {
 
 /// The scale every area is rated on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scale {
     pub min: u8,
     pub max: u8,
@@ -69,6 +75,7 @@ pub struct Scale {
 
 /// One version of a framework. A reading keeps the version it used, so old readings still mean what they meant.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Framework {
     pub id: FrameworkId,
     pub version: u32,

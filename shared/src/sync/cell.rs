@@ -8,6 +8,7 @@ use std::fmt;
 /// A record's id, made on the device that creates the record (so creating works offline).
 /// 1 to 64 characters of `A-Z a-z 0-9 - _`; the empty id names a kind's single record per person.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct RecordId(pub String);
 
@@ -34,6 +35,7 @@ impl fmt::Display for RecordId {
 
 /// Where a cell lives: whose record, which kind of data, which record, which field.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellKey {
     pub person: UserId,
     pub kind: Kind,
@@ -55,6 +57,7 @@ impl CellKey {
 /// Who wrote something, and when (server time, Unix ms, for values the server accepted; device time for
 /// edits still waiting).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Authorship {
     pub user: UserId,
     /// The writer's name as it was when they wrote, so the record reads correctly later.
@@ -67,6 +70,7 @@ pub struct Authorship {
 
 /// A value someone wrote that arrived after the cell had moved on: kept, shown, and waiting to be settled.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeptValue {
     pub value: serde_json::Value,
     pub by: Authorship,
@@ -79,6 +83,7 @@ pub struct KeptValue {
 
 /// A cell as the server holds it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellState {
     pub value: serde_json::Value,
     /// The version of the last change to this cell (a new value, or a value kept aside). Edits name it as their base.

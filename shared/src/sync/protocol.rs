@@ -20,6 +20,7 @@ pub const DEFAULT_PULL_PAGE: u32 = 500;
 /// A device's id for one signed-in person: made on the device, kept in its local store.
 /// 8 to 64 characters of `A-Z a-z 0-9 - _`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct ClientId(pub String);
 
@@ -35,6 +36,7 @@ impl ClientId {
 
 /// One edit, as a device sends it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Mutation {
     /// Unique per device (a counter); with the device's id it makes a push idempotent.
@@ -59,6 +61,7 @@ impl Mutation {
 
 /// `POST /api/sync/push`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     pub schema: u32,
@@ -86,6 +89,7 @@ named! {
 
 /// The server's answer to one mutation. The same answer is given again if the mutation is pushed again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ack {
     pub id: u64,
     pub outcome: Outcome,
@@ -95,12 +99,14 @@ pub struct Ack {
 
 /// The answer to a push: one acknowledgement per mutation, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     pub acks: Vec<Ack>,
 }
 
 /// `GET /api/sync/pull?since=…&limit=…&scope=…`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     pub schema: u32,
@@ -140,6 +146,7 @@ impl PullQuery {
 
 /// One change to one cell: the cell as it now is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncEvent {
     pub key: CellKey,
     pub cell: CellState,
@@ -147,6 +154,7 @@ pub struct SyncEvent {
 
 /// The answer to a pull.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     pub schema: u32,
     /// Events after the cursor, oldest first.

@@ -85,6 +85,7 @@ impl GoalStatus {
 
 /// Who takes a step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "who", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StepOwner {
     /// The person themselves.

@@ -1,0 +1,272 @@
+//! The OpenAPI 3.1 document of the HTTP API, served at `GET /api/openapi.json`. Every route of `routes.rs` is
+//! described here (a test compares the two), with its request and response bodies generated from the very types
+//! the handlers use (`waymark_shared::api`, the sync protocol, the domain changes: `utoipa::ToSchema`).
+//!
+//! Each `#[utoipa::path]` below documents the handler named in its doc line; the functions themselves are never
+//! called. To add a route: add it to `routes.rs`, add its entry here, and list it in [`ApiDoc`].
+
+#![allow(dead_code)]
+
+use axum::Json;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{ApiKey, ApiKeyValue, SecurityScheme},
+};
+use waymark_shared::{
+    api::{
+        AcceptInvitationRequest, ApiError, AuditQuery, AuditTrail, CsvExportQuery, FrameworksResponse, Invitation,
+        PeopleList, PersonPage, PresenceRequest, RecordViews, RecordViewsQuery, ReportQuery, ReportViewsRequest,
+        ReportViewsResponse, SaveFrameworkRequest, ServiceReport, SessionInfo, SessionState, SetLanguageRequest,
+        SignInRequest,
+    },
+    outcomes::Framework,
+    sync::{PullQuery, PullResponse, PushRequest, PushResponse},
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Waymark",
+        description = "Waymark's HTTP API: sign-in, people and care teams, outcome frameworks, planning sessions, \
+                       carer invitations, offline-first sync, the audit trail, exports and the service report. \
+                       Signed-in requests carry the session cookie; every state-changing request also carries the \
+                       session's CSRF token in `x-csrf-token` (from `GET /api/session`). Errors are `ApiError`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        healthz,
+        openapi_json,
+        session_current,
+        session_sign_in,
+        session_sign_out,
+        me_language,
+        frameworks_list,
+        frameworks_save,
+        frameworks_retire,
+        people_list,
+        people_show,
+        planning_show,
+        planning_start,
+        planning_presence,
+        planning_end,
+        invitations_create,
+        invitations_accept,
+        audit_views,
+        audit_trail,
+        audit_record_views,
+        export_fhir,
+        export_person_csv,
+        export_ward_csv,
+        report_json,
+        report_csv,
+        sync_push,
+        sync_pull,
+        sync_live,
+    ),
+    components(schemas(ApiError)),
+    modifiers(&Security),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "people", description = "People and their care teams"),
+        (name = "frameworks", description = "Outcome frameworks"),
+        (name = "planning", description = "Planning sessions on a safety plan"),
+        (name = "invitations", description = "Carers joining by invitation"),
+        (name = "sync", description = "Offline-first sync"),
+        (name = "audit", description = "Who looked at or changed a record"),
+        (name = "export", description = "FHIR R4 and CSV exports"),
+        (name = "report", description = "The de-identified service report"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::routes::SESSION_COOKIE,
+                "The session cookie set at sign-in (HttpOnly, SameSite=Strict).",
+            ))),
+        );
+        components.add_security_scheme(
+            "csrf",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                waymark_shared::api::CSRF_HEADER,
+                "The session's CSRF token, on every POST, PUT and DELETE.",
+            ))),
+        );
+    }
+}
+
+/// The document, built once.
+pub fn document() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serialises"))
+}
+
+/// `GET /api/openapi.json`: this document (no sign-in needed: it describes the API, not anyone's data).
+pub async fn serve() -> Json<&'static serde_json::Value> {
+    Json(document())
+}
+
+// ---- One entry per route. ----
+
+/// The process is up and the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "session",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = serde_json::Value), (status = 500, body = ApiError)))]
+fn healthz() {}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "session",
+    responses((status = 200, description = "The OpenAPI document", body = serde_json::Value)))]
+fn openapi_json() {}
+
+/// Who is signed in (if anyone), and a CSRF token for the next state-changing request.
+#[utoipa::path(get, path = "/api/session", tag = "session", responses((status = 200, body = SessionInfo)))]
+fn session_current() {}
+
+/// Sign in (a new session id; five failures in 15 minutes lock the username for 15 minutes).
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = SignInRequest,
+    responses((status = 200, body = SessionInfo), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 429, body = ApiError)))]
+fn session_sign_in() {}
+
+/// Sign out, ending the session on the server.
+#[utoipa::path(delete, path = "/api/session", tag = "session", responses((status = 204, description = "Signed out")))]
+fn session_sign_out() {}
+
+/// Remember the language this person uses.
+#[utoipa::path(put, path = "/api/me/language", tag = "people", request_body = SetLanguageRequest,
+    responses((status = 204, description = "Saved"), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+fn me_language() {}
+
+/// Every outcome framework version, built in and custom (retired ones too).
+#[utoipa::path(get, path = "/api/frameworks", tag = "frameworks",
+    responses((status = 200, body = FrameworksResponse), (status = 401, body = ApiError)))]
+fn frameworks_list() {}
+
+/// Save a custom framework as the next version of its id (ward managers and admins).
+#[utoipa::path(post, path = "/api/frameworks", tag = "frameworks", request_body = SaveFrameworkRequest,
+    responses((status = 201, body = Framework), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 409, body = ApiError)))]
+fn frameworks_save() {}
+
+/// No new readings may use this custom version.
+#[utoipa::path(post, path = "/api/frameworks/{id}/{version}/retire", tag = "frameworks",
+    params(("id" = String, Path, description = "The framework's id"), ("version" = u32, Path)),
+    responses((status = 204, description = "Retired"), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn frameworks_retire() {}
+
+/// Everyone the viewer may open.
+#[utoipa::path(get, path = "/api/people", tag = "people", responses((status = 200, body = PeopleList)))]
+fn people_list() {}
+
+/// One person's page (recorded in their audit trail).
+#[utoipa::path(get, path = "/api/people/{id}", tag = "people", params(("id" = String, Path)),
+    responses((status = 200, body = PersonPage), (status = 404, body = ApiError)))]
+fn people_show() {}
+
+/// The running (or most recent) planning session and who is in it.
+#[utoipa::path(get, path = "/api/people/{id}/session", tag = "planning", params(("id" = String, Path)),
+    responses((status = 200, body = SessionState), (status = 404, body = ApiError)))]
+fn planning_show() {}
+
+/// Start a planning session, or join the one running (the care team).
+#[utoipa::path(post, path = "/api/people/{id}/session", tag = "planning", params(("id" = String, Path)),
+    responses((status = 200, body = SessionState), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn planning_start() {}
+
+/// "I am here, writing there".
+#[utoipa::path(post, path = "/api/people/{id}/session/presence", tag = "planning", params(("id" = String, Path)),
+    request_body = PresenceRequest,
+    responses((status = 200, body = SessionState), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
+fn planning_presence() {}
+
+/// End the running planning session (the care team).
+#[utoipa::path(post, path = "/api/people/{id}/session/end", tag = "planning", params(("id" = String, Path)),
+    responses((status = 200, body = SessionState), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn planning_end() {}
+
+/// A one-time code for a carer of this person (staff on the care team).
+#[utoipa::path(post, path = "/api/people/{id}/invitations", tag = "invitations", params(("id" = String, Path)),
+    responses((status = 201, body = Invitation), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn invitations_create() {}
+
+/// Make a carer's account with an invitation code, and sign in.
+#[utoipa::path(post, path = "/api/invitations/accept", tag = "invitations", request_body = AcceptInvitationRequest,
+    responses((status = 200, body = SessionInfo), (status = 400, body = ApiError), (status = 409, body = ApiError)))]
+fn invitations_accept() {}
+
+/// Page opens the app queued (offline too), sent in batches of at most 200; at most 2,000 recorded per account per
+/// hour (then 429 with Retry-After). Times in the future or older than 30 days: 400, nothing recorded.
+#[utoipa::path(post, path = "/api/audit/views", tag = "audit", request_body = ReportViewsRequest,
+    responses((status = 200, body = ReportViewsResponse), (status = 400, body = ApiError),
+              (status = 429, body = ApiError)))]
+fn audit_views() {}
+
+/// Who looked at or changed the person's record, newest first, filtered and paged (staff who may open the record;
+/// 403 for the person and carers).
+#[utoipa::path(get, path = "/api/people/{id}/audit", tag = "audit", params(("id" = String, Path), AuditQuery),
+    responses((status = 200, body = AuditTrail), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn audit_trail() {}
+
+/// For a service user: who has looked at their record, in plain terms (403 for anyone else).
+#[utoipa::path(get, path = "/api/me/record-views", tag = "audit", params(RecordViewsQuery),
+    responses((status = 200, body = RecordViews), (status = 400, body = ApiError), (status = 403, body = ApiError)))]
+fn audit_record_views() {}
+
+/// The person's record as a FHIR R4 (4.0.1) Bundle: staff get the staff export (staff-only notes marked), the
+/// person their own without them; carers 403.
+#[utoipa::path(get, path = "/api/people/{id}/export/fhir", tag = "export", params(("id" = String, Path)),
+    responses((status = 200, description = "A FHIR R4 Bundle (type collection)", content_type = "application/fhir+json",
+               body = serde_json::Value),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn export_fhir() {}
+
+/// The person's finished readings as CSV (identified, or de-identified with `?deidentified=true`).
+#[utoipa::path(get, path = "/api/people/{id}/export/readings.csv", tag = "export",
+    params(("id" = String, Path), CsvExportQuery),
+    responses((status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn export_person_csv() {}
+
+/// Every finished reading on a ward as CSV (its ward manager only).
+#[utoipa::path(get, path = "/api/wards/{ward}/export/readings.csv", tag = "export",
+    params(("ward" = String, Path), CsvExportQuery),
+    responses((status = 200, description = "CSV with a header row", content_type = "text/csv", body = String),
+              (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn export_ward_csv() {}
+
+/// The de-identified service report for a ward and period (its ward manager only).
+#[utoipa::path(get, path = "/api/wards/{ward}/report", tag = "report", params(("ward" = String, Path), ReportQuery),
+    responses((status = 200, body = ServiceReport), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn report_json() {}
+
+/// The same report as CSV.
+#[utoipa::path(get, path = "/api/wards/{ward}/report.csv", tag = "report", params(("ward" = String, Path), ReportQuery),
+    responses((status = 200, description = "measure, framework, area, statistic, value, people", content_type = "text/csv",
+               body = String),
+              (status = 400, body = ApiError), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn report_csv() {}
+
+/// Decide a device's batch of mutations, all or nothing.
+#[utoipa::path(post, path = "/api/sync/push", tag = "sync", request_body = PushRequest,
+    responses((status = 200, body = PushResponse), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 409, body = ApiError), (status = 413, body = ApiError)))]
+fn sync_push() {}
+
+/// The cells the viewer may see that changed after their cursor.
+#[utoipa::path(get, path = "/api/sync/pull", tag = "sync", params(PullQuery),
+    responses((status = 200, body = PullResponse), (status = 400, body = ApiError)))]
+fn sync_pull() {}
+
+/// Server-sent events: `hello`, then `changed` with `{"version": N}` when something the viewer may pull changed.
+#[utoipa::path(get, path = "/api/sync/live", tag = "sync",
+    responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String)))]
+fn sync_live() {}
