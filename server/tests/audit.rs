@@ -31,7 +31,8 @@ on_both_engines!(
 
 /// Every audit entry, oldest first, as `(actor username, action, what, person username, detail)`.
 async fn entries(app: &TestApp) -> Vec<(String, String, String, String, String)> {
-    let rows: Vec<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    type Row = (String, String, String, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT u.username, a.action, a.what, p.username, a.detail FROM audit_log a \
          JOIN users u ON u.id = a.actor_id LEFT JOIN users p ON p.id = a.person_id ORDER BY a.seq",
     )

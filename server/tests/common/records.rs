@@ -68,7 +68,7 @@ pub fn monthly_readings(tag: &str, first_month: u32, count: u32) -> Vec<Change> 
         changes.push(Change::Tracker(TrackerChange::MoreHelp {
             reading,
             area: first,
-            wanted: Some(m % 2 == 0),
+            wanted: Some(m.is_multiple_of(2)),
         }));
     }
     changes
