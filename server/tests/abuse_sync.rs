@@ -111,9 +111,10 @@ async fn the_amplification_probe_grows_the_database_by_less_than_a_megabyte_and_
     assert!(longest_event < 600, "an event holds the change, not the cell: {longest_event} bytes");
     let grown = database_bytes(&app.db).await - after_probe;
     eprintln!("the probe grew the database by {} bytes; 3,500 stale edits sent four a push, {grown}", after_probe - before);
-    // Each accepted stale edit is logged (who changed what, when, from which device) with its event: about as much
-    // as was sent, never more (about 200 bytes of JSON an edit; PostgreSQL stores rows less tightly than SQLite).
-    assert!(grown < 3_500 * 1_500, "{grown} bytes");
+    // Each accepted stale edit is logged (who changed what, when, from which device) with its event and its audit
+    // entry (about 400 bytes with its index on PostgreSQL): a bounded amount per edit, never the whole cell (about 200
+    // bytes of JSON an edit; PostgreSQL stores rows less tightly than SQLite).
+    assert!(grown < 3_500 * 2_000, "{grown} bytes");
 }
 
 async fn a_device_keeps_one_version_aside_per_cell_and_a_cell_at_most_eight(db: TestDb) {

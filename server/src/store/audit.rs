@@ -254,7 +254,7 @@ async fn known_dedupe_keys(
     let mut known = std::collections::BTreeSet::new();
     for chunk in keys.chunks(100) {
         let sql = format!(
-            "SELECT dedupe FROM audit_log WHERE dedupe IN ({})",
+            "SELECT dedupe FROM audit_log WHERE dedupe IS NOT NULL AND dedupe IN ({})",
             (1..=chunk.len())
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
