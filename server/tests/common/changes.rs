@@ -12,11 +12,7 @@ pub fn mutation(id: u64, person: &UserId, change: Value) -> Value {
 }
 
 pub async fn push(c: &mut Client<'_>, client: &str, mutations: Vec<Value>) -> Reply {
-    c.post(
-        "/api/sync/push",
-        json!({ "schema": 1, "client": client, "mutations": mutations }),
-    )
-    .await
+    c.post("/api/sync/push", json!({ "schema": 1, "client": client, "mutations": mutations })).await
 }
 
 /// Rows of everything a push writes: cells, events, the mutation log, and the version counter.
@@ -33,21 +29,12 @@ pub async fn counts(db: &TestDb) -> [i64; 4] {
 pub async fn try_change(app: &TestApp, who: &str, id: u64, person: &UserId, change: Value) -> bool {
     let before = counts(&app.db).await;
     let mut c = app.signed_in(who).await;
-    let r = push(
-        &mut c,
-        &format!("tablet-{who}-0001"),
-        vec![mutation(id, person, change.clone())],
-    )
-    .await;
+    let r = push(&mut c, &format!("tablet-{who}-0001"), vec![mutation(id, person, change.clone())]).await;
     if r.status == StatusCode::OK {
         // Allowed (permission is checked before the value is decided): applied, kept aside for people to settle (an
         // edit made without seeing the latest value), or unchanged (the same value again).
         let outcome = r.body["acks"][0]["outcome"].as_str().unwrap_or_default().to_owned();
-        assert!(
-            ["applied", "kept_aside", "unchanged"].contains(&outcome.as_str()),
-            "{who}: {change}: {}",
-            r.body
-        );
+        assert!(["applied", "kept_aside", "unchanged"].contains(&outcome.as_str()), "{who}: {change}: {}", r.body);
         true
     } else {
         r.assert_error(StatusCode::FORBIDDEN, "forbidden");

@@ -47,11 +47,7 @@ impl TestDb {
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("waymark-test.db").display());
         let store = Store::connect(&url).await.expect("open a SQLite test database");
         assert_eq!(store.engine(), Engine::Sqlite);
-        TestDb {
-            store,
-            url,
-            _dir: Some(dir),
-        }
+        TestDb { store, url, _dir: Some(dir) }
     }
 
     /// A new PostgreSQL database on the server named by `WAYMARK_TEST_POSTGRES_URL`, or `None` (with a notice)
@@ -74,10 +70,7 @@ impl TestDb {
         let mut admin = sqlx::PgConnection::connect(&admin_url)
             .await
             .unwrap_or_else(|e| panic!("connect to {POSTGRES_URL_VAR}={admin_url}: {e}"));
-        admin
-            .execute(format!("CREATE DATABASE {name}").as_str())
-            .await
-            .expect("create a test database");
+        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create a test database");
         let _ = admin.close().await;
         let url = with_database(&admin_url, &name);
         let store = Store::connect(&url).await.expect("open the PostgreSQL test database");
@@ -93,19 +86,12 @@ impl TestDb {
     /// keeps any temporary folder alive.
     pub async fn reopen(&self) -> TestDb {
         let store = Store::connect(&self.url).await.expect("reopen the test database");
-        TestDb {
-            store,
-            url: self.url.clone(),
-            _dir: None,
-        }
+        TestDb { store, url: self.url.clone(), _dir: None }
     }
 
     /// Seed the fictional demo ward (one Argon2 hash for all ten accounts).
     pub async fn seed_demo(&self) {
-        assert!(
-            seed::seed_demo_ward(&self.store).await.expect("seed the demo ward"),
-            "the database was not empty"
-        );
+        assert!(seed::seed_demo_ward(&self.store).await.expect("seed the demo ward"), "the database was not empty");
     }
 
     pub async fn user(&self, username: &str) -> UserRow {
@@ -118,10 +104,7 @@ impl TestDb {
 
     /// `SELECT COUNT(*) …` (any query returning one BIGINT).
     pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(self.store.pool())
-            .await
-            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+        sqlx::query_scalar(sql).fetch_one(self.store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
     /// How many session rows have this id.
@@ -190,12 +173,7 @@ impl TestApp {
         config.dist_dir = dist.path().to_path_buf();
         config.database_url = db.url.clone();
         let state = AppState::new(db.store.clone(), config);
-        TestApp {
-            router: routes::router(state.clone()),
-            db,
-            dist,
-            state,
-        }
+        TestApp { router: routes::router(state.clone()), db, dist, state }
     }
 
     /// A new app over a new database with the demo ward in it.
@@ -209,19 +187,13 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client<'_> {
-        Client {
-            app: self,
-            cookie: None,
-            csrf: None,
-        }
+        Client { app: self, cookie: None, csrf: None }
     }
 
     /// Sign in as a demo account (password `waymark-demo`).
     pub async fn signed_in(&self, username: &str) -> Client<'_> {
         let mut c = self.client();
-        c.sign_in(username, seed::DEMO_PASSWORD)
-            .await
-            .assert_status(StatusCode::OK);
+        c.sign_in(username, seed::DEMO_PASSWORD).await.assert_status(StatusCode::OK);
         c
     }
 }
@@ -239,12 +211,7 @@ pub struct Reply {
 impl Reply {
     #[track_caller]
     pub fn assert_status(&self, status: StatusCode) -> &Self {
-        assert_eq!(
-            self.status,
-            status,
-            "unexpected status; body: {}",
-            String::from_utf8_lossy(&self.bytes)
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", String::from_utf8_lossy(&self.bytes));
         self
     }
 
@@ -253,11 +220,7 @@ impl Reply {
     pub fn assert_error(&self, status: StatusCode, code: &str) -> &Self {
         self.assert_status(status);
         assert_eq!(self.body["code"], code, "unexpected error body: {}", self.body);
-        assert!(
-            self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
-            "an error needs a message: {}",
-            self.body
-        );
+        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()), "an error needs a message: {}", self.body);
         self
     }
 
@@ -286,11 +249,7 @@ pub struct Client<'a> {
 impl<'a> Client<'a> {
     /// A client that presents this session cookie (e.g. one kept from before a sign-out).
     pub fn with_cookie(app: &'a TestApp, cookie: &str) -> Client<'a> {
-        Client {
-            app,
-            cookie: Some(cookie.to_owned()),
-            csrf: None,
-        }
+        Client { app, cookie: Some(cookie.to_owned()), csrf: None }
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
@@ -320,19 +279,13 @@ impl<'a> Client<'a> {
     }
 
     pub async fn sign_in(&mut self, username: &str, password: &str) -> Reply {
-        self.post(
-            "/api/session",
-            serde_json::json!({ "username": username, "password": password }),
-        )
-        .await
+        self.post("/api/session", serde_json::json!({ "username": username, "password": password })).await
     }
 
     /// Make sure the session has a CSRF token (as the app does with `GET /api/session`) and return it.
     pub async fn csrf_token(&mut self) -> String {
         if self.csrf.is_none() {
-            let r = self
-                .send_raw(Request::get("/api/session").body(Body::empty()).unwrap())
-                .await;
+            let r = self.send_raw(Request::get("/api/session").body(Body::empty()).unwrap()).await;
             r.assert_status(StatusCode::OK);
         }
         self.csrf.clone().expect("GET /api/session hands out a CSRF token")
@@ -340,12 +293,9 @@ impl<'a> Client<'a> {
 
     /// Send a request with the session cookie and, when it changes state, the CSRF token.
     pub async fn send(&mut self, mut req: Request<Body>) -> Reply {
-        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-            && !req.headers().contains_key(CSRF_HEADER)
-        {
+        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !req.headers().contains_key(CSRF_HEADER) {
             let token = self.csrf_token().await;
-            req.headers_mut()
-                .insert(CSRF_HEADER, HeaderValue::from_str(&token).unwrap());
+            req.headers_mut().insert(CSRF_HEADER, HeaderValue::from_str(&token).unwrap());
         }
         self.send_raw(req).await
     }
@@ -353,26 +303,12 @@ impl<'a> Client<'a> {
     /// Send a request with the session cookie only: no CSRF token is added.
     pub async fn send_raw(&mut self, mut req: Request<Body>) -> Reply {
         if let Some(cookie) = &self.cookie {
-            req.headers_mut().insert(
-                header::COOKIE,
-                HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap(),
-            );
+            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap());
         }
         let is_api = req.uri().path().starts_with("/api/");
-        let res = self
-            .app
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("the router never fails");
+        let res = self.app.router.clone().oneshot(req).await.expect("the router never fails");
         let (parts, body) = res.into_parts();
-        let bytes = body
-            .collect()
-            .await
-            .expect("read the response body")
-            .to_bytes()
-            .to_vec();
+        let bytes = body.collect().await.expect("read the response body").to_bytes().to_vec();
         let reply = Reply {
             status: parts.status,
             body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
@@ -400,17 +336,9 @@ impl<'a> Client<'a> {
 /// What every API response must carry, whatever its status: no caching anywhere, and no framing.
 #[track_caller]
 pub fn assert_api_headers(reply: &Reply) {
-    assert_eq!(
-        reply.header(header::CACHE_CONTROL),
-        Some("no-store"),
-        "API responses must not be cached ({})",
-        reply.status
-    );
+    assert_eq!(reply.header(header::CACHE_CONTROL), Some("no-store"), "API responses must not be cached ({})", reply.status);
     let csp = reply.header(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
-    assert!(
-        csp.contains("frame-ancestors 'none'"),
-        "API responses need a CSP forbidding framing, got {csp:?}"
-    );
+    assert!(csp.contains("frame-ancestors 'none'"), "API responses need a CSP forbidding framing, got {csp:?}");
 }
 
 /// An open `text/event-stream` response, read event by event.
@@ -436,11 +364,7 @@ impl EventStream {
         loop {
             if let Some(end) = self.buf.find("\n\n") {
                 let block: String = self.buf.drain(..end + 2).collect();
-                let mut event = SseEvent {
-                    event: "message".into(),
-                    data: String::new(),
-                    retry: None,
-                };
+                let mut event = SseEvent { event: "message".into(), data: String::new(), retry: None };
                 let mut any = false;
                 for line in block.lines() {
                     if let Some(v) = line.strip_prefix("event:") {
@@ -469,29 +393,12 @@ impl EventStream {
 impl Client<'_> {
     /// Open a streaming GET (with the session cookie and `Accept-Encoding: gzip`, as a browser sends it).
     pub async fn open_stream(&mut self, path: &str) -> EventStream {
-        let mut req = Request::get(path)
-            .header(header::ACCEPT_ENCODING, "gzip")
-            .body(Body::empty())
-            .unwrap();
+        let mut req = Request::get(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
         if let Some(cookie) = &self.cookie {
-            req.headers_mut().insert(
-                header::COOKIE,
-                HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap(),
-            );
+            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap());
         }
-        let res = self
-            .app
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("the router never fails");
+        let res = self.app.router.clone().oneshot(req).await.expect("the router never fails");
         let (parts, body) = res.into_parts();
-        EventStream {
-            status: parts.status,
-            headers: parts.headers,
-            body,
-            buf: String::new(),
-        }
+        EventStream { status: parts.status, headers: parts.headers, body, buf: String::new() }
     }
 }

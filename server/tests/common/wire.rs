@@ -47,10 +47,7 @@ impl ServerProcess {
             .env("DATABASE_URL", database_url)
             .env("WAYMARK_DIST", dist)
             .env("WAYMARK_SEED_DEMO", "1")
-            .env(
-                "RUST_LOG",
-                std::env::var("WAYMARK_CHILD_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
-            )
+            .env("RUST_LOG", std::env::var("WAYMARK_CHILD_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -75,9 +72,9 @@ impl ServerProcess {
                             .split_whitespace()
                             .find_map(|w| w.strip_prefix("address="))
                             .and_then(|a| a.parse().ok())
-                    {
-                        let _ = addr_tx.send(addr);
-                    }
+                        {
+                            let _ = addr_tx.send(addr);
+                        }
                     if std::env::var_os("WAYMARK_CHILD_LOG").is_some() {
                         eprintln!("server: {line}");
                     }
@@ -89,10 +86,7 @@ impl ServerProcess {
             Ok(addr) => addr,
             Err(_) => {
                 let _ = child.kill();
-                panic!(
-                    "the server did not start listening; its output:\n{}",
-                    log.lock().unwrap().join("\n")
-                );
+                panic!("the server did not start listening; its output:\n{}", log.lock().unwrap().join("\n"));
             }
         };
         ServerProcess { child, addr, log }
@@ -111,10 +105,7 @@ impl ServerProcess {
     /// The server's peak resident memory so far (`VmHWM`), in KiB.
     pub fn peak_memory_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
     pub fn log(&self) -> String {
@@ -170,10 +161,7 @@ impl WireReply {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -187,11 +175,7 @@ pub struct Http {
 
 impl Http {
     pub fn new(addr: SocketAddr) -> Http {
-        Http {
-            addr,
-            cookie: None,
-            csrf: None,
-        }
+        Http { addr, cookie: None, csrf: None }
     }
 
     /// Sign in as a demo account; returns the `user` object.
@@ -200,11 +184,7 @@ impl Http {
         let body = serde_json::json!({ "username": username, "password": DEMO_PASSWORD }).to_string();
         let r = self.request("POST", "/api/session", Some(body.as_bytes())).await?;
         if r.status != 200 {
-            return Err(std::io::Error::other(format!(
-                "sign-in as {username}: {} {}",
-                r.status,
-                String::from_utf8_lossy(&r.body)
-            )));
+            return Err(std::io::Error::other(format!("sign-in as {username}: {} {}", r.status, String::from_utf8_lossy(&r.body))));
         }
         Ok(r.json()["user"].clone())
     }
@@ -220,24 +200,17 @@ impl Http {
     pub async fn request(&mut self, method: &str, path: &str, body: Option<&[u8]>) -> std::io::Result<WireReply> {
         let mut stream = TcpStream::connect(self.addr).await?;
         stream.set_nodelay(true)?;
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.addr
-        );
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
         if let Some(cookie) = &self.cookie {
             head.push_str(&format!("Cookie: {SESSION_COOKIE}={cookie}\r\n"));
         }
         if method != "GET"
-            && let Some(token) = &self.csrf
-        {
-            head.push_str(&format!("x-csrf-token: {token}\r\n"));
-        }
+            && let Some(token) = &self.csrf {
+                head.push_str(&format!("x-csrf-token: {token}\r\n"));
+            }
         let body = body.unwrap_or_default();
         if method != "GET" {
-            head.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
+            head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
         }
         head.push_str("\r\n");
         let mut request = head.into_bytes();
@@ -253,20 +226,15 @@ impl Http {
     fn remember(&mut self, reply: &WireReply) {
         for (k, v) in &reply.headers {
             if k.eq_ignore_ascii_case("set-cookie")
-                && let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}="))
-            {
-                let value = rest.split(';').next().unwrap_or_default();
-                self.cookie =
-                    (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned());
+                && let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
+                    let value = rest.split(';').next().unwrap_or_default();
+                    self.cookie = (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned());
+                }
+        }
+        if reply.header("content-type").is_some_and(|t| t.starts_with("application/json"))
+            && let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str) {
+                self.csrf = Some(token.to_owned());
             }
-        }
-        if reply
-            .header("content-type")
-            .is_some_and(|t| t.starts_with("application/json"))
-            && let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str)
-        {
-            self.csrf = Some(token.to_owned());
-        }
     }
 }
 
@@ -275,31 +243,16 @@ fn bad(msg: impl Into<String>) -> std::io::Error {
 }
 
 fn parse_response(raw: &[u8]) -> std::io::Result<WireReply> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .ok_or_else(|| bad("no end of headers (connection cut?)"))?;
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no end of headers (connection cut?)"))?;
     let head = std::str::from_utf8(&raw[..end]).map_err(|_| bad("headers are not UTF-8"))?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
-    let status: u16 = status_line
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad(status_line.to_owned()))?;
+    let status: u16 = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad(status_line.to_owned()))?;
     let headers: Vec<(String, String)> = lines
-        .filter_map(|l| {
-            l.split_once(':')
-                .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        })
+        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
         .collect();
     let rest = &raw[end + 4..];
-    let find = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let find = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
     let body = if find("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
         dechunk(rest)?
     } else if let Some(len) = find("content-length").and_then(|l| l.parse::<usize>().ok()) {
@@ -316,13 +269,9 @@ fn parse_response(raw: &[u8]) -> std::io::Result<WireReply> {
 fn dechunk(mut rest: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut body = Vec::new();
     loop {
-        let line_end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or_else(|| bad("chunk size line"))?;
+        let line_end = rest.windows(2).position(|w| w == b"\r\n").ok_or_else(|| bad("chunk size line"))?;
         let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|_| bad("chunk size"))?;
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or_default().trim(), 16)
-            .map_err(|_| bad("chunk size"))?;
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or_default().trim(), 16).map_err(|_| bad("chunk size"))?;
         rest = &rest[line_end + 2..];
         if size == 0 {
             return Ok(body);
