@@ -1,7 +1,7 @@
 // Starts a real Waymark server (SQLite in a temp folder, demo ward seeded) and Debian's Chromium.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -173,23 +173,31 @@ export async function eventually(check, { timeout = 30_000, what = 'the check' }
   }
 }
 
+/// The sync schema version the server speaks (every pull names it), read from the shared crate.
+function syncSchema() {
+  const source = readFileSync(join(root, 'shared', 'src', 'sync', 'protocol.rs'), 'utf8');
+  const found = source.match(/pub const SCHEMA_VERSION: u32 = (\d+);/);
+  if (!found) throw new Error('SCHEMA_VERSION not found in shared/src/sync/protocol.rs');
+  return Number(found[1]);
+}
+
 /// Wait until this tablet has pulled and saved everything of the server's that its user may see, as of now: the
 /// newest version among the cells a pull of the test's own gives (a pull changes nothing on the server) against the
 /// cursor the app saved on the device, which it saves just before showing what it pulled. Checks that something
 /// never reaches a device ("nothing unshared shows") come after this, so they cannot pass by looking too early.
 export async function caughtUp(page, { timeout = 30_000 } = {}) {
-  const newest = await page.evaluate(async () => {
+  const newest = await page.evaluate(async (schema) => {
     let since = 0;
     let newest = 0;
     for (;;) {
-      const res = await fetch(`/api/sync/pull?schema=1&since=${since}&limit=500`);
+      const res = await fetch(`/api/sync/pull?schema=${schema}&since=${since}&limit=500`);
       if (!res.ok) throw new Error(`pull answered ${res.status}`);
       const page = await res.json();
       for (const e of page.events) newest = Math.max(newest, e.cell.version);
       if (!page.more) return newest;
       since = page.cursor;
     }
-  });
+  }, syncSchema());
   const deviceCursor = () => page.evaluate(async () => {
     const session = await (await fetch('/api/session')).json();
     const name = `waymark-${session.user.id}`;
