@@ -1,10 +1,12 @@
 // Starts a real Waymark server (SQLite in a temp folder, demo ward seeded) and Debian's Chromium.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
 
@@ -95,16 +97,131 @@ export async function signIn(page, username, password = DEMO_PASSWORD) {
   await page.locator('form button[type=submit]').click();
 }
 
-/// Poll `fn` (run in the page; it may be async) until it returns something truthy, and return that.
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/// Poll `fn` (run in the page; it may be async) until it returns something truthy, and return that. A page busy
+/// navigating (its context replaced under the call) is asked again.
 /// (`page.waitForFunction` does not wait for a promise a predicate returns: it counts the promise as truthy.)
 export async function until(page, fn, arg, { timeout = 30_000, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
+  let failure = null;
   for (;;) {
-    const value = await page.evaluate(fn, arg);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const value = await page.evaluate(fn, arg);
+      failure = null;
+      if (value) return value;
+    } catch (e) {
+      failure = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${failure ? ` (last error: ${failure.message})` : ''}`);
+    }
+    await pause(100);
   }
+}
+
+/// Wait until `read()` (run here, in node: it reads the page, e.g. `() => locator.allTextContents()`) gives the
+/// expected value: deeply equal to `expected`, or, when `expected` is a RegExp, a string it matches. Returns the value
+/// read. Screens fill in as data arrives, so a test never asserts on a single read of a list or a value; on time-out
+/// this fails with the last value read (or the last error reading it) beside the one expected.
+export async function waitFor(read, expected, { timeout = 30_000, what = 'value' } = {}) {
+  const matches = expected instanceof RegExp
+    ? (v) => typeof v === 'string' && expected.test(v)
+    : (v) => isDeepStrictEqual(v, expected);
+  const deadline = Date.now() + timeout;
+  let last;
+  let failure;
+  for (;;) {
+    try {
+      last = await read();
+      failure = null;
+      if (matches(last)) return last;
+    } catch (e) {
+      failure = e;
+    }
+    if (Date.now() > deadline) break;
+    await pause(100);
+  }
+  const wanted = expected instanceof RegExp ? `matching ${expected}` : inspect(expected, { depth: 6 });
+  if (failure) {
+    failure.message = `timed out after ${timeout} ms waiting for ${what} ${wanted}; reading it failed: ${failure.message}`;
+    throw failure;
+  }
+  throw new assert.AssertionError({
+    message: `timed out after ${timeout} ms waiting for ${what} ${wanted}; it was ${inspect(last, { depth: 6 })}`,
+    actual: last,
+    expected,
+    operator: expected instanceof RegExp ? 'match' : 'deepStrictEqual',
+  });
+}
+
+/// Run `check` (assertions on values it reads from the page) until it passes, and return what it returns. For
+/// expectations that are not one value (e.g. "one of the versions names Dylan"); on time-out the last assertion
+/// error is thrown, with what it saw.
+export async function eventually(check, { timeout = 30_000, what = 'the check' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) {
+        e.message = `still failing after ${timeout} ms (${what}): ${e.message}`;
+        throw e;
+      }
+    }
+    await pause(100);
+  }
+}
+
+/// The sync schema version the server speaks (every pull names it), read from the shared crate.
+function syncSchema() {
+  const source = readFileSync(join(root, 'shared', 'src', 'sync', 'protocol.rs'), 'utf8');
+  const found = source.match(/pub const SCHEMA_VERSION: u32 = (\d+);/);
+  if (!found) throw new Error('SCHEMA_VERSION not found in shared/src/sync/protocol.rs');
+  return Number(found[1]);
+}
+
+/// Wait until this tablet has pulled and saved everything of the server's that its user may see, as of now: the
+/// newest version among the cells a pull of the test's own gives (a pull changes nothing on the server) against the
+/// cursor the app saved on the device, which it saves just before showing what it pulled. Checks that something
+/// never reaches a device ("nothing unshared shows") come after this, so they cannot pass by looking too early.
+export async function caughtUp(page, { timeout = 30_000 } = {}) {
+  const newest = await page.evaluate(async (schema) => {
+    let since = 0;
+    let newest = 0;
+    for (;;) {
+      const res = await fetch(`/api/sync/pull?schema=${schema}&since=${since}&limit=500`);
+      if (!res.ok) throw new Error(`pull answered ${res.status}`);
+      const page = await res.json();
+      for (const e of page.events) newest = Math.max(newest, e.cell.version);
+      if (!page.more) return newest;
+      since = page.cursor;
+    }
+  }, syncSchema());
+  const deviceCursor = () => page.evaluate(async () => {
+    const session = await (await fetch('/api/session')).json();
+    const name = `waymark-${session.user.id}`;
+    if (!(await indexedDB.databases()).some((d) => d.name === name)) return null;
+    return new Promise((resolve) => {
+      const open = indexedDB.open(name);
+      open.onsuccess = () => {
+        const db = open.result;
+        try {
+          const get = db.transaction('meta').objectStore('meta').get('cursor');
+          get.onsuccess = () => { db.close(); resolve(get.result === undefined ? null : JSON.parse(get.result)); };
+          get.onerror = () => { db.close(); resolve(null); };
+        } catch {
+          db.close();
+          resolve(null);
+        }
+      };
+      open.onerror = () => resolve(null);
+    });
+  });
+  await eventually(async () => {
+    const cursor = await deviceCursor();
+    assert.ok(cursor !== null && cursor >= newest, `the device's saved cursor is ${cursor}, not yet version ${newest}`);
+  }, { timeout, what: 'the device to catch up with the server' });
 }
 
 /// The names of this browser context's Waymark databases (one per person who used the tablet).

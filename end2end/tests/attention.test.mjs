@@ -2,7 +2,7 @@
 // keeps syncing, and the person dismisses it when they have dealt with it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, newTablet, signIn } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, waitFor, caughtUp } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -31,17 +31,19 @@ test('an edit refused after a care-team change is kept for the person to see, an
   // Back online: the server refuses the edit; it is shown, with its words, as needing attention.
   await owen.context.setOffline(false);
   await syncState(owen.page, 'attention', 30_000);
-  assert.equal(await owen.page.locator('[data-test=sync-status]').textContent(), 'Needs your attention (1)');
+  await waitFor(() => owen.page.locator('[data-test=sync-status]').textContent(), 'Needs your attention (1)',
+    { what: 'the sync status' });
   const item = owen.page.locator('[data-test=attention-item]');
-  assert.equal(await item.count(), 1);
-  assert.match(await item.textContent(), /visit the coast in spring/);
-  assert.match(await item.textContent(), /My hopes for the future/);
+  await waitFor(() => item.count(), 1, { what: 'edits needing attention' });
+  await waitFor(() => item.textContent(), /visit the coast in spring/, { what: 'the refused edit' });
+  await waitFor(() => item.textContent(), /My hopes for the future/, { what: 'the refused edit' });
 
   // Alys's record was not changed.
   const alys = await newTablet(world.browser, world.server.url);
   await signIn(alys.page, 'alys');
   await alys.page.locator('[data-test=about-me]').waitFor();
   await syncState(alys.page, 'saved');
+  await caughtUp(alys.page);
   assert.equal(await input(alys.page, 'my_hopes').inputValue(), '');
 
   // Owen dismisses it once dealt with; the tablet is all saved again.
