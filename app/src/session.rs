@@ -4,7 +4,7 @@
 //! signed in, in offline mode: the local store works and sync waits for the network. Signing out forgets it.
 
 use crate::{
-    client::http::{self, Failure, Method},
+    client::{api, http::Failure},
     i18n::I18n,
 };
 use gloo_storage::{LocalStorage, Storage};
@@ -50,7 +50,12 @@ pub struct Auth {
 
 impl Auth {
     pub fn start(i18n: I18n) -> Auth {
-        let auth = Auth { state: RwSignal::new(AuthState::Checking), i18n, picked_before_sign_in: RwSignal::new(None), epoch: StoredValue::new(0) };
+        let auth = Auth {
+            state: RwSignal::new(AuthState::Checking),
+            i18n,
+            picked_before_sign_in: RwSignal::new(None),
+            epoch: StoredValue::new(0),
+        };
         auth.refresh();
         auth
     }
@@ -59,7 +64,7 @@ impl Auth {
     pub fn refresh(self) {
         let asked_at = self.epoch.get_value();
         spawn_local(async move {
-            let answer = http::get::<SessionInfo>("/api/session").await;
+            let answer = api::session().await;
             if self.epoch.get_value() != asked_at {
                 return; // someone signed in or out meanwhile: their answer is newer
             }
@@ -67,7 +72,7 @@ impl Auth {
                 Ok(info) if LocalStorage::get::<bool>(SIGN_OUT_PENDING).unwrap_or(false) => {
                     // A sign-out made offline: finish it now, then ask again who (nobody) is signed in.
                     if info.user.is_some() {
-                        let ended = http::send::<(), ()>(Method::DELETE, "/api/session", &info.csrf_token, None).await;
+                        let ended = api::sign_out(&info.csrf_token).await;
                         if matches!(ended, Err(Failure::Network)) {
                             self.state.set(AuthState::Unreachable);
                             return;
@@ -89,7 +94,7 @@ impl Auth {
     /// Ask the server again for the session's CSRF token (after coming back online, or when one was refused).
     /// `None` if the server can't be reached or the session has ended (then the sign-in page shows).
     pub async fn fresh_token(self) -> Option<String> {
-        let info = http::get::<SessionInfo>("/api/session").await.ok()?;
+        let info = api::session().await.ok()?;
         let token = info.csrf_token.clone();
         let signed_in = info.user.is_some();
         self.accept(info);
@@ -136,17 +141,30 @@ impl Auth {
     /// Sign in. Works even when the start-up question "who is signed in?" has not been answered yet (a slow
     /// network, a busy tablet): see [`Auth::signing_in`].
     pub async fn sign_in(self, username: String, password: String) -> Result<Me, Failure> {
-        self.signing_in("/api/session", &SignInRequest { username, password }).await
+        let body = SignInRequest { username, password };
+        self.signing_in(|token| {
+            let body = body.clone();
+            async move { api::sign_in(&token, &body).await }
+        })
+        .await
     }
 
     /// Make a carer account with an invitation code, and sign in with it.
     pub async fn join(self, request: AcceptInvitationRequest) -> Result<Me, Failure> {
-        self.signing_in("/api/invitations/accept", &request).await
+        self.signing_in(|token| {
+            let request = request.clone();
+            async move { api::accept_invitation(&token, &request).await }
+        })
+        .await
     }
 
     /// POST something that signs in. The CSRF token is asked for first when it is not known yet, and asked for
     /// again once if the one used was replaced meanwhile.
-    async fn signing_in<B: serde::Serialize>(self, url: &str, body: &B) -> Result<Me, Failure> {
+    async fn signing_in<F, Fut>(self, send: F) -> Result<Me, Failure>
+    where
+        F: Fn(String) -> Fut,
+        Fut: std::future::Future<Output = Result<SessionInfo, Failure>>,
+    {
         // The start-up question is still out (a slow network): wait for its answer rather than ask again, so the
         // two answers cannot hand the browser two different anonymous sessions.
         for _ in 0..200 {
@@ -157,14 +175,14 @@ impl Auth {
         }
         let mut token = match self.csrf_token() {
             Some(token) => token,
-            None => http::get::<SessionInfo>("/api/session").await?.csrf_token,
+            None => api::session().await?.csrf_token,
         };
         let mut tries = 0;
         let info: SessionInfo = loop {
             tries += 1;
-            match http::send(Method::POST, url, &token, Some(body)).await {
+            match send(token.clone()).await {
                 Err(Failure::Api(e)) if e.code == ErrorCode::CsrfRejected && tries < 3 => {
-                    token = http::get::<SessionInfo>("/api/session").await?.csrf_token;
+                    token = api::session().await?.csrf_token;
                 }
                 other => break other?,
             }
@@ -178,7 +196,7 @@ impl Auth {
     pub async fn sign_out(self) {
         let token = self.csrf_token().unwrap_or_default();
         let ended = match self.state.get_untracked() {
-            AuthState::Known(_) => http::send::<(), ()>(Method::DELETE, "/api/session", &token, None).await,
+            AuthState::Known(_) => api::sign_out(&token).await,
             _ => Err(Failure::Network),
         };
         if matches!(ended, Err(Failure::Network)) {
@@ -206,10 +224,12 @@ impl Auth {
     }
 
     fn save_language(self, lang: Option<Lang>) {
-        let (Some(lang), Some(token)) = (lang, self.csrf_token()) else { return };
+        let (Some(lang), Some(token)) = (lang, self.csrf_token()) else {
+            return;
+        };
         spawn_local(async move {
             let body = SetLanguageRequest { language: lang };
-            if let Err(e) = http::send::<_, ()>(Method::PUT, "/api/me/language", &token, Some(&body)).await {
+            if let Err(e) = api::set_language(&token, &body).await {
                 leptos::logging::warn!("could not save the language choice: {e:?}");
             }
         });

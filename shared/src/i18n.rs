@@ -377,6 +377,24 @@ catalogue! {
     SessionIsChanging => "{name} is changing this", "Mae {name} yn newid hwn";
     SessionIsWriting => "{name} is writing here", "Mae {name} yn ysgrifennu yma";
     SessionOffline => "You are offline. Keep going: your edits are saved on this device and merge when you are back.", "Rydych all-lein. Daliwch ati: mae eich newidiadau'n cael eu cadw ar y ddyfais hon ac yn uno pan fyddwch yn ôl.";
+    // Consent-scoped records and the app's domains (issue 11 screens; issue 10 edits).
+    AnotherCarer => "another carer", "gofalwr arall";
+    EditNotSaved => "A change was not saved", "Ni chafodd newid ei gadw";
+    CarerNothingShared => "{name} has not shared anything with you yet. When they choose to, it will show here.", "Nid yw {name} wedi rhannu dim gyda chi eto. Pan fyddan nhw'n dewis gwneud hynny, bydd yn ymddangos yma.";
+    CarerSomeShared => "You can see what {name} has chosen to share with you. {name} can change this at any time.", "Gallwch weld yr hyn y mae {name} wedi dewis ei rannu â chi. Gall {name} newid hyn unrhyw bryd.";
+    SharingTitle => "Who sees my About me and comments", "Pwy sy'n gweld Amdanaf i a'r sylwadau";
+    SharingHint => "You decide what each carer sees. Your care team always sees it. You can change this at any time.", "Chi sy'n penderfynu beth mae pob gofalwr yn ei weld. Mae eich tîm gofal bob amser yn ei weld. Gallwch newid hyn unrhyw bryd.";
+    SharePartComments => "Comments written for the people I share comments with", "Sylwadau a ysgrifennwyd ar gyfer y bobl rwy'n rhannu sylwadau â nhw";
+    CommentAudience => "Who can read this comment", "Pwy sy'n gallu darllen y sylw hwn";
+    CommentForCareTeam => "The care team only", "Y tîm gofal yn unig";
+    CommentForSharedMine => "Also the people I share comments with", "Hefyd y bobl rwy'n rhannu sylwadau â nhw";
+    CommentForSharedTheirs => "Also the people {name} shares comments with", "Hefyd y bobl y mae {name} yn rhannu sylwadau â nhw";
+    CommentCarerHint => "Your comment is read by {name}, their care team and the people {name} shares comments with.", "Bydd {name}, eu tîm gofal a'r bobl y mae {name} yn rhannu sylwadau â nhw yn darllen eich sylw.";
+    CommentShared => "Shared with carers", "Wedi'i rannu gyda gofalwyr";
+    PlanReviewSetBy => "Date set by {who}", "Dyddiad wedi'i osod gan {who}";
+    PlanReviewEarlierOnly => "You can ask for an earlier review. Only your care team can move the date later.", "Gallwch ofyn am adolygiad cynharach. Dim ond eich tîm gofal sy'n gallu symud y dyddiad yn hwyrach.";
+    PlanReviewNotLater => "Only the care team can move the review date later.", "Dim ond y tîm gofal sy'n gallu symud dyddiad yr adolygiad yn hwyrach.";
+    PlanSettingStaffOnly => "Only the care team can change this.", "Dim ond y tîm gofal sy'n gallu newid hyn.";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

@@ -1,4 +1,7 @@
-use crate::{i18n::{t, use_i18n}, session::use_auth};
+use crate::{
+    i18n::{t, use_i18n},
+    session::use_auth,
+};
 use leptos::prelude::*;
 use waymark_shared::{Lang, Msg};
 
