@@ -50,12 +50,7 @@ pub struct Auth {
 
 impl Auth {
     pub fn start(i18n: I18n) -> Auth {
-        let auth = Auth {
-            state: RwSignal::new(AuthState::Checking),
-            i18n,
-            picked_before_sign_in: RwSignal::new(None),
-            epoch: StoredValue::new(0),
-        };
+        let auth = Auth { state: RwSignal::new(AuthState::Checking), i18n, picked_before_sign_in: RwSignal::new(None), epoch: StoredValue::new(0) };
         auth.refresh();
         auth
     }
@@ -142,7 +137,7 @@ impl Auth {
     /// network, a busy tablet): see [`Auth::signing_in`].
     pub async fn sign_in(self, username: String, password: String) -> Result<Me, Failure> {
         let body = SignInRequest { username, password };
-        self.signing_in(|token| {
+        self.signing_in(move |token| {
             let body = body.clone();
             async move { api::sign_in(&token, &body).await }
         })
@@ -151,7 +146,7 @@ impl Auth {
 
     /// Make a carer account with an invitation code, and sign in with it.
     pub async fn join(self, request: AcceptInvitationRequest) -> Result<Me, Failure> {
-        self.signing_in(|token| {
+        self.signing_in(move |token| {
             let request = request.clone();
             async move { api::accept_invitation(&token, &request).await }
         })
@@ -224,9 +219,7 @@ impl Auth {
     }
 
     fn save_language(self, lang: Option<Lang>) {
-        let (Some(lang), Some(token)) = (lang, self.csrf_token()) else {
-            return;
-        };
+        let (Some(lang), Some(token)) = (lang, self.csrf_token()) else { return };
         spawn_local(async move {
             let body = SetLanguageRequest { language: lang };
             if let Err(e) = api::set_language(&token, &body).await {

@@ -9,10 +9,7 @@ use crate::{
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
-use waymark_shared::{
-    Msg,
-    i18n::{fill, role_msg},
-};
+use waymark_shared::{Msg, i18n::{fill, role_msg}};
 
 /// The bar at the top of every page: the app's name, who is signed in, the sync status, the language switch and
 /// sign-out; below it, anything that needs the person's attention.
@@ -26,10 +23,7 @@ pub fn AppHeader() -> impl IntoView {
         // Edits not yet synced stay on this tablet (in this person's own store) and sync at their next sign-in.
         let waiting = sync.waiting();
         if waiting > 0 {
-            let text = fill(
-                Msg::SignOutWaiting.text(i18n.lang.get_untracked()),
-                &[("n", &waiting.to_string())],
-            );
+            let text = fill(Msg::SignOutWaiting.text(i18n.lang.get_untracked()), &[("n", &waiting.to_string())]);
             if !window().confirm_with_message(&text).unwrap_or(false) {
                 return;
             }

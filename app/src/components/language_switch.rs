@@ -1,7 +1,4 @@
-use crate::{
-    i18n::{t, use_i18n},
-    session::use_auth,
-};
+use crate::{i18n::{t, use_i18n}, session::use_auth};
 use leptos::prelude::*;
 use waymark_shared::{Lang, Msg};
 

@@ -1,7 +1,11 @@
 use crate::i18n::t;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use waymark_shared::{Msg, api::PersonSummary, i18n::relation_msg};
+use waymark_shared::{
+    Msg,
+    api::PersonSummary,
+    i18n::relation_msg,
+};
 
 /// One person in a list, as a large touch target that opens their page.
 #[component]

@@ -45,16 +45,11 @@ impl Wait {
                         }
                     }
                 });
-                let _ =
-                    target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+                let _ = target.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
                 (name, closure)
             })
             .collect();
-        Wait {
-            target,
-            listeners,
-            slot,
-        }
+        Wait { target, listeners, slot }
     }
 
     /// Resolves with the request's result, or its error.
@@ -63,14 +58,8 @@ impl Wait {
         Wait::on(
             req.clone().unchecked_into(),
             vec![
-                (
-                    "success",
-                    Box::new(move || Ok(ok.result().unwrap_or(JsValue::UNDEFINED))),
-                ),
-                (
-                    "error",
-                    Box::new(move || Err(describe(err.error().ok().flatten()))),
-                ),
+                ("success", Box::new(move || Ok(ok.result().unwrap_or(JsValue::UNDEFINED)))),
+                ("error", Box::new(move || Err(describe(err.error().ok().flatten())))),
             ],
         )
     }
@@ -83,18 +72,14 @@ impl Wait {
             vec![
                 ("complete", Box::new(|| Ok(JsValue::UNDEFINED))),
                 ("error", Box::new(move || Err(describe(err.error())))),
-                (
-                    "abort",
-                    Box::new(move || Err(describe(abort.error()).replace("unknown", "aborted"))),
-                ),
+                ("abort", Box::new(move || Err(describe(abort.error()).replace("unknown", "aborted")))),
             ],
         )
     }
 }
 
 fn describe(e: Option<web_sys::DomException>) -> String {
-    e.map(|e| format!("{}: {}", e.name(), e.message()))
-        .unwrap_or_else(|| "unknown".into())
+    e.map(|e| format!("{}: {}", e.name(), e.message())).unwrap_or_else(|| "unknown".into())
 }
 
 impl Future for Wait {
@@ -115,9 +100,7 @@ impl Future for Wait {
 impl Drop for Wait {
     fn drop(&mut self) {
         for (name, closure) in &self.listeners {
-            let _ = self
-                .target
-                .remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            let _ = self.target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
     }
 }
@@ -125,13 +108,7 @@ impl Drop for Wait {
 /// Turn a JS error into text for logs.
 pub fn js_err(e: JsValue) -> String {
     e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<web_sys::DomException>()
-                .map(|d| format!("{}: {}", d.name(), d.message()))
-        })
-        .or_else(|| {
-            e.dyn_ref::<leptos::web_sys::js_sys::Error>()
-                .map(|d| String::from(d.message()))
-        })
+        .or_else(|| e.dyn_ref::<web_sys::DomException>().map(|d| format!("{}: {}", d.name(), d.message())))
+        .or_else(|| e.dyn_ref::<leptos::web_sys::js_sys::Error>().map(|d| String::from(d.message())))
         .unwrap_or_else(|| "IndexedDB error".into())
 }

@@ -53,22 +53,16 @@ pub struct Loaded {
 
 /// Turn a value into what is stored. The one place to add encryption at rest.
 fn seal<T: Serialize>(value: &T) -> Result<JsValue, String> {
-    serde_json::to_string(value)
-        .map(|s| JsValue::from_str(&s))
-        .map_err(|e| e.to_string())
+    serde_json::to_string(value).map(|s| JsValue::from_str(&s)).map_err(|e| e.to_string())
 }
 
 /// Read back what [`seal`] stored. `None` for a missing or unreadable value.
 fn unseal<T: DeserializeOwned>(stored: &JsValue) -> Option<T> {
-    stored
-        .as_string()
-        .and_then(|s| serde_json::from_str(&s).ok())
+    stored.as_string().and_then(|s| serde_json::from_str(&s).ok())
 }
 
 fn cell_key(key: &CellKey) -> Result<JsValue, String> {
-    serde_json::to_string(key)
-        .map(|s| JsValue::from_str(&s))
-        .map_err(|e| e.to_string())
+    serde_json::to_string(key).map(|s| JsValue::from_str(&s)).map_err(|e| e.to_string())
 }
 
 fn id_key(id: u64) -> JsValue {
@@ -94,36 +88,27 @@ impl LocalStore {
     /// Open (creating on first use) the signed-in person's store.
     pub async fn open(user: &UserId) -> Result<LocalStore, String> {
         let factory = window_idb()?;
-        let req: IdbOpenDbRequest = factory
-            .open_with_u32(&Self::database_name(user), DB_VERSION)
-            .map_err(js_err)?;
+        let req: IdbOpenDbRequest = factory.open_with_u32(&Self::database_name(user), DB_VERSION).map_err(js_err)?;
         let upgrade_req = req.clone();
-        let upgrade =
-            leptos::wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                let Ok(db) = upgrade_req
-                    .result()
-                    .and_then(|r| r.dyn_into::<IdbDatabase>())
-                else {
-                    return;
-                };
-                let have = db.object_store_names();
-                for name in STORES {
-                    if !have.contains(name) {
-                        let _ = db.create_object_store(name);
-                    }
+        let upgrade = leptos::wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let Ok(db) = upgrade_req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) else {
+                return;
+            };
+            let have = db.object_store_names();
+            for name in STORES {
+                if !have.contains(name) {
+                    let _ = db.create_object_store(name);
                 }
-            });
+            }
+        });
         req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
         let opened = Wait::request(&req).await;
         req.set_onupgradeneeded(None);
         drop(upgrade);
-        let db: IdbDatabase = opened?
-            .dyn_into()
-            .map_err(|_| "not a database".to_string())?;
+        let db: IdbDatabase = opened?.dyn_into().map_err(|_| "not a database".to_string())?;
         // Another tab upgrading or deleting this database: step aside rather than block it.
         let closing = db.clone();
-        let on_version_change =
-            leptos::wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || closing.close());
+        let on_version_change = leptos::wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || closing.close());
         db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
         on_version_change.forget();
         Ok(LocalStore { db })
@@ -138,9 +123,7 @@ impl LocalStore {
         for n in names {
             list.push(&JsValue::from_str(n));
         }
-        self.db
-            .transaction_with_str_sequence_and_mode(&list, IdbTransactionMode::Readonly)
-            .map_err(js_err)
+        self.db.transaction_with_str_sequence_and_mode(&list, IdbTransactionMode::Readonly).map_err(js_err)
     }
 
     /// Read everything the sync engine keeps.
@@ -161,26 +144,15 @@ impl LocalStore {
                 loaded.replica.cells.insert(event.key, event.cell);
             }
         }
-        loaded.outbox.items = Array::from(&Wait::request(&outbox).await?)
-            .iter()
-            .filter_map(|v| unseal::<Pending>(&v))
-            .collect();
-        loaded.attention = Array::from(&Wait::request(&attention).await?)
-            .iter()
-            .filter_map(|v| unseal::<Attention>(&v))
-            .collect();
+        loaded.outbox.items = Array::from(&Wait::request(&outbox).await?).iter().filter_map(|v| unseal::<Pending>(&v)).collect();
+        loaded.attention =
+            Array::from(&Wait::request(&attention).await?).iter().filter_map(|v| unseal::<Attention>(&v)).collect();
         loaded.replica.cursor = unseal(&Wait::request(&cursor).await?).unwrap_or(0);
         loaded.replica.scope = unseal(&Wait::request(&scope).await?);
         loaded.client = unseal(&Wait::request(&client).await?);
         let stored_next: u64 = unseal(&Wait::request(&next_id).await?).unwrap_or(1);
         // Never reuse an id, even if the counter was lost: ids are how the server spots a replay.
-        let highest = loaded
-            .outbox
-            .items
-            .iter()
-            .chain(loaded.attention.iter().map(|a| &a.pending))
-            .map(|p| p.mutation.id)
-            .max();
+        let highest = loaded.outbox.items.iter().chain(loaded.attention.iter().map(|a| &a.pending)).map(|p| p.mutation.id).max();
         loaded.outbox.next_id = stored_next.max(highest.map_or(1, |h| h + 1));
         Ok(loaded)
     }
@@ -188,9 +160,7 @@ impl LocalStore {
     /// A saved page (`key` as given to [`Writer::page`]), if this device has one.
     pub async fn page<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, String> {
         let tx = self.read_tx(&[PAGES])?;
-        let req = store(&tx, PAGES)?
-            .get(&JsValue::from_str(key))
-            .map_err(js_err)?;
+        let req = store(&tx, PAGES)?.get(&JsValue::from_str(key)).map_err(js_err)?;
         Ok(unseal(&Wait::request(&req).await?))
     }
 
@@ -205,40 +175,24 @@ impl LocalStore {
             // `durability: "strict"`: complete means on disk, not just handed to the OS.
             let options = Object::new();
             Reflect::set(&options, &"durability".into(), &"strict".into()).map_err(js_err)?;
-            let transaction: Function = Reflect::get(&self.db, &"transaction".into())
-                .map_err(js_err)?
-                .unchecked_into();
-            transaction
-                .call3(&self.db, &list, &"readwrite".into(), &options)
-                .map(JsCast::unchecked_into)
-                .map_err(js_err)
+            let transaction: Function = Reflect::get(&self.db, &"transaction".into()).map_err(js_err)?.unchecked_into();
+            transaction.call3(&self.db, &list, &"readwrite".into(), &options).map(JsCast::unchecked_into).map_err(js_err)
         })();
         match tx {
-            Ok(tx) => Writer {
-                tx: Some(tx),
-                error: None,
-            },
-            Err(e) => Writer {
-                tx: None,
-                error: Some(e),
-            },
+            Ok(tx) => Writer { tx: Some(tx), error: None },
+            Err(e) => Writer { tx: None, error: Some(e) },
         }
     }
 }
 
 fn window_idb() -> Result<web_sys::IdbFactory, String> {
-    leptos::prelude::window()
-        .indexed_db()
-        .map_err(js_err)?
-        .ok_or_else(|| "IndexedDB is not available".into())
+    leptos::prelude::window().indexed_db().map_err(js_err)?.ok_or_else(|| "IndexedDB is not available".into())
 }
 
 /// Forget a person's store entirely: at sign-out, when nothing on it is waiting to sync (unsynced edits must
 /// survive a sign-out, and sync at the person's next sign-in).
 pub async fn delete(user: &UserId) -> Result<(), String> {
-    let req = window_idb()?
-        .delete_database(&LocalStore::database_name(user))
-        .map_err(js_err)?;
+    let req = window_idb()?.delete_database(&LocalStore::database_name(user)).map_err(js_err)?;
     Wait::request(&req).await.map(|_| ())
 }
 
@@ -265,16 +219,9 @@ impl Writer {
         self
     }
 
-    fn put(
-        &mut self,
-        name: &'static str,
-        key: Result<JsValue, String>,
-        value: Result<JsValue, String>,
-    ) -> &mut Self {
+    fn put(&mut self, name: &'static str, key: Result<JsValue, String>, value: Result<JsValue, String>) -> &mut Self {
         self.run(|tx| {
-            store(tx, name)?
-                .put_with_key(&value?, &key?)
-                .map_err(js_err)?;
+            store(tx, name)?.put_with_key(&value?, &key?).map_err(js_err)?;
             Ok(())
         })
     }
@@ -285,12 +232,9 @@ impl Writer {
             let s = store(tx, OUTBOX)?;
             s.clear().map_err(js_err)?;
             for p in &outbox.items {
-                s.put_with_key(&seal(p)?, &id_key(p.mutation.id))
-                    .map_err(js_err)?;
+                s.put_with_key(&seal(p)?, &id_key(p.mutation.id)).map_err(js_err)?;
             }
-            store(tx, META)?
-                .put_with_key(&seal(&outbox.next_id)?, &JsValue::from_str(META_NEXT_ID))
-                .map_err(js_err)?;
+            store(tx, META)?.put_with_key(&seal(&outbox.next_id)?, &JsValue::from_str(META_NEXT_ID)).map_err(js_err)?;
             Ok(())
         })
     }
@@ -305,12 +249,8 @@ impl Writer {
             for key in changed {
                 match replica.cell(key) {
                     Some(cell) => {
-                        let event = SyncEvent {
-                            key: key.clone(),
-                            cell: cell.clone(),
-                        };
-                        s.put_with_key(&seal(&event)?, &cell_key(key)?)
-                            .map_err(js_err)?;
+                        let event = SyncEvent { key: key.clone(), cell: cell.clone() };
+                        s.put_with_key(&seal(&event)?, &cell_key(key)?).map_err(js_err)?;
                     }
                     None => {
                         s.delete(&cell_key(key)?).map_err(js_err)?;
@@ -318,10 +258,8 @@ impl Writer {
                 }
             }
             let meta = store(tx, META)?;
-            meta.put_with_key(&seal(&replica.cursor)?, &JsValue::from_str(META_CURSOR))
-                .map_err(js_err)?;
-            meta.put_with_key(&seal(&replica.scope)?, &JsValue::from_str(META_SCOPE))
-                .map_err(js_err)?;
+            meta.put_with_key(&seal(&replica.cursor)?, &JsValue::from_str(META_CURSOR)).map_err(js_err)?;
+            meta.put_with_key(&seal(&replica.scope)?, &JsValue::from_str(META_SCOPE)).map_err(js_err)?;
             Ok(())
         })
     }

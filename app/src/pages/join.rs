@@ -1,6 +1,10 @@
 //! `/join?code=…`: a carer makes their account with the invitation code the care team gave them.
 
-use crate::{components::language_switch::LanguageSwitch, i18n::t, session::use_auth};
+use crate::{
+    components::language_switch::LanguageSwitch,
+    i18n::t,
+    session::use_auth,
+};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_query_map};
 use waymark_shared::{Msg, api::AcceptInvitationRequest};
@@ -45,11 +49,7 @@ pub fn JoinPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    let field = move |id: &'static str,
-                      label: Msg,
-                      kind: &'static str,
-                      auto: &'static str,
-                      value: RwSignal<String>| {
+    let field = move |id: &'static str, label: Msg, kind: &'static str, auto: &'static str, value: RwSignal<String>| {
         view! {
             <label for=id>{t(label)}</label>
             <input id=id name=id type=kind autocomplete=auto required autocapitalize="none" spellcheck="false"

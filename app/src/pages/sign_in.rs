@@ -25,10 +25,7 @@ pub fn SignInPage() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            match auth
-                .sign_in(username.get_untracked(), password.get_untracked())
-                .await
-            {
+            match auth.sign_in(username.get_untracked(), password.get_untracked()).await {
                 Ok(_) => {
                     password.set(String::new());
                     navigate("/", Default::default());
@@ -39,10 +36,8 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
 
-    let already_signed_in = move || {
-        matches!(auth.state.get(), AuthState::Known(ref i) if i.user.is_some())
-            || matches!(auth.state.get(), AuthState::Offline(_))
-    };
+    let already_signed_in =
+        move || matches!(auth.state.get(), AuthState::Known(ref i) if i.user.is_some()) || matches!(auth.state.get(), AuthState::Offline(_));
 
     view! {
         <Show when=already_signed_in fallback=|| ()>

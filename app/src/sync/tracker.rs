@@ -11,9 +11,6 @@ use waymark_shared::{
 pub fn use_tracker(person: UserId) -> Memo<TrackerView> {
     let sync = use_sync();
     Memo::new(move |_| {
-        sync.replica.with(|r| {
-            sync.outbox
-                .with(|o| TrackerView::build(&o.overlay(r, &person, &TRACKER_KINDS)))
-        })
+        sync.replica.with(|r| sync.outbox.with(|o| TrackerView::build(&o.overlay(r, &person, &TRACKER_KINDS))))
     })
 }

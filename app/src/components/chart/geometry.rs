@@ -402,10 +402,7 @@ fn area_label(area: &AreaId, text: &str, i: usize, n: usize) -> AreaLabel {
         .enumerate()
         .map(|(k, s)| (s, top + LABEL_LINE * k as f64 + LABEL_FONT * 0.85))
         .collect::<Vec<_>>();
-    let w = lines
-        .iter()
-        .map(|(s, _)| text_width(s, LABEL_FONT))
-        .fold(0.0, f64::max);
+    let w = lines.iter().map(|(s, _)| text_width(s, LABEL_FONT)).fold(0.0, f64::max);
     let left = match anchor {
         Anchor::Start => at.x,
         Anchor::Middle => at.x - w / 2.0,
@@ -433,11 +430,7 @@ fn area_label(area: &AreaId, text: &str, i: usize, n: usize) -> AreaLabel {
 }
 
 /// The whole radial chart. `label` gives each area's label in the reader's language.
-pub fn radial(
-    framework: &Framework,
-    series: &[ChartSeries],
-    label: impl Fn(&AreaId) -> String,
-) -> Radial {
+pub fn radial(framework: &Framework, series: &[ChartSeries], label: impl Fn(&AreaId) -> String) -> Radial {
     let n = framework.areas.len();
     let scale = ScaleMap::of(framework);
     let stages = &framework.scale.stages;
@@ -718,10 +711,7 @@ mod tests {
         ChartSeries {
             reading: RecordId(reading.into()),
             date: "2026-01-01".into(),
-            values: values
-                .iter()
-                .map(|(a, v)| (AreaId((*a).into()), *v))
-                .collect(),
+            values: values.iter().map(|(a, v)| (AreaId((*a).into()), *v)).collect(),
             style,
         }
     }
@@ -731,11 +721,7 @@ mod tests {
     }
 
     fn en(f: &Framework) -> impl Fn(&AreaId) -> String + '_ {
-        move |id| {
-            f.area(id)
-                .map(|a| a.label.get(Lang::En).to_owned())
-                .unwrap_or_default()
-        }
+        move |id| f.area(id).map(|a| a.label.get(Lang::En).to_owned()).unwrap_or_default()
     }
 
     /// Twelve areas with long labels, in the style of the built-in ones.
@@ -769,15 +755,9 @@ mod tests {
     #[test]
     fn the_first_area_is_at_twelve_o_clock_and_the_rest_follow_clockwise() {
         assert!(close(polar(10.0, angle(0, 4)), Pt { x: 0.0, y: -10.0 }));
-        assert!(
-            close(polar(10.0, angle(1, 4)), Pt { x: 10.0, y: 0.0 }),
-            "3 o'clock"
-        );
+        assert!(close(polar(10.0, angle(1, 4)), Pt { x: 10.0, y: 0.0 }), "3 o'clock");
         assert!(close(polar(10.0, angle(2, 4)), Pt { x: 0.0, y: 10.0 }));
-        assert!(
-            close(polar(10.0, angle(3, 4)), Pt { x: -10.0, y: 0.0 }),
-            "9 o'clock"
-        );
+        assert!(close(polar(10.0, angle(3, 4)), Pt { x: -10.0, y: 0.0 }), "9 o'clock");
     }
 
     #[test]
@@ -785,34 +765,20 @@ mod tests {
         let f = built_in::waymark_ladder();
         let r = radial(
             &f,
-            &[series(
-                "r",
-                SeriesStyle::Latest,
-                &[("daily_living", 10), ("family", 1)],
-            )],
+            &[series("r", SeriesStyle::Latest, &[("daily_living", 10), ("family", 1)])],
             en(&f),
         );
         let s = &r.series[0];
-        let p = s
-            .points
-            .iter()
-            .find(|p| p.area.0 == "daily_living")
-            .unwrap();
+        let p = s.points.iter().find(|p| p.area.0 == "daily_living").unwrap();
         assert!(close(p.at, polar(RADIUS, angle(2, 10))));
-        assert_eq!(
-            r.rings.last().map(|g| (g.r, g.kind)),
-            Some((RADIUS, RingKind::Edge))
-        );
+        assert_eq!(r.rings.last().map(|g| (g.r, g.kind)), Some((RADIUS, RingKind::Edge)));
         let low = s.points.iter().find(|p| p.area.0 == "family").unwrap();
         let r_low = (low.at.x.powi(2) + low.at.y.powi(2)).sqrt();
         assert!(
             (r_low - RADIUS / 10.0).abs() < 1e-9,
             "the minimum is one step out, not on the centre: {r_low}"
         );
-        assert!(
-            (r.rings[0].r - r_low).abs() < 1e-9,
-            "the inner ring is the minimum"
-        );
+        assert!((r.rings[0].r - r_low).abs() < 1e-9, "the inner ring is the minimum");
     }
 
     #[test]
@@ -830,10 +796,7 @@ mod tests {
         assert_eq!(r.rings.len(), 6);
         assert_eq!(r.bands.len(), 5);
         assert!(r.bands.windows(2).all(|w| w[0].r > w[1].r), "largest first");
-        assert_eq!(
-            r.scale_labels.iter().map(|l| l.value).collect::<Vec<_>>(),
-            [1, 10]
-        );
+        assert_eq!(r.scale_labels.iter().map(|l| l.value).collect::<Vec<_>>(), [1, 10]);
         let dialog = built_in::satisfaction_check(); // seven one-point stages
         assert_eq!(radial(&dialog, &[], en(&dialog)).rings.len(), 8);
     }
@@ -862,11 +825,7 @@ mod tests {
         assert_eq!(s.d.matches('L').count(), 8);
         let start = ScaleMap::of(&f).radius(6.0);
         let p4 = polar(start, angle(4, 10));
-        assert!(
-            s.d.starts_with(&format!("M{} {}", fmt(p4.x), fmt(p4.y))),
-            "{}",
-            s.d
-        );
+        assert!(s.d.starts_with(&format!("M{} {}", fmt(p4.x), fmt(p4.y))), "{}", s.d);
         // Areas 2 and 6 missing: two lines; area 9 alone between gaps 8 and 0 is only a point.
         let v: Vec<(&str, u8)> = [0, 1, 3, 4, 5, 7, 9].iter().map(|&i| (ids[i], 4)).collect();
         let s = &radial(&f, &[series("r", SeriesStyle::Picked, &v)], en(&f)).series[0];
@@ -874,12 +833,7 @@ mod tests {
         assert_eq!(s.d.matches('M').count(), 2, "{}", s.d); // 9-0-1 and 3-4-5; 7 alone
         assert_eq!(s.d.matches('L').count(), 4);
         // One or no rated area: nothing to join.
-        let s = &radial(
-            &f,
-            &[series("r", SeriesStyle::Latest, &[(ids[0], 2)])],
-            en(&f),
-        )
-        .series[0];
+        let s = &radial(&f, &[series("r", SeriesStyle::Latest, &[(ids[0], 2)])], en(&f)).series[0];
         assert!(s.d.is_empty() && s.points.len() == 1);
         assert!(
             radial(&f, &[series("r", SeriesStyle::Latest, &[])], en(&f)).series[0]
@@ -900,22 +854,10 @@ mod tests {
         newer.areas.retain(|a| a.id.0 != "family");
         let older = built_in::waymark_ladder();
         let old = all(&older, 7); // rates "family", not "new_area"
-        let r = radial(
-            &newer,
-            &[series("old", SeriesStyle::First, &old)],
-            en(&newer),
-        );
+        let r = radial(&newer, &[series("old", SeriesStyle::First, &old)], en(&newer));
         let s = &r.series[0];
-        assert_eq!(
-            s.points.len(),
-            9,
-            "family is not drawn; new_area is a gap, not a zero"
-        );
-        assert!(
-            s.points
-                .iter()
-                .all(|p| p.value == 7 && p.area.0 != "family")
-        );
+        assert_eq!(s.points.len(), 9, "family is not drawn; new_area is a gap, not a zero");
+        assert!(s.points.iter().all(|p| p.value == 7 && p.area.0 != "family"));
         assert!(!s.closed);
     }
 
@@ -928,11 +870,7 @@ mod tests {
             series("p", SeriesStyle::Picked, &all(&f, 5)),
         ];
         let r = radial(&f, &given, en(&f));
-        let order: Vec<(&str, usize)> = r
-            .series
-            .iter()
-            .map(|s| (s.reading.0.as_str(), s.index))
-            .collect();
+        let order: Vec<(&str, usize)> = r.series.iter().map(|s| (s.reading.0.as_str(), s.index)).collect();
         assert_eq!(order, [("f", 1), ("p", 2), ("l", 0)]);
     }
 
@@ -940,22 +878,12 @@ mod tests {
     fn twelve_areas_and_fifty_readings_make_six_hundred_points() {
         let f = twelve();
         let many: Vec<ChartSeries> = (0..50)
-            .map(|k| {
-                series(
-                    &format!("r{k}"),
-                    SeriesStyle::Picked,
-                    &all(&f, (k % 10 + 1) as u8),
-                )
-            })
+            .map(|k| series(&format!("r{k}"), SeriesStyle::Picked, &all(&f, (k % 10 + 1) as u8)))
             .collect();
         let r = radial(&f, &many, en(&f));
         assert_eq!(r.series.len(), 50);
         assert_eq!(r.series.iter().map(|s| s.points.len()).sum::<usize>(), 600);
-        assert!(
-            r.series
-                .iter()
-                .all(|s| s.closed && s.d.matches('L').count() == 11)
-        );
+        assert!(r.series.iter().all(|s| s.closed && s.d.matches('L').count() == 11));
         assert_eq!(r.labels.len(), 12);
         assert_eq!(r.spokes.len(), 12);
     }
@@ -982,22 +910,13 @@ mod tests {
             // The text's nearest point to the centre is outside the outer ring.
             let nx = 0.0_f64.clamp(text.x, text.x + text.w);
             let ny = 0.0_f64.clamp(text.y, text.y + text.h);
-            assert!(
-                nx.hypot(ny) > RADIUS + 4.0,
-                "{:?} overlaps the circle",
-                l.area
-            );
+            assert!(nx.hypot(ny) > RADIUS + 4.0, "{:?} overlaps the circle", l.area);
         }
     }
 
     #[test]
     fn long_labels_wrap_and_are_shortened_only_when_they_must_be() {
-        let (lines, cut) = wrap(
-            "Physical health and looking after myself",
-            170.0,
-            3,
-            LABEL_FONT,
-        );
+        let (lines, cut) = wrap("Physical health and looking after myself", 170.0, 3, LABEL_FONT);
         assert!(!cut && lines.len() >= 2, "{lines:?}");
         assert_eq!(lines.join(" "), "Physical health and looking after myself");
         assert!(lines.iter().all(|l| text_width(l, LABEL_FONT) <= 170.0));
@@ -1007,24 +926,11 @@ mod tests {
             2,
             LABEL_FONT,
         );
-        assert!(
-            cut && lines.len() == 2 && lines[1].ends_with('…'),
-            "{lines:?}"
-        );
-        assert!(
-            lines.iter().all(|l| text_width(l, LABEL_FONT) <= 80.0),
-            "{lines:?}"
-        );
+        assert!(cut && lines.len() == 2 && lines[1].ends_with('…'), "{lines:?}");
+        assert!(lines.iter().all(|l| text_width(l, LABEL_FONT) <= 80.0), "{lines:?}");
         let (lines, cut) = wrap("Supercalifragilisticexpialidocious", 90.0, 3, LABEL_FONT);
-        assert!(
-            cut && lines.len() == 1
-                && lines[0].ends_with('…')
-                && text_width(&lines[0], LABEL_FONT) <= 90.0
-        );
-        assert_eq!(
-            wrap("Family", 100.0, 3, LABEL_FONT),
-            (vec!["Family".to_owned()], false)
-        );
+        assert!(cut && lines.len() == 1 && lines[0].ends_with('…') && text_width(&lines[0], LABEL_FONT) <= 90.0);
+        assert_eq!(wrap("Family", 100.0, 3, LABEL_FONT), (vec!["Family".to_owned()], false));
     }
 
     #[test]
@@ -1033,9 +939,7 @@ mod tests {
         frameworks.push(twelve());
         for f in &frameworks {
             for lang in [Lang::En, Lang::Cy] {
-                let r = radial(f, &[], |id: &AreaId| {
-                    f.area(id).unwrap().label.get(lang).to_owned()
-                });
+                let r = radial(f, &[], |id: &AreaId| f.area(id).unwrap().label.get(lang).to_owned());
                 for (i, a) in r.labels.iter().enumerate() {
                     assert!(
                         inside(&a.hit, &r.view),
@@ -1077,10 +981,7 @@ mod tests {
         let (w, mx, my) = phone_crop();
         for v in [w, mx, my] {
             let written = format!("{v:.2}%");
-            assert!(
-                css.contains(&written),
-                "style/chart.css should use {written}"
-            );
+            assert!(css.contains(&written), "style/chart.css should use {written}");
         }
     }
 
@@ -1101,20 +1002,13 @@ mod tests {
                 .position(|s| (s.from..=s.to).contains(&p.value))
                 .unwrap();
             let b = &t.bands[stage];
-            assert!(
-                p.at.y > b.y && p.at.y < b.y + b.h,
-                "{} outside its band",
-                p.value
-            );
+            assert!(p.at.y > b.y && p.at.y < b.y + b.h, "{} outside its band", p.value);
         }
         assert!(
             (t.bands[4].y - t.plot.y).abs() < 1e-9
                 && (t.bands[0].y + t.bands[0].h - (t.plot.y + t.plot.h)).abs() < 1e-9
         );
-        assert!(
-            t.points.windows(2).all(|w| w[1].at.x > w[0].at.x),
-            "oldest on the left"
-        );
+        assert!(t.points.windows(2).all(|w| w[1].at.x > w[0].at.x), "oldest on the left");
         assert_eq!(t.d.matches('L').count(), 3);
         assert_eq!(t.ticks.len(), 10);
         assert_eq!(t.dates.first().map(|d| d.0), Some(0));

@@ -17,8 +17,7 @@ use crate::i18n::use_i18n;
 use geometry::{Anchor, RingKind, fmt, radial, trend, view_box};
 use leptos::{ev, prelude::*};
 use text::{
-    area_name, radial_description, radial_summary, series_name, show_date, signed, trend_summary,
-    value_with_stage,
+    area_name, radial_description, radial_summary, series_name, show_date, signed, trend_summary, value_with_stage,
 };
 use waymark_shared::{
     Msg,
@@ -78,11 +77,7 @@ pub fn RadialChart(
             .bands
             .iter()
             .map(|b| {
-                let class = if b.shaded {
-                    "radial-band shaded"
-                } else {
-                    "radial-band"
-                };
+                let class = if b.shaded { "radial-band shaded" } else { "radial-band" };
                 view! { <circle class=class cx="0" cy="0" r=fmt(b.r)/> }
             })
             .collect_view();
@@ -129,11 +124,7 @@ pub fn RadialChart(
             .series
             .iter()
             .map(|s| {
-                let line_class = if s.closed {
-                    "series-line closed"
-                } else {
-                    "series-line"
-                };
+                let line_class = if s.closed { "series-line closed" } else { "series-line" };
                 let points = s
                     .points
                     .iter()
@@ -413,11 +404,7 @@ pub fn AreaTrend(framework: Framework, area: AreaId, points: Vec<(String, u8)>) 
 /// The same numbers as the chart: a row per area, a column per series, and (given `distance`) the distance
 /// travelled from the first reading to the latest per area and overall.
 #[component]
-pub fn ReadingsTable(
-    framework: Framework,
-    series: Vec<ChartSeries>,
-    distance: Option<Distance>,
-) -> impl IntoView {
+pub fn ReadingsTable(framework: Framework, series: Vec<ChartSeries>, distance: Option<Distance>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         let lang = i18n.lang.get();

@@ -19,12 +19,7 @@ pub fn show_date(iso: &str, lang: Lang) -> String {
             .zip(d.parse::<u8>().ok()),
         _ => None,
     };
-    let month = |m: usize| {
-        Msg::ChartMonths
-            .text(lang)
-            .split(' ')
-            .nth(m.wrapping_sub(1))
-    };
+    let month = |m: usize| Msg::ChartMonths.text(lang).split(' ').nth(m.wrapping_sub(1));
     match parsed {
         Some(((y, m), d)) if (1..=31).contains(&d) => match month(m) {
             Some(name) => format!("{d} {name} {y}"),
@@ -75,10 +70,7 @@ pub fn radial_summary(
         .collect();
     fill(
         Msg::ChartSummary.text(lang),
-        &[
-            ("framework", framework.name.get(lang)),
-            ("readings", &names.join(", ")),
-        ],
+        &[("framework", framework.name.get(lang)), ("readings", &names.join(", "))],
     )
 }
 
@@ -89,23 +81,17 @@ pub fn radial_description(
     lang: Lang,
     date: impl Fn(&str) -> String,
 ) -> String {
-    let (min, max) = (
-        framework.scale.min.to_string(),
-        framework.scale.max.to_string(),
-    );
-    let mut out = fill(
-        Msg::ChartHowToRead.text(lang),
-        &[("min", &min), ("max", &max)],
-    );
+    let (min, max) = (framework.scale.min.to_string(), framework.scale.max.to_string());
+    let mut out = fill(Msg::ChartHowToRead.text(lang), &[("min", &min), ("max", &max)]);
     for s in series {
         let values: Vec<String> = framework
             .areas
             .iter()
             .map(|a| {
-                let v = s.values.get(&a.id).map_or_else(
-                    || Msg::ChartNotRated.text(lang).to_owned(),
-                    |v| v.to_string(),
-                );
+                let v = s
+                    .values
+                    .get(&a.id)
+                    .map_or_else(|| Msg::ChartNotRated.text(lang).to_owned(), |v| v.to_string());
                 format!("{}: {v}", a.label.get(lang))
             })
             .collect();
@@ -123,11 +109,7 @@ pub fn trend_summary(dates: &[String], lang: Lang) -> String {
     match (dates.first(), dates.last()) {
         (Some(first), Some(last)) => fill(
             Msg::ChartTrendSummary.text(lang),
-            &[
-                ("count", &dates.len().to_string()),
-                ("first", first),
-                ("last", last),
-            ],
+            &[("count", &dates.len().to_string()), ("first", first), ("last", last)],
         ),
         _ => Msg::ChartTrendNone.text(lang).to_owned(),
     }
@@ -151,10 +133,7 @@ mod tests {
         ChartSeries {
             reading: RecordId(date.into()),
             date: date.into(),
-            values: values
-                .iter()
-                .map(|(a, v)| (AreaId((*a).into()), *v))
-                .collect(),
+            values: values.iter().map(|(a, v)| (AreaId((*a).into()), *v)).collect(),
             style,
         }
     }
@@ -173,8 +152,7 @@ mod tests {
         );
         let cy = radial_summary(&f, &series, Lang::Cy, str::to_owned);
         assert!(
-            cy.contains("Ysgol adferiad Waymark")
-                && cy.contains("Darlleniad diweddaraf (2026-06-01)"),
+            cy.contains("Ysgol adferiad Waymark") && cy.contains("Darlleniad diweddaraf (2026-06-01)"),
             "{cy}"
         );
     }
@@ -183,23 +161,14 @@ mod tests {
     fn the_description_reads_out_every_value_and_says_which_were_not_rated() {
         let f = built_in::care_and_treatment_plan();
         let first = &f.areas[0];
-        let series = [s(
-            SeriesStyle::Picked,
-            "2026-03-01",
-            &[(first.id.0.as_str(), 4)],
-        )];
+        let series = [s(SeriesStyle::Picked, "2026-03-01", &[(first.id.0.as_str(), 4)])];
         let d = radial_description(&f, &series, Lang::En, str::to_owned);
         assert!(
-            d.starts_with(
-                "Each area is a spoke of the wheel, from 1 near the centre to 5 at the edge."
-            ),
+            d.starts_with("Each area is a spoke of the wheel, from 1 near the centre to 5 at the edge."),
             "{d}"
         );
         assert!(
-            d.contains(&format!(
-                "Reading you picked (2026-03-01): {}: 4;",
-                first.label.en
-            )),
+            d.contains(&format!("Reading you picked (2026-03-01): {}: 4;", first.label.en)),
             "{d}"
         );
         assert_eq!(d.matches("Not rated").count(), f.areas.len() - 1);
@@ -232,9 +201,6 @@ mod tests {
             trend_summary(&["a".into(), "b".into(), "c".into()], Lang::Cy),
             "3 darlleniad, o a i c."
         );
-        assert_eq!(
-            trend_summary(&[], Lang::En),
-            "Not rated in any reading yet."
-        );
+        assert_eq!(trend_summary(&[], Lang::En), "Not rated in any reading yet.");
     }
 }
