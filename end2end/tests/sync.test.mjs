@@ -162,7 +162,10 @@ test('the same field edited apart shows both versions to both, and one settles i
   }
   await syncState(owen.page, 'saved', 30_000);
 
-  // A carer sees the settled text read-only.
+  // Once Dylan shares his About me with Gareth, his carer, Gareth sees the settled text, read-only.
+  const forGareth = dylan.page.locator('[data-test=sharing-about-me] fieldset', { hasText: 'Gareth Evans' });
+  await forGareth.locator('[data-test=share-part][data-part=about_me]').check();
+  await syncState(dylan.page, 'saved', 30_000);
   const gareth = await newTablet(world.browser, world.server.url);
   await signIn(gareth.page, 'gareth');
   await gareth.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();

@@ -11,7 +11,7 @@ use axum::{
     extract::{Path, State},
 };
 use waymark_shared::{
-    Relation, UserId,
+    Relation, Role, UserId,
     api::{PeopleList, PersonPage, PersonSummary, WardSummary},
 };
 
@@ -56,13 +56,16 @@ pub(crate) async fn team_person(state: &AppState, viewer: &UserRow, id: String) 
 }
 
 /// `GET /api/people/{id}`: one person's page. Someone the viewer may not see is answered exactly like someone
-/// who does not exist (404), so the answer reveals nothing.
+/// who does not exist (404), so the answer reveals nothing. A carer is never told who the person's other carers are.
 pub async fn show(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
     Path(id): Path<String>,
 ) -> AppResult<Json<PersonPage>> {
     let person = visible_person(&state, &viewer, id).await?;
-    let care_team = state.store.care_team(&person.id).await?;
+    let mut care_team = state.store.care_team(&person.id).await?;
+    if viewer.role == Role::Carer {
+        care_team.retain(|m| m.relation != Relation::Carer || m.id == viewer.id);
+    }
     Ok(Json(PersonPage { person: summary(person), care_team }))
 }
