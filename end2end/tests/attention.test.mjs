@@ -53,3 +53,32 @@ test('an edit refused after a care-team change is kept for the person to see, an
   await alys.context.close();
   await owen.context.close();
 });
+
+test('a refused plan edit is named by its section, with its words', async () => {
+  const owen = await newTablet(world.browser, world.server.url);
+  await signIn(owen.page, 'owen');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
+  await owen.page.locator('[data-test=open-plan]').click();
+  await owen.page.locator('[data-test=plan-page]').waitFor();
+  await syncState(owen.page, 'saved');
+
+  // Offline, Owen adds to Dylan's plan; meanwhile he stops being on Dylan's care team.
+  await owen.context.setOffline(true);
+  await syncState(owen.page, 'offline');
+  const triggers = owen.page.locator('[data-test=plan-section][data-section=triggers]');
+  await triggers.locator('[data-test=plan-add-input]').fill('Crowds at visiting time');
+  await triggers.locator('[data-test=plan-add]').click();
+  await triggers.locator('[data-test=plan-item]', { hasText: 'Crowds at visiting time' }).waitFor();
+  world.server.sql(
+    "DELETE FROM care_team WHERE person_id = (SELECT id FROM users WHERE username = 'dylan') " +
+    "AND member_id = (SELECT id FROM users WHERE username = 'owen')");
+
+  await owen.context.setOffline(false);
+  await syncState(owen.page, 'attention', 30_000);
+  const item = owen.page.locator('[data-test=attention-item]');
+  await waitFor(() => item.count(), 1, { what: 'edits needing attention' });
+  await waitFor(() => item.locator('[data-test=attention-what]').textContent(), 'What can set things off for me',
+    { what: 'the section the refused edit was for (not "a comment")' });
+  await waitFor(() => item.locator('blockquote').textContent(), 'Crowds at visiting time', { what: 'its words' });
+  await owen.context.close();
+});

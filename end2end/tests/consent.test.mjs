@@ -232,3 +232,45 @@ test('a carer comments only where comments are shared with them, and reads only 
     { what: "shared comments gone from Helen's tablet" });
   for (const t of [alys, helen]) await t.context.close();
 });
+
+test('only the care team puts the plan review off; the person may ask for an earlier one; the plan says who set it', async () => {
+  const owen = await newTablet(world.browser, world.server.url);
+  await signIn(owen.page, 'owen');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await owen.page.locator('[data-test=open-plan]').click();
+  const owenDate = owen.page.locator('[data-test=plan-review-date]');
+  await owenDate.fill('2099-06-30');
+  await owenDate.dispatchEvent('change');
+  await syncState(owen.page, 'saved');
+  await waitFor(() => owen.page.locator('[data-test=plan-review-by]').textContent(), /^Date set by Owen Price, key worker, /,
+    { what: 'who set the review date, on the plan' });
+
+  const alys = await newTablet(world.browser, world.server.url);
+  await signIn(alys.page, 'alys');
+  await alys.page.locator('[data-test=open-plan]').click();
+  const date = alys.page.locator('[data-test=plan-review-date]');
+  await waitFor(() => date.inputValue(), '2099-06-30', { what: 'the review date on Alys\'s plan' });
+  await waitFor(() => alys.page.locator('[data-test=plan-review-by]').textContent(), /^Date set by Owen Price, key worker, /,
+    { what: 'who set it, on Alys\'s plan' });
+  await alys.page.locator('[data-test=plan-review-hint]').waitFor();
+  assert.equal(await date.getAttribute('max'), '2099-06-30', 'the date picker offers dates up to the one set now');
+  assert.equal(await alys.page.locator('[data-test=plan-setting]').isDisabled(), true, 'the setting is the care team\'s');
+
+  // A later date is refused on the tablet, plainly, and the date stays.
+  await date.fill('2099-12-31');
+  await date.dispatchEvent('change');
+  await waitFor(() => alys.page.locator('[data-test=plan-error]').textContent(), 'Only the care team can move the review date later.',
+    { what: 'why a later date was not taken' });
+  await waitFor(() => date.inputValue(), '2099-06-30', { what: 'the date set now, back in the picker' });
+  await syncState(alys.page, 'saved');
+
+  // An earlier review is Alys's to ask for: it reaches Owen, with her name.
+  await date.fill('2099-01-15');
+  await date.dispatchEvent('change');
+  await syncState(alys.page, 'saved');
+  assert.equal(await alys.page.locator('[data-test=attention-item]').count(), 0, 'the server accepted the earlier date');
+  await waitFor(() => owenDate.inputValue(), '2099-01-15', { what: 'the earlier date on Owen\'s plan' });
+  await waitFor(() => owen.page.locator('[data-test=plan-review-by]').textContent(), /^Date set by Alys Hughes, service user, /,
+    { what: 'who asked for the earlier review' });
+  for (const t of [owen, alys]) await t.context.close();
+});

@@ -161,9 +161,11 @@ test('a planning session with key worker, person and carer: live edits, consent,
   // Both sign version 1: each sees it agreed.
   await alys.page.locator('[data-test=plan-sign][data-signer=person]').click();
   await owen.page.locator('[data-test=plan-sign][data-signer=key_worker]').click();
-  for (const p of [owen.page, alys.page, helen.page]) {
+  for (const p of [owen.page, alys.page]) {
     await p.locator('[data-test=plan-agreement-status]', { hasText: 'Version 1 agreed' }).waitFor({ timeout: 10_000 });
   }
+  // The agreement is the care team's record: a carer is not sent it, and is not shown a plan "not agreed".
+  assert.equal(await helen.page.locator('[data-test=plan-agreement]').count(), 0, 'no agreement panel for a carer');
   await owen.page.screenshot({ path: join(artifacts, 'safety-plan-key-worker.png'), fullPage: true });
 
   // Owen ends the session: everyone sees what was done in it.

@@ -330,6 +330,8 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
     let review = Memo::new(move |_| ctx.plan.with(|p| p.review_by.clone()));
     let set_by = Memo::new(move |_| ctx.plan.with(|p| p.review_set_by.clone()));
     let overdue = Memo::new(move |_| ctx.plan.with(|p| p.review_overdue(&today())));
+    // The review date is the care team's record: a carer is not sent it.
+    let is_carer = ctx.facts.with_untracked(|f| f.role == waymark_shared::Role::Carer);
     // Someone who may only bring the review forward picks a date up to the one set now.
     let latest = move || (!may_later.get()).then(|| review.get()).flatten();
     view! {
@@ -348,6 +350,7 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
                 </select>
                 {move || (!may_setting.get()).then(|| view! { <p class="hint" data-test="plan-setting-hint">{t(Msg::PlanSettingStaffOnly)}</p> })}
             </div>
+            {(!is_carer).then(|| view! {
             <div class="plan-detail">
                 <label class="field-label" for="plan-review">{t(Msg::PlanReviewBy)}</label>
                 <input id="plan-review" type="date" data-test="plan-review-date"
@@ -381,6 +384,7 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
                     view! { <p class="hint" data-test="plan-review-by">{who}</p> }
                 })}
             </div>
+            })}
             {move || overdue.get().then(|| view! {
                 <p class="flag overdue" role="status" data-test="plan-review-overdue">
                     {t_fill(Msg::PlanReviewOverdue, vec![("date", review.get().unwrap_or_default())])}

@@ -97,7 +97,7 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
             })}
             <SessionBar ctx=ctx session=session/>
             <PlanConflicts ctx=ctx/>
-            {move || ctx.error.get().map(|m| view! { <p class="field-error" role="alert">{t(m)}</p> })}
+            {move || ctx.error.get().map(|m| view! { <p class="field-error" role="alert" data-test="plan-error">{t(m)}</p> })}
             <PlanDetails ctx=ctx/>
             {move || {
                 let kw = kw.clone();
@@ -112,7 +112,8 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
                     }
                 }).collect_view()
             }}
-            <PlanAgreementPanel ctx=ctx name=name.clone()/>
+            // The agreement is the care team's record (never sent to a carer).
+            {(!is_carer).then(|| view! { <PlanAgreementPanel ctx=ctx name=name.clone()/> })}
             {is_carer.then(|| view! {
                 <section class="panel carer-info" data-test="carer-info">
                     <h2>{t(Msg::PlanCarerInfo)}</h2>
