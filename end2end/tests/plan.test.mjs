@@ -173,7 +173,7 @@ test('a planning session with key worker, person and carer: live edits, consent,
   for (const p of [owen.page, alys.page]) {
     const summary = p.locator('[data-test=session-summary]');
     await summary.waitFor({ timeout: 10_000 });
-    await summary.locator('li', { hasText: 'Added by Helen Hughes: Bring the dog when I visit' }).waitFor({ timeout: 10_000 });
+    await summary.locator('li', { hasText: 'Added by Helen Hughes, carer: Bring the dog when I visit' }).waitFor({ timeout: 10_000 });
     await waitFor(() => summary.innerText(), /agreed version 1/, { what: 'the session summary' });
   }
   assert.doesNotMatch(await alys.page.locator('[data-test=session-summary]').innerText(), /STAFF-ONLY/);

@@ -9,7 +9,7 @@ use crate::{
     },
     components::{
         safety_plan::{PlanCtx, section_title},
-        written::when,
+        written::{author, when},
     },
     i18n::{t, t_fill, use_i18n},
     session::use_auth,
@@ -21,7 +21,7 @@ use waymark_shared::{
     api::{Editing, PRESENCE_EVERY_MS, PresenceRequest, SessionState},
     i18n::fill,
     plan::{PlanSection, view::PlanView},
-    sync::RecordId,
+    sync::{Authorship, RecordId},
 };
 
 /// The session as this page knows it, and where this reader is writing. Shared through context with the items.
@@ -195,10 +195,10 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
 /// One line of a session's summary.
 #[derive(Clone, Debug, PartialEq)]
 enum Done {
-    Added { who: String, text: String },
-    Changed { who: String, text: String },
-    TookOut { who: String, text: String },
-    Signed { who: String, version: u32 },
+    Added { who: Authorship, text: String },
+    Changed { who: Authorship, text: String },
+    TookOut { who: Authorship, text: String },
+    Signed { who: Authorship, version: u32 },
 }
 
 /// What changed in the plan between `from` and `to` (Unix ms), as this device may see it.
@@ -210,7 +210,7 @@ fn done_between(plan: &PlanView, from: i64, to: i64) -> Vec<(i64, Done)> {
             out.push((
                 a.at_ms,
                 Done::Added {
-                    who: a.name.clone(),
+                    who: a.clone(),
                     text: item.text.clone(),
                 },
             ));
@@ -219,7 +219,7 @@ fn done_between(plan: &PlanView, from: i64, to: i64) -> Vec<(i64, Done)> {
             out.push((
                 c.at_ms,
                 Done::Changed {
-                    who: c.name.clone(),
+                    who: c.clone(),
                     text: item.text.clone(),
                 },
             ));
@@ -232,7 +232,7 @@ fn done_between(plan: &PlanView, from: i64, to: i64) -> Vec<(i64, Done)> {
             out.push((
                 r.at_ms,
                 Done::TookOut {
-                    who: r.name.clone(),
+                    who: r.clone(),
                     text: item.text.clone(),
                 },
             ));
@@ -243,7 +243,7 @@ fn done_between(plan: &PlanView, from: i64, to: i64) -> Vec<(i64, Done)> {
             out.push((
                 by.at_ms,
                 Done::Signed {
-                    who: by.name.clone(),
+                    who: by.clone(),
                     version: s.signature.version,
                 },
             ));
@@ -266,17 +266,19 @@ fn SessionSummary(ctx: PlanCtx, started: i64, ended: i64, joined: Vec<String>) -
             }}</p>
             {move || {
                 let done = ctx.plan.with(|p| done_between(p, started, ended));
+                let lang = i18n.lang.get();
                 if done.is_empty() {
                     return view! { <p class="hint">{t(Msg::SessionNothing)}</p> }.into_any();
                 }
                 view! {
                     <ul data-test="session-done">
                         {done.into_iter().map(|(_, d)| {
+                            // Each named with their role ("Helen Hughes, carer").
                             let line = match d {
-                                Done::Added { who, text } => t_fill(Msg::SessionAdded, vec![("who", who), ("text", text)]),
-                                Done::Changed { who, text } => t_fill(Msg::SessionChanged, vec![("who", who), ("text", text)]),
-                                Done::TookOut { who, text } => t_fill(Msg::SessionTookOut, vec![("who", who), ("text", text)]),
-                                Done::Signed { who, version } => t_fill(Msg::SessionSigned, vec![("who", who), ("version", version.to_string())]),
+                                Done::Added { who, text } => t_fill(Msg::SessionAdded, vec![("who", author(&who, lang)), ("text", text)]),
+                                Done::Changed { who, text } => t_fill(Msg::SessionChanged, vec![("who", author(&who, lang)), ("text", text)]),
+                                Done::TookOut { who, text } => t_fill(Msg::SessionTookOut, vec![("who", author(&who, lang)), ("text", text)]),
+                                Done::Signed { who, version } => t_fill(Msg::SessionSigned, vec![("who", author(&who, lang)), ("version", version.to_string())]),
                             };
                             view! { <li>{line}</li> }
                         }).collect_view()}

@@ -361,6 +361,9 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         let review_by = (!v.is_empty()).then_some(v);
+                        if review_by == review.get_untracked() {
+                            return;
+                        }
                         let later = moves_later(review.get_untracked().as_deref(), review_by.as_deref());
                         if ctx.facts.with_untracked(|f| may(f, Action::SetReview { later })) {
                             ctx.edit(PlanChange::PlanReview { review_by });
