@@ -221,7 +221,7 @@ pub fn ReadingPage() -> impl IntoView {
                     view! {
                         <A href=format!("/people/{}/tracker", person.0) attr:class="back-link">{t(Msg::TrackerBackToTracker)}</A>
                         <h1 class="reading-person">{page.person.display_name.clone()}</h1>
-                        <ReadingSteps person=person.clone() reading=reading.clone() facts=facts.clone()/>
+                        <ReadingSteps person=person.clone() reading=reading.clone() facts=facts/>
                         <ReadingEditor person=person reading=reading facts=facts/>
                     }
                 }/> }
