@@ -219,6 +219,23 @@ test('a carer comments only where comments are shared with them, and reads only 
   assert.equal(await helen.page.locator('[data-test=attention-item]').count(), 0, 'the server accepted the comment');
   await waitFor(() => alys.page.locator('[data-test=comment]', { hasText: 'from the garden' }).locator('[data-test=comment-by]').textContent(),
     /^Helen Hughes, carer, /, { what: "Helen's comment on Alys's page" });
+  await alys.page.screenshot({ path: join(artifacts, 'person-sharing-and-comments.png'), fullPage: true });
+  await helen.page.screenshot({ path: join(artifacts, 'carer-comments.png'), fullPage: true });
+  // Ceri (the carer who joined in the test above) is shared comments too: she reads Helen's comment from "another
+  // carer", never Helen's name.
+  await alys.page.locator('[data-test=sharing-about-me] fieldset', { hasText: 'Ceri Hughes' })
+    .locator('[data-test=share-part][data-part=comments]').check();
+  await syncState(alys.page, 'saved');
+  const ceri = await newTablet(world.browser, world.server.url);
+  await signIn(ceri.page, 'ceri', 'a long enough password');
+  await ceri.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await waitFor(() => ceri.page.locator('[data-test=comment]', { hasText: 'from the garden' }).locator('[data-test=comment-by]').textContent(),
+    /^another carer, /, { what: "Helen's comment as Ceri sees it" });
+  await caughtUp(ceri.page);
+  assert.ok(!(await ceri.page.locator('body').innerText()).includes('Helen'), "another carer's name is not on Ceri's screen");
+  assert.ok(!(await storedText(ceri.page)).includes('Helen'), "nor on Ceri's tablet");
+  await ceri.context.close();
+
   await caughtUp(helen.page);
   assert.ok(!(await helen.page.locator('body').innerText()).includes('felt low on Tuesday'), 'a care-team comment never shows to a carer');
   assert.ok(!(await storedText(helen.page)).includes('felt low on Tuesday'), "nor is it on the carer's tablet");
