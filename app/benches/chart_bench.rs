@@ -60,8 +60,7 @@ fn readings(f: &Framework) -> Vec<ChartSeries> {
                 .enumerate()
                 .filter(|(i, _)| k % 7 != 0 || *i != k % f.areas.len())
                 .map(|(i, a)| {
-                    let v = min
-                        + ((k as u32 * 7 + i as u32 * 3 + (k as u32 * i as u32) % 5) % span) as u8;
+                    let v = min + ((k as u32 * 7 + i as u32 * 3 + (k as u32 * i as u32) % 5) % span) as u8;
                     (a.id.clone(), v)
                 })
                 .collect();
@@ -110,22 +109,13 @@ fn main() {
     let series = readings(&f);
     let label = |lang: Lang| {
         let f = &f;
-        move |id: &AreaId| {
-            f.area(id)
-                .map(|a| a.label.get(lang).to_owned())
-                .unwrap_or_default()
-        }
+        move |id: &AreaId| f.area(id).map(|a| a.label.get(lang).to_owned()).unwrap_or_default()
     };
     // The trends' inputs: each area's values over the readings that rated it, oldest first.
     let per_area: Vec<Vec<u8>> = f
         .areas
         .iter()
-        .map(|a| {
-            series
-                .iter()
-                .filter_map(|s| s.values.get(&a.id).copied())
-                .collect()
-        })
+        .map(|a| series.iter().filter_map(|s| s.values.get(&a.id).copied()).collect())
         .collect();
 
     let check = radial(&f, &series, label(Lang::En));
@@ -151,15 +141,10 @@ fn main() {
     });
     measure("both: radial of 50 + 12 trends", || {
         let r = radial(&f, &series, label(Lang::En));
-        r.series.iter().map(|s| s.d.len()).sum::<usize>()
-            + per_area.iter().map(|v| trend(&f, v).d.len()).sum::<usize>()
+        r.series.iter().map(|s| s.d.len()).sum::<usize>() + per_area.iter().map(|v| trend(&f, v).d.len()).sum::<usize>()
     });
     measure("typical: radial of 3 series + 1 trend", || {
-        let three = [
-            series[0].clone(),
-            series[25].clone(),
-            series[READINGS - 1].clone(),
-        ];
+        let three = [series[0].clone(), series[25].clone(), series[READINGS - 1].clone()];
         let r = radial(&f, &three, label(Lang::En));
         r.series.iter().map(|s| s.d.len()).sum::<usize>() + trend(&f, &per_area[0]).d.len()
     });

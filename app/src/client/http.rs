@@ -29,9 +29,7 @@ impl Failure {
     }
 }
 
-async fn finish<T: DeserializeOwned>(
-    res: Result<gloo_net::http::Response, gloo_net::Error>,
-) -> Result<T, Failure> {
+async fn finish<T: DeserializeOwned>(res: Result<gloo_net::http::Response, gloo_net::Error>) -> Result<T, Failure> {
     let res = res.map_err(|_| Failure::Network)?;
     if res.ok() {
         if res.status() == 204 {
@@ -55,17 +53,9 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     csrf_token: &str,
     body: Option<&B>,
 ) -> Result<T, Failure> {
-    let builder = RequestBuilder::new(url)
-        .method(method)
-        .header(CSRF_HEADER, csrf_token);
+    let builder = RequestBuilder::new(url).method(method).header(CSRF_HEADER, csrf_token);
     let sent = match body {
-        Some(b) => {
-            builder
-                .json(b)
-                .map_err(|_| Failure::Unexpected)?
-                .send()
-                .await
-        }
+        Some(b) => builder.json(b).map_err(|_| Failure::Unexpected)?.send().await,
         None => builder.send().await,
     };
     finish(sent).await
