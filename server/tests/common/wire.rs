@@ -22,6 +22,8 @@ use tokio::{
 /// The server binary Cargo built for these tests.
 pub const SERVER_BIN: &str = env!("CARGO_BIN_EXE_waymark-server");
 pub const SESSION_COOKIE: &str = "waymark_session";
+/// The signed-out CSRF cookie.
+pub const CSRF_COOKIE: &str = "waymark_csrf";
 pub const DEMO_PASSWORD: &str = "waymark-demo";
 
 /// A running `waymark-server` process. Killed (SIGKILL) when dropped.
@@ -171,11 +173,15 @@ pub struct Http {
     pub addr: SocketAddr,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The signed-out CSRF cookie's value.
+    pub csrf_cookie: Option<String>,
+    /// Extra header lines sent with every request (e.g. `X-Forwarded-For: …`).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl Http {
     pub fn new(addr: SocketAddr) -> Http {
-        Http { addr, cookie: None, csrf: None }
+        Http { addr, cookie: None, csrf: None, csrf_cookie: None, extra_headers: Vec::new() }
     }
 
     /// Sign in as a demo account; returns the `user` object.
@@ -201,8 +207,18 @@ impl Http {
         let mut stream = TcpStream::connect(self.addr).await?;
         stream.set_nodelay(true)?;
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
-            head.push_str(&format!("Cookie: {SESSION_COOKIE}={cookie}\r\n"));
+            cookies.push(format!("{SESSION_COOKIE}={cookie}"));
+        }
+        if let Some(value) = &self.csrf_cookie {
+            cookies.push(format!("{CSRF_COOKIE}={value}"));
+        }
+        if !cookies.is_empty() {
+            head.push_str(&format!("Cookie: {}\r\n", cookies.join("; ")));
+        }
+        for (k, v) in &self.extra_headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
         if method != "GET"
             && let Some(token) = &self.csrf {
@@ -225,11 +241,18 @@ impl Http {
 
     fn remember(&mut self, reply: &WireReply) {
         for (k, v) in &reply.headers {
-            if k.eq_ignore_ascii_case("set-cookie")
-                && let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
-                    let value = rest.split(';').next().unwrap_or_default();
-                    self.cookie = (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned());
-                }
+            if !k.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let kept = |rest: &str| {
+                let value = rest.split(';').next().unwrap_or_default();
+                (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned())
+            };
+            if let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
+                self.cookie = kept(rest);
+            } else if let Some(rest) = v.strip_prefix(&format!("{CSRF_COOKIE}=")) {
+                self.csrf_cookie = kept(rest);
+            }
         }
         if reply.header("content-type").is_some_and(|t| t.starts_with("application/json"))
             && let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str) {
