@@ -27,11 +27,13 @@ on_both_engines!(
     sign_ins_and_joins_are_throttled_per_client_address,
     a_forwarded_header_counts_only_when_trusted,
     signed_out_requests_write_nothing,
+    a_signed_out_session_left_from_before_does_not_block_sign_in,
     a_read_within_the_minute_writes_nothing,
     sessions_end_when_idle_and_after_their_lifetime,
     origins_must_match_in_scheme_host_and_port,
     a_carer_may_not_take_a_name_from_the_care_team,
     bogus_sign_ins_keep_the_server_small,
+    guessed_usernames_do_not_pile_up,
 );
 
 fn xff(ip: &str) -> (&'static str, String) {
@@ -311,6 +313,28 @@ async fn signed_out_requests_write_nothing(db: TestDb) {
     c.put("/api/me/language", json!({ "language": "cy" })).await.assert_status(StatusCode::NO_CONTENT);
 }
 
+/// A browser may still hold a signed-out session made before this change (it held only a CSRF token): its token no
+/// longer counts, and the signed-out token works alongside it.
+async fn a_signed_out_session_left_from_before_does_not_block_sign_in(db: TestDb) {
+    use tower_sessions::{SessionStore, session::{Id, Record}};
+    let app = TestApp::demo(db).await;
+    let mut record = Record {
+        id: Id::default(),
+        data: [("csrf".to_owned(), json!("an old token"))].into_iter().collect(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    app.db.store.create(&mut record).await.unwrap();
+    let mut c = Client::with_cookie(&app, &record.id.to_string());
+    let r = c.get("/api/session").await;
+    assert_eq!(r.body["user"], Value::Null);
+    assert_ne!(r.body["csrf_token"], "an old token");
+    c.sign_in("owen", DEMO_PASSWORD).await.assert_status(StatusCode::OK);
+    assert_ne!(c.cookie.as_deref(), Some(record.id.to_string().as_str()), "a new session id at sign-in");
+    let mut old = Client::with_cookie(&app, &record.id.to_string());
+    old.csrf = Some("an old token".into());
+    old.sign_in("owen", DEMO_PASSWORD).await.assert_error(StatusCode::FORBIDDEN, "csrf_rejected");
+}
+
 async fn session_row(db: &TestDb, id: &str) -> (String, i64) {
     let row: (String, i64) = sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1")
         .bind(id)
@@ -541,4 +565,36 @@ async fn bogus_sign_ins_keep_the_server_small(db: TestDb) {
     assert!(statuses.iter().all(|s| [401, 503].contains(s)), "{statuses:?}");
     assert!(peak < 256 * 1024, "peak resident memory {peak} KiB under 128 simultaneous bogus sign-ins");
     assert!(after < idle + 32 * 1024, "back near idle ({idle} KiB) after the burst: {after} KiB");
+}
+
+/// Every failed guess at a made-up username leaves a row; the hourly sweep removes those that no longer count, so
+/// they do not pile up (10,000 guessed usernames, then nothing left once their window is over).
+async fn guessed_usernames_do_not_pile_up(db: TestDb) {
+    let s = &db.store;
+    let now = now_ms();
+    // Ten that still count (a failure in the current window)…
+    for i in 0..10 {
+        s.record_sign_in_failure(&format!("recent-{i}"), |r| throttle::after_failure(r, now)).await.unwrap();
+    }
+    // … and 10,000 guesses whose window is over (written in bulk: this is about the sweep).
+    for batch in 0..20 {
+        let values: Vec<String> = (0..500)
+            .map(|i| format!("('guess-{batch}-{i}', 1, {}, 0)", now - throttle::WINDOW_MS - 1 - i))
+            .collect();
+        let sql = format!(
+            "INSERT INTO sign_in_failures (username, failures, window_started_at, locked_until) VALUES {}",
+            values.join(", ")
+        );
+        sqlx::query(&sql).execute(s.pool()).await.unwrap();
+    }
+    s.record_address_failure("203.0.113.9", |r| throttle::after_address_failure(r, now - throttle::WINDOW_MS - 5, 30))
+        .await
+        .unwrap();
+    s.record_address_failure("203.0.113.10", |r| throttle::after_address_failure(r, now, 1)).await.unwrap();
+    assert_eq!(rows(&db, "sign_in_failures").await, 10_010);
+    let removed = s.delete_stale_sign_in_failures(now, throttle::WINDOW_MS).await.unwrap();
+    assert_eq!(removed, 10_001);
+    assert_eq!(rows(&db, "sign_in_failures").await, 10, "the ten that still count are kept");
+    assert!(s.address_failures("203.0.113.10").await.unwrap().is_some_and(|r| r.locked_until > now));
+    assert_eq!(rows(&db, "sign_in_failures_by_address").await, 1);
 }

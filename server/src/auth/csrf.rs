@@ -56,7 +56,11 @@ async fn check(state: &AppState, session: &Session, headers: &HeaderMap, uri: &U
             return Err(AppError::Csrf);
         }
     }
-    let expected = match session.get::<String>(session_keys::CSRF_TOKEN).await? {
+    // Signed in, the session's own token; otherwise the signed-out one (a session without a user is left over from
+    // before sessions were made only at sign-in, and its token no longer counts).
+    let signed_in = session.get::<String>(session_keys::USER_ID).await?.is_some();
+    let session_token = if signed_in { session.get::<String>(session_keys::CSRF_TOKEN).await? } else { None };
+    let expected = match session_token {
         Some(token) => token,
         None => match signed_out_nonce(headers) {
             Some(nonce) => state.auth.csrf_key(&state.config, &state.store).await?.token_for(&nonce),
