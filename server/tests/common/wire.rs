@@ -22,6 +22,8 @@ use tokio::{
 /// The server binary Cargo built for these tests.
 pub const SERVER_BIN: &str = env!("CARGO_BIN_EXE_waymark-server");
 pub const SESSION_COOKIE: &str = "waymark_session";
+/// The signed-out CSRF cookie.
+pub const CSRF_COOKIE: &str = "waymark_csrf";
 pub const DEMO_PASSWORD: &str = "waymark-demo";
 
 /// A running `waymark-server` process. Killed (SIGKILL) when dropped.
@@ -40,7 +42,9 @@ impl ServerProcess {
     }
 
     pub fn start_with(database_url: &str, dist: &std::path::Path, extra_env: &[(&str, &str)]) -> ServerProcess {
-        let mut cmd = Command::new(SERVER_BIN);
+        // `WAYMARK_BENCH_SERVER_BIN` measures another build (e.g. main's, for a benchmark's "before").
+        let bin = std::env::var("WAYMARK_BENCH_SERVER_BIN").unwrap_or_else(|_| SERVER_BIN.to_owned());
+        let mut cmd = Command::new(&bin);
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("WAYMARK_LISTEN", "127.0.0.1:0")
@@ -55,7 +59,7 @@ impl ServerProcess {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {SERVER_BIN}: {e}"));
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {bin}: {e}"));
         let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
         // Read its output for as long as it runs (so the pipes never fill), and find the address it listens on.
@@ -72,9 +76,9 @@ impl ServerProcess {
                             .split_whitespace()
                             .find_map(|w| w.strip_prefix("address="))
                             .and_then(|a| a.parse().ok())
-                        {
-                            let _ = addr_tx.send(addr);
-                        }
+                    {
+                        let _ = addr_tx.send(addr);
+                    }
                     if std::env::var_os("WAYMARK_CHILD_LOG").is_some() {
                         eprintln!("server: {line}");
                     }
@@ -105,7 +109,10 @@ impl ServerProcess {
     /// The server's peak resident memory so far (`VmHWM`), in KiB.
     pub fn peak_memory_kib(&self) -> Option<u64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
-        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
 
     pub fn log(&self) -> String {
@@ -171,11 +178,15 @@ pub struct Http {
     pub addr: SocketAddr,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The signed-out CSRF cookie's value.
+    pub csrf_cookie: Option<String>,
+    /// Extra header lines sent with every request (e.g. `X-Forwarded-For: …`).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl Http {
     pub fn new(addr: SocketAddr) -> Http {
-        Http { addr, cookie: None, csrf: None }
+        Http { addr, cookie: None, csrf: None, csrf_cookie: None, extra_headers: Vec::new() }
     }
 
     /// Sign in as a demo account; returns the `user` object.
@@ -184,7 +195,11 @@ impl Http {
         let body = serde_json::json!({ "username": username, "password": DEMO_PASSWORD }).to_string();
         let r = self.request("POST", "/api/session", Some(body.as_bytes())).await?;
         if r.status != 200 {
-            return Err(std::io::Error::other(format!("sign-in as {username}: {} {}", r.status, String::from_utf8_lossy(&r.body))));
+            return Err(std::io::Error::other(format!(
+                "sign-in as {username}: {} {}",
+                r.status,
+                String::from_utf8_lossy(&r.body)
+            )));
         }
         Ok(r.json()["user"].clone())
     }
@@ -201,13 +216,24 @@ impl Http {
         let mut stream = TcpStream::connect(self.addr).await?;
         stream.set_nodelay(true)?;
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
-            head.push_str(&format!("Cookie: {SESSION_COOKIE}={cookie}\r\n"));
+            cookies.push(format!("{SESSION_COOKIE}={cookie}"));
+        }
+        if let Some(value) = &self.csrf_cookie {
+            cookies.push(format!("{CSRF_COOKIE}={value}"));
+        }
+        if !cookies.is_empty() {
+            head.push_str(&format!("Cookie: {}\r\n", cookies.join("; ")));
+        }
+        for (k, v) in &self.extra_headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
         if method != "GET"
-            && let Some(token) = &self.csrf {
-                head.push_str(&format!("x-csrf-token: {token}\r\n"));
-            }
+            && let Some(token) = &self.csrf
+        {
+            head.push_str(&format!("x-csrf-token: {token}\r\n"));
+        }
         let body = body.unwrap_or_default();
         if method != "GET" {
             head.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
@@ -225,16 +251,24 @@ impl Http {
 
     fn remember(&mut self, reply: &WireReply) {
         for (k, v) in &reply.headers {
-            if k.eq_ignore_ascii_case("set-cookie")
-                && let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
-                    let value = rest.split(';').next().unwrap_or_default();
-                    self.cookie = (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned());
-                }
+            if !k.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let kept = |rest: &str| {
+                let value = rest.split(';').next().unwrap_or_default();
+                (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned())
+            };
+            if let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
+                self.cookie = kept(rest);
+            } else if let Some(rest) = v.strip_prefix(&format!("{CSRF_COOKIE}=")) {
+                self.csrf_cookie = kept(rest);
+            }
         }
         if reply.header("content-type").is_some_and(|t| t.starts_with("application/json"))
-            && let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str) {
-                self.csrf = Some(token.to_owned());
-            }
+            && let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str)
+        {
+            self.csrf = Some(token.to_owned());
+        }
     }
 }
 
@@ -243,14 +277,15 @@ fn bad(msg: impl Into<String>) -> std::io::Error {
 }
 
 fn parse_response(raw: &[u8]) -> std::io::Result<WireReply> {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no end of headers (connection cut?)"))?;
+    let end =
+        raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(|| bad("no end of headers (connection cut?)"))?;
     let head = std::str::from_utf8(&raw[..end]).map_err(|_| bad("headers are not UTF-8"))?;
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
-    let status: u16 = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad(status_line.to_owned()))?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
-        .collect();
+    let status: u16 =
+        status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad(status_line.to_owned()))?;
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))).collect();
     let rest = &raw[end + 4..];
     let find = |name: &str| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
     let body = if find("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
@@ -271,7 +306,8 @@ fn dechunk(mut rest: &[u8]) -> std::io::Result<Vec<u8>> {
     loop {
         let line_end = rest.windows(2).position(|w| w == b"\r\n").ok_or_else(|| bad("chunk size line"))?;
         let size_text = std::str::from_utf8(&rest[..line_end]).map_err(|_| bad("chunk size"))?;
-        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or_default().trim(), 16).map_err(|_| bad("chunk size"))?;
+        let size = usize::from_str_radix(size_text.split(';').next().unwrap_or_default().trim(), 16)
+            .map_err(|_| bad("chunk size"))?;
         rest = &rest[line_end + 2..];
         if size == 0 {
             return Ok(body);
