@@ -12,11 +12,12 @@ pub struct Config {
     pub dist_dir: PathBuf,
     /// `WAYMARK_SECURE_COOKIES` (default false): mark the session cookie `Secure`; set it when served over https.
     pub secure_cookies: bool,
-    /// `WAYMARK_SESSION_IDLE_MINUTES` (default 30): a session ends after this long without use.
-    pub session_idle_minutes: i64,
+    /// `WAYMARK_SESSION_IDLE_MINUTES` (default 30): a session ends after this long without use (kept in
+    /// seconds, so tests may set less than a minute).
+    pub session_idle_secs: i64,
     /// `WAYMARK_SESSION_MAX_MINUTES` (default 720, 12 hours): a session ends this long after sign-in, however
-    /// active it is.
-    pub session_max_minutes: i64,
+    /// active it is (in seconds).
+    pub session_max_secs: i64,
     /// `WAYMARK_HASH_CONCURRENCY` (default: the number of CPU cores, at most 8): at most this many password hashes
     /// run at once (each takes 19 MiB and one core for a moment).
     pub hash_concurrency: usize,
@@ -72,10 +73,10 @@ impl Config {
         }
         let dist_dir = PathBuf::from(get("WAYMARK_DIST").unwrap_or_else(|| "dist".to_owned()));
         let secure_cookies = parse_bool(&get, "WAYMARK_SECURE_COOKIES", false)?;
-        let session_idle_minutes =
-            at_least_one(&get, "WAYMARK_SESSION_IDLE_MINUTES", "30", "expected a whole number of minutes")?;
-        let session_max_minutes =
-            at_least_one(&get, "WAYMARK_SESSION_MAX_MINUTES", "720", "expected a whole number of minutes")?;
+        let session_idle_secs =
+            60 * at_least_one::<i64>(&get, "WAYMARK_SESSION_IDLE_MINUTES", "30", "expected a whole number of minutes")?;
+        let session_max_secs =
+            60 * at_least_one::<i64>(&get, "WAYMARK_SESSION_MAX_MINUTES", "720", "expected a whole number of minutes")?;
         // About one hash per core, but never more than 8 at once (8 × 19 MiB), however many cores there are.
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8).to_string();
         let hash_concurrency = at_least_one(&get, "WAYMARK_HASH_CONCURRENCY", &cores, "expected a whole number")?;
@@ -120,8 +121,8 @@ impl Config {
             database_url,
             dist_dir,
             secure_cookies,
-            session_idle_minutes,
-            session_max_minutes,
+            session_idle_secs,
+            session_max_secs,
             hash_concurrency,
             hash_queue,
             client_ip_header,
@@ -181,8 +182,8 @@ mod tests {
         assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert!(!c.secure_cookies && !c.seed_demo);
-        assert_eq!(c.session_idle_minutes, 30, "issue 11: idle sessions end after 30 minutes");
-        assert_eq!(c.session_max_minutes, 12 * 60, "and every session after 12 hours");
+        assert_eq!(c.session_idle_secs, 30 * 60, "issue 11: idle sessions end after 30 minutes");
+        assert_eq!(c.session_max_secs, 12 * 60 * 60, "and every session after 12 hours");
         assert!((1..=8).contains(&c.hash_concurrency));
         assert_eq!(c.hash_queue, 32);
         assert_eq!(c.client_ip_header, None, "no forwarded header is trusted unless configured");
@@ -200,7 +201,7 @@ mod tests {
             ("WAYMARK_PUBLIC_ORIGIN", "HTTPS://Waymark.Example.org:443"),
         ])
         .unwrap();
-        assert_eq!((c.session_idle_minutes, c.session_max_minutes, c.hash_concurrency, c.hash_queue), (5, 60, 3, 0));
+        assert_eq!((c.session_idle_secs, c.session_max_secs, c.hash_concurrency, c.hash_queue), (300, 3600, 3, 0));
         assert_eq!(c.client_ip_header.as_ref().map(|h| h.as_str()), Some("x-forwarded-for"));
         assert_eq!(c.public_origin.as_deref(), Some("https://waymark.example.org"), "the default port is implied");
         for (name, bad) in [

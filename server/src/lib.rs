@@ -77,6 +77,9 @@ async fn sweep_expired_sessions(store: Store) {
         if let Err(e) = store.delete_expired().await {
             tracing::warn!(error = %e, "could not delete expired sessions");
         }
+        if let Err(e) = store.sweep_endings().await {
+            tracing::warn!(error = %e, "could not forget old stream endings");
+        }
         if let Err(e) = store.delete_stale_sign_in_failures(store::now_ms(), auth::throttle::WINDOW_MS).await {
             tracing::warn!(error = %e, "could not delete old sign-in failures");
         }

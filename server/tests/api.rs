@@ -235,7 +235,7 @@ async fn activity_keeps_a_session_alive(db: TestDb) {
 }
 
 fn app_idle_minutes() -> i64 {
-    waymark_server::config::Config::from_lookup(|_| None).unwrap().session_idle_minutes
+    waymark_server::config::Config::from_lookup(|_| None).unwrap().session_idle_secs / 60
 }
 
 async fn sign_out_ends_the_session(db: TestDb) {

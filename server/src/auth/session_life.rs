@@ -36,7 +36,7 @@ pub fn layer(store: Store, config: &Config) -> SessionManagerLayer<Store> {
         .with_same_site(SameSite::Strict)
         .with_secure(config.secure_cookies)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)))
+        .with_expiry(Expiry::OnInactivity(time::Duration::seconds(config.session_idle_secs)))
 }
 
 /// Make this session the signed-in session of `user`: a new id (an id planted before sign-in is worth nothing
@@ -77,7 +77,7 @@ async fn check(config: &Config, session: &Session) -> Result<(), AppError> {
         session.insert(session_keys::SIGNED_IN_AT, now).await?;
         return push_back(session, config, now, now).await;
     };
-    if now >= since + config.session_max_minutes * 60_000 {
+    if now >= since + config.session_max_secs * 1000 {
         tracing::info!("session ended: its lifetime is over");
         session.flush().await?;
         return Ok(());
@@ -91,7 +91,7 @@ async fn check(config: &Config, session: &Session) -> Result<(), AppError> {
 
 /// Set the session to end after the idle time from `now`, or at the end of its lifetime if that comes first.
 async fn push_back(session: &Session, config: &Config, since: i64, now: i64) -> Result<(), AppError> {
-    let end_ms = (now + config.session_idle_minutes * 60_000).min(since + config.session_max_minutes * 60_000);
+    let end_ms = (now + config.session_idle_secs * 1000).min(since + config.session_max_secs * 1000);
     let end = OffsetDateTime::from_unix_timestamp_nanos(i128::from(end_ms) * 1_000_000)
         .map_err(|e| AppError::Internal(format!("session end out of range: {e}")))?;
     session.insert(session_keys::REFRESHED_AT, now).await?;

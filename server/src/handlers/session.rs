@@ -215,7 +215,13 @@ async fn end_check(state: &AppState, username: &str, outcome: Outcome) {
 }
 
 /// `DELETE /api/session`: sign out, ending the session on the server.
-pub async fn sign_out(session: Session) -> AppResult<StatusCode> {
+pub async fn sign_out(State(state): State<AppState>, session: Session) -> AppResult<StatusCode> {
+    // Live streams of this session end at once here, and within a second on other instances.
+    if let Some(id) = session.id() {
+        let id = id.to_string();
+        state.store.record_session_end(&id).await?;
+        state.live.end_session(&crate::store::session_hash(&id));
+    }
     session.flush().await?;
     Ok(StatusCode::NO_CONTENT)
 }

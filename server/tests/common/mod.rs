@@ -422,6 +422,18 @@ pub struct SseEvent {
 }
 
 impl EventStream {
+    /// Did the server end the stream within `wait`? (Events and keep-alives meanwhile are read and dropped.)
+    pub async fn ended_within(&mut self, wait: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.frame()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// The next event within `wait`, or `None` if none came (keep-alive comments are skipped).
     pub async fn next_event(&mut self, wait: std::time::Duration) -> Option<SseEvent> {
         let deadline = tokio::time::Instant::now() + wait;
