@@ -316,7 +316,10 @@ async fn signed_out_requests_write_nothing(db: TestDb) {
 /// A browser may still hold a signed-out session made before this change (it held only a CSRF token): its token no
 /// longer counts, and the signed-out token works alongside it.
 async fn a_signed_out_session_left_from_before_does_not_block_sign_in(db: TestDb) {
-    use tower_sessions::{SessionStore, session::{Id, Record}};
+    use tower_sessions::{
+        SessionStore,
+        session::{Id, Record},
+    };
     let app = TestApp::demo(db).await;
     let mut record = Record {
         id: Id::default(),
@@ -578,9 +581,8 @@ async fn guessed_usernames_do_not_pile_up(db: TestDb) {
     }
     // … and 10,000 guesses whose window is over (written in bulk: this is about the sweep).
     for batch in 0..20 {
-        let values: Vec<String> = (0..500)
-            .map(|i| format!("('guess-{batch}-{i}', 1, {}, 0)", now - throttle::WINDOW_MS - 1 - i))
-            .collect();
+        let values: Vec<String> =
+            (0..500).map(|i| format!("('guess-{batch}-{i}', 1, {}, 0)", now - throttle::WINDOW_MS - 1 - i)).collect();
         let sql = format!(
             "INSERT INTO sign_in_failures (username, failures, window_started_at, locked_until) VALUES {}",
             values.join(", ")
