@@ -65,6 +65,8 @@ async fn each_plan_change_is_made_only_by_those_allowed_to(db: TestDb) {
         ("edit owen's carer item", edit("c1", "carer_can_do", "Visit on Saturdays")),
         ("setting", json!({ "type": "plan_setting", "setting": "leave" })),
         ("review", json!({ "type": "plan_review", "review_by": "2027-01-15" })),
+        ("review put off", json!({ "type": "plan_review", "review_by": "2099-12-31" })),
+        ("review earlier", json!({ "type": "plan_review", "review_by": "2027-01-10" })),
         ("sign as person", json!({ "type": "agree_plan", "signer": "person", "version": 1, "date": "2026-11-27" })),
         ("sign as key worker", json!({ "type": "agree_plan", "signer": "key_worker", "version": 1, "date": "2026-11-27" })),
         ("share a section", share("plan_triggers", &gareth, true)),
@@ -81,8 +83,12 @@ async fn each_plan_change_is_made_only_by_those_allowed_to(db: TestDb) {
         ("risk as trigger", [false, false, false, false, false, false]),
         ("add carer", [true, true, false, true, false, false]),
         ("edit owen's carer item", [true, true, false, false, false, false]),
-        ("setting", [true, true, false, false, false, false]),
+        // Governance: only the care team changes the setting or puts a review off; the person may ask for an
+        // earlier one (or for one when none is set).
+        ("setting", [false, true, false, false, false, false]),
         ("review", [true, true, false, false, false, false]),
+        ("review put off", [false, true, false, false, false, false]),
+        ("review earlier", [true, true, false, false, false, false]),
         ("sign as person", [true, false, false, false, false, false]),
         ("sign as key worker", [false, true, false, false, false, false]),
         ("share a section", [true, false, false, false, false, false]),
@@ -170,7 +176,7 @@ async fn staff_only_notes_and_unshared_sections_never_reach_the_person_or_a_care
     let mut gareth_c = app.signed_in("gareth").await;
     let (text, cursor, scope, _) = pull_all(&mut gareth_c, 0, None).await;
     assert!(!text.contains("plan_item"), "no plan items without consent: {text}");
-    assert!(text.contains("2027-01-15"), "the review date is general");
+    assert!(!text.contains("2027-01-15"), "the review date is for the care team");
 
     // Dylan shares one section with him: only that section arrives.
     let mut dylan_c = app.signed_in("dylan").await;
@@ -234,10 +240,13 @@ async fn a_carer_adds_what_they_can_do_and_the_plan_is_agreed_by_both(db: TestDb
     push(&mut owen, "tablet-owen-0001", vec![mutation(1, &dylan, json!({ "type": "agree_plan", "signer": "key_worker", "version": v, "date": "2026-11-28" }))])
         .await
         .assert_status(StatusCode::OK);
-    let seen = plan_seen_by(&app, "gareth", &dylan).await;
+    let seen = plan_seen_by(&app, "dylan", &dylan).await;
     assert_eq!(
         seen.agreement(),
         Agreement::Agreed { version: v, person: "2026-11-27".into(), key_worker: "2026-11-28".into(), changed_since: false }
     );
-    assert_eq!(seen.section(PlanSection::ICanDo).count(), 0, "not shared with Gareth");
+    let carers_view = plan_seen_by(&app, "gareth", &dylan).await;
+    assert_eq!(carers_view.agreement(), Agreement::NotYet, "signatures are for the care team");
+    assert_eq!(carers_view.section(PlanSection::ICanDo).count(), 0, "not shared with Gareth");
+    assert_eq!(carers_view.section(PlanSection::CarerCanDo).count(), 1, "shared with Gareth");
 }

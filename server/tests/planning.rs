@@ -55,7 +55,10 @@ async fn the_care_team_runs_a_session_that_everyone_who_may_open_the_record_join
     assert_eq!(r.body["session"]["id"], id.as_str());
     assert_eq!(app.db.count("SELECT COUNT(*) FROM planning_sessions").await, 1);
 
-    // Alys joins, writing a new trigger; Helen joins; Owen writes in the staff-only notes.
+    // Alys joins, writing a new trigger; Helen joins, changing an item Owen wrote; Owen writes in the staff-only notes.
+    let item = json!({ "type": "add_plan_item", "item": "abc123", "section": "carer_can_do", "text": "Ring on Sundays" });
+    let m = json!({ "id": 1, "person": alys.0, "base": 0, "made_at_ms": 1, "change": item });
+    owen.post("/api/sync/push", json!({ "schema": 1, "client": "tablet-owen-0001", "mutations": [m] })).await.assert_status(StatusCode::OK);
     presence(&mut alys_c, &alys, json!({ "section": "triggers", "item": null })).await.assert_status(StatusCode::OK);
     presence(&mut helen, &alys, json!({ "section": "carer_can_do", "item": "abc123" })).await.assert_status(StatusCode::OK);
     let r = presence(&mut owen, &alys, json!({ "section": "staff_only", "item": null })).await;

@@ -309,7 +309,7 @@ async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb
     assert_eq!(push(&mut owen, "tablet-owen-0001", reading).await.status, StatusCode::OK);
     let secrets = ["SECRET-REASON", "SECRET-GOAL", "SECRET-STEP", "\"kind\":\"reading\"", "\"kind\":\"goal\"", "\"kind\":\"step\""];
 
-    // The person and their staff receive the tracker; the carer, without consent, only what is open to him.
+    // The person and their staff receive the tracker; the carer, without consent, nothing of it (nor of About me).
     for who in ["dylan", "owen", "rhian"] {
         let (text, ..) = pull_all(&mut app.signed_in(who).await, 0, None).await;
         for s in secrets {
@@ -318,7 +318,7 @@ async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb
     }
     let mut gareth_c = app.signed_in("gareth").await;
     let (text, cursor, scope, _) = pull_all(&mut gareth_c, 0, None).await;
-    assert!(text.contains("OPEN-HOPES"), "the carer still receives what is open to him");
+    assert!(!text.contains("OPEN-HOPES"), "About me is not shared with him either");
     for s in secrets {
         assert!(!text.contains(s), "the carer must not receive {s} without consent");
     }
@@ -345,7 +345,7 @@ async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb
     assert_eq!(r.body["acks"][0]["outcome"], "applied", "{}", r.body);
     let (text, _, _, reset) = pull_all(&mut gareth_c, cursor, Some(&scope)).await;
     assert!(reset, "consent withdrawn: the device drops its copy");
-    assert!(text.contains("OPEN-HOPES"));
+    assert!(!text.contains("OPEN-HOPES"), "never shared");
     for s in secrets {
         assert!(!text.contains(s), "withdrawn: the carer no longer receives {s}");
     }

@@ -14,29 +14,17 @@ pub const MAX_ABOUT_ME_CHARS: usize = 4000;
 /// Longest preferred name, in characters.
 pub const MAX_PREFERRED_NAME_CHARS: usize = 80;
 
-/// The parts of a person's "About me" page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[derive(strum::VariantArray, strum::IntoStaticStr, strum::EnumString)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum AboutMeField {
-    PreferredName,
-    WhatMattersToMe,
-    MyStrengths,
-    MyHopes,
+named! {
+    /// The parts of a person's "About me" page.
+    pub enum AboutMeField {
+        PreferredName = "preferred_name",
+        WhatMattersToMe = "what_matters_to_me",
+        MyStrengths = "my_strengths",
+        MyHopes = "my_hopes",
+    }
 }
 
 impl AboutMeField {
-    pub const ALL: &'static [AboutMeField] = <AboutMeField as strum::VariantArray>::VARIANTS;
-
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
-
-    pub fn parse(s: &str) -> Option<AboutMeField> {
-        s.parse().ok()
-    }
-
     pub fn max_chars(self) -> usize {
         match self {
             AboutMeField::PreferredName => MAX_PREFERRED_NAME_CHARS,
@@ -122,7 +110,7 @@ mod tests {
     fn field_names_are_written_once_and_match_the_wire() {
         for f in AboutMeField::ALL {
             assert_eq!(serde_json::to_value(f).unwrap(), Value::String(f.as_str().into()));
-            assert_eq!(AboutMeField::parse(f.as_str()), Some(*f));
+            assert_eq!(AboutMeField::parse(f.as_str()), Some(f));
         }
         assert_eq!(AboutMeField::parse("risk"), None);
     }

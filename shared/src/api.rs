@@ -137,6 +137,10 @@ pub enum ErrorCode {
     /// A new account asked for a username someone already has.
     UsernameTaken,
     Internal,
+    /// Too many sign-ins are being checked at once: try again after `retry_after_secs` (HTTP 503).
+    Busy,
+    /// A new carer chose a name that reads the same as someone's on the person's care team.
+    NameInUse,
 }
 
 impl ErrorCode {
@@ -156,6 +160,8 @@ impl ErrorCode {
             ErrorCode::InvitationNotValid => Msg::JoinCodeNotValid,
             ErrorCode::UsernameTaken => Msg::JoinUsernameTaken,
             ErrorCode::Internal => Msg::ErrorServer,
+            ErrorCode::Busy => Msg::ErrorBusy,
+            ErrorCode::NameInUse => Msg::JoinNameInUse,
         }
     }
 }
@@ -166,7 +172,7 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// A clear English explanation for developers and logs; people see the translated catalogue message.
     pub message: String,
-    /// For `too_many_attempts`: seconds until another try is allowed.
+    /// For `too_many_attempts` and `busy`: seconds until another try is allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
     /// For a refused sync push: the id of the mutation that was refused (the whole push was refused with it).

@@ -377,6 +377,8 @@ catalogue! {
     SessionIsChanging => "{name} is changing this", "Mae {name} yn newid hwn";
     SessionIsWriting => "{name} is writing here", "Mae {name} yn ysgrifennu yma";
     SessionOffline => "You are offline. Keep going: your edits are saved on this device and merge when you are back.", "Rydych all-lein. Daliwch ati: mae eich newidiadau'n cael eu cadw ar y ddyfais hon ac yn uno pan fyddwch yn ôl.";
+    ErrorBusy => "The server is busy. Please try again in a moment.", "Mae'r gweinydd yn brysur. Rhowch gynnig arall arni mewn munud.";
+    JoinNameInUse => "Someone in this person's care team already has that name. Please add something that tells you apart, such as your surname or how you know them.", "Mae gan rywun yn nhîm gofal yr unigolyn hwn yr enw yna'n barod. Ychwanegwch rywbeth sy'n dangos y gwahaniaeth, fel eich cyfenw neu sut rydych chi'n eu hadnabod.";
     // Consent-scoped records and the app's domains (issue 11 screens; issue 10 edits).
     AnotherCarer => "another carer", "gofalwr arall";
     EditNotSaved => "A change was not saved", "Ni chafodd newid ei gadw";

@@ -2,6 +2,9 @@
 //!
 //! Compiled for both the server (native) and the app (wasm32). Nothing here does I/O.
 
+#[macro_use]
+pub mod names;
+
 pub mod about_me;
 pub mod access;
 pub mod api;

@@ -20,49 +20,25 @@ impl From<&str> for UserId {
     }
 }
 
-/// What a person does in Waymark. One role per account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// A person receiving care on the ward.
-    ServiceUser,
-    /// The member of staff who plans recovery with a service user.
-    KeyWorker,
-    /// Other ward staff (nurses, psychologists, occupational therapists…).
-    Staff,
-    /// Leads a ward; sees everyone on it.
-    WardManager,
-    /// Family or a friend supporting a service user.
-    Carer,
-    /// Looks after accounts; no clinical role.
-    Admin,
+named! {
+    /// What a person does in Waymark. One role per account.
+    pub enum Role {
+        /// A person receiving care on the ward.
+        ServiceUser = "service_user",
+        /// The member of staff who plans recovery with a service user.
+        KeyWorker = "key_worker",
+        /// Other ward staff (nurses, psychologists, occupational therapists…).
+        Staff = "staff",
+        /// Leads a ward; sees everyone on it.
+        WardManager = "ward_manager",
+        /// Family or a friend supporting a service user.
+        Carer = "carer",
+        /// Looks after accounts; no clinical role.
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::ServiceUser,
-        Role::KeyWorker,
-        Role::Staff,
-        Role::WardManager,
-        Role::Carer,
-        Role::Admin,
-    ];
-
-    /// The stable name used in storage and on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::ServiceUser => "service_user",
-            Role::KeyWorker => "key_worker",
-            Role::Staff => "staff",
-            Role::WardManager => "ward_manager",
-            Role::Carer => "carer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
 
     /// Staff roles work across a caseload; the others see only one person's record.
     pub fn is_staff(self) -> bool {
@@ -70,29 +46,16 @@ impl Role {
     }
 }
 
-/// How a member of a care team is linked to the service user at its centre.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    KeyWorker,
-    Staff,
-    Carer,
+named! {
+    /// How a member of a care team is linked to the service user at its centre.
+    pub enum Relation {
+        KeyWorker = "key_worker",
+        Staff = "staff",
+        Carer = "carer",
+    }
 }
 
 impl Relation {
-    pub const ALL: [Relation; 3] = [Relation::KeyWorker, Relation::Staff, Relation::Carer];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relation::KeyWorker => "key_worker",
-            Relation::Staff => "staff",
-            Relation::Carer => "carer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Relation> {
-        Relation::ALL.into_iter().find(|r| r.as_str() == s)
-    }
 
     /// Which roles may hold this place in a care team.
     pub fn allowed_for(self, role: Role) -> bool {

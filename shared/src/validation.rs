@@ -15,6 +15,18 @@ pub enum InputError {
     BadCharacters { field: &'static str },
 }
 
+/// Characters no text people write may hold: control characters (but line breaks and tabs) and the invisible
+/// controls that reorder how text is shown (U+202A–U+202E, U+2066–U+2069), with which a name or a note can be made
+/// to read as something else on another person's screen. The one rule for every text field.
+pub fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Does this text hold a character no text may hold ([`is_forbidden_char`])?
+pub fn has_forbidden_chars(text: &str) -> bool {
+    text.chars().any(is_forbidden_char)
+}
+
 /// Usernames are short, case-insensitive and plain: letters, digits, `.`, `-`, `_`.
 /// Returns the canonical (trimmed, lower-case) form.
 pub fn normalise_username(raw: &str) -> Result<String, InputError> {
@@ -54,6 +66,16 @@ pub fn check_password_input(pw: &str) -> Result<(), InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_may_not_hold_controls_or_direction_overrides() {
+        for bad in ["bell\u{7}", "nul\u{0}", "evil\u{202E}txt.exe", "isolate\u{2066}x\u{2069}", "esc\u{1b}[31m"] {
+            assert!(has_forbidden_chars(bad), "{bad:?}");
+        }
+        for good in ["Line one\nline two\tindented", "Ŵyn a'r ddôl", "émigré — “quoted”", "بسم"] {
+            assert!(!has_forbidden_chars(good), "{good:?}");
+        }
+    }
 
     #[test]
     fn usernames_are_trimmed_and_lower_cased() {

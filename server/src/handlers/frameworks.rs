@@ -26,6 +26,7 @@ impl From<SaveFrameworkError> for AppError {
             SaveFrameworkError::BuiltIn(_) => AppError::InvalidInput(e.to_string()),
             SaveFrameworkError::Conflict => AppError::Conflict(e.to_string()),
             SaveFrameworkError::NotFound => AppError::NotFound,
+            SaveFrameworkError::TooMany(_) => AppError::Conflict(e.to_string()),
             SaveFrameworkError::Database(e) => AppError::Database(e),
         }
     }

@@ -56,7 +56,7 @@ pub(crate) async fn team_person(state: &AppState, viewer: &UserRow, id: String) 
 }
 
 /// `GET /api/people/{id}`: one person's page. Someone the viewer may not see is answered exactly like someone
-/// who does not exist (404), so the answer reveals nothing. A carer is never told who the person's other carers are.
+/// who does not exist (404), so the answer reveals nothing.
 pub async fn show(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
@@ -64,6 +64,7 @@ pub async fn show(
 ) -> AppResult<Json<PersonPage>> {
     let person = visible_person(&state, &viewer, id).await?;
     let mut care_team = state.store.care_team(&person.id).await?;
+    // A carer never learns who the person's other carers are.
     if viewer.role == Role::Carer {
         care_team.retain(|m| m.relation != Relation::Carer || m.id == viewer.id);
     }

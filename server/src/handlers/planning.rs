@@ -40,8 +40,10 @@ async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: 
         (Some(parts), _) => parts.contains(&SharedPart::Plan(s)),
         (None, false) => !s.is_staff_only(),
     };
+    // A carer never learns who the person's other carers are, here either.
     let present = present
         .into_iter()
+        .filter(|p| viewer.role != Role::Carer || p.role != Role::Carer || p.user == viewer.id)
         .map(|p| Present {
             user: p.user,
             name: p.name,
@@ -84,6 +86,21 @@ pub async fn presence(
     ApiJson(body): ApiJson<PresenceRequest>,
 ) -> AppResult<Json<SessionState>> {
     let person = visible_person(&state, &viewer, id).await?;
+    // "Where I am writing" is shown to everyone present: only a section, and an item of that section that exists
+    // (never free text), and the staff-only notes only for staff.
+    if let Some(editing) = &body.editing {
+        if editing.section.is_staff_only() && !viewer.role.is_staff() {
+            return Err(AppError::InvalidInput("only staff write in the staff-only notes".into()));
+        }
+        if let Some(item) = &editing.item {
+            if item.0.is_empty() || !item.is_well_formed() {
+                return Err(AppError::InvalidInput("item must be the id of an item of the plan".into()));
+            }
+            if state.store.plan_item_section(&person.id, item).await? != Some(editing.section) {
+                return Err(AppError::InvalidInput("item must be an item of that section of the plan".into()));
+            }
+        }
+    }
     let now = now_ms();
     if let Some(session) = state.store.running_session(&person.id, now).await? {
         state.store.mark_present(&session, &viewer.id, body.editing.as_ref(), now).await?;

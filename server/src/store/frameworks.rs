@@ -19,6 +19,8 @@ pub enum SaveFrameworkError {
     Conflict,
     #[error("no such custom framework version")]
     NotFound,
+    #[error("this server already keeps {0} custom framework versions, the most it keeps (every device downloads them all)")]
+    TooMany(i64),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -117,6 +119,10 @@ impl Store {
             .bind(&framework.id.0)
             .execute(&mut *tx)
             .await?;
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM frameworks").fetch_one(&mut *tx).await?;
+        if kept >= waymark_shared::outcomes::MAX_CUSTOM_VERSIONS {
+            return Err(SaveFrameworkError::TooMany(kept));
+        }
         let previous: Option<i64> =
             sqlx::query_scalar("SELECT CAST(MAX(version) AS BIGINT) FROM frameworks WHERE framework_id = $1")
                 .bind(&framework.id.0)

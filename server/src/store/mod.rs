@@ -4,6 +4,7 @@
 
 pub(crate) mod frameworks;
 mod invitations;
+mod live_endings;
 mod people;
 mod planning;
 mod session_records;
@@ -12,6 +13,7 @@ mod sync;
 mod users;
 
 pub use frameworks::SaveFrameworkError;
+pub use live_endings::session_hash;
 pub use invitations::{AcceptError, NewCarer, new_invitation_code};
 pub use people::PersonRow;
 pub use planning::PresentRow;

@@ -113,21 +113,8 @@ fn from_db(n: i64) -> Result<u64, sqlx::Error> {
     u64::try_from(n).map_err(|_| decode_error(format!("negative version or id {n}")))
 }
 
-fn outcome_str(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Applied => "applied",
-        Outcome::KeptAside => "kept_aside",
-        Outcome::Unchanged => "unchanged",
-    }
-}
-
 fn parse_outcome(s: &str) -> Result<Outcome, sqlx::Error> {
-    match s {
-        "applied" => Ok(Outcome::Applied),
-        "kept_aside" => Ok(Outcome::KeptAside),
-        "unchanged" => Ok(Outcome::Unchanged),
-        other => Err(decode_error(format!("unknown outcome {other:?}"))),
-    }
+    Outcome::parse(s).ok_or_else(|| decode_error(format!("unknown outcome {s:?}")))
 }
 
 fn parse_json<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T, sqlx::Error> {
@@ -390,6 +377,26 @@ impl Store {
         Ok(PullResponse { schema: SCHEMA_VERSION, events, cursor, more, scope: scope.fingerprint, reset })
     }
 
+    /// The section an item of `person`'s safety plan is in, if the item exists.
+    pub async fn plan_item_section(
+        &self,
+        person: &UserId,
+        item: &RecordId,
+    ) -> Result<Option<waymark_shared::plan::PlanSection>, sqlx::Error> {
+        let state: Option<String> = sqlx::query_scalar(
+            "SELECT state FROM sync_cells WHERE person_id = $1 AND kind = $2 AND record_id = $3 AND field = $4",
+        )
+        .bind(&person.0)
+        .bind(Kind::PlanItem.as_str())
+        .bind(&item.0)
+        .bind(waymark_shared::plan::fields::OPENED)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(state) = state else { return Ok(None) };
+        let cell: waymark_shared::sync::CellState = parse_json("cell", &state)?;
+        Ok(serde_json::from_value::<waymark_shared::plan::ItemOpened>(cell.value).ok().map(|o| o.section))
+    }
+
     /// The version counter: every change up to it is committed.
     pub async fn sync_head(&self) -> Result<u64, sqlx::Error> {
         from_db(sqlx::query_scalar("SELECT version FROM sync_head WHERE id = 1").fetch_one(&self.pool).await?)
@@ -637,7 +644,7 @@ async fn insert_mutations(
                 .bind(&m.person.0)
                 .bind(to_json(m)?)
                 .bind(received_at_ms)
-                .bind(outcome_str(ack.outcome))
+                .bind(ack.outcome.as_str())
                 .bind(to_db(ack.version)?);
         }
         q.execute(&mut **tx).await?;

@@ -92,6 +92,14 @@ pub enum FrameworkError {
     BadId(String),
     #[error("{0} needs text in English and in Welsh")]
     MissingText(String),
+    #[error("{0} contains control characters or characters that change the direction of text")]
+    BadText(String),
+    #[error("{what} is longer than {max} characters")]
+    TextTooLong { what: String, max: usize },
+    #[error("a framework may have at most {max} areas and {max_stages} stages")]
+    TooLarge { max: usize, max_stages: usize },
+    #[error("a framework may take at most {0} bytes")]
+    TooManyBytes(usize),
     #[error("the scale must run from a lower to a higher number (got {min} to {max})")]
     BadScale { min: u8, max: u8 },
     #[error("the stages must cover {min} to {max} in order, without gaps or overlaps")]
@@ -124,9 +132,33 @@ fn check_id(id: &str) -> Result<(), FrameworkError> {
     }
 }
 
+/// Most areas a framework may have (the built-in ones have at most eleven).
+pub const MAX_AREAS: usize = 30;
+/// Most stages on a scale.
+pub const MAX_STAGES: usize = 12;
+/// Longest name or label, in characters.
+pub const MAX_LABEL_CHARS: usize = 120;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 600;
+/// Largest framework, as JSON (every device downloads every version).
+pub const MAX_FRAMEWORK_BYTES: usize = 64 * 1024;
+/// Most custom framework versions a server keeps (every device downloads them all, retired ones too, so that old
+/// readings still draw).
+pub const MAX_CUSTOM_VERSIONS: i64 = 50;
+
 fn check_text(what: &str, t: &Text) -> Result<(), FrameworkError> {
+    check_sized(what, t, if what.ends_with("description") { MAX_DESCRIPTION_CHARS } else { MAX_LABEL_CHARS })
+}
+
+fn check_sized(what: &str, t: &Text, max: usize) -> Result<(), FrameworkError> {
     if t.en.trim().is_empty() || t.cy.trim().is_empty() {
         return Err(FrameworkError::MissingText(what.to_owned()));
+    }
+    if crate::validation::has_forbidden_chars(&t.en) || crate::validation::has_forbidden_chars(&t.cy) {
+        return Err(FrameworkError::BadText(what.to_owned()));
+    }
+    if t.en.chars().count() > max || t.cy.chars().count() > max {
+        return Err(FrameworkError::TextTooLong { what: what.to_owned(), max });
     }
     Ok(())
 }
@@ -138,6 +170,12 @@ impl Framework {
         check_text("the framework's name", &self.name)?;
         if self.areas.is_empty() {
             return Err(FrameworkError::NoAreas);
+        }
+        if self.areas.len() > MAX_AREAS || self.scale.stages.len() > MAX_STAGES {
+            return Err(FrameworkError::TooLarge { max: MAX_AREAS, max_stages: MAX_STAGES });
+        }
+        if serde_json::to_vec(self).map_or(usize::MAX, |v| v.len()) > MAX_FRAMEWORK_BYTES {
+            return Err(FrameworkError::TooManyBytes(MAX_FRAMEWORK_BYTES));
         }
         let mut seen = BTreeSet::new();
         for area in &self.areas {

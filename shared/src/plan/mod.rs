@@ -20,48 +20,35 @@ use serde::{Deserialize, Serialize};
 /// Longest item of a safety plan, in characters.
 pub const MAX_PLAN_ITEM_CHARS: usize = 1000;
 
-/// The sections of a safety plan, in the order the plan reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanSection {
-    /// What can set things off for me.
-    Triggers,
-    /// The first signs that I am becoming unwell.
-    WarningSigns,
-    /// How things can build up for me, step by step (relapse signature).
-    Escalation,
-    /// What I can do.
-    ICanDo,
-    /// What staff can do.
-    StaffCanDo,
-    /// What my carer or family can do.
-    CarerCanDo,
-    /// People and places that help.
-    PeoplePlaces,
-    /// What matters to me, and my reasons for hope.
-    ReasonsForHope,
-    /// Making my surroundings safer.
-    SaferSurroundings,
-    /// Who to contact and how (with what the setting adds: staff on the ward, crisis lines outside it).
-    Contacts,
-    /// Risk notes for staff only. Never sent to the person's or a carer's device.
-    StaffOnly,
+named! {
+    /// The sections of a safety plan, in the order the plan reads.
+    pub enum PlanSection {
+        /// What can set things off for me.
+        Triggers = "triggers",
+        /// The first signs that I am becoming unwell.
+        WarningSigns = "warning_signs",
+        /// How things can build up for me, step by step (relapse signature).
+        Escalation = "escalation",
+        /// What I can do.
+        ICanDo = "i_can_do",
+        /// What staff can do.
+        StaffCanDo = "staff_can_do",
+        /// What my carer or family can do.
+        CarerCanDo = "carer_can_do",
+        /// People and places that help.
+        PeoplePlaces = "people_places",
+        /// What matters to me, and my reasons for hope.
+        ReasonsForHope = "reasons_for_hope",
+        /// Making my surroundings safer.
+        SaferSurroundings = "safer_surroundings",
+        /// Who to contact and how (with what the setting adds: staff on the ward, crisis lines outside it).
+        Contacts = "contacts",
+        /// Risk notes for staff only. Never sent to the person's or a carer's device.
+        StaffOnly = "staff_only",
+    }
 }
 
 impl PlanSection {
-    pub const ALL: [PlanSection; 11] = [
-        PlanSection::Triggers,
-        PlanSection::WarningSigns,
-        PlanSection::Escalation,
-        PlanSection::ICanDo,
-        PlanSection::StaffCanDo,
-        PlanSection::CarerCanDo,
-        PlanSection::PeoplePlaces,
-        PlanSection::ReasonsForHope,
-        PlanSection::SaferSurroundings,
-        PlanSection::Contacts,
-        PlanSection::StaffOnly,
-    ];
 
     /// The sections the person may share with a carer (all but the staff-only one).
     pub const SHAREABLE: [PlanSection; 10] = [
@@ -76,26 +63,6 @@ impl PlanSection {
         PlanSection::SaferSurroundings,
         PlanSection::Contacts,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanSection::Triggers => "triggers",
-            PlanSection::WarningSigns => "warning_signs",
-            PlanSection::Escalation => "escalation",
-            PlanSection::ICanDo => "i_can_do",
-            PlanSection::StaffCanDo => "staff_can_do",
-            PlanSection::CarerCanDo => "carer_can_do",
-            PlanSection::PeoplePlaces => "people_places",
-            PlanSection::ReasonsForHope => "reasons_for_hope",
-            PlanSection::SaferSurroundings => "safer_surroundings",
-            PlanSection::Contacts => "contacts",
-            PlanSection::StaffOnly => "staff_only",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<PlanSection> {
-        PlanSection::ALL.into_iter().find(|p| p.as_str() == s)
-    }
 
     pub fn is_staff_only(self) -> bool {
         self == PlanSection::StaffOnly
@@ -141,33 +108,21 @@ impl PlanSection {
     }
 }
 
-/// Where the person is living now: it decides what "who to contact" says.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Setting {
-    /// On the ward: speak to staff, and the key worker is named.
-    #[default]
-    Ward,
-    /// On leave from the ward: named contacts and crisis lines.
-    Leave,
-    /// After discharge: named contacts and crisis lines.
-    Community,
+named! {
+    /// Where the person is living now: it decides what "who to contact" says.
+    #[derive(Default)]
+    pub enum Setting {
+        /// On the ward: speak to staff, and the key worker is named.
+        #[default]
+        Ward = "ward",
+        /// On leave from the ward: named contacts and crisis lines.
+        Leave = "leave",
+        /// After discharge: named contacts and crisis lines.
+        Community = "community",
+    }
 }
 
 impl Setting {
-    pub const ALL: [Setting; 3] = [Setting::Ward, Setting::Leave, Setting::Community];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Setting::Ward => "ward",
-            Setting::Leave => "leave",
-            Setting::Community => "community",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Setting> {
-        Setting::ALL.into_iter().find(|p| p.as_str() == s)
-    }
 
     /// Away from the ward, the plan lists crisis lines as well as named contacts.
     pub fn away_from_ward(self) -> bool {
@@ -189,24 +144,15 @@ pub const CRISIS_LINES: [CrisisLine; 3] = [
     CrisisLine { name: "NHS 111 Wales", number: "111" },
 ];
 
-/// Who signs that a version of the plan is agreed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Signer {
-    Person,
-    KeyWorker,
-}
-
-impl Signer {
-    pub const ALL: [Signer; 2] = [Signer::Person, Signer::KeyWorker];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Signer::Person => "person",
-            Signer::KeyWorker => "key_worker",
-        }
+named! {
+    /// Who signs that a version of the plan is agreed.
+    pub enum Signer {
+        Person = "person",
+        KeyWorker = "key_worker",
     }
 }
+
+
 
 /// What an item's first cell holds: the section it belongs to (fixed) and its first words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -89,7 +89,7 @@ pub enum ChangeError {
     TooLong { field: &'static str, max: usize },
     #[error("{field} must not be empty")]
     Empty { field: &'static str },
-    #[error("{field} contains control characters")]
+    #[error("{field} contains control characters or characters that change the direction of text")]
     ControlCharacters { field: &'static str },
     #[error("record id must be 1 to 64 letters, digits, '-' or '_'")]
     BadRecordId,
@@ -342,7 +342,6 @@ mod tests {
         let types: Vec<&str> = Change::types().collect();
         let distinct: std::collections::BTreeSet<&str> = types.iter().copied().collect();
         assert_eq!(types.len(), distinct.len(), "a type is claimed by two domains: {types:?}");
-        assert_eq!(types.len(), 28, "today's 28 changes");
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.as_str()), Some(*k));
             assert_eq!(serde_json::to_string(k).unwrap(), format!("\"{}\"", k.as_str()));

@@ -4,8 +4,8 @@ use super::cell::RecordId;
 use super::change::ChangeError;
 use crate::tracker::is_date;
 
-/// Text people write: at most `max` characters, not blank when `required`, and no control characters but line
-/// breaks and tabs.
+/// Text people write: at most `max` characters, not blank when `required`, and none of the characters no text may
+/// hold ([`crate::validation::is_forbidden_char`]: controls but line breaks and tabs, and direction overrides).
 pub fn text(field: &'static str, text: &str, max: usize, required: bool) -> Result<(), ChangeError> {
     if text.chars().count() > max {
         return Err(ChangeError::TooLong { field, max });
@@ -13,7 +13,7 @@ pub fn text(field: &'static str, text: &str, max: usize, required: bool) -> Resu
     if required && text.trim().is_empty() {
         return Err(ChangeError::Empty { field });
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if crate::validation::has_forbidden_chars(text) {
         return Err(ChangeError::ControlCharacters { field });
     }
     Ok(())
@@ -64,6 +64,7 @@ mod tests {
         assert!(text("f", "", 9, false).is_ok());
         assert!(text("f", "line\nline\tx", 20, true).is_ok());
         assert_eq!(text("f", "bell\u{7}", 20, true), Err(ChangeError::ControlCharacters { field: "f" }));
+        assert_eq!(text("f", "gpj.exe\u{202E}", 20, true), Err(ChangeError::ControlCharacters { field: "f" }));
         assert_eq!(record_id(&RecordId("../x".into())), Err(ChangeError::BadRecordId));
         assert_eq!(record_id(&RecordId(String::new())), Err(ChangeError::BadRecordId));
         assert!(unique("l", &[1, 2], 2).is_ok());

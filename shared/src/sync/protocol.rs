@@ -72,16 +72,16 @@ pub struct SchemaProbe {
     pub schema: Option<u32>,
 }
 
-/// How the server answered one mutation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The value is now the cell's value.
-    Applied,
-    /// Someone had changed the cell since the writer saw it: the value is kept aside for people to settle.
-    KeptAside,
-    /// The cell already held this value.
-    Unchanged,
+named! {
+    /// How the server answered one mutation.
+    pub enum Outcome {
+        /// The value is now the cell's value.
+        Applied = "applied",
+        /// Someone had changed the cell since the writer saw it: the value is kept aside for people to settle.
+        KeptAside = "kept_aside",
+        /// The cell already held this value.
+        Unchanged = "unchanged",
+    }
 }
 
 /// The server's answer to one mutation. The same answer is given again if the mutation is pushed again.

@@ -140,7 +140,8 @@ const MAX_STORED: u64 = i64::MAX as u64;
 
 /// Decide a device's batch of mutations, all or nothing, against `cells` (at least [`cells_needed`]; updated in
 /// place as the batch is decided, so it holds the new cells afterwards). A mutation this device already pushed
-/// (in an earlier push or earlier in this batch) gets its first answer again and changes nothing.
+/// (in an earlier push or earlier in this batch) gets its first answer again and changes nothing. On a refusal
+/// `cells` may hold part of the batch: the caller discards them (the server rolls its transaction back).
 pub fn decide_push(
     ctx: &PushContext<'_>,
     cells: &mut HashMap<CellKey, StoredCell>,
@@ -154,6 +155,7 @@ pub fn decide_push(
     };
     let mut out = Decided { head: ctx.head, ..Decided::default() };
     let mut this_batch: HashMap<u64, usize> = HashMap::new();
+    let mut touched: std::collections::HashSet<CellKey> = std::collections::HashSet::new();
     for (index, m) in mutations.iter().enumerate() {
         let refuse = |refusal: Refusal| Refused { mutation_id: m.id, refusal };
         let before = ctx
@@ -184,6 +186,17 @@ pub fn decide_push(
             return Err(refuse(Refusal::Forbidden));
         }
         let effect = m.change.effect(&m.person);
+        // A device sends one change per cell per push (the outbox holds a later one until the first is answered,
+        // to base it on the result); more would only pile versions on one cell.
+        if !touched.insert(effect.key.clone()) {
+            return Err(refuse(Refusal::Invalid(format!(
+                "mutation {} changes {} {} {} again in the same push: send it once the first is answered",
+                m.id,
+                effect.key.kind.as_str(),
+                effect.key.record,
+                effect.key.field
+            ))));
+        }
         let required = match &effect.mode {
             EffectMode::SetExisting { requires } => {
                 Some(cells.get(requires).ok_or_else(|| refuse(Refusal::Rejected(Rejection::RecordMissing)))?)
@@ -362,5 +375,16 @@ mod tests {
         let d = run(&kw, &standing, &mut cells, 0, &HashMap::new(), &batch).unwrap();
         assert_eq!(d.written.len(), 2);
         assert_eq!(d.written[0].audience, Audience::CareTeam);
+    }
+
+    #[test]
+    fn a_push_changes_each_cell_once() {
+        let sam = pusher("sam", Role::ServiceUser);
+        let standing = BTreeMap::from([(sam.user.clone(), standing(&sam, None, true))]);
+        let mut cells = HashMap::new();
+        let twice = vec![mutation(1, 0, hopes("a")), mutation(2, 0, hopes("b"))];
+        let err = run(&sam, &standing, &mut cells, 0, &HashMap::new(), &twice).unwrap_err();
+        assert_eq!(err.mutation_id, 2);
+        assert!(matches!(err.refusal, Refusal::Invalid(ref m) if m.contains("about_me") && m.contains("my_hopes")), "{err}");
     }
 }

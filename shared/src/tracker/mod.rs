@@ -17,103 +17,54 @@ pub const MAX_TRACKER_TEXT_CHARS: usize = 2000;
 /// Most areas a goal may be linked to.
 pub const MAX_GOAL_AREAS: usize = 20;
 
-/// Whose view a value in a reading is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Rater {
-    /// The service user's own view.
-    Person,
-    /// The key worker's or another staff member's view.
-    Staff,
-    /// A carer's view (only where the person shares the tracker with them).
-    Carer,
-    /// The value everyone present settled on. The others stay recorded beside it.
-    Agreed,
+named! {
+    /// Whose view a value in a reading is.
+    pub enum Rater {
+        /// The service user's own view.
+        Person = "person",
+        /// The key worker's or another staff member's view.
+        Staff = "staff",
+        /// A carer's view (only where the person shares the tracker with them).
+        Carer = "carer",
+        /// The value everyone present settled on. The others stay recorded beside it.
+        Agreed = "agreed",
+    }
 }
 
 impl Rater {
-    pub const ALL: [Rater; 4] = [Rater::Person, Rater::Staff, Rater::Carer, Rater::Agreed];
     /// The raters who give their own view (not the agreed value).
     pub const VIEWS: [Rater; 3] = [Rater::Person, Rater::Staff, Rater::Carer];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rater::Person => "person",
-            Rater::Staff => "staff",
-            Rater::Carer => "carer",
-            Rater::Agreed => "agreed",
-        }
-    }
+}
 
-    pub fn parse(s: &str) -> Option<Rater> {
-        Rater::ALL.into_iter().find(|r| r.as_str() == s)
+named! {
+    /// Who was there when a reading was done.
+    pub enum Presence {
+        Person = "person",
+        KeyWorker = "key_worker",
+        OtherStaff = "other_staff",
+        Carer = "carer",
     }
 }
 
-/// Who was there when a reading was done.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Presence {
-    Person,
-    KeyWorker,
-    OtherStaff,
-    Carer,
-}
 
-impl Presence {
-    pub const ALL: [Presence; 4] = [
-        Presence::Person,
-        Presence::KeyWorker,
-        Presence::OtherStaff,
-        Presence::Carer,
-    ];
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Presence::Person => "person",
-            Presence::KeyWorker => "key_worker",
-            Presence::OtherStaff => "other_staff",
-            Presence::Carer => "carer",
-        }
+named! {
+    /// Where a goal stands. Each maps to a FHIR R4 `Goal.lifecycleStatus` (and, for the finished ones, an
+    /// `achievementStatus`), so goals can be exchanged with other systems.
+    #[derive(Default)]
+    pub enum GoalStatus {
+        /// Suggested, not yet taken up.
+        #[default]
+        Proposed = "proposed",
+        Active = "active",
+        OnHold = "on_hold",
+        Achieved = "achieved",
+        NotAchieved = "not_achieved",
     }
-}
-
-/// Where a goal stands. Each maps to a FHIR R4 `Goal.lifecycleStatus` (and, for the finished ones, an
-/// `achievementStatus`), so goals can be exchanged with other systems.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GoalStatus {
-    /// Suggested, not yet taken up.
-    #[default]
-    Proposed,
-    Active,
-    OnHold,
-    Achieved,
-    NotAchieved,
 }
 
 impl GoalStatus {
-    pub const ALL: [GoalStatus; 5] = [
-        GoalStatus::Proposed,
-        GoalStatus::Active,
-        GoalStatus::OnHold,
-        GoalStatus::Achieved,
-        GoalStatus::NotAchieved,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GoalStatus::Proposed => "proposed",
-            GoalStatus::Active => "active",
-            GoalStatus::OnHold => "on_hold",
-            GoalStatus::Achieved => "achieved",
-            GoalStatus::NotAchieved => "not_achieved",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<GoalStatus> {
-        GoalStatus::ALL.into_iter().find(|g| g.as_str() == s)
-    }
 
     /// FHIR R4 `Goal.lifecycleStatus` and `Goal.achievementStatus` codes.
     pub fn fhir(self) -> (&'static str, Option<&'static str>) {
@@ -146,26 +97,16 @@ pub enum StepOwner {
     },
 }
 
-/// The solution-focused questions a goal may carry.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Prompt {
-    GoingWell,
-    SmallStep,
-    WhoCouldHelp,
-}
-
-impl Prompt {
-    pub const ALL: [Prompt; 3] = [Prompt::GoingWell, Prompt::SmallStep, Prompt::WhoCouldHelp];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Prompt::GoingWell => "going_well",
-            Prompt::SmallStep => "small_step",
-            Prompt::WhoCouldHelp => "who_could_help",
-        }
+named! {
+    /// The solution-focused questions a goal may carry.
+    pub enum Prompt {
+        GoingWell = "going_well",
+        SmallStep = "small_step",
+        WhoCouldHelp = "who_could_help",
     }
 }
+
+
 
 /// What a reading's first cell holds: the framework version it uses and its date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +114,15 @@ pub struct ReadingOpened {
     pub framework: FrameworkId,
     pub version: u32,
     pub date: String,
+}
+
+/// What a reading's `finished` cell holds: finished or not (a draft again), and the areas it was finished without
+/// an agreed value for (named on purpose, so a gap is never mistaken for a forgotten area).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finished {
+    pub finished: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<AreaId>,
 }
 
 /// What a goal's `areas` cell holds: the areas of one framework the goal is about.
@@ -189,6 +139,10 @@ pub mod fields {
 
     /// A reading's first cell ([`super::ReadingOpened`]); every other cell of the reading requires it.
     pub const OPENED: &str = "opened";
+    /// A reading is a draft until this says it is finished ([`super::Finished`]).
+    pub const FINISHED: &str = "finished";
+    /// A draft put aside (`true`) or brought back (`false`).
+    pub const DISCARDED: &str = "discarded";
     pub const PRESENT: &str = "present";
     pub fn score(area: &AreaId, rater: Rater) -> String {
         format!("score.{}.{}", area.0, rater.as_str())
