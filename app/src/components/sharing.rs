@@ -89,12 +89,15 @@ pub fn SharingPanel(
                         .filter_map(|p| s.get(&(*p, c.get_value())).and_then(|x| x.review_by.clone()))
                         .min())
                 }));
-                // The date goes with every part of this panel, each keeping what is shared now (which includes an
-                // edit made a moment ago: edits show at once).
+                // The date goes with the parts shared now (which includes a tick made a moment ago: edits show at
+                // once), each kept shared; with nothing shared, with every part, kept unshared. (Writing "not shared"
+                // on a part another tablet may have just shared would take that choice back.)
                 let set_review = move |date: Option<String>| {
                     let carer = c.get_value();
-                    for part in part_list.get_value() {
-                        let share = shares(part);
+                    let parts = part_list.get_value();
+                    let shared: Vec<SharedPart> = parts.iter().copied().filter(|p| shares(*p)).collect();
+                    let (parts, share) = if shared.is_empty() { (parts, false) } else { (shared, true) };
+                    for part in parts {
                         let change = ConsentChange::Share { part, carer: carer.clone(), share, review_by: date.clone() };
                         sync.edit_soon(&person.get_value(), change);
                     }
