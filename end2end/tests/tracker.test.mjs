@@ -40,6 +40,13 @@ async function startReading(page, date) {
   return reading.getAttribute('data-reading');
 }
 
+/// A reading is a draft (never on the chart) until it is finished.
+async function finishReading(page) {
+  await page.locator('[data-test=reading-draft]').waitFor();
+  await page.locator('[data-test=reading-finish]').click();
+  await page.locator('[data-test=reading-finished]').waitFor();
+}
+
 async function openTracker(page) {
   await page.locator('[data-test=open-tracker]').click();
   await page.locator('[data-test=tracker-page]').waitFor();
@@ -58,6 +65,10 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await rate(sara.page, 0, 'agreed', 3);
   await rate(sara.page, 1, 'agreed', 4);
   await rate(sara.page, 2, 'agreed', 2);
+  // Finished with three areas of ten agreed: the others are named as left without an agreed value.
+  await finishReading(sara.page);
+  await waitFor(() => sara.page.locator('[data-test=reading-missing-areas]').textContent(), /^Left without an agreed value: /,
+    { what: 'the areas left without an agreed value' });
   await syncState(sara.page, 'saved');
   const areaIds = await sara.page.locator('[data-test=area-card]').evaluateAll((els) => els.slice(0, 3).map((e) => e.dataset.area));
 
@@ -93,6 +104,7 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await sara.page.locator('[data-test=reading-undo]').click();
   await sara.page.waitForFunction(() =>
     document.querySelectorAll('[data-test=area-card]')[2]?.querySelector('[data-test=ladder][data-rater=agreed]')?.dataset.value === '5');
+  await finishReading(sara.page);
   await sara.page.screenshot({ path: join(artifacts, 'reading-offline.png'), fullPage: true });
 
   // A goal with two steps, still offline.

@@ -397,6 +397,16 @@ catalogue! {
     PlanReviewEarlierOnly => "You can ask for an earlier review. Only your care team can move the date later.", "Gallwch ofyn am adolygiad cynharach. Dim ond eich tîm gofal sy'n gallu symud y dyddiad yn hwyrach.";
     PlanReviewNotLater => "Only the care team can move the review date later.", "Dim ond y tîm gofal sy'n gallu symud dyddiad yr adolygiad yn hwyrach.";
     PlanSettingStaffOnly => "Only the care team can change this.", "Dim ond y tîm gofal sy'n gallu newid hyn.";
+    ReadingDraftNote => "This reading is a draft: it goes on the chart once it is finished.", "Drafft yw'r darlleniad hwn: bydd yn mynd ar y siart pan fydd wedi'i orffen.";
+    ReadingFinish => "Finish this reading", "Gorffen y darlleniad hwn";
+    ReadingFinishedBy => "Finished by {who}.", "Wedi'i orffen gan {who}.";
+    ReadingFinished => "Finished.", "Wedi'i orffen.";
+    ReadingMissing => "Left without an agreed value: {areas}.", "Heb werth y cytunwyd arno: {areas}.";
+    ReadingReopen => "Make it a draft again", "Ei wneud yn ddrafft eto";
+    ReadingDiscard => "Put this draft aside", "Rhoi'r drafft hwn o'r neilltu";
+    ReadingDiscarded => "This draft was put aside. It stays in the record.", "Cafodd y drafft hwn ei roi o'r neilltu. Mae'n aros yn y cofnod.";
+    ReadingBringBack => "Bring it back", "Dod ag ef yn ôl";
+    ReadingDraftBadge => "Draft", "Drafft";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

@@ -148,6 +148,7 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
                 <p class="hint">{move || fill(Msg::ReadingUsing.text(i18n.lang.get()), &[("name", name.get(i18n.lang.get()))])}</p>
                 <Present ctx=ctx/>
                 <Conflicts ctx=ctx conflicts=conflicts/>
+                <Finish ctx=ctx/>
                 <div class="reading-tools">
                     <div class="segmented" role="group" aria-label=move || Msg::ReadingLayout.text(i18n.lang.get())>
                         <button type="button" data-test="mode-one" aria-pressed=move || (mode.get() == Mode::OneAtATime).to_string()
@@ -199,6 +200,97 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
             </section>
         }
         .into_any()
+    }
+}
+
+/// A reading is a draft until someone finishes it (then it goes on the chart), naming any area left without an
+/// agreed value; a finished reading can be made a draft again; a draft can be put aside (kept in the record).
+#[component]
+fn Finish(ctx: Ctx) -> impl IntoView {
+    let i18n = use_i18n();
+    let sync = use_sync();
+    let may_finish = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::WriteTracker)));
+    let state = Memo::new(move |_| ctx.view.with(|v| v.as_ref().map(|v| (v.finished.clone(), v.discarded))));
+    let may_discard = Memo::new(move |_| {
+        ctx.view.track();
+        let change = TrackerChange::DiscardReading { reading: ctx.reading.get_value(), discarded: true };
+        ctx.facts.with(|f| sync.may_make(f, &ctx.person.get_value(), &change.into()))
+    });
+    let area_names = move |ids: &[AreaId], lang| {
+        ctx.framework.with(|f| {
+            ids.iter()
+                .map(|a| f.as_ref().and_then(|f| f.area(a)).map_or_else(|| a.0.clone(), |a| a.label.get(lang).to_owned()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    let finish = move |finished: bool| {
+        let missing = if finished {
+            let areas: Vec<AreaId> =
+                ctx.framework.with_untracked(|f| f.as_ref().map(|f| f.areas.iter().map(|a| a.id.clone()).collect()).unwrap_or_default());
+            ctx.view.with_untracked(|v| v.as_ref().map(|v| v.without_agreed(areas.iter())).unwrap_or_default())
+        } else {
+            vec![]
+        };
+        ctx.save(TrackerChange::FinishReading { reading: ctx.reading.get_value(), finished, missing }, None);
+    };
+    let discard = move |discarded: bool| ctx.save(TrackerChange::DiscardReading { reading: ctx.reading.get_value(), discarded }, None);
+    move || {
+        let lang = i18n.lang.get();
+        let Some((finished, discarded)) = state.get() else { return ().into_any() };
+        let may_finish = may_finish.get();
+        if discarded {
+            return view! {
+                <div class="reading-finish" data-test="reading-discarded">
+                    <p class="note">{Msg::ReadingDiscarded.text(lang)}</p>
+                    {may_discard.get().then(|| view! {
+                        <button type="button" class="button outline" data-test="reading-bring-back" on:click=move |_| discard(false)>
+                            {t(Msg::ReadingBringBack)}
+                        </button>
+                    })}
+                </div>
+            }
+            .into_any();
+        }
+        match finished {
+            None => view! {
+                <div class="reading-finish" data-test="reading-draft">
+                    <p class="note">{Msg::ReadingDraftNote.text(lang)}</p>
+                    {may_finish.then(|| view! {
+                        <button type="button" class="button primary" data-test="reading-finish" on:click=move |_| finish(true)>
+                            {t(Msg::ReadingFinish)}
+                        </button>
+                    })}
+                    " "
+                    {may_discard.get().then(|| view! {
+                        <button type="button" class="button quiet" data-test="reading-discard" on:click=move |_| discard(true)>
+                            {t(Msg::ReadingDiscard)}
+                        </button>
+                    })}
+                </div>
+            }
+            .into_any(),
+            Some(f) => {
+                let by = match &f.by {
+                    Some(by) => fill(Msg::ReadingFinishedBy.text(lang), &[("who", &written_by(by, lang))]),
+                    None => Msg::ReadingFinished.text(lang).to_owned(),
+                };
+                let missing = (!f.missing.is_empty())
+                    .then(|| fill(Msg::ReadingMissing.text(lang), &[("areas", &area_names(&f.missing, lang))]));
+                view! {
+                    <div class="reading-finish" data-test="reading-finished">
+                        <p>{by}</p>
+                        {missing.map(|m| view! { <p class="hint" data-test="reading-missing-areas">{m}</p> })}
+                        {may_finish.then(|| view! {
+                            <button type="button" class="button outline" data-test="reading-reopen" on:click=move |_| finish(false)>
+                                {t(Msg::ReadingReopen)}
+                            </button>
+                        })}
+                    </div>
+                }
+                .into_any()
+            }
+        }
     }
 }
 

@@ -42,7 +42,7 @@ pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo
     let picked = RwSignal::new(None::<RecordId>);
     let area = RwSignal::new(None::<AreaId>);
     let show_table = RwSignal::new(false);
-    let readings = Memo::new(move |_| framework.with(|f| tracker.with(|t| t.readings_of(f).cloned().collect::<Vec<_>>())));
+    let readings = Memo::new(move |_| framework.with(|f| tracker.with(|t| t.finished_of(f).cloned().collect::<Vec<_>>())));
     // Drawn with the latest reading's version; an older reading draws the areas it shares with it.
     let drawn_with = Memo::new(move |_| {
         let id = framework.get();

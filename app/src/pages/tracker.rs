@@ -143,7 +143,7 @@ fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
         framework.with(|f| {
             tracker.with(|t| {
                 t.readings_of(f)
-                    .map(|r| (r.id.clone(), r.date.clone(), r.waiting))
+                    .map(|r| (r.id.clone(), r.date.clone(), r.waiting, r.is_draft()))
                     .collect::<Vec<_>>()
             })
         })
@@ -158,11 +158,12 @@ fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
                 }
                 view! {
                     <ul class="readings-list">
-                        {items.into_iter().rev().map(|(id, date, waiting)| view! {
+                        {items.into_iter().rev().map(|(id, date, waiting, draft)| view! {
                             <li data-test="reading-item" data-reading=id.0.clone()>
                                 <A href=format!("/people/{}/tracker/readings/{}", person.0, id.0)>
                                     {t_fill(Msg::ReadingOn, vec![("date", date)])}
                                 </A>
+                                {draft.then(|| view! { <span class="badge" data-test="reading-draft">{t(Msg::ReadingDraftBadge)}</span> })}
                                 {waiting.then(|| view! { <span class="badge" data-test="reading-waiting">{t(Msg::WaitingToSync)}</span> })}
                             </li>
                         }).collect_view()}
