@@ -127,6 +127,8 @@ mod tests {
             present: vec![],
             areas,
             started_by: None,
+            finished: Some(waymark_shared::tracker::view::FinishedReading { missing: vec![], by: None }),
+            discarded: false,
             waiting: false,
         }
     }
