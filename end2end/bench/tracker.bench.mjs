@@ -71,6 +71,8 @@ function readingChanges(prefix, framework, version, areas, dates, max) {
       out.push({ type: 'rate', reading, area, rater: 'agreed', value: Math.max(v, staff) });
       if (v !== staff) out.push({ type: 'difference_reason', reading, area, text: 'We see this one differently this month.' });
     });
+    // Drafts never go on the chart: each reading is finished, every area agreed.
+    out.push({ type: 'finish_reading', reading, finished: true, missing: [] });
   });
   return out;
 }
