@@ -210,34 +210,69 @@ fn Finish(ctx: Ctx) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let may_finish = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::WriteTracker)));
-    let state = Memo::new(move |_| ctx.view.with(|v| v.as_ref().map(|v| (v.finished.clone(), v.discarded))));
+    let state = Memo::new(move |_| {
+        ctx.view
+            .with(|v| v.as_ref().map(|v| (v.finished.clone(), v.discarded)))
+    });
     let may_discard = Memo::new(move |_| {
         ctx.view.track();
-        let change = TrackerChange::DiscardReading { reading: ctx.reading.get_value(), discarded: true };
-        ctx.facts.with(|f| sync.may_make(f, &ctx.person.get_value(), &change.into()))
+        let change = TrackerChange::DiscardReading {
+            reading: ctx.reading.get_value(),
+            discarded: true,
+        };
+        ctx.facts
+            .with(|f| sync.may_make(f, &ctx.person.get_value(), &change.into()))
     });
     let area_names = move |ids: &[AreaId], lang| {
         ctx.framework.with(|f| {
             ids.iter()
-                .map(|a| f.as_ref().and_then(|f| f.area(a)).map_or_else(|| a.0.clone(), |a| a.label.get(lang).to_owned()))
+                .map(|a| {
+                    f.as_ref()
+                        .and_then(|f| f.area(a))
+                        .map_or_else(|| a.0.clone(), |a| a.label.get(lang).to_owned())
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         })
     };
     let finish = move |finished: bool| {
         let missing = if finished {
-            let areas: Vec<AreaId> =
-                ctx.framework.with_untracked(|f| f.as_ref().map(|f| f.areas.iter().map(|a| a.id.clone()).collect()).unwrap_or_default());
-            ctx.view.with_untracked(|v| v.as_ref().map(|v| v.without_agreed(areas.iter())).unwrap_or_default())
+            let areas: Vec<AreaId> = ctx.framework.with_untracked(|f| {
+                f.as_ref()
+                    .map(|f| f.areas.iter().map(|a| a.id.clone()).collect())
+                    .unwrap_or_default()
+            });
+            ctx.view.with_untracked(|v| {
+                v.as_ref()
+                    .map(|v| v.without_agreed(areas.iter()))
+                    .unwrap_or_default()
+            })
         } else {
             vec![]
         };
-        ctx.save(TrackerChange::FinishReading { reading: ctx.reading.get_value(), finished, missing }, None);
+        ctx.save(
+            TrackerChange::FinishReading {
+                reading: ctx.reading.get_value(),
+                finished,
+                missing,
+            },
+            None,
+        );
     };
-    let discard = move |discarded: bool| ctx.save(TrackerChange::DiscardReading { reading: ctx.reading.get_value(), discarded }, None);
+    let discard = move |discarded: bool| {
+        ctx.save(
+            TrackerChange::DiscardReading {
+                reading: ctx.reading.get_value(),
+                discarded,
+            },
+            None,
+        )
+    };
     move || {
         let lang = i18n.lang.get();
-        let Some((finished, discarded)) = state.get() else { return ().into_any() };
+        let Some((finished, discarded)) = state.get() else {
+            return ().into_any();
+        };
         let may_finish = may_finish.get();
         if discarded {
             return view! {

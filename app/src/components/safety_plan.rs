@@ -331,7 +331,9 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
     let set_by = Memo::new(move |_| ctx.plan.with(|p| p.review_set_by.clone()));
     let overdue = Memo::new(move |_| ctx.plan.with(|p| p.review_overdue(&today())));
     // The review date is the care team's record: a carer is not sent it.
-    let is_carer = ctx.facts.with_untracked(|f| f.role == waymark_shared::Role::Carer);
+    let is_carer = ctx
+        .facts
+        .with_untracked(|f| f.role == waymark_shared::Role::Carer);
     // Someone who may only bring the review forward picks a date up to the one set now.
     let latest = move || (!may_later.get()).then(|| review.get()).flatten();
     view! {
