@@ -390,6 +390,36 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
     out
 }
 
+/// Month names, January first.
+const MONTHS_EN: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_CY: [&str; 12] =
+    ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"];
+
+/// A calendar date (`YYYY-MM-DD`) in words, as people say it: "3 November 2026", "3 Tachwedd 2026". `None` for
+/// something that is not a date (shown as it is by the caller).
+pub fn date_in_words(date: &str, lang: Lang) -> Option<String> {
+    if !crate::tracker::is_date(date) {
+        return None;
+    }
+    let (year, rest) = date.split_once('-')?;
+    let (month, day) = rest.split_once('-')?;
+    let month: usize = month.parse().ok()?;
+    let day: u32 = day.parse().ok()?;
+    let name = match lang {
+        Lang::En => MONTHS_EN[month - 1],
+        Lang::Cy => MONTHS_CY[month - 1],
+    };
+    Some(format!("{day} {name} {year}"))
+}
+
+/// A message that counts something, in the right form for `n`: `one` for exactly one ("1 change waiting"), `many`
+/// otherwise ("{n} changes waiting"), with `{n}` filled in.
+pub fn count(lang: Lang, n: u64, one: Msg, many: Msg) -> String {
+    let template = if n == 1 { one.text(lang) } else { many.text(lang) };
+    fill(template, &[("n", &n.to_string())])
+}
+
 /// The catalogue name of a role.
 pub fn role_msg(role: crate::Role) -> Msg {
     use crate::Role::*;
@@ -416,6 +446,22 @@ pub fn relation_msg(rel: crate::Relation) -> Msg {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn dates_are_said_in_words_in_both_languages() {
+        assert_eq!(date_in_words("2026-11-03", Lang::En).as_deref(), Some("3 November 2026"));
+        assert_eq!(date_in_words("2026-11-03", Lang::Cy).as_deref(), Some("3 Tachwedd 2026"));
+        assert_eq!(date_in_words("2027-01-31", Lang::Cy).as_deref(), Some("31 Ionawr 2027"));
+        assert_eq!(date_in_words("2026-02-30", Lang::En), None);
+        assert_eq!(date_in_words("soon", Lang::En), None);
+    }
+
+    #[test]
+    fn counts_take_the_right_form() {
+        assert_eq!(count(Lang::En, 1, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "1 change waiting to sync");
+        assert_eq!(count(Lang::En, 3, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "3 changes waiting to sync");
+        assert_eq!(count(Lang::En, 0, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "0 changes waiting to sync");
+    }
 
     fn placeholders(s: &str) -> BTreeSet<String> {
         let mut out = BTreeSet::new();
