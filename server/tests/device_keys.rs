@@ -80,7 +80,10 @@ async fn a_person_gets_their_own_key_for_each_device(db: TestDb) {
     // The lock time is the person's ward's; someone with no ward (the administrator) gets the default.
     sqlx::query("UPDATE wards SET lock_after_seconds = 7").execute(app.db.store.pool()).await.unwrap();
     assert_eq!(dylan.post(PATH, json!({ "device": tablet })).await.body["lock_after_seconds"], 7);
-    assert_eq!(app.signed_in("admin").await.post(PATH, json!({ "device": tablet })).await.body["lock_after_seconds"], 300);
+    assert_eq!(
+        app.signed_in("admin").await.post(PATH, json!({ "device": tablet })).await.body["lock_after_seconds"],
+        300
+    );
 
     // After signing out, the old session gets nothing.
     let cookie = dylan.cookie.clone().unwrap();
@@ -154,7 +157,9 @@ async fn a_person_holds_keys_for_a_bounded_number_of_devices(db: TestDb) {
     let tasks: Vec<_> = (0..MAX_DEVICES_PER_USER as u32 + 15)
         .map(|n| {
             let (store, sara_id) = (store.clone(), sara_id.clone());
-            tokio::spawn(async move { store.device_key(&sara_id, &device(20_000 + n), 1, MAX_DEVICES_PER_USER).await.is_ok() })
+            tokio::spawn(async move {
+                store.device_key(&sara_id, &device(20_000 + n), 1, MAX_DEVICES_PER_USER).await.is_ok()
+            })
         })
         .collect();
     let mut granted = 0;

@@ -25,7 +25,13 @@ fn new_data_key() -> String {
 impl Store {
     /// This person's key for this device: the one made before, or a new one if they have fewer than `max_devices`.
     /// `device` must already be checked to be well formed.
-    pub async fn device_key(&self, user: &UserId, device: &str, now: i64, max_devices: usize) -> Result<String, DeviceKeyError> {
+    pub async fn device_key(
+        &self,
+        user: &UserId,
+        device: &str,
+        now: i64,
+        max_devices: usize,
+    ) -> Result<String, DeviceKeyError> {
         if let Some(key) = self.existing_device_key(user, device, now).await? {
             return Ok(key);
         }
@@ -33,11 +39,12 @@ impl Store {
         // Take the person's row first, so two first requests from new devices at once cannot both slip under the
         // limit: on PostgreSQL the second waits here for the first's commit; on SQLite this takes the write lock.
         sqlx::query("UPDATE users SET language = language WHERE id = $1").bind(&user.0).execute(&mut *tx).await?;
-        let existing: Option<String> = sqlx::query_scalar("SELECT data_key FROM device_keys WHERE user_id = $1 AND device_id = $2")
-            .bind(&user.0)
-            .bind(device)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT data_key FROM device_keys WHERE user_id = $1 AND device_id = $2")
+                .bind(&user.0)
+                .bind(device)
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some(key) = existing {
             tx.commit().await?;
             return Ok(key);
