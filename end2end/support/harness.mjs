@@ -61,6 +61,10 @@ export async function startServer() {
     sql(statement) {
       execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', dbPath, statement]);
     },
+    /// Read the server's database behind its back: the rows of a query, one a line.
+    query(statement) {
+      return execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', dbPath, statement], { encoding: 'utf8' }).trim();
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));

@@ -300,3 +300,48 @@ test('a session that ends on the server locks the records; the edit made meanwhi
   await sara.context.close();
   await context.close();
 });
+
+test('a store written before encryption (plain JSON) is sealed when its person next opens it, keeping what it held', async () => {
+  const { context, page } = await newTablet(world.browser, world.server.url);
+  const nia = world.server.query("SELECT id FROM users WHERE username = 'nia'");
+  await page.goto('/sign-in');
+  await page.locator('#username').waitFor();
+  // Nia's store as the app wrote it before encryption: plain JSON text (her device id and her next edit's number).
+  await page.evaluate(async (name) => {
+    await new Promise((resolve, reject) => {
+      const r = indexedDB.open(name, 1);
+      r.onupgradeneeded = () => { for (const s of ['cells', 'meta', 'outbox', 'attention', 'pages']) r.result.createObjectStore(s); };
+      r.onsuccess = () => {
+        const tx = r.result.transaction('meta', 'readwrite');
+        tx.objectStore('meta').put('"tablet-legacy0123456789"', 'client');
+        tx.objectStore('meta').put('7', 'next_id');
+        tx.oncomplete = () => { r.result.close(); resolve(); };
+        tx.onerror = () => reject(tx.error);
+      };
+      r.onerror = () => reject(r.error);
+    });
+  }, `waymark-${nia}`);
+
+  await signIn(page, 'nia');
+  await page.locator('[data-test=about-me]').waitFor();
+  await input(page, 'my_hopes').fill('To go to art college');
+  await input(page, 'my_hopes').blur();
+  await syncState(page, 'saved', 30_000);
+  // What the old store held was kept (her device id, her edit numbers), and nothing in it is plain text now.
+  assert.equal(world.server.query(`SELECT client_id || ' ' || mutation_id FROM sync_mutations WHERE user_id = '${nia}'`),
+    'tablet-legacy0123456789 7');
+  const plain = await page.evaluate(async (name) => {
+    const db = await new Promise((resolve) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); });
+    const found = [];
+    for (const store of db.objectStoreNames) {
+      const values = await new Promise((resolve) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => resolve(r.result); });
+      found.push(...values.filter((v) => !(v instanceof Uint8Array)).map((v) => `${store}: ${String(v)}`));
+    }
+    const keys = await new Promise((resolve) => { const r = db.transaction('meta').objectStore('meta').getAllKeys(); r.onsuccess = () => resolve(r.result); });
+    db.close();
+    return { found, keys };
+  }, `waymark-${nia}`);
+  assert.deepEqual(plain.found, [], 'every value is sealed');
+  assert.ok(plain.keys.includes('check') && plain.keys.includes('client'), plain.keys.join());
+  await context.close();
+});
