@@ -221,7 +221,8 @@ impl Auth {
                 }
                 match screen {
                     // The PIN is still wanted (a reload, or the idle lock), whatever the session says.
-                    Screen::AskPin { me: ref asked, .. } | Screen::ChoosePin { me: ref asked } if asked.id == me.id => {}
+                    Screen::AskPin { me: ref asked, .. } | Screen::ChoosePin { me: ref asked } if asked.id == me.id => {
+                    }
                     _ => {
                         self.close_records();
                         spawn_local(self.hand_over(me, false));
@@ -263,7 +264,8 @@ impl Auth {
         let token = self.csrf_token().unwrap_or_default();
         let answer = match keys::device_id().await {
             Ok(device) => {
-                http::send::<_, DeviceKey>(Method::POST, "/api/device-key", &token, Some(&DeviceKeyRequest { device })).await
+                http::send::<_, DeviceKey>(Method::POST, "/api/device-key", &token, Some(&DeviceKeyRequest { device }))
+                    .await
             }
             Err(e) => {
                 leptos::logging::error!("this device's keys could not be read: {e}");

@@ -158,7 +158,7 @@ try {
   console.log(`reload → chart, leaving out the typing: ${stats(runs.map((r) => r.shown + r.open))}`);
   await page.evaluate(() => history.pushState(null, '', '/'));
   const homes = [];
-  for (let i = 0; i < RUNS; i++) homes.push(await throughPin(page, '[data-test=person-card]'));
+  for (let i = 0; i < RUNS; i++) homes.push(await throughPin(page, '[data-test=person-card] >> nth=0'));
   console.log(`PIN → first screen (the people list), offline: ${stats(homes.map((r) => r.open))}`);
   await page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
   await page.locator('[data-test=open-tracker]').click();

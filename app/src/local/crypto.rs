@@ -65,7 +65,9 @@ fn decrypt_promise(key: &CryptoKey, stored: &Uint8Array) -> Result<Promise, Stri
         return Err("too short to be sealed".into());
     }
     let params = AesGcmParams::new(AES_GCM, &stored.subarray(0, IV_BYTES));
-    subtle()?.decrypt_with_object_and_buffer_source(&params, key, &stored.subarray(IV_BYTES, stored.length())).map_err(js_err)
+    subtle()?
+        .decrypt_with_object_and_buffer_source(&params, key, &stored.subarray(IV_BYTES, stored.length()))
+        .map_err(js_err)
 }
 
 pub async fn decrypt(key: &CryptoKey, stored: &Uint8Array) -> Result<Vec<u8>, String> {
@@ -88,10 +90,9 @@ pub async fn decrypt_all(key: &CryptoKey, stored: &[JsValue]) -> Vec<Option<Vec<
     let settled = JsFuture::from(Promise::all(&promises)).await;
     drop(failed);
     match settled {
-        Ok(all) => Array::from(&all)
-            .iter()
-            .map(|v| v.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b).to_vec()))
-            .collect(),
+        Ok(all) => {
+            Array::from(&all).iter().map(|v| v.dyn_ref::<ArrayBuffer>().map(|b| Uint8Array::new(b).to_vec())).collect()
+        }
         Err(_) => vec![None; stored.len()],
     }
 }
@@ -99,7 +100,8 @@ pub async fn decrypt_all(key: &CryptoKey, stored: &[JsValue]) -> Vec<Option<Vec<
 /// A person's data key as a non-extractable AES-GCM key (from the 32 bytes the server handed over).
 pub async fn import_data_key(raw: &[u8]) -> Result<CryptoKey, String> {
     let raw = Uint8Array::from(raw);
-    let key = wait(subtle()?.import_key_with_str("raw", &raw, AES_GCM, false, &usages(&["encrypt", "decrypt"]))).await?;
+    let key =
+        wait(subtle()?.import_key_with_str("raw", &raw, AES_GCM, false, &usages(&["encrypt", "decrypt"]))).await?;
     key.dyn_into().map_err(|_| "not a key".into())
 }
 
@@ -120,7 +122,8 @@ pub async fn pin_key(pin: &str, salt: &[u8]) -> Result<CryptoKey, String> {
         .map_err(|_| "not a key".to_string())?;
     let params = Pbkdf2Params::new_with_str("PBKDF2", "SHA-256", PBKDF2_ITERATIONS, &Uint8Array::from(salt));
     let aes = AesDerivedKeyParams::new(AES_GCM, 256);
-    let key = wait(subtle.derive_key_with_object_and_object(&params, &base, &aes, false, &usages(&["encrypt", "decrypt"])))
-        .await?;
+    let key =
+        wait(subtle.derive_key_with_object_and_object(&params, &base, &aes, false, &usages(&["encrypt", "decrypt"])))
+            .await?;
     key.dyn_into().map_err(|_| "not a key".into())
 }

@@ -72,7 +72,9 @@ impl Record {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Unlock {
     /// Not the PIN; this many tries are left.
-    Wrong { left: u32 },
+    Wrong {
+        left: u32,
+    },
     /// The last try was wrong: the wrapped key is gone from this device.
     TooMany,
     /// No PIN is set for this person on this device.
@@ -142,7 +144,8 @@ async fn device(db: &IdbDatabase) -> Result<(CryptoKey, String), String> {
     let _ = s.add_with_key(&key, &"key".into());
     let _ = s.add_with_key(&JsValue::from_str(&id), &"id".into());
     let _ = Wait::transaction(&tx).await;
-    read(get(db, DEVICE, "key").await?, get(db, DEVICE, "id").await?).ok_or_else(|| "the device key was not saved".into())
+    read(get(db, DEVICE, "key").await?, get(db, DEVICE, "id").await?)
+        .ok_or_else(|| "the device key was not saved".into())
 }
 
 /// The id the server knows this device by (made on first use).
@@ -243,7 +246,9 @@ async fn unlock_in(db: &IdbDatabase, user: &UserId, pin: &str) -> Result<u32, Un
                 set(db, PEOPLE, &user.0, None).await.map_err(Unlock::Failed)?;
                 Err(Unlock::TooMany)
             } else {
-                set(db, PEOPLE, &user.0, Some(&record.to_js().map_err(Unlock::Failed)?)).await.map_err(Unlock::Failed)?;
+                set(db, PEOPLE, &user.0, Some(&record.to_js().map_err(Unlock::Failed)?))
+                    .await
+                    .map_err(Unlock::Failed)?;
                 Err(Unlock::Wrong { left: MAX_PIN_TRIES - record.failures })
             }
         }
