@@ -140,7 +140,13 @@ fn store(tx: &IdbTransaction, name: &str) -> Result<IdbObjectStore, String> {
 pub struct LocalStore {
     db: IdbDatabase,
     key: CryptoKey,
+    sealed: SealedOutbox,
 }
+
+/// The outbox is saved whole at every edit: each waiting edit's last sealed form, by edit id with the JSON it
+/// sealed, so an edit that has not changed is not encrypted again (storing the same ciphertext for the same value
+/// tells nothing new).
+type SealedOutbox = Rc<RefCell<std::collections::HashMap<u64, (String, Uint8Array)>>>;
 
 impl LocalStore {
     /// The database's name for a person.
@@ -152,7 +158,7 @@ impl LocalStore {
     pub async fn open(user: &UserId) -> Result<LocalStore, String> {
         let key = keys::open_key(user).ok_or("this person's records are locked on this device")?;
         let db = idb::open(&Self::database_name(user), DB_VERSION, &STORES).await?;
-        let store = LocalStore { db, key };
+        let store = LocalStore { db, key, sealed: SealedOutbox::default() };
         match store.check().await {
             Ok(true) => Ok(store),
             Ok(false) => {
@@ -162,7 +168,7 @@ impl LocalStore {
                 store.close();
                 delete(user).await?;
                 let db = idb::open(&Self::database_name(user), DB_VERSION, &STORES).await?;
-                let store = LocalStore { db, key: store.key };
+                let store = LocalStore { db, key: store.key, sealed: SealedOutbox::default() };
                 store.check().await?;
                 Ok(store)
             }
@@ -195,7 +201,7 @@ impl LocalStore {
             for (k, v) in keys.iter().zip(values.iter()) {
                 if let Some(plain) = v.as_string() {
                     match crypto::encrypt(&self.key, plain.as_bytes()) {
-                        Ok(sealing) => writer.ops.push(Op::Put(name, k, sealing)),
+                        Ok(sealing) => writer.ops.push(Op::Put(name, k, sealing, None)),
                         Err(e) => writer.fail(e),
                     }
                 }
@@ -270,7 +276,14 @@ impl LocalStore {
     /// Start a write. Its values are sealed as its methods are called; nothing is saved until [`Writer::commit`]
     /// resolves.
     pub fn write(&self) -> Writer {
-        Writer { db: self.db.clone(), key: self.key.clone(), ops: Vec::new(), error: None, started: now() }
+        Writer {
+            db: self.db.clone(),
+            key: self.key.clone(),
+            sealed: self.sealed.clone(),
+            ops: Vec::new(),
+            error: None,
+            started: now(),
+        }
     }
 }
 
@@ -320,7 +333,10 @@ pub async fn claim_tab(user: &UserId, wait: bool) -> Result<Option<TabLock>, Str
 
 /// One step of a write, its value being sealed.
 enum Op {
-    Put(&'static str, JsValue, Sealing),
+    /// With the outbox edit id and JSON it seals, to remember the sealed form.
+    Put(&'static str, JsValue, Sealing, Option<(u64, String)>),
+    /// Sealed before (an outbox edit that has not changed).
+    Sealed(&'static str, JsValue, Uint8Array),
     Delete(&'static str, JsValue),
     Clear(&'static str),
 }
@@ -333,9 +349,16 @@ enum Ready {
 }
 
 impl Op {
-    async fn finish(self) -> Result<Ready, String> {
+    async fn finish(self, sealed: &SealedOutbox) -> Result<Ready, String> {
         Ok(match self {
-            Op::Put(name, key, sealing) => Ready::Put(name, key, sealing.finish().await?),
+            Op::Put(name, key, sealing, remember) => {
+                let value = sealing.finish().await?;
+                if let Some((id, json)) = remember {
+                    sealed.borrow_mut().insert(id, (json, value.clone()));
+                }
+                Ready::Put(name, key, value)
+            }
+            Op::Sealed(name, key, value) => Ready::Put(name, key, value),
             Op::Delete(name, key) => Ready::Delete(name, key),
             Op::Clear(name) => Ready::Clear(name),
         })
@@ -347,6 +370,7 @@ impl Op {
 pub struct Writer {
     db: IdbDatabase,
     key: CryptoKey,
+    sealed: SealedOutbox,
     ops: Vec<Op>,
     error: Option<String>,
     /// When the write began (for the benchmarks: sealing counts from here, the JSON included).
@@ -363,7 +387,7 @@ impl Writer {
     fn put<T: Serialize>(&mut self, name: &'static str, key: Result<JsValue, String>, value: &T) -> &mut Self {
         if self.error.is_none() {
             match key.and_then(|k| seal(&self.key, &value).map(|sealing| (k, sealing))) {
-                Ok((k, sealing)) => self.ops.push(Op::Put(name, k, sealing)),
+                Ok((k, sealing)) => self.ops.push(Op::Put(name, k, sealing, None)),
                 Err(e) => self.fail(e),
             }
         }
@@ -373,8 +397,27 @@ impl Writer {
     /// Save the whole outbox (it is small: only edits not yet settled with the server) and its id counter.
     pub fn outbox(&mut self, outbox: &Outbox) -> &mut Self {
         self.ops.push(Op::Clear(OUTBOX));
+        self.sealed.borrow_mut().retain(|id, _| outbox.items.iter().any(|p| p.mutation.id == *id));
         for p in &outbox.items {
-            self.put(OUTBOX, Ok(id_key(p.mutation.id)), p);
+            if self.error.is_some() {
+                break;
+            }
+            let id = p.mutation.id;
+            let json = match serde_json::to_string(p) {
+                Ok(json) => json,
+                Err(e) => {
+                    self.fail(e.to_string());
+                    break;
+                }
+            };
+            let before = self.sealed.borrow().get(&id).filter(|(was, _)| *was == json).map(|(_, value)| value.clone());
+            match before {
+                Some(value) => self.ops.push(Op::Sealed(OUTBOX, id_key(id), value)),
+                None => match crypto::encrypt(&self.key, json.as_bytes()) {
+                    Ok(sealing) => self.ops.push(Op::Put(OUTBOX, id_key(id), sealing, Some((id, json)))),
+                    Err(e) => self.fail(e),
+                },
+            }
         }
         self.put(META, Ok(JsValue::from_str(META_NEXT_ID)), &outbox.next_id)
     }
@@ -424,13 +467,14 @@ impl Writer {
         let ops = std::mem::take(&mut self.ops);
         let error = self.error.take();
         let db = self.db.clone();
+        let sealed = self.sealed.clone();
         let turn = Turn::take();
         let started = self.started;
         let mut settle = None;
         let done = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
         IN_FLIGHT.set(IN_FLIGHT.get() + 1);
         leptos::task::spawn_local(async move {
-            let out = run(db, ops, error, turn, started).await;
+            let out = run(db, sealed, ops, error, turn, started).await;
             IN_FLIGHT.set(IN_FLIGHT.get().saturating_sub(1));
             if let Some((resolve, reject)) = settle {
                 let _ = match out {
@@ -448,14 +492,21 @@ impl Writer {
     }
 }
 
-async fn run(db: IdbDatabase, ops: Vec<Op>, error: Option<String>, mut turn: Turn, started: f64) -> Result<(), String> {
+async fn run(
+    db: IdbDatabase,
+    sealed: SealedOutbox,
+    ops: Vec<Op>,
+    error: Option<String>,
+    mut turn: Turn,
+    started: f64,
+) -> Result<(), String> {
     let sealed = async {
         if let Some(e) = error {
             return Err(e);
         }
         let mut ready = Vec::with_capacity(ops.len());
         for op in ops {
-            ready.push(op.finish().await?);
+            ready.push(op.finish(&sealed).await?);
         }
         Ok(ready)
     }
