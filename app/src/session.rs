@@ -418,13 +418,15 @@ impl Auth {
             Screen::AskPin { me, .. } | Screen::ChoosePin { me } | Screen::CannotOpen { me, .. } => Some(me),
             _ => self.state.with_untracked(me_of),
         };
-        self.end_session(true).await;
+        // Their store is closed while the lock screen shows: count what waits in it (no key needed), and delete it
+        // before the sign-in page shows if nothing does.
         if let Some(me) = me
             && matches!(local::waiting(&me.id).await, Ok(0))
             && let Err(e) = local::delete(&me.id).await
         {
             leptos::logging::warn!("could not remove this person's data from the tablet: {e}");
         }
+        self.end_session(true).await;
     }
 
     pub fn me(self) -> Option<Me> {
@@ -497,11 +499,7 @@ impl Auth {
     /// there is no network now). With `forget_notice`, nothing is said on the sign-in page.
     async fn end_session(self, forget_notice: bool) {
         let token = self.csrf_token().unwrap_or_default();
-        self.close_records();
-        self.screen.set(Screen::Pages);
-        if forget_notice {
-            self.notice.set(None);
-        }
+        // The server session ends first, so that nothing shown afterwards (the sign-in page) can still use it.
         let ended = match self.state.get_untracked() {
             AuthState::Known(SessionInfo { user: Some(_), .. }) => {
                 http::send::<(), ()>(Method::DELETE, "/api/session", &token, None).await
@@ -510,6 +508,11 @@ impl Auth {
         };
         if matches!(ended, Err(Failure::Network)) {
             let _ = LocalStorage::set(SIGN_OUT_PENDING, true);
+        }
+        self.close_records();
+        self.screen.set(Screen::Pages);
+        if forget_notice {
+            self.notice.set(None);
         }
         LocalStorage::delete(REMEMBERED_ME);
         self.epoch.update_value(|e| *e += 1);

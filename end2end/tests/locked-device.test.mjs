@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  serverAndBrowser, newTablet, signIn, enterPin, pinForm, artifacts, waymarkDatabases, TEST_PIN, DEMO_PASSWORD,
+  serverAndBrowser, newTablet, signIn, enterPin, pinForm, artifacts, waymarkDatabases, until, TEST_PIN, DEMO_PASSWORD,
 } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
@@ -262,7 +262,8 @@ test('the tablet locks itself after the ward\'s idle time; the PIN opens it agai
   await lock.waitFor({ timeout: 15_000 });
   await page.locator('[data-test=someone-else]').click();
   await page.locator('#username').waitFor();
-  assert.deepEqual(await waymarkDatabases(page), [], 'nothing was waiting, so her store left with her');
+  await until(page, async () => !(await indexedDB.databases()).some((d) => d.name.startsWith('waymark-')), null,
+    { what: 'her store to leave with her (nothing was waiting)' });
   assert.equal((await page.evaluate(() => fetch('/api/session').then((r) => r.json()))).user, null);
   world.server.sql('UPDATE wards SET lock_after_seconds = 300');
   await signIn(page, 'sara');
@@ -272,17 +273,28 @@ test('the tablet locks itself after the ward\'s idle time; the PIN opens it agai
 
 test('a session that ends on the server locks the records; the edit made meanwhile is sent after signing in again', async () => {
   const { context, page } = await newTablet(world.browser, world.server.url);
+  // API requests under way (the live channel's stream aside): a request that loaded the session before it ends
+  // saves it again as it finishes, so the session is ended only when none is under way.
+  const underWay = new Set();
+  page.on('request', (r) => { if (r.url().includes('/api/') && !r.url().includes('/api/sync/live')) underWay.add(r); });
+  page.on('requestfinished', (r) => underWay.delete(r));
+  page.on('requestfailed', (r) => underWay.delete(r));
   await signIn(page, 'tomos');
   await page.locator('[data-test=about-me]').waitFor();
   await syncState(page, 'saved');
 
-  // The session ends on the server; the next edit's push is refused (401), and the records close at once.
+  // The session ends on the server; the next edit's push is refused, and the records close at once.
+  while (underWay.size > 0) await new Promise((r) => setTimeout(r, 20));
   world.server.sql('DELETE FROM sessions');
   const text = 'Tomos is fixing up an old bike';
   await input(page, 'my_strengths').fill(text);
   await page.keyboard.press('Tab');
   const notice = page.locator('[data-test=sign-in-notice]');
-  await notice.waitFor({ timeout: 30_000 });
+  await notice.waitFor({ timeout: 30_000 }).catch(async (e) => {
+    const seen = await page.locator('body').innerText().catch(() => '?');
+    await page.screenshot({ path: join(artifacts, 'session-ended-failure.png'), fullPage: true });
+    throw new Error(`${e.message}\nthe page showed: ${seen.slice(0, 600)}`);
+  });
   assert.match(await notice.textContent(), /Your session ended/);
   assert.equal(await page.locator('[data-test=about-me], header').count(), 0);
   assert.ok(!(await page.content()).includes(text));
