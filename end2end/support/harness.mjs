@@ -14,6 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const artifacts = join(root, 'end2end', 'artifacts');
 export const DEMO_PASSWORD = 'waymark-demo';
+/// The PIN people in the tests choose for a tablet at their first sign-in on it, and type to open their records.
+export const TEST_PIN = '482916';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -61,6 +63,10 @@ export async function startServer() {
     sql(statement) {
       execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', dbPath, statement]);
     },
+    /// Read the server's database behind its back: the rows of a query, one a line.
+    query(statement) {
+      return execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', dbPath, statement], { encoding: 'utf8' }).trim();
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -81,20 +87,60 @@ export async function launchBrowser() {
 }
 
 /// A fresh browser context (its own cookies and storage: like a separate tablet), viewport of a 10-inch tablet.
-export async function newTablet(browser, baseURL) {
+/// Whenever the tablet asks for a PIN (choosing one at a first sign-in, or opening the records after a reload or
+/// the idle lock), the person types `TEST_PIN`, as someone would before carrying on; `{ pin: false }` leaves the
+/// PIN screens to the test.
+export async function newTablet(browser, baseURL, { pin = TEST_PIN } = {}) {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  const watch = (page) => {
+    page.on('pageerror', (e) => console.error('page error:', e));
+    // A Rust panic is reported on the console (console_error_panic_hook) before the wasm traps.
+    page.on('console', (m) => {
+      if ((m.type() === 'error' && /panicked/.test(m.text())) || process.env.WAYMARK_E2E_CONSOLE) console.error('console:', m.text());
+    });
+    if (pin) {
+      page.addLocatorHandler(pinForm(page), () => enterPin(page, pin));
+      typesPinItself.add(page);
+    }
+  };
+  context.on('page', watch);
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  // A Rust panic is reported on the console (console_error_panic_hook) before the wasm traps.
-  page.on('console', (m) => { if (m.type() === 'error' && /panicked/.test(m.text())) console.error('console:', m.text()); });
   return { context, page };
 }
 
-export async function signIn(page, username, password = DEMO_PASSWORD) {
+/// Pages whose person types the PIN whenever asked (see `newTablet`).
+const typesPinItself = new WeakSet();
+
+/// The lock screen's PIN form (`data-mode` is `choose` at a first sign-in on a tablet, `unlock` otherwise).
+export const pinForm = (page) => page.locator('[data-test=pin-form]');
+
+/// Type the PIN on the lock screen, tap by tap as a person does: twice when choosing it, once to open the records.
+export async function enterPin(page, pin = TEST_PIN) {
+  const form = pinForm(page);
+  const mode = await form.getAttribute('data-mode');
+  await form.locator('[data-test=pin-input]').fill(pin);
+  if (mode === 'choose') await form.locator('[data-test=pin-again]').fill(pin);
+  await form.locator('[data-test=pin-submit]').click();
+}
+
+/// Sign in on the sign-in page. At a first sign-in on this tablet the person then chooses their PIN; the call
+/// returns once the records are open, or the sign-in page says why not.
+export async function signIn(page, username, password = DEMO_PASSWORD, { pin = TEST_PIN } = {}) {
   await page.goto('/sign-in');
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(password);
   await page.locator('form button[type=submit]').click();
+  const done = '[data-test=signed-in-as], .sign-in-page [role=alert]';
+  if (typesPinItself.has(page)) {
+    // Waiting runs the tablet's PIN handler whenever the PIN form shows.
+    await page.locator(done).first().waitFor({ timeout: 30_000 });
+    return;
+  }
+  await page.locator(`[data-test=pin-form][data-mode=choose], ${done}`).first().waitFor({ timeout: 30_000 });
+  if (await pinForm(page).isVisible()) {
+    await enterPin(page, pin);
+    await page.locator(done).first().waitFor();
+  }
 }
 
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -198,30 +244,26 @@ export async function caughtUp(page, { timeout = 30_000 } = {}) {
       since = page.cursor;
     }
   }, syncSchema());
-  const deviceCursor = () => page.evaluate(async () => {
-    const session = await (await fetch('/api/session')).json();
-    const name = `waymark-${session.user.id}`;
-    if (!(await indexedDB.databases()).some((d) => d.name === name)) return null;
-    return new Promise((resolve) => {
-      const open = indexedDB.open(name);
-      open.onsuccess = () => {
-        const db = open.result;
-        try {
-          const get = db.transaction('meta').objectStore('meta').get('cursor');
-          get.onsuccess = () => { db.close(); resolve(get.result === undefined ? null : JSON.parse(get.result)); };
-          get.onerror = () => { db.close(); resolve(null); };
-        } catch {
-          db.close();
-          resolve(null);
-        }
-      };
-      open.onerror = () => resolve(null);
-    });
+  // The cursor the app has saved on the device (its store is encrypted): the app says it on the sync status once the
+  // save has finished.
+  const deviceCursor = () => page.evaluate(() => {
+    const cursor = document.querySelector('[data-test=sync-status]')?.dataset.cursor;
+    return cursor === undefined || cursor === '' ? null : Number(cursor);
   });
   await eventually(async () => {
     const cursor = await deviceCursor();
     assert.ok(cursor !== null && cursor >= newest, `the device's saved cursor is ${cursor}, not yet version ${newest}`);
   }, { timeout, what: 'the device to catch up with the server' });
+}
+
+/// Keep the bodies of this page's responses whose URL contains `part` (what reached the device), in order.
+export function recordResponses(page, part) {
+  const bodies = [];
+  page.on('response', async (r) => {
+    if (!r.url().includes(part)) return;
+    try { bodies.push(await r.text()); } catch {}
+  });
+  return bodies;
 }
 
 /// The names of this browser context's Waymark databases (one per person who used the tablet).

@@ -22,20 +22,43 @@ const NOTE = 'Sleeping better since the new routine';
 const TRIGGER = 'Raised voices on the corridor';
 const SECRETS = [HOPES, PRN, ALYS_COMMENT, NOTE, TRIGGER];
 
-/// Every value in every Waymark store on this tablet, as raw JSON text.
-const storedText = (page) => page.evaluate(async () => {
+/// Every key and value in every Waymark store on this tablet, raw (values as the text their bytes hold), and how
+/// many values there are. (The records are encrypted on the device; what a device holds is also checked through the
+/// app itself, reloaded with no network.)
+const rawStore = (page) => page.evaluate(async () => {
   const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('waymark-'));
-  let all = '';
+  const asText = (v) => {
+    if (v instanceof ArrayBuffer || ArrayBuffer.isView(v)) return new TextDecoder('utf-8', { fatal: false }).decode(v);
+    if (v && typeof v === 'object') return Object.entries(v).map(([k, x]) => `${k}:${asText(x)}`).join(',');
+    return String(v);
+  };
+  let text = '';
+  let count = 0;
   for (const name of names) {
     const db = await new Promise((res, rej) => { const r = indexedDB.open(name); r.onsuccess = () => res(r.result); r.onerror = rej; });
     for (const store of db.objectStoreNames) {
-      const rows = await new Promise((res) => { const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => res(r.result); });
-      all += JSON.stringify(rows);
+      const [keys, rows] = await Promise.all(['getAllKeys', 'getAll'].map((m) => new Promise((res) => {
+        const r = db.transaction(store).objectStore(store)[m]();
+        r.onsuccess = () => res(r.result);
+      })));
+      count += rows.length;
+      text += keys.map(asText).join('\n') + rows.map(asText).join('\n');
     }
     db.close();
   }
-  return all;
+  return { text, count };
 });
+const storedText = async (page) => (await rawStore(page)).text;
+
+/// Reload with no network: the app opens from what this tablet holds (after the PIN), then the network comes back.
+async function offlineReload(tablet, check) {
+  await tablet.context.setOffline(true);
+  await tablet.page.reload();
+  await tablet.page.locator('[data-test=person-page]').waitFor();
+  await check();
+  await tablet.context.setOffline(false);
+  await syncState(tablet.page, 'saved');
+}
 
 /// Keep the body of every answer this page receives (the live channel's stream aside: it never ends, and carries
 /// only versions).
@@ -122,8 +145,8 @@ test('a new carer sees nothing until Alys shares, and a withdrawal from a tablet
     assert.equal(await ceri.page.locator(`[data-test=${part}]`).count(), 0, `no ${part} for Ceri before anything is shared`);
   }
   const screen = await ceri.page.locator('body').innerText();
-  const stored = await storedText(ceri.page);
-  assert.match(stored, /cursor|tablet-/, "Ceri's store was read");
+  const { text: stored, count } = await rawStore(ceri.page);
+  assert.ok(count > 0, "Ceri's store was read");
   await waitFor(() => received.some((r) => r.url.includes('/api/sync/pull')), true, { what: 'a pull answered to Ceri' });
   const answers = received.map((r) => r.body).join('\n');
   for (const secret of [...SECRETS, 'Helen Hughes']) {
@@ -143,7 +166,8 @@ test('a new carer sees nothing until Alys shares, and a withdrawal from a tablet
   await aboutField(ceri.page, 'my_hopes').locator('.field-text', { hasText: HOPES }).waitFor();
   assert.equal(await ceri.page.locator('[data-test=about-me] .field-input').count(), 0, 'read-only for a carer');
   assert.equal(await ceri.page.locator('[data-test=comments]').count(), 0, 'comments are not shared: no thread, no box');
-  await waitFor(() => storedText(ceri.page).then((s) => s.includes(HOPES)), true, { what: "About me on Ceri's tablet" });
+  // It is on her tablet: it opens with no network.
+  await offlineReload(ceri, () => aboutField(ceri.page, 'my_hopes').locator('.field-text', { hasText: HOPES }).waitFor());
 
   // A second tablet of Alys's has seen the sharing, then goes offline and misses a change to it: the first tablet
   // sets a date to look at Ceri's choices again.
@@ -174,7 +198,13 @@ test('a new carer sees nothing until Alys shares, and a withdrawal from a tablet
   await waitFor(() => ceri.page.locator('[data-test=person-intro]').textContent(), /has not shared anything with you yet/,
     { what: "Ceri's page once nothing is shared" });
   await caughtUp(ceri.page);
-  await waitFor(() => storedText(ceri.page).then((s) => s.includes(HOPES)), false, { what: "About me gone from Ceri's tablet" });
+  assert.ok(!(await storedText(ceri.page)).includes(HOPES), "not in the raw values on Ceri's tablet");
+  // Nor in what the tablet holds: reloaded with no network, it shows none of it.
+  await offlineReload(ceri, async () => {
+    await waitFor(() => ceri.page.locator('[data-test=person-intro]').textContent(), /has not shared anything with you yet/,
+      { what: "Ceri's page from her tablet alone" });
+    assert.equal(await ceri.page.locator('[data-test=about-me]').count(), 0, 'no About me on the tablet');
+  });
   await waitFor(() => shareAbout.isChecked(), false, { what: "withdrawn on Alys's first tablet too" });
 
   for (const t of [alys, owen, ceri, tabletB]) await t.context.close();
@@ -245,8 +275,11 @@ test('a carer comments only where comments are shared with them, and reads only 
   await syncState(alys.page, 'saved');
   await helen.page.locator('[data-test=comment-input]').waitFor({ state: 'detached' });
   await caughtUp(helen.page);
-  await waitFor(() => storedText(helen.page).then((s) => s.includes('thank you for the flowers')), false,
-    { what: "shared comments gone from Helen's tablet" });
+  await offlineReload(helen, async () => {
+    await waitFor(() => helen.page.locator('[data-test=person-intro]').textContent(), /has not shared anything with you yet/,
+      { what: "Helen's page from her tablet alone" });
+    assert.equal(await helen.page.locator('[data-test=comments]').count(), 0, 'no comments on the tablet');
+  });
   for (const t of [alys, helen]) await t.context.close();
 });
 

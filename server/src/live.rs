@@ -16,6 +16,11 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use waymark_shared::{UserId, sync::Audience};
 
+/// The PostgreSQL channel a committed push notifies (payload: the new head), so every instance announces it at once.
+pub const CHANGES_CHANNEL: &str = "waymark_changes";
+/// The PostgreSQL channel a recorded ending notifies (a sign-out, a change of access).
+pub const ENDINGS_CHANNEL: &str = "waymark_endings";
+
 /// How often the watcher looks at the version counter.
 pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 /// Batches of changes a slow listener may fall behind before it is told to pull anyway.
@@ -174,6 +179,61 @@ impl Live {
         self.announced.fetch_max(head, Ordering::SeqCst);
         Ok(())
     }
+}
+
+/// On PostgreSQL: listen for other instances' commits and endings, and announce them at once (one query per
+/// notification on this instance, none per stream). The watcher stays as a safety net (a dropped connection, a
+/// notification missed while reconnecting). Reconnects with a growing pause if the connection fails.
+pub fn spawn_pg_listener(live: Live, store: Store, database_url: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut closing = live.closing();
+        let mut pause = Duration::from_millis(250);
+        loop {
+            let listener = async {
+                let mut l = sqlx::postgres::PgListener::connect(&database_url).await?;
+                l.listen_all([CHANGES_CHANNEL, ENDINGS_CHANNEL]).await?;
+                Ok::<_, sqlx::Error>(l)
+            };
+            let mut listener = match listener.await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not listen for other instances' changes; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = closing.changed() => return,
+                    }
+                    pause = (pause * 2).min(Duration::from_secs(10));
+                    continue;
+                }
+            };
+            pause = Duration::from_millis(250);
+            // Anything committed while not listening.
+            let _ = live.catch_up(&store).await;
+            loop {
+                let note = tokio::select! {
+                    n = listener.recv() => n,
+                    _ = closing.changed() => return,
+                };
+                match note {
+                    Ok(n) if n.channel() == ENDINGS_CHANNEL => {
+                        let since = crate::store::now_ms() - ENDINGS_OVERLAP_MS;
+                        if let Err(e) = live.catch_up_endings(&store, since).await {
+                            tracing::warn!(error = %e, "could not read stream endings");
+                        }
+                    }
+                    Ok(_) => {
+                        if let Err(e) = live.catch_up(&store).await {
+                            tracing::warn!(error = %e, "could not read the sync log after a notification");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the notification connection; reconnecting");
+                        break;
+                    }
+                }
+            }
+        }
+    })
 }
 
 /// Run the watcher until the server shuts down.

@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/session", get(session::current).post(session::sign_in).delete(session::sign_out))
         .route("/me/language", put(me::set_language))
+        .route("/device-key", post(crate::handlers::device_keys::hand_over))
         .route("/frameworks", get(frameworks::list).post(frameworks::save))
         .route("/frameworks/{id}/{version}/retire", post(frameworks::retire))
         .route("/people", get(people::list))

@@ -15,6 +15,7 @@ on_both_engines!(
     a_stream_ends_within_a_second_of_sign_out_on_every_instance,
     a_stream_ends_when_its_session_runs_out,
     a_stream_ends_within_a_second_of_its_viewer_losing_access,
+    on_postgresql_a_change_and_a_sign_out_cross_instances_by_notification,
 );
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -111,4 +112,33 @@ async fn a_stream_ends_within_a_second_of_its_viewer_losing_access(db: TestDb) {
     assert!(stream.ended_within(ONE_SECOND + Duration::from_millis(1_200)).await, "unlinked: his stream ends");
     assert!(!helens.ended_within(QUIET).await, "Helen keeps hers");
     watcher.abort();
+}
+
+async fn on_postgresql_a_change_and_a_sign_out_cross_instances_by_notification(db: TestDb) {
+    if db.engine() != waymark_server::store::Engine::Postgres {
+        return; // SQLite is one process's file: one instance, and the watcher covers the rest.
+    }
+    let app = TestApp::demo(db).await;
+    let dylan = app.db.user("dylan").await.id;
+    // A second instance listening for notifications, with no watcher: only LISTEN/NOTIFY can tell it.
+    let other = TestApp::new(app.db.reopen().await);
+    let listener = live::spawn_pg_listener(other.state.live.clone(), other.db.store.clone(), other.db.url.clone());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut owen = other.signed_in("owen").await;
+    let mut stream = owen.open_stream("/api/sync/live").await;
+    assert_eq!(stream.next_event(WAIT).await.unwrap().event, "hello");
+    let mut dylan_c = app.signed_in("dylan").await;
+    let started = std::time::Instant::now();
+    let hopes = json!({ "type": "about_me", "field": "my_hopes", "text": "Through the other instance" });
+    push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(1, &dylan, hopes)]).await.assert_status(StatusCode::OK);
+    let changed = stream.next_event(Duration::from_millis(900)).await.expect("told within a second, with no watcher");
+    assert_eq!(changed.event, "changed");
+    eprintln!("a change crossed instances in {} ms", started.elapsed().as_millis());
+    // Signing out through the first instance ends the stream on the second.
+    let cookie = owen.cookie.clone().unwrap();
+    let mut same = common::Client::with_cookie(&app, &cookie);
+    same.csrf_token().await;
+    same.delete("/api/session").await.assert_status(StatusCode::NO_CONTENT);
+    assert!(stream.ended_within(Duration::from_millis(900)).await, "the sign-out crossed too");
+    listener.abort();
 }

@@ -324,3 +324,29 @@ mod invitation_tests {
         assert_eq!(normalise_invitation_code(""), None);
     }
 }
+
+/// `POST /api/device-key`: this device's id (made on the device: [`DEVICE_ID_HEX_CHARS`] lowercase hex digits).
+/// The answer is the signed-in person's data key for this device, made on first asking and the same ever after.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceKeyRequest {
+    pub device: String,
+}
+
+/// The answer to [`DeviceKeyRequest`]: the key (256 bits, hex) the device encrypts this person's records under, and
+/// how long the device may sit unused before it locks (set per ward).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceKey {
+    pub key: String,
+    pub lock_after_seconds: u32,
+}
+
+/// A device id is 128 random bits as lowercase hex.
+pub const DEVICE_ID_HEX_CHARS: usize = 32;
+/// How long a device may sit unused before it locks, unless the person's ward sets another time.
+pub const DEFAULT_LOCK_AFTER_SECONDS: u32 = 300;
+
+/// Is this a well-formed device id?
+pub fn is_device_id(id: &str) -> bool {
+    id.len() == DEVICE_ID_HEX_CHARS && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use waymark_shared::{
     UserId,
     api::{
-        AcceptInvitationRequest, FrameworksResponse, Invitation, PeopleList, PersonPage,
+        AcceptInvitationRequest, DeviceKey, DeviceKeyRequest, FrameworksResponse, Invitation, PeopleList, PersonPage,
         PresenceRequest, SessionInfo, SessionState, SetLanguageRequest, SignInRequest,
     },
     sync::{PullQuery, PullResponse, PushRequest, PushResponse},
@@ -77,6 +77,11 @@ pub async fn accept_invitation(
 /// `PUT /api/me/language`: keep the language choice on the account.
 pub async fn set_language(token: &str, body: &SetLanguageRequest) -> Result<(), Failure> {
     http::send::<_, ()>(Method::PUT, "/api/me/language", token, Some(body)).await
+}
+
+/// `POST /api/device-key`: the signed-in person's data key for this device (and their ward's lock time).
+pub async fn device_key(token: &str, body: &DeviceKeyRequest) -> Result<DeviceKey, Failure> {
+    http::send(Method::POST, "/api/device-key", token, Some(body)).await
 }
 
 /// `POST /api/people/{id}/invitations`: a one-time code for a new carer of this person.

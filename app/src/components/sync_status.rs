@@ -40,7 +40,13 @@ pub fn SyncStatus() -> impl IntoView {
         _ => None,
     };
     view! {
-        <div class="sync-status" data-test="sync-status" data-state=move || state.get().as_str() role="status">
+        <div
+            class="sync-status"
+            data-test="sync-status"
+            data-state=move || state.get().as_str()
+            data-cursor=move || sync.saved_cursor.get().map(|c| c.to_string())
+            role="status"
+        >
             <span class="sync-dot" aria-hidden="true"></span>
             <span class="sync-text">{text}</span>
             {progress}

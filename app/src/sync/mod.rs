@@ -104,6 +104,9 @@ pub struct SyncEngine {
     /// The last edit that could not be saved, until the person dismisses it (shown with the things that need
     /// their attention).
     pub failed: RwSignal<Option<RecordError>>,
+    /// The cursor saved in this device's store (set once the save has finished): shown on the sync status, for
+    /// tests that wait for a device to catch up (the store itself is encrypted).
+    pub saved_cursor: RwSignal<Option<u64>>,
 }
 
 pub fn use_sync() -> SyncEngine {
@@ -138,6 +141,7 @@ impl SyncEngine {
             other_tab: RwSignal::new(false),
             saving: RwSignal::new(0),
             failed: RwSignal::new(None),
+            saved_cursor: RwSignal::new(None),
         };
         let _ = window_event_listener(leptos::ev::online, move |_| engine.came_online());
         let _ = window_event_listener(leptos::ev::offline, move |_| engine.online.set(false));
@@ -206,6 +210,7 @@ impl SyncEngine {
         self.store_failed.set(false);
         self.other_tab.set(false);
         self.failed.set(None);
+        self.saved_cursor.set(None);
         let Some(user) = user else { return };
         spawn_local(async move {
             let tab = match crate::local::claim_tab(&user, false).await {
@@ -263,6 +268,7 @@ impl SyncEngine {
                 i.client = Some(client);
                 i.tab = tab;
             });
+            self.saved_cursor.set(Some(loaded.replica.cursor));
             self.replica.set(loaded.replica);
             self.outbox.set(loaded.outbox);
             self.attention.set(loaded.attention);
@@ -523,9 +529,10 @@ impl SyncEngine {
                         .commit()
                 })
             });
-            if let Err(e) = saved.await {
+            match saved.await {
+                Ok(()) => self.saved_cursor.set(Some(self.replica.with_untracked(|r| r.cursor))),
                 // The copy here is behind what was shown; the next start reloads the older copy and pulls again.
-                leptos::logging::error!("could not save pulled changes: {e}");
+                Err(e) => leptos::logging::error!("could not save pulled changes: {e}"),
             }
             self.replica.notify();
             self.outbox.notify();

@@ -1,5 +1,6 @@
 //! Request handlers: parse, check permission, call the store, answer.
 
+pub mod device_keys;
 pub mod frameworks;
 pub mod health;
 pub mod invitations;

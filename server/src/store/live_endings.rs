@@ -25,6 +25,14 @@ impl Store {
         .bind(now_ms())
         .execute(&self.pool)
         .await?;
+        self.notify_endings().await
+    }
+
+    /// Tell every instance's listener (PostgreSQL) to look at the endings now rather than at its next tick.
+    async fn notify_endings(&self) -> Result<(), sqlx::Error> {
+        if self.engine == super::Engine::Postgres {
+            sqlx::query("SELECT pg_notify($1, '')").bind(crate::live::ENDINGS_CHANNEL).execute(&self.pool).await?;
+        }
         Ok(())
     }
 
@@ -35,7 +43,7 @@ impl Store {
             .bind(now_ms())
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.notify_endings().await
     }
 
     /// Sessions that ended and people whose access changed at or after `since_ms`.

@@ -2,6 +2,7 @@
 //!
 //! All SQL here uses `$n` placeholders, `BIGINT` and `TEXT`, and `ON CONFLICT … DO …`, which both engines accept.
 
+mod device_keys;
 pub(crate) mod frameworks;
 mod invitations;
 mod live_endings;
@@ -12,6 +13,7 @@ mod sign_in_failures;
 mod sync;
 mod users;
 
+pub use device_keys::DeviceKeyError;
 pub use frameworks::SaveFrameworkError;
 pub use live_endings::session_hash;
 pub use invitations::{AcceptError, NewCarer, new_invitation_code};
