@@ -159,6 +159,8 @@ test('a new carer sees nothing until Alys shares, and a withdrawal from a tablet
   // Alys shares About me with Ceri; Ceri sees it (it arrives live).
   await alys.page.goto('/');
   const forCeri = alys.page.locator('[data-test=sharing-about-me] fieldset', { hasText: 'Ceri Hughes' });
+  // (Waiting on a locator runs the tablet's PIN handler: a reload asks for the PIN first.)
+  await forCeri.waitFor();
   const shareAbout = forCeri.locator('[data-test=share-part][data-part=about_me]');
   await waitFor(() => shareAbout.isChecked(), false, { what: 'About me not shared with Ceri yet' });
   await shareAbout.check();

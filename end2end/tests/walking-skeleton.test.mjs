@@ -56,6 +56,8 @@ test('a service user sees only their own page', async () => {
   assert.deepEqual(people.people.map((p) => p.display_name), ['Dylan Evans']);
 
   await page.goto(alysUrl);
+  // (Waiting on a locator runs the tablet's PIN handler: a reload asks for the PIN first.)
+  await page.locator('[role=alert]').waitFor();
   await waitFor(() => page.locator('[role=alert]').textContent(), "That record isn't available to you.", { what: 'the alert' });
   assert.equal(await page.getByText('Alys Hughes').count(), 0, "another person's name never shows");
   await context.close();
