@@ -266,10 +266,7 @@ impl Auth {
         }
         let token = self.csrf_token().unwrap_or_default();
         let answer = match keys::device_id().await {
-            Ok(device) => {
-                api::device_key(&token, &DeviceKeyRequest { device })
-                    .await
-            }
+            Ok(device) => api::device_key(&token, &DeviceKeyRequest { device }).await,
             Err(e) => {
                 leptos::logging::error!("this device's keys could not be read: {e}");
                 Err(Failure::Unexpected)
