@@ -6,10 +6,14 @@ use leptos::prelude::*;
 use waymark_shared::{Lang, Msg};
 
 const STORAGE_KEY: &str = "waymark.lang";
+const EASY_READ_KEY: &str = "waymark.easy_read";
 
 #[derive(Clone, Copy)]
 pub struct I18n {
     pub lang: RwSignal<Lang>,
+    /// Easy read: short sentences, larger text, a simple picture beside each plan section and area. Chosen by the
+    /// person and remembered like the language.
+    pub easy_read: RwSignal<bool>,
 }
 
 impl I18n {
@@ -23,9 +27,14 @@ impl I18n {
             .language()
             .filter(|l| l.starts_with("cy"))
             .map(|_| Lang::Cy);
-        I18n {
-            lang: RwSignal::new(stored.or(browser).unwrap_or_default()),
-        }
+        let easy_read = LocalStorage::get::<bool>(EASY_READ_KEY).unwrap_or(false);
+        I18n { lang: RwSignal::new(stored.or(browser).unwrap_or_default()), easy_read: RwSignal::new(easy_read) }
+    }
+
+    /// Turn easy read on or off on this device (the caller also saves it to the account when signed in).
+    pub fn set_easy_read(self, on: bool) {
+        let _ = LocalStorage::set(EASY_READ_KEY, on);
+        self.easy_read.set(on);
     }
 
     /// Switch language on this device (the caller also saves it to the account when signed in).
