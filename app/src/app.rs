@@ -6,13 +6,14 @@ use crate::{
     pages::{
         home::HomePage,
         join::JoinPage,
+        lock::LockScreen,
         not_found::NotFoundPage,
         person::PersonPage,
         plan::{PlanPage, PlanPrintPage},
         sign_in::SignInPage,
         tracker::{ReadingPage, TrackerPage},
     },
-    session::Auth,
+    session::{Auth, Screen},
     sync::SyncEngine,
 };
 use leptos::prelude::*;
@@ -40,20 +41,25 @@ pub fn App() -> impl IntoView {
         }
     });
     i18n::keep_document_language_in_step(i18n);
+    // While a person's records are closed (the PIN is asked for, the tablet locked itself, a PIN is being chosen),
+    // a lock screen stands instead of the pages: nothing of theirs, or anyone else's, is on the page.
+    let pages = Memo::new(move |_| auth.screen.with(|s| matches!(s, Screen::Pages)));
 
     view! {
         <Router>
             <a class="skip-link" href="#main">{i18n::t(waymark_shared::Msg::SkipToContent)}</a>
-            <Routes fallback=|| view! { <NotFoundPage/> }>
-                <Route path=path!("/") view=HomePage/>
-                <Route path=path!("/sign-in") view=SignInPage/>
-                <Route path=path!("/join") view=JoinPage/>
-                <Route path=path!("/people/:id") view=PersonPage/>
-                <Route path=path!("/people/:id/tracker") view=TrackerPage/>
-                <Route path=path!("/people/:id/plan") view=PlanPage/>
-                <Route path=path!("/people/:id/plan/print") view=PlanPrintPage/>
-                <Route path=path!("/people/:id/tracker/readings/:reading") view=ReadingPage/>
-            </Routes>
+            <Show when=move || pages.get() fallback=|| view! { <LockScreen/> }>
+                <Routes fallback=|| view! { <NotFoundPage/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/sign-in") view=SignInPage/>
+                    <Route path=path!("/join") view=JoinPage/>
+                    <Route path=path!("/people/:id") view=PersonPage/>
+                    <Route path=path!("/people/:id/tracker") view=TrackerPage/>
+                    <Route path=path!("/people/:id/plan") view=PlanPage/>
+                    <Route path=path!("/people/:id/plan/print") view=PlanPrintPage/>
+                    <Route path=path!("/people/:id/tracker/readings/:reading") view=ReadingPage/>
+                </Routes>
+            </Show>
         </Router>
     }
 }

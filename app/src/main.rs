@@ -9,6 +9,7 @@ mod local;
 mod pages;
 mod session;
 mod sync;
+mod util;
 
 fn main() {
     console_error_panic_hook::set_once();

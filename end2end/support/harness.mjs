@@ -1,10 +1,12 @@
 // Starts a real Waymark server (SQLite in a temp folder, demo ward seeded) and Debian's Chromium.
+import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inspect, isDeepStrictEqual } from 'node:util';
 import { chromium } from 'playwright-core';
 import { before, after } from 'node:test';
 
@@ -12,6 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
 export const artifacts = join(root, 'end2end', 'artifacts');
 export const DEMO_PASSWORD = 'waymark-demo';
+/// The PIN people in the tests choose for a tablet at their first sign-in on it, and type to open their records.
+export const TEST_PIN = '482916';
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -59,6 +63,10 @@ export async function startServer() {
     sql(statement) {
       execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', dbPath, statement]);
     },
+    /// Read the server's database behind its back: the rows of a query, one a line.
+    query(statement) {
+      return execFileSync('sqlite3', ['-bail', '-cmd', '.timeout 5000', dbPath, statement], { encoding: 'utf8' }).trim();
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -79,32 +87,183 @@ export async function launchBrowser() {
 }
 
 /// A fresh browser context (its own cookies and storage: like a separate tablet), viewport of a 10-inch tablet.
-export async function newTablet(browser, baseURL) {
+/// Whenever the tablet asks for a PIN (choosing one at a first sign-in, or opening the records after a reload or
+/// the idle lock), the person types `TEST_PIN`, as someone would before carrying on; `{ pin: false }` leaves the
+/// PIN screens to the test.
+export async function newTablet(browser, baseURL, { pin = TEST_PIN } = {}) {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+  const watch = (page) => {
+    page.on('pageerror', (e) => console.error('page error:', e));
+    // A Rust panic is reported on the console (console_error_panic_hook) before the wasm traps.
+    page.on('console', (m) => {
+      if ((m.type() === 'error' && /panicked/.test(m.text())) || process.env.WAYMARK_E2E_CONSOLE) console.error('console:', m.text());
+    });
+    if (pin) {
+      page.addLocatorHandler(pinForm(page), () => enterPin(page, pin));
+      typesPinItself.add(page);
+    }
+  };
+  context.on('page', watch);
   const page = await context.newPage();
-  page.on('pageerror', (e) => console.error('page error:', e));
-  // A Rust panic is reported on the console (console_error_panic_hook) before the wasm traps.
-  page.on('console', (m) => { if (m.type() === 'error' && /panicked/.test(m.text())) console.error('console:', m.text()); });
   return { context, page };
 }
 
-export async function signIn(page, username, password = DEMO_PASSWORD) {
+/// Pages whose person types the PIN whenever asked (see `newTablet`).
+const typesPinItself = new WeakSet();
+
+/// The lock screen's PIN form (`data-mode` is `choose` at a first sign-in on a tablet, `unlock` otherwise).
+export const pinForm = (page) => page.locator('[data-test=pin-form]');
+
+/// Type the PIN on the lock screen, tap by tap as a person does: twice when choosing it, once to open the records.
+export async function enterPin(page, pin = TEST_PIN) {
+  const form = pinForm(page);
+  const mode = await form.getAttribute('data-mode');
+  await form.locator('[data-test=pin-input]').fill(pin);
+  if (mode === 'choose') await form.locator('[data-test=pin-again]').fill(pin);
+  await form.locator('[data-test=pin-submit]').click();
+}
+
+/// Sign in on the sign-in page. At a first sign-in on this tablet the person then chooses their PIN; the call
+/// returns once the records are open, or the sign-in page says why not.
+export async function signIn(page, username, password = DEMO_PASSWORD, { pin = TEST_PIN } = {}) {
   await page.goto('/sign-in');
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(password);
   await page.locator('form button[type=submit]').click();
+  const done = '[data-test=signed-in-as], .sign-in-page [role=alert]';
+  if (typesPinItself.has(page)) {
+    // Waiting runs the tablet's PIN handler whenever the PIN form shows.
+    await page.locator(done).first().waitFor({ timeout: 30_000 });
+    return;
+  }
+  await page.locator(`[data-test=pin-form][data-mode=choose], ${done}`).first().waitFor({ timeout: 30_000 });
+  if (await pinForm(page).isVisible()) {
+    await enterPin(page, pin);
+    await page.locator(done).first().waitFor();
+  }
 }
 
-/// Poll `fn` (run in the page; it may be async) until it returns something truthy, and return that.
+const pause = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/// Poll `fn` (run in the page; it may be async) until it returns something truthy, and return that. A page busy
+/// navigating (its context replaced under the call) is asked again.
 /// (`page.waitForFunction` does not wait for a promise a predicate returns: it counts the promise as truthy.)
 export async function until(page, fn, arg, { timeout = 30_000, what = 'condition' } = {}) {
   const deadline = Date.now() + timeout;
+  let failure = null;
   for (;;) {
-    const value = await page.evaluate(fn, arg);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    try {
+      const value = await page.evaluate(fn, arg);
+      failure = null;
+      if (value) return value;
+    } catch (e) {
+      failure = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${failure ? ` (last error: ${failure.message})` : ''}`);
+    }
+    await pause(100);
   }
+}
+
+/// Wait until `read()` (run here, in node: it reads the page, e.g. `() => locator.allTextContents()`) gives the
+/// expected value: deeply equal to `expected`, or, when `expected` is a RegExp, a string it matches. Returns the value
+/// read. Screens fill in as data arrives, so a test never asserts on a single read of a list or a value; on time-out
+/// this fails with the last value read (or the last error reading it) beside the one expected.
+export async function waitFor(read, expected, { timeout = 30_000, what = 'value' } = {}) {
+  const matches = expected instanceof RegExp
+    ? (v) => typeof v === 'string' && expected.test(v)
+    : (v) => isDeepStrictEqual(v, expected);
+  const deadline = Date.now() + timeout;
+  let last;
+  let failure;
+  for (;;) {
+    try {
+      last = await read();
+      failure = null;
+      if (matches(last)) return last;
+    } catch (e) {
+      failure = e;
+    }
+    if (Date.now() > deadline) break;
+    await pause(100);
+  }
+  const wanted = expected instanceof RegExp ? `matching ${expected}` : inspect(expected, { depth: 6 });
+  if (failure) {
+    failure.message = `timed out after ${timeout} ms waiting for ${what} ${wanted}; reading it failed: ${failure.message}`;
+    throw failure;
+  }
+  throw new assert.AssertionError({
+    message: `timed out after ${timeout} ms waiting for ${what} ${wanted}; it was ${inspect(last, { depth: 6 })}`,
+    actual: last,
+    expected,
+    operator: expected instanceof RegExp ? 'match' : 'deepStrictEqual',
+  });
+}
+
+/// Run `check` (assertions on values it reads from the page) until it passes, and return what it returns. For
+/// expectations that are not one value (e.g. "one of the versions names Dylan"); on time-out the last assertion
+/// error is thrown, with what it saw.
+export async function eventually(check, { timeout = 30_000, what = 'the check' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) {
+        e.message = `still failing after ${timeout} ms (${what}): ${e.message}`;
+        throw e;
+      }
+    }
+    await pause(100);
+  }
+}
+
+/// The sync schema version the server speaks (every pull names it), read from the shared crate.
+function syncSchema() {
+  const source = readFileSync(join(root, 'shared', 'src', 'sync', 'protocol.rs'), 'utf8');
+  const found = source.match(/pub const SCHEMA_VERSION: u32 = (\d+);/);
+  if (!found) throw new Error('SCHEMA_VERSION not found in shared/src/sync/protocol.rs');
+  return Number(found[1]);
+}
+
+/// Wait until this tablet has pulled and saved everything of the server's that its user may see, as of now: the
+/// newest version among the cells a pull of the test's own gives (a pull changes nothing on the server) against the
+/// cursor the app saved on the device, which it saves just before showing what it pulled. Checks that something
+/// never reaches a device ("nothing unshared shows") come after this, so they cannot pass by looking too early.
+export async function caughtUp(page, { timeout = 30_000 } = {}) {
+  const newest = await page.evaluate(async (schema) => {
+    let since = 0;
+    let newest = 0;
+    for (;;) {
+      const res = await fetch(`/api/sync/pull?schema=${schema}&since=${since}&limit=500`);
+      if (!res.ok) throw new Error(`pull answered ${res.status}`);
+      const page = await res.json();
+      for (const e of page.events) newest = Math.max(newest, e.cell.version);
+      if (!page.more) return newest;
+      since = page.cursor;
+    }
+  }, syncSchema());
+  // The cursor the app has saved on the device (its store is encrypted): the app says it on the sync status once the
+  // save has finished.
+  const deviceCursor = () => page.evaluate(() => {
+    const cursor = document.querySelector('[data-test=sync-status]')?.dataset.cursor;
+    return cursor === undefined || cursor === '' ? null : Number(cursor);
+  });
+  await eventually(async () => {
+    const cursor = await deviceCursor();
+    assert.ok(cursor !== null && cursor >= newest, `the device's saved cursor is ${cursor}, not yet version ${newest}`);
+  }, { timeout, what: 'the device to catch up with the server' });
+}
+
+/// Keep the bodies of this page's responses whose URL contains `part` (what reached the device), in order.
+export function recordResponses(page, part) {
+  const bodies = [];
+  page.on('response', async (r) => {
+    if (!r.url().includes(part)) return;
+    try { bodies.push(await r.text()); } catch {}
+  });
+  return bodies;
 }
 
 /// The names of this browser context's Waymark databases (one per person who used the tablet).

@@ -2,7 +2,7 @@
 // keeps syncing, and the person dismisses it when they have dealt with it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, newTablet, signIn } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, waitFor, caughtUp } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -31,17 +31,19 @@ test('an edit refused after a care-team change is kept for the person to see, an
   // Back online: the server refuses the edit; it is shown, with its words, as needing attention.
   await owen.context.setOffline(false);
   await syncState(owen.page, 'attention', 30_000);
-  assert.equal(await owen.page.locator('[data-test=sync-status]').textContent(), 'Needs your attention (1)');
+  await waitFor(() => owen.page.locator('[data-test=sync-status]').textContent(), 'Needs your attention (1)',
+    { what: 'the sync status' });
   const item = owen.page.locator('[data-test=attention-item]');
-  assert.equal(await item.count(), 1);
-  assert.match(await item.textContent(), /visit the coast in spring/);
-  assert.match(await item.textContent(), /My hopes for the future/);
+  await waitFor(() => item.count(), 1, { what: 'edits needing attention' });
+  await waitFor(() => item.textContent(), /visit the coast in spring/, { what: 'the refused edit' });
+  await waitFor(() => item.textContent(), /My hopes for the future/, { what: 'the refused edit' });
 
   // Alys's record was not changed.
   const alys = await newTablet(world.browser, world.server.url);
   await signIn(alys.page, 'alys');
   await alys.page.locator('[data-test=about-me]').waitFor();
   await syncState(alys.page, 'saved');
+  await caughtUp(alys.page);
   assert.equal(await input(alys.page, 'my_hopes').inputValue(), '');
 
   // Owen dismisses it once dealt with; the tablet is all saved again.
@@ -49,5 +51,34 @@ test('an edit refused after a care-team change is kept for the person to see, an
   await owen.page.locator('[data-test=attention]').waitFor({ state: 'detached' });
   await syncState(owen.page, 'saved');
   await alys.context.close();
+  await owen.context.close();
+});
+
+test('a refused plan edit is named by its section, with its words', async () => {
+  const owen = await newTablet(world.browser, world.server.url);
+  await signIn(owen.page, 'owen');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
+  await owen.page.locator('[data-test=open-plan]').click();
+  await owen.page.locator('[data-test=plan-page]').waitFor();
+  await syncState(owen.page, 'saved');
+
+  // Offline, Owen adds to Dylan's plan; meanwhile he stops being on Dylan's care team.
+  await owen.context.setOffline(true);
+  await syncState(owen.page, 'offline');
+  const triggers = owen.page.locator('[data-test=plan-section][data-section=triggers]');
+  await triggers.locator('[data-test=plan-add-input]').fill('Crowds at visiting time');
+  await triggers.locator('[data-test=plan-add]').click();
+  await triggers.locator('[data-test=plan-item]', { hasText: 'Crowds at visiting time' }).waitFor();
+  world.server.sql(
+    "DELETE FROM care_team WHERE person_id = (SELECT id FROM users WHERE username = 'dylan') " +
+    "AND member_id = (SELECT id FROM users WHERE username = 'owen')");
+
+  await owen.context.setOffline(false);
+  await syncState(owen.page, 'attention', 30_000);
+  const item = owen.page.locator('[data-test=attention-item]');
+  await waitFor(() => item.count(), 1, { what: 'edits needing attention' });
+  await waitFor(() => item.locator('[data-test=attention-what]').textContent(), 'What can set things off for me',
+    { what: 'the section the refused edit was for (not "a comment")' });
+  await waitFor(() => item.locator('blockquote').textContent(), 'Crowds at visiting time', { what: 'its words' });
   await owen.context.close();
 });

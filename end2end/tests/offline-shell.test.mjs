@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, serverAndBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+import { root, serverAndBrowser, newTablet, signIn, artifacts, waitFor, eventually } from '../support/harness.mjs';
 
 // Serve a copy of the build, so this test can "deploy" a new one without touching dist/.
 const dist = mkdtempSync(join(tmpdir(), 'waymark-dist-'));
@@ -54,13 +54,19 @@ test('after one online visit the app starts offline, and a new deployment replac
   // Exactly this build's files are precached, under this build's cache.
   const expected = precacheList();
   assert.ok(expected.some((p) => p.endsWith('.wasm')) && expected.includes('/index.html'));
-  const before = await cacheState(page);
-  assert.equal(Object.keys(before).length, 1, JSON.stringify(Object.keys(before)));
-  assert.deepEqual(Object.values(before)[0], [...expected].sort());
+  const before = await eventually(async () => {
+    const found = await cacheState(page);
+    assert.equal(Object.keys(found).length, 1, JSON.stringify(Object.keys(found)));
+    assert.deepEqual(Object.values(found)[0], [...expected].sort());
+    return found;
+  }, { what: "this build's files precached" });
 
   // Sign in and look around online: API answers must never land in a cache.
   await signIn(page, 'dylan');
   await page.locator('[data-test=signed-in-as]').waitFor();
+  // Dylan's page (its answers fetched) and his sync, before looking.
+  await page.locator('[data-test=about-me]').waitFor();
+  await page.locator('[data-test=sync-status][data-state=saved]').waitFor();
   const afterUse = await cacheState(page);
   for (const paths of Object.values(afterUse)) {
     assert.ok(!paths.some((p) => p.startsWith('/api/')), `no API answer may be cached: ${paths}`);
@@ -70,8 +76,7 @@ test('after one online visit the app starts offline, and a new deployment replac
   await context.setOffline(true);
   await page.reload();
   await page.locator('main#main').waitFor();
-  const offlineTitle = await page.title();
-  assert.match(offlineTitle, /Waymark/);
+  await waitFor(() => page.title(), /Waymark/, { what: 'the title offline' });
   await page.goto('/people/somebody');
   await page.locator('main#main').waitFor();
   await page.screenshot({ path: join(artifacts, 'offline-start.png') });
@@ -83,14 +88,8 @@ test('after one online visit the app starts offline, and a new deployment replac
   writeFileSync(join(dist, 'sw.js'), sw);
   unlinkSync(join(dist, 'sw.js.gz'));
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
-  const deadline = Date.now() + 15_000;
-  let keys;
-  for (;;) {
-    keys = await page.evaluate(() => caches.keys());
-    if ((keys.length === 1 && keys[0] === 'waymark-app-0new0build0000') || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.deepEqual(keys, ['waymark-app-0new0build0000'], 'the new build\'s cache replaces the old one');
+  await waitFor(() => page.evaluate(() => caches.keys()), ['waymark-app-0new0build0000'],
+    { timeout: 15_000, what: 'the caches (the new build\'s replaces the old one)' });
   assert.ok(!(await page.evaluate(() => caches.keys())).includes(oldName));
   await page.reload();
   await page.locator('main#main').waitFor();

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, artifacts, until, waymarkDatabases } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, until, waymarkDatabases, waitFor, eventually } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -54,7 +54,7 @@ test('edits made offline are kept through a reload and reach the key worker live
   await waitForWorker(dylan.page);
   await waitForKeptPage(dylan.page);
   await syncState(dylan.page, 'saved');
-  assert.equal(await dylan.page.locator('[data-test=sync-status]').textContent(), 'All saved here');
+  await waitFor(() => dylan.page.locator('[data-test=sync-status]').textContent(), 'All saved here', { what: 'the sync status' });
 
   // No network: the edit and the comment are saved on the tablet.
   await dylan.context.setOffline(true);
@@ -63,11 +63,12 @@ test('edits made offline are kept through a reload and reach the key worker live
   await input(dylan.page, 'my_hopes').fill(hopes);
   await input(dylan.page, 'my_hopes').blur();
   await field(dylan.page, 'my_hopes').locator('[data-test=field-status][data-state=saved-here]').waitFor();
-  assert.equal(await field(dylan.page, 'my_hopes').locator('[data-test=field-status]').textContent(), 'Saved on this tablet');
+  await waitFor(() => field(dylan.page, 'my_hopes').locator('[data-test=field-status]').textContent(), 'Saved on this tablet',
+    { what: 'the field status' });
   await dylan.page.locator('[data-test=comment-input]').fill('I wrote this on the ward with no Wi-Fi');
   await dylan.page.locator('[data-test=comment-add]').click();
   await dylan.page.locator('[data-test=comment][data-state=waiting]').waitFor();
-  assert.match(await dylan.page.locator('[data-test=sync-status]').textContent(), /Offline/);
+  await waitFor(() => dylan.page.locator('[data-test=sync-status]').textContent(), /Offline/, { what: 'the sync status' });
 
   // Reload with no network: the app starts, signed in, and the edits are still there.
   await dylan.page.reload();
@@ -75,8 +76,8 @@ test('edits made offline are kept through a reload and reach the key worker live
   await syncState(dylan.page, 'offline');
   await dylan.page.waitForFunction(
     (text) => document.querySelector('[data-field=my_hopes] .field-input')?.value === text, hopes);
-  assert.equal(await dylan.page.locator('[data-test=comment]').count(), 1);
-  assert.match(await dylan.page.locator('[data-test=comment]').textContent(), /no Wi-Fi/);
+  await waitFor(() => dylan.page.locator('[data-test=comment]').count(), 1, { what: 'the number of comments' });
+  await waitFor(() => dylan.page.locator('[data-test=comment]').textContent(), /no Wi-Fi/, { what: 'the comment' });
   await dylan.page.screenshot({ path: join(artifacts, 'offline-edits.png'), fullPage: true });
 
   // Back online: the edits sync, and the key worker's open page shows them without a reload.
@@ -85,8 +86,8 @@ test('edits made offline are kept through a reload and reach the key worker live
   await owen.page.waitForFunction(
     (text) => document.querySelector('[data-field=my_hopes] .field-input')?.value === text, hopes, { timeout: 15_000 });
   await owen.page.locator('[data-test=comment]', { hasText: 'no Wi-Fi' }).waitFor({ timeout: 15_000 });
-  assert.match(await owen.page.locator('[data-test=comment]').textContent(), /Dylan Evans/);
-  assert.equal(await dylan.page.locator('[data-test=comment][data-state=synced]').count(), 1);
+  await waitFor(() => owen.page.locator('[data-test=comment]').textContent(), /Dylan Evans/, { what: "the comment on Owen's page" });
+  await waitFor(() => dylan.page.locator('[data-test=comment][data-state=synced]').count(), 1, { what: 'synced comments' });
   await owen.page.screenshot({ path: join(artifacts, 'key-worker-live.png'), fullPage: true });
 
   // A comment not yet sent can be taken back; a sent one is removed and restored by its writer.
@@ -135,12 +136,13 @@ test('the same field edited apart shows both versions to both, and one settles i
   for (const page of [owen.page, dylan.page]) {
     const conflict = page.locator('[data-test=conflict][data-field=what_matters_to_me]');
     await conflict.waitFor({ timeout: 30_000 });
-    await conflict.locator('[data-test=conflict-version]').nth(1).waitFor();
-    const versions = await conflict.locator('[data-test=conflict-version]').allTextContents();
-    assert.equal(versions.length, 2);
-    assert.ok(versions.some((v) => v.includes(dylans) && v.includes('Dylan Evans, ')), versions.join(' | '));
-    assert.ok(versions.some((v) => v.includes(owens) && v.includes('Owen Price, ')), versions.join(' | '));
-    assert.equal(await conflict.locator('[data-test=conflict-choice]').count(), 2, 'both may settle it');
+    await eventually(async () => {
+      const versions = await conflict.locator('[data-test=conflict-version]').allTextContents();
+      assert.equal(versions.length, 2);
+      assert.ok(versions.some((v) => v.includes(dylans) && v.includes('Dylan Evans, ')), versions.join(' | '));
+      assert.ok(versions.some((v) => v.includes(owens) && v.includes('Owen Price, ')), versions.join(' | '));
+    }, { what: 'both versions, with who wrote each' });
+    await waitFor(() => conflict.locator('[data-test=conflict-choice]').count(), 2, { what: 'choices (both may settle it)' });
   }
   await owen.page.screenshot({ path: join(artifacts, 'conflict.png'), fullPage: true });
 
@@ -148,7 +150,7 @@ test('the same field edited apart shows both versions to both, and one settles i
   const conflict = owen.page.locator('[data-test=conflict][data-field=what_matters_to_me]');
   await conflict.locator('[data-test=conflict-combine]').click();
   const combinedBox = conflict.locator('[data-test=conflict-combined]');
-  assert.equal(await combinedBox.inputValue(), `${dylans}\n\n${owens}`);
+  await waitFor(() => combinedBox.inputValue(), `${dylans}\n\n${owens}`, { what: 'the combined text to start from' });
   const settled = `${dylans}, and seeing his sister on Sundays`;
   await combinedBox.fill(settled);
   await conflict.locator('[data-test=conflict-save-combined]').click();
@@ -160,7 +162,10 @@ test('the same field edited apart shows both versions to both, and one settles i
   }
   await syncState(owen.page, 'saved', 30_000);
 
-  // A carer sees the settled text read-only.
+  // Once Dylan shares his About me with Gareth, his carer, Gareth sees the settled text, read-only.
+  const forGareth = dylan.page.locator('[data-test=sharing-about-me] fieldset', { hasText: 'Gareth Evans' });
+  await forGareth.locator('[data-test=share-part][data-part=about_me]').check();
+  await syncState(dylan.page, 'saved', 30_000);
   const gareth = await newTablet(world.browser, world.server.url);
   await signIn(gareth.page, 'gareth');
   await gareth.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
@@ -185,7 +190,7 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
   await input(page, 'my_strengths').blur();
   await field(page, 'my_strengths').locator('[data-test=field-status][data-state=synced]').waitFor();
   await syncState(page, 'saved');
-  assert.equal((await waymarkDatabases(page)).length, 1);
+  await waitFor(async () => (await waymarkDatabases(page)).length, 1, { what: "the number of Waymark databases" });
   await signOut();
   await page.locator('#username').waitFor();
   await until(page, async () => !(await indexedDB.databases()).some((d) => d.name.startsWith('waymark-')), null,
@@ -204,12 +209,14 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
   await field(page, 'my_hopes').locator('[data-test=field-status][data-state=saved-here]').waitFor();
   await signOut();
   await page.locator('[data-test=signed-in-as]').waitFor({ state: 'detached' });
-  assert.equal((await waymarkDatabases(page)).length, 1, 'the waiting edit stays on the tablet');
+  await waitFor(async () => (await waymarkDatabases(page)).length, 1,
+    { what: 'the number of Waymark databases (the waiting edit stays on the tablet)' });
   await context.setOffline(false);
   await page.goto('/');
   await page.locator('#username').waitFor();
-  const session = await page.evaluate(async () => (await fetch('/api/session')).json());
-  assert.equal(session.user, null, 'the offline sign-out ended the server session once back online');
+  // The app ends the server session it could not end offline as soon as it starts online again.
+  await waitFor(async () => (await page.evaluate(async () => (await fetch('/api/session')).json())).user, null,
+    { what: 'the signed-in user on the server (the offline sign-out ended the session once back online)' });
 
   // Nia's next sign-in syncs the waiting edit; her key worker sees it.
   await signIn(page, 'nia');
@@ -234,7 +241,7 @@ test('a second tab for the same person waits, and takes over when the first one 
   const second = await context.newPage();
   await second.goto('/');
   await second.locator('[data-test=other-tab]').waitFor();
-  assert.match(await second.locator('[data-test=other-tab]').textContent(), /open in another tab/);
+  await waitFor(() => second.locator('[data-test=other-tab]').textContent(), /open in another tab/, { what: 'why the tab waits' });
 
   await page.close();
   await second.locator('[data-test=other-tab]').waitFor({ state: 'detached', timeout: 15_000 });

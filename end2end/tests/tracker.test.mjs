@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, artifacts } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, waitFor } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -40,6 +40,13 @@ async function startReading(page, date) {
   return reading.getAttribute('data-reading');
 }
 
+/// A reading is a draft (never on the chart) until it is finished.
+async function finishReading(page) {
+  await page.locator('[data-test=reading-draft]').waitFor();
+  await page.locator('[data-test=reading-finish]').click();
+  await page.locator('[data-test=reading-finished]').waitFor();
+}
+
 async function openTracker(page) {
   await page.locator('[data-test=open-tracker]').click();
   await page.locator('[data-test=tracker-page]').waitFor();
@@ -58,6 +65,10 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await rate(sara.page, 0, 'agreed', 3);
   await rate(sara.page, 1, 'agreed', 4);
   await rate(sara.page, 2, 'agreed', 2);
+  // Finished with three areas of ten agreed: the others are named as left without an agreed value.
+  await finishReading(sara.page);
+  await waitFor(() => sara.page.locator('[data-test=reading-missing-areas]').textContent(), /^Left without an agreed value: /,
+    { what: 'the areas left without an agreed value' });
   await syncState(sara.page, 'saved');
   const areaIds = await sara.page.locator('[data-test=area-card]').evaluateAll((els) => els.slice(0, 3).map((e) => e.dataset.area));
 
@@ -69,8 +80,9 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   const latest = await startReading(sara.page, null);
   assert.notEqual(latest, first);
   await sara.page.locator('[data-test=present-option][data-presence=person]').waitFor();
-  assert.equal(await sara.page.locator('[data-test=present-option][data-presence=person]').isChecked(), true);
-  assert.equal(await ladder(sara.page, 0, 'carer').count(), 0, 'no carer\'s ladder while no carer is there');
+  await waitFor(() => sara.page.locator('[data-test=present-option][data-presence=person]').isChecked(), true,
+    { what: 'the person ticked as there' });
+  await waitFor(() => ladder(sara.page, 0, 'carer').count(), 0, { what: 'carer\'s ladders while no carer is there' });
   await sara.page.locator('[data-test=present-option][data-presence=carer]').check();
   await ladder(sara.page, 0, 'carer').waitFor();
   await sara.page.locator('[data-test=present-option][data-presence=carer]').uncheck();
@@ -84,13 +96,15 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await rate(sara.page, 1, 'person', 4);
   await rate(sara.page, 1, 'staff', 4);
   await rate(sara.page, 1, 'agreed', 4);
-  assert.equal(await area(sara.page, 1).locator('[data-test=differs]').count(), 0, 'the same view needs no reason');
+  await waitFor(() => area(sara.page, 1).locator('[data-test=differs]').count(), 0,
+    { what: 'reasons asked for where the views are the same' });
   await rate(sara.page, 2, 'agreed', 5);
   // A slip of the finger, undone.
   await rate(sara.page, 2, 'agreed', 9);
   await sara.page.locator('[data-test=reading-undo]').click();
   await sara.page.waitForFunction(() =>
     document.querySelectorAll('[data-test=area-card]')[2]?.querySelector('[data-test=ladder][data-rater=agreed]')?.dataset.value === '5');
+  await finishReading(sara.page);
   await sara.page.screenshot({ path: join(artifacts, 'reading-offline.png'), fullPage: true });
 
   // A goal with two steps, still offline.
@@ -108,8 +122,8 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
     await goal.locator('[data-test=step-add]').click();
     await goal.locator('[data-test=step]', { hasText: text }).waitFor();
   }
-  assert.equal(await goal.locator('[data-test=step]').count(), 2);
-  assert.equal(await goal.locator('[data-test=step-overdue]').count(), 1, 'the step due in the past is overdue');
+  await waitFor(() => goal.locator('[data-test=step]').count(), 2, { what: 'the number of steps' });
+  await waitFor(() => goal.locator('[data-test=step-overdue]').count(), 1, { what: 'overdue steps (the one due in the past)' });
 
   // Reload with no network: all of it is still on the tablet.
   await sara.page.reload();
@@ -120,9 +134,10 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await sara.page.locator(`[data-test=reading-item][data-reading="${latest}"] a`).click();
   await sara.page.locator('[data-test=mode-all]').click();
   await sara.page.waitForFunction(() => document.querySelectorAll('[data-test=area-card]')[0]?.querySelector('[data-test=ladder][data-rater=staff]')?.dataset.value === '5');
-  assert.equal(await ladder(sara.page, 0, 'person').getAttribute('data-value'), '7');
-  assert.equal(await ladder(sara.page, 0, 'agreed').getAttribute('data-value'), '6');
-  assert.match(await area(sara.page, 0).locator('[data-test=reason-input]').inputValue(), /two hard nights/);
+  await waitFor(() => ladder(sara.page, 0, 'person').getAttribute('data-value'), '7', { what: "the person's view" });
+  await waitFor(() => ladder(sara.page, 0, 'agreed').getAttribute('data-value'), '6', { what: 'the agreed value' });
+  await waitFor(() => area(sara.page, 0).locator('[data-test=reason-input]').inputValue(), /two hard nights/,
+    { what: 'the reason the views differ' });
   // The overdue step comes up for review at the reading.
   await sara.page.locator('[data-test=due-step]', { hasText: 'Choose a recipe' }).waitFor();
 
@@ -139,9 +154,10 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await chart.locator(`[data-test=chart-series][data-style=first][data-reading="${first}"]`).waitFor();
   const pointOf = (reading, areaId) =>
     chart.locator(`[data-test=chart-series][data-reading="${reading}"] [data-test=chart-point][data-area=${areaId}]`);
-  assert.equal(await pointOf(latest, areaIds[0]).getAttribute('data-value'), '6', 'the agreed value is drawn');
-  assert.equal(await pointOf(first, areaIds[0]).getAttribute('data-value'), '3');
-  assert.equal(await pointOf(latest, areaIds[2]).getAttribute('data-value'), '5', 'the undone slip is not drawn');
+  await waitFor(() => pointOf(latest, areaIds[0]).getAttribute('data-value'), '6', { what: 'the agreed value drawn' });
+  await waitFor(() => pointOf(first, areaIds[0]).getAttribute('data-value'), '3', { what: 'the first reading drawn' });
+  await waitFor(() => pointOf(latest, areaIds[2]).getAttribute('data-value'), '5',
+    { what: 'the value drawn after the slip was undone' });
   await chart.screenshot({ path: join(artifacts, 'tracker-chart.png') });
   await tomos.page.screenshot({ path: join(artifacts, 'tracker-page.png'), fullPage: true });
 
@@ -149,7 +165,8 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await tomos.page.locator(`[data-test=chart-area][data-area=${areaIds[0]}]`).first().click();
   const trend = tomos.page.locator('[data-test=area-trend]');
   await trend.waitFor();
-  assert.deepEqual(await trend.locator('[data-test=trend-point]').evaluateAll((ps) => ps.map((p) => p.dataset.value)), ['3', '6']);
+  await waitFor(() => trend.locator('[data-test=trend-point]').evaluateAll((ps) => ps.map((p) => p.dataset.value)), ['3', '6'],
+    { what: "the area's trend" });
 
   // The table shows the same numbers, and the distance travelled.
   await tomos.page.locator('[data-test=toggle-table]').click();
@@ -157,11 +174,13 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await table.waitFor();
   const cell = (reading, areaId) => table.locator(`[data-test=table-value][data-reading="${reading}"][data-area=${areaId}]`);
   for (const [i, then, now] of [[0, '3', '6'], [1, '4', '4'], [2, '2', '5']]) {
-    assert.equal(await cell(first, areaIds[i]).getAttribute('data-value'), then);
-    assert.equal(await cell(latest, areaIds[i]).getAttribute('data-value'), now);
+    await waitFor(() => cell(first, areaIds[i]).getAttribute('data-value'), then, { what: `area ${i} in the first reading` });
+    await waitFor(() => cell(latest, areaIds[i]).getAttribute('data-value'), now, { what: `area ${i} in the latest reading` });
   }
-  assert.match(await table.locator(`[data-test=distance][data-area=${areaIds[0]}]`).textContent(), /\+?3/);
-  assert.match(await table.locator('[data-test=distance][data-area=overall]').textContent(), /\+?6/);
+  await waitFor(() => table.locator(`[data-test=distance][data-area=${areaIds[0]}]`).textContent(), /\+?3/,
+    { what: 'the distance travelled in the first area' });
+  await waitFor(() => table.locator('[data-test=distance][data-area=overall]').textContent(), /\+?6/,
+    { what: 'the distance travelled overall' });
   await tomos.page.screenshot({ path: join(artifacts, 'tracker-table.png'), fullPage: true });
 
   // On a phone, and in print, the chart still shows both readings.
@@ -171,7 +190,7 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await tomos.page.screenshot({ path: join(artifacts, 'tracker-phone.png'), fullPage: true });
   await tomos.page.setViewportSize({ width: 1280, height: 800 });
   await tomos.page.emulateMedia({ media: 'print' });
-  assert.equal(await tomos.page.locator('[data-test=start-reading]').isVisible(), false, 'no buttons on paper');
+  await waitFor(() => tomos.page.locator('[data-test=start-reading]').isVisible(), false, { what: 'buttons shown on paper' });
   await chart.locator(`[data-test=chart-series][data-style=first][data-reading="${first}"]`).waitFor();
   await tomos.page.screenshot({ path: join(artifacts, 'tracker-print.png'), fullPage: true });
 

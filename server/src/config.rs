@@ -12,8 +12,31 @@ pub struct Config {
     pub dist_dir: PathBuf,
     /// `WAYMARK_SECURE_COOKIES` (default false): mark the session cookie `Secure`; set it when served over https.
     pub secure_cookies: bool,
-    /// `WAYMARK_SESSION_IDLE_MINUTES` (default 720): a session ends after this long without use.
-    pub session_idle_minutes: i64,
+    /// `WAYMARK_SESSION_IDLE_MINUTES` (default 30): a session ends after this long without use (kept in
+    /// seconds, so tests may set less than a minute).
+    pub session_idle_secs: i64,
+    /// `WAYMARK_SESSION_MAX_MINUTES` (default 720, 12 hours): a session ends this long after sign-in, however
+    /// active it is (in seconds).
+    pub session_max_secs: i64,
+    /// `WAYMARK_HASH_CONCURRENCY` (default: the number of CPU cores, at most 8): at most this many password hashes
+    /// run at once (each takes 19 MiB and one core for a moment).
+    pub hash_concurrency: usize,
+    /// `WAYMARK_HASH_QUEUE` (default 32): sign-ins that may wait for a turn to hash beyond those running; more are
+    /// answered 503 with `Retry-After`.
+    pub hash_queue: usize,
+    /// `WAYMARK_CLIENT_IP_HEADER` (default none): the header a trusted reverse proxy puts the client's address in
+    /// (`x-forwarded-for`: its last entry; `x-real-ip`). Unset, the address is the TCP peer's.
+    pub client_ip_header: Option<axum::http::HeaderName>,
+    /// `WAYMARK_SIGN_IN_FAILURES_PER_ADDRESS` (default 30): failed sign-ins and joins from one client address in 15
+    /// minutes before that address must wait 15 minutes.
+    pub sign_in_failures_per_address: i64,
+    /// `WAYMARK_PUBLIC_ORIGIN` (default none): the origin people reach Waymark at (`https://waymark.example.org`),
+    /// which every state-changing request's `Origin` must equal. Unset, it is `http(s)://` + the `Host` header, https
+    /// when `WAYMARK_SECURE_COOKIES` is on.
+    pub public_origin: Option<String>,
+    /// `WAYMARK_CSRF_SECRET` (default none): a secret of at least 32 characters for the signed-out CSRF tokens,
+    /// shared by every instance. Unset, one is made once and kept in the database.
+    pub csrf_secret: Option<String>,
     /// `WAYMARK_SEED_DEMO` (default false): on an empty database, create the fictional demo ward.
     pub seed_demo: bool,
 }
@@ -38,17 +61,76 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let listen_addr = parse(&get, "WAYMARK_LISTEN", "127.0.0.1:3000", "expected host:port, e.g. 127.0.0.1:3000")?;
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError { name: "DATABASE_URL", value: database_url, reason: "expected sqlite:… or postgres://…" });
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError {
+                name: "DATABASE_URL",
+                value: database_url,
+                reason: "expected sqlite:… or postgres://…",
+            });
         }
         let dist_dir = PathBuf::from(get("WAYMARK_DIST").unwrap_or_else(|| "dist".to_owned()));
         let secure_cookies = parse_bool(&get, "WAYMARK_SECURE_COOKIES", false)?;
-        let session_idle_minutes: i64 = parse(&get, "WAYMARK_SESSION_IDLE_MINUTES", "720", "expected a whole number of minutes")?;
-        if session_idle_minutes < 1 {
-            return Err(ConfigError { name: "WAYMARK_SESSION_IDLE_MINUTES", value: session_idle_minutes.to_string(), reason: "must be at least 1" });
-        }
+        let session_idle_secs =
+            60 * at_least_one::<i64>(&get, "WAYMARK_SESSION_IDLE_MINUTES", "30", "expected a whole number of minutes")?;
+        let session_max_secs =
+            60 * at_least_one::<i64>(&get, "WAYMARK_SESSION_MAX_MINUTES", "720", "expected a whole number of minutes")?;
+        // About one hash per core, but never more than 8 at once (8 × 19 MiB), however many cores there are.
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).min(8).to_string();
+        let hash_concurrency = at_least_one(&get, "WAYMARK_HASH_CONCURRENCY", &cores, "expected a whole number")?;
+        let hash_queue: usize = parse(&get, "WAYMARK_HASH_QUEUE", "32", "expected a whole number")?;
+        let client_ip_header = match get("WAYMARK_CLIENT_IP_HEADER").map(|v| v.trim().to_ascii_lowercase()) {
+            None => None,
+            Some(v) if v.is_empty() => None,
+            Some(v) => Some(axum::http::HeaderName::from_bytes(v.as_bytes()).map_err(|_| ConfigError {
+                name: "WAYMARK_CLIENT_IP_HEADER",
+                value: v.clone(),
+                reason: "expected a header name, e.g. x-forwarded-for",
+            })?),
+        };
+        let sign_in_failures_per_address =
+            at_least_one(&get, "WAYMARK_SIGN_IN_FAILURES_PER_ADDRESS", "30", "expected a whole number")?;
+        let public_origin = match get("WAYMARK_PUBLIC_ORIGIN").map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(v) => match crate::auth::csrf::Origin::parse(&v) {
+                Some(origin) => Some(origin.to_string()),
+                None => {
+                    return Err(ConfigError {
+                        name: "WAYMARK_PUBLIC_ORIGIN",
+                        value: v,
+                        reason: "expected scheme://host[:port], e.g. https://waymark.example.org",
+                    });
+                }
+            },
+        };
+        let csrf_secret = match get("WAYMARK_CSRF_SECRET").filter(|v| !v.is_empty()) {
+            Some(v) if v.chars().count() < 32 => {
+                return Err(ConfigError {
+                    name: "WAYMARK_CSRF_SECRET",
+                    value: "(hidden)".into(),
+                    reason: "must be at least 32 characters",
+                });
+            }
+            other => other,
+        };
         let seed_demo = parse_bool(&get, "WAYMARK_SEED_DEMO", false)?;
-        Ok(Config { listen_addr, database_url, dist_dir, secure_cookies, session_idle_minutes, seed_demo })
+        Ok(Config {
+            listen_addr,
+            database_url,
+            dist_dir,
+            secure_cookies,
+            session_idle_secs,
+            session_max_secs,
+            hash_concurrency,
+            hash_queue,
+            client_ip_header,
+            sign_in_failures_per_address,
+            public_origin,
+            csrf_secret,
+            seed_demo,
+        })
     }
 }
 
@@ -60,6 +142,19 @@ fn parse<T: std::str::FromStr>(
 ) -> Result<T, ConfigError> {
     let value = get(name).unwrap_or_else(|| default.to_owned());
     value.trim().parse().map_err(|_| ConfigError { name, value, reason })
+}
+
+fn at_least_one<T: std::str::FromStr + PartialOrd + From<u8> + ToString>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+    reason: &'static str,
+) -> Result<T, ConfigError> {
+    let value: T = parse(get, name, default, reason)?;
+    if value < T::from(1) {
+        return Err(ConfigError { name, value: value.to_string(), reason: "must be at least 1" });
+    }
+    Ok(value)
 }
 
 fn parse_bool(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
@@ -87,7 +182,37 @@ mod tests {
         assert_eq!(c.listen_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert!(!c.secure_cookies && !c.seed_demo);
-        assert_eq!(c.session_idle_minutes, 720);
+        assert_eq!(c.session_idle_secs, 30 * 60, "issue 11: idle sessions end after 30 minutes");
+        assert_eq!(c.session_max_secs, 12 * 60 * 60, "and every session after 12 hours");
+        assert!((1..=8).contains(&c.hash_concurrency));
+        assert_eq!(c.hash_queue, 32);
+        assert_eq!(c.client_ip_header, None, "no forwarded header is trusted unless configured");
+        assert_eq!(c.public_origin, None);
+    }
+
+    #[test]
+    fn limits_and_proxy_settings_are_read() {
+        let c = with(&[
+            ("WAYMARK_SESSION_IDLE_MINUTES", "5"),
+            ("WAYMARK_SESSION_MAX_MINUTES", "60"),
+            ("WAYMARK_HASH_CONCURRENCY", "3"),
+            ("WAYMARK_HASH_QUEUE", "0"),
+            ("WAYMARK_CLIENT_IP_HEADER", "X-Forwarded-For"),
+            ("WAYMARK_PUBLIC_ORIGIN", "HTTPS://Waymark.Example.org:443"),
+        ])
+        .unwrap();
+        assert_eq!((c.session_idle_secs, c.session_max_secs, c.hash_concurrency, c.hash_queue), (300, 3600, 3, 0));
+        assert_eq!(c.client_ip_header.as_ref().map(|h| h.as_str()), Some("x-forwarded-for"));
+        assert_eq!(c.public_origin.as_deref(), Some("https://waymark.example.org"), "the default port is implied");
+        for (name, bad) in [
+            ("WAYMARK_HASH_CONCURRENCY", "0"),
+            ("WAYMARK_SESSION_MAX_MINUTES", "0"),
+            ("WAYMARK_CLIENT_IP_HEADER", "not a header"),
+            ("WAYMARK_PUBLIC_ORIGIN", "waymark.example.org"),
+            ("WAYMARK_CSRF_SECRET", "short"),
+        ] {
+            assert_eq!(with(&[(name, bad)]).unwrap_err().name, name);
+        }
     }
 
     #[test]
@@ -97,6 +222,8 @@ mod tests {
         assert!(with(&[("DATABASE_URL", "mysql://x")]).is_err());
         assert!(with(&[("WAYMARK_SEED_DEMO", "perhaps")]).is_err());
         assert!(with(&[("WAYMARK_SESSION_IDLE_MINUTES", "0")]).is_err());
-        assert!(with(&[("DATABASE_URL", "postgres://u@h/db"), ("WAYMARK_SECURE_COOKIES", "true")]).unwrap().secure_cookies);
+        assert!(
+            with(&[("DATABASE_URL", "postgres://u@h/db"), ("WAYMARK_SECURE_COOKIES", "true")]).unwrap().secure_cookies
+        );
     }
 }

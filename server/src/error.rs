@@ -60,6 +60,12 @@ pub enum AppError {
     InvitationNotValid,
     #[error("username taken")]
     UsernameTaken,
+    /// A carer chose a name that reads the same as someone's on the person's care team.
+    #[error("name in use in the care team")]
+    NameInUse,
+    /// Too much password hashing is under way or waiting: try again after `retry_after_secs`.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("not found")]
     NotFound,
     #[error("database error: {0}")]
@@ -89,6 +95,8 @@ impl AppError {
             AppError::NotFound => ErrorCode::NotFound,
             AppError::InvitationNotValid => ErrorCode::InvitationNotValid,
             AppError::UsernameTaken => ErrorCode::UsernameTaken,
+            AppError::NameInUse => ErrorCode::NameInUse,
+            AppError::Busy { .. } => ErrorCode::Busy,
             AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -96,7 +104,8 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self.code() {
             ErrorCode::InvalidBody | ErrorCode::InvalidInput | ErrorCode::InvitationNotValid => StatusCode::BAD_REQUEST,
-            ErrorCode::UsernameTaken => StatusCode::CONFLICT,
+            ErrorCode::UsernameTaken | ErrorCode::NameInUse => StatusCode::CONFLICT,
+            ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::NotSignedIn | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
             ErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
@@ -125,13 +134,19 @@ impl AppError {
             }
             AppError::NotSignedIn => "sign in first".into(),
             AppError::BadCredentials => "the username or password is not right".into(),
-            AppError::TooManyAttempts { .. } => "too many failed sign-ins for this username; wait and try again".into(),
+            AppError::TooManyAttempts { .. } => {
+                "too many failed sign-ins for this username or from this address; wait and try again".into()
+            }
             AppError::TooManyRequests { .. } => "too many requests of this kind; wait and try again".into(),
             AppError::Csrf => "missing or wrong x-csrf-token header; fetch GET /api/session for a fresh token".into(),
             AppError::Forbidden => "you may not do this".into(),
             AppError::NotFound => "not found, or not yours to see".into(),
             AppError::InvitationNotValid => "the invitation code is not right, was used already, or has expired".into(),
             AppError::UsernameTaken => "that username is taken; choose another".into(),
+            AppError::NameInUse => {
+                "someone in this person's care team already has that name; add something that tells you apart".into()
+            }
+            AppError::Busy { .. } => "the server is busy; try again in a moment".into(),
             AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => "something went wrong on the server".into(),
         }
     }
@@ -146,9 +161,9 @@ impl IntoResponse for AppError {
             tracing::debug!(error = %self, "request refused");
         }
         let retry_after_secs = match &self {
-            AppError::TooManyAttempts { retry_after_secs } | AppError::TooManyRequests { retry_after_secs } => {
-                Some(*retry_after_secs)
-            }
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Busy { retry_after_secs }
+            | AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
         let mutation_id = match &self {

@@ -16,12 +16,21 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 use waymark_shared::{UserId, sync::Audience};
 
+/// The PostgreSQL channel a committed push notifies (payload: the new head), so every instance announces it at once.
+pub const CHANGES_CHANNEL: &str = "waymark_changes";
+/// The PostgreSQL channel a recorded ending notifies (a sign-out, a change of access).
+pub const ENDINGS_CHANNEL: &str = "waymark_endings";
+
 /// How often the watcher looks at the version counter.
 pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 /// Batches of changes a slow listener may fall behind before it is told to pull anyway.
 const CHANNEL_CAPACITY: usize = 1024;
 /// The watermark before the watcher has read the counter once.
 const UNKNOWN: u64 = u64::MAX;
+/// How far back each look for endings reaches (instances' clocks and commits differ by a little).
+const ENDINGS_OVERLAP_MS: i64 = 5_000;
+/// How long an instance remembers which endings it told (longer than the overlap).
+const ENDINGS_REMEMBERED_MS: i64 = 30_000;
 
 /// A cell of one person's record, with this audience, changed at this version.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,10 +43,21 @@ pub struct Changed {
 /// The changes of one commit (or one watcher step).
 pub type ChangeBatch = Arc<Vec<Changed>>;
 
+/// Something that ends open streams: a session that ended (by the SHA-256 of its id), or a person whose access to
+/// records changed (their streams look again at what they may see, and end if they lost someone).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Session(String),
+    Access(UserId),
+}
+
 /// This instance's notification hub. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Live {
     tx: broadcast::Sender<ChangeBatch>,
+    ended: broadcast::Sender<Ended>,
+    /// Endings already announced on this instance (by key, with when), so the watcher tells each once.
+    told: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// Every version up to this one has been announced on this instance.
     announced: Arc<AtomicU64>,
     /// Set when the server is shutting down, so open streams end and graceful shutdown does not wait on them.
@@ -53,11 +73,59 @@ impl Default for Live {
 impl Live {
     pub fn new() -> Live {
         let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
-        Live { tx, announced: Arc::new(AtomicU64::new(UNKNOWN)), closing: Arc::new(watch::Sender::new(false)) }
+        let (ended, _) = broadcast::channel(CHANNEL_CAPACITY);
+        Live {
+            tx,
+            ended,
+            told: Arc::default(),
+            announced: Arc::new(AtomicU64::new(UNKNOWN)),
+            closing: Arc::new(watch::Sender::new(false)),
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<ChangeBatch> {
         self.tx.subscribe()
+    }
+
+    /// Endings of sessions and changes of access, as they are heard.
+    pub fn endings(&self) -> broadcast::Receiver<Ended> {
+        self.ended.subscribe()
+    }
+
+    /// End this instance's streams of a session (by [`crate::store::session_hash`] of its id).
+    pub fn end_session(&self, session_hash: &str) {
+        self.tell(format!("s:{session_hash}"), Ended::Session(session_hash.to_owned()));
+    }
+
+    /// Tell this instance's streams of `user` that what they may see changed (the change recorded at `at_ms`).
+    pub fn access_changed(&self, user: &UserId, at_ms: i64) {
+        self.tell(format!("a:{user}:{at_ms}"), Ended::Access(user.clone()));
+    }
+
+    /// Tell each ending once (the watcher's looks overlap).
+    fn tell(&self, key: String, ending: Ended) {
+        let now = crate::store::now_ms();
+        {
+            let mut told = self.told.lock().expect("the endings lock is never poisoned");
+            told.retain(|_, at| now - *at < ENDINGS_REMEMBERED_MS);
+            if told.insert(key, now).is_some() {
+                return;
+            }
+        }
+        let _ = self.ended.send(ending);
+    }
+
+    /// One watcher step for endings: tell this instance's streams of those recorded (by any instance) since the
+    /// last look.
+    pub async fn catch_up_endings(&self, store: &Store, since_ms: i64) -> Result<(), sqlx::Error> {
+        let (sessions, users) = store.endings_since(since_ms).await?;
+        for s in sessions {
+            self.end_session(&s);
+        }
+        for (user, at) in users {
+            self.access_changed(&user, at);
+        }
+        Ok(())
     }
 
     /// A receiver that sees `true` once the server is shutting down.
@@ -113,6 +181,61 @@ impl Live {
     }
 }
 
+/// On PostgreSQL: listen for other instances' commits and endings, and announce them at once (one query per
+/// notification on this instance, none per stream). The watcher stays as a safety net (a dropped connection, a
+/// notification missed while reconnecting). Reconnects with a growing pause if the connection fails.
+pub fn spawn_pg_listener(live: Live, store: Store, database_url: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut closing = live.closing();
+        let mut pause = Duration::from_millis(250);
+        loop {
+            let listener = async {
+                let mut l = sqlx::postgres::PgListener::connect(&database_url).await?;
+                l.listen_all([CHANGES_CHANNEL, ENDINGS_CHANNEL]).await?;
+                Ok::<_, sqlx::Error>(l)
+            };
+            let mut listener = match listener.await {
+                Ok(l) => l,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not listen for other instances' changes; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(pause) => {}
+                        _ = closing.changed() => return,
+                    }
+                    pause = (pause * 2).min(Duration::from_secs(10));
+                    continue;
+                }
+            };
+            pause = Duration::from_millis(250);
+            // Anything committed while not listening.
+            let _ = live.catch_up(&store).await;
+            loop {
+                let note = tokio::select! {
+                    n = listener.recv() => n,
+                    _ = closing.changed() => return,
+                };
+                match note {
+                    Ok(n) if n.channel() == ENDINGS_CHANNEL => {
+                        let since = crate::store::now_ms() - ENDINGS_OVERLAP_MS;
+                        if let Err(e) = live.catch_up_endings(&store, since).await {
+                            tracing::warn!(error = %e, "could not read stream endings");
+                        }
+                    }
+                    Ok(_) => {
+                        if let Err(e) = live.catch_up(&store).await {
+                            tracing::warn!(error = %e, "could not read the sync log after a notification");
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "lost the notification connection; reconnecting");
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// Run the watcher until the server shuts down.
 pub fn spawn_watcher(live: Live, store: Store) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
@@ -126,6 +249,10 @@ pub fn spawn_watcher(live: Live, store: Store) -> tokio::task::JoinHandle<()> {
             }
             if let Err(e) = live.catch_up(&store).await {
                 tracing::warn!(error = %e, "live watcher could not read the sync log");
+            }
+            let since = crate::store::now_ms() - ENDINGS_OVERLAP_MS;
+            if let Err(e) = live.catch_up_endings(&store, since).await {
+                tracing::warn!(error = %e, "live watcher could not read stream endings");
             }
         }
     })

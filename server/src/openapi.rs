@@ -14,10 +14,10 @@ use utoipa::{
 };
 use waymark_shared::{
     api::{
-        AcceptInvitationRequest, ApiError, AuditQuery, AuditTrail, CsvExportQuery, FrameworksResponse, Invitation,
-        PeopleList, PersonPage, PresenceRequest, RecordViews, RecordViewsQuery, ReportQuery, ReportViewsRequest,
-        ReportViewsResponse, SaveFrameworkRequest, ServiceReport, SessionInfo, SessionState, SetLanguageRequest,
-        SignInRequest,
+        AcceptInvitationRequest, ApiError, AuditQuery, AuditTrail, CsvExportQuery, DeviceKey, DeviceKeyRequest,
+        FrameworksResponse, Invitation, PeopleList, PersonPage, PresenceRequest, RecordViews, RecordViewsQuery,
+        ReportQuery, ReportViewsRequest, ReportViewsResponse, SaveFrameworkRequest, ServiceReport, SessionInfo,
+        SessionState, SetLanguageRequest, SignInRequest,
     },
     outcomes::Framework,
     sync::{PullQuery, PullResponse, PushRequest, PushResponse},
@@ -62,6 +62,7 @@ use waymark_shared::{
         sync_push,
         sync_pull,
         sync_live,
+        device_key,
     ),
     components(schemas(ApiError)),
     modifiers(&Security),
@@ -270,3 +271,10 @@ fn sync_pull() {}
 #[utoipa::path(get, path = "/api/sync/live", tag = "sync",
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream", body = String)))]
 fn sync_live() {}
+
+/// This device's data key for the signed-in person (made on first asking, the same ever after), with their ward's
+/// lock time. At most 20 devices per person.
+#[utoipa::path(post, path = "/api/device-key", tag = "session", request_body = DeviceKeyRequest,
+    responses((status = 200, body = DeviceKey), (status = 400, body = ApiError), (status = 401, body = ApiError),
+              (status = 409, body = ApiError)))]
+fn device_key() {}

@@ -1,7 +1,7 @@
 //! The URL map: which handler answers what, and the layers around them.
 
 use crate::{
-    auth::csrf,
+    auth::{csrf, session_life},
     error::AppError,
     handlers::{audit, export, frameworks, health, invitations, me, people, planning, report, session, sync},
     state::AppState,
@@ -15,7 +15,6 @@ use axum::{
     routing::{any, get, post, put},
 };
 use tower_http::{compression::CompressionLayer, set_header::SetResponseHeaderLayer, trace::TraceLayer};
-use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 /// Largest JSON body the API accepts.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -29,19 +28,12 @@ async fn api_not_found() -> AppError {
 
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
-    let sessions = SessionManagerLayer::new(state.store.clone())
-        .with_name(SESSION_COOKIE)
-        .with_http_only(true)
-        .with_same_site(SameSite::Strict)
-        .with_secure(config.secure_cookies)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)))
-        // Save on every request, not only when the session changes, so that use pushes the idle expiry back.
-        .with_always_save(true);
+    let sessions = session_life::layer(state.store.clone(), &config);
 
     let api = Router::new()
         .route("/session", get(session::current).post(session::sign_in).delete(session::sign_out))
         .route("/me/language", put(me::set_language))
+        .route("/device-key", post(crate::handlers::device_keys::hand_over))
         .route("/frameworks", get(frameworks::list).post(frameworks::save))
         .route("/frameworks/{id}/{version}/retire", post(frameworks::retire))
         .route("/people", get(people::list))
@@ -66,7 +58,8 @@ pub fn router(state: AppState) -> Router {
         // leaves text/event-stream alone, so events are not held back in a gzip buffer.
         .route("/sync/live", get(sync::live))
         .fallback(api_not_found)
-        .layer(middleware::from_fn(csrf::require_csrf_token))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::require_csrf_token))
+        .layer(middleware::from_fn_with_state(state.clone(), session_life::keep_alive))
         .layer(sessions)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Health records must never sit in a shared cache.

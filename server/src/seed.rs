@@ -107,6 +107,10 @@ async fn seed_dylans_tracker(store: &Store, dylan: &UserId, gareth: &UserId) -> 
             owen_changes.push(rate(Rater::Agreed, value));
         }
     }
+    for (reading, _, _) in readings {
+        let finish = TrackerChange::FinishReading { reading: RecordId(reading.to_owned()), finished: true, missing: vec![] };
+        owen_changes.push(Change::Tracker(finish));
+    }
     // In the latest reading Dylan rated his mental wellbeing higher than Owen did: both views are kept.
     let latest = RecordId("demo-r3".into());
     owen_changes.push(Change::Tracker(TrackerChange::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Person, value: Some(7) }));

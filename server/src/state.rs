@@ -1,6 +1,6 @@
 //! What every handler can reach.
 
-use crate::{config::Config, live::Live, store::Store};
+use crate::{auth::Auth, config::Config, live::Live, store::Store};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -9,10 +9,13 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Tells connected devices when data they may see has changed.
     pub live: Live,
+    /// The bound on password hashing, sign-in turns and the CSRF key.
+    pub auth: Arc<Auth>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
-        AppState { store, config: Arc::new(config), live: Live::new() }
+        let auth = Arc::new(Auth::new(&config));
+        AppState { store, config: Arc::new(config), live: Live::new(), auth }
     }
 }

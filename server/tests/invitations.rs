@@ -55,6 +55,15 @@ async fn an_invitation_makes_one_linked_carer_account_once(db: TestDb) {
     let names: Vec<&str> = people.body["people"].as_array().unwrap().iter().map(|p| p["display_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Alys Hughes"]);
     assert_eq!(users().await, before + 1);
+    // Alys's page names her care team, but never her other carer (Helen) to Ceri.
+    let alys_id = people.body["people"][0]["id"].as_str().unwrap().to_owned();
+    let page = newcomer.get(&format!("/api/people/{alys_id}")).await;
+    page.assert_status(StatusCode::OK);
+    let team: Vec<&str> = page.body["care_team"].as_array().unwrap().iter().map(|m| m["display_name"].as_str().unwrap()).collect();
+    assert!(team.contains(&"Ceri Hughes") && team.contains(&"Owen Price"), "{team:?}");
+    assert!(!String::from_utf8_lossy(&page.bytes).contains("Helen"), "another carer's name reached a carer: {}", String::from_utf8_lossy(&page.bytes));
+    let mut owen = app.signed_in("owen").await;
+    assert!(String::from_utf8_lossy(&owen.get(&format!("/api/people/{alys_id}")).await.bytes).contains("Helen Hughes"), "staff see every carer");
     // They can sign in again later with what they chose.
     let mut later = app.client();
     later.sign_in("ceri", "a long password").await.assert_status(StatusCode::OK);

@@ -149,6 +149,10 @@ pub enum ErrorCode {
     /// A new account asked for a username someone already has.
     UsernameTaken,
     Internal,
+    /// Too many sign-ins are being checked at once: try again after `retry_after_secs` (HTTP 503).
+    Busy,
+    /// A new carer chose a name that reads the same as someone's on the person's care team.
+    NameInUse,
 }
 
 impl ErrorCode {
@@ -168,6 +172,8 @@ impl ErrorCode {
             ErrorCode::InvitationNotValid => Msg::JoinCodeNotValid,
             ErrorCode::UsernameTaken => Msg::JoinUsernameTaken,
             ErrorCode::Internal => Msg::ErrorServer,
+            ErrorCode::Busy => Msg::ErrorBusy,
+            ErrorCode::NameInUse => Msg::JoinNameInUse,
         }
     }
 }
@@ -179,7 +185,7 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// A clear English explanation for developers and logs; people see the translated catalogue message.
     pub message: String,
-    /// For `too_many_attempts`: seconds until another try is allowed.
+    /// For `too_many_attempts` and `busy`: seconds until another try is allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_secs: Option<u64>,
     /// For a refused sync push: the id of the mutation that was refused (the whole push was refused with it).
@@ -337,6 +343,34 @@ mod invitation_tests {
         assert_eq!(normalise_invitation_code("K7QD-M2XH-9PWO"), None, "O is not in the alphabet");
         assert_eq!(normalise_invitation_code(""), None);
     }
+}
+
+/// `POST /api/device-key`: this device's id (made on the device: [`DEVICE_ID_HEX_CHARS`] lowercase hex digits).
+/// The answer is the signed-in person's data key for this device, made on first asking and the same ever after.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeviceKeyRequest {
+    pub device: String,
+}
+
+/// The answer to [`DeviceKeyRequest`]: the key (256 bits, hex) the device encrypts this person's records under, and
+/// how long the device may sit unused before it locks (set per ward).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeviceKey {
+    pub key: String,
+    pub lock_after_seconds: u32,
+}
+
+/// A device id is 128 random bits as lowercase hex.
+pub const DEVICE_ID_HEX_CHARS: usize = 32;
+/// How long a device may sit unused before it locks, unless the person's ward sets another time.
+pub const DEFAULT_LOCK_AFTER_SECONDS: u32 = 300;
+
+/// Is this a well-formed device id?
+pub fn is_device_id(id: &str) -> bool {
+    id.len() == DEVICE_ID_HEX_CHARS && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 // ---- Audit trail, export and the service report (issue 14). ----

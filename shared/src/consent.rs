@@ -320,8 +320,10 @@ pub enum Action<'a> {
     Rate(Rater),
     /// Say why views in a reading differ.
     GiveReason,
-    /// Start a reading or fill in its details; write goals and steps.
+    /// Start a reading or fill in its details, finish it; write goals and steps.
     WriteTracker,
+    /// Put aside (or bring back) a draft reading started by `started_by`.
+    DiscardReading { started_by: &'a UserId },
     /// Add an item to a section of the safety plan.
     AddToPlan(PlanSection),
     /// Change or take out an item of the plan, written by `author`.
@@ -363,6 +365,7 @@ pub fn may(w: &WriterFacts, action: Action<'_>) -> bool {
         // A carer who rates may also say why they see it differently.
         Action::GiveReason => person_or_team || w.is_carer_sharing(SharedPart::Tracker),
         Action::WriteTracker => person_or_team,
+        Action::DiscardReading { started_by } => w.is_team_staff() || (person_or_team && *started_by == w.user),
         // Governance: only the care team moves a review later (or takes the date away) or changes the setting;
         // the person may always ask for an earlier review.
         Action::SetSetting | Action::SetReview { later: true } => w.is_team_staff(),

@@ -378,6 +378,63 @@ catalogue! {
     SessionIsChanging => "{name} is changing this", "Mae {name} yn newid hwn";
     SessionIsWriting => "{name} is writing here", "Mae {name} yn ysgrifennu yma";
     SessionOffline => "You are offline. Keep going: your edits are saved on this device and merge when you are back.", "Rydych all-lein. Daliwch ati: mae eich newidiadau'n cael eu cadw ar y ddyfais hon ac yn uno pan fyddwch yn ôl.";
+    ErrorBusy => "The server is busy. Please try again in a moment.", "Mae'r gweinydd yn brysur. Rhowch gynnig arall arni mewn munud.";
+    JoinNameInUse => "Someone in this person's care team already has that name. Please add something that tells you apart, such as your surname or how you know them.", "Mae gan rywun yn nhîm gofal yr unigolyn hwn yr enw yna'n barod. Ychwanegwch rywbeth sy'n dangos y gwahaniaeth, fel eich cyfenw neu sut rydych chi'n eu hadnabod.";
+
+    // A locked, encrypted device: PIN, lock screen, sign-out with edits waiting.
+    ChoosePinTitle => "Choose a PIN for this tablet", "Dewiswch PIN ar gyfer y dabled hon";
+    ChoosePinIntro => "Your records on this tablet are locked with it, so nobody else can read them. You will use it to open Waymark here, even with no Wi-Fi, and when the tablet has locked itself. Use 6 to 12 numbers.", "Mae eich cofnodion ar y dabled hon yn cael eu cloi gydag ef, fel na all neb arall eu darllen. Byddwch chi'n ei ddefnyddio i agor Waymark yma, hyd yn oed heb Wi-Fi, a phan fydd y dabled wedi cloi ei hun. Defnyddiwch rhwng 6 a 12 rhif.";
+    PinLabel => "Your PIN", "Eich PIN";
+    PinAgain => "Type your PIN again", "Teipiwch eich PIN eto";
+    PinSave => "Save my PIN", "Cadw fy PIN";
+    PinShape => "Please use 6 to 12 numbers, and nothing else.", "Defnyddiwch rhwng 6 a 12 rhif, a dim byd arall.";
+    PinTooEasy => "That PIN is too easy to guess. Please don't use one number over and over, or numbers in order.", "Mae'r PIN hwnnw'n rhy hawdd i'w ddyfalu. Peidiwch â defnyddio'r un rhif drosodd a throsodd, na rhifau yn eu trefn.";
+    PinDifferent => "The two PINs are not the same. Please type them again.", "Dydy'r ddau PIN ddim yr un fath. Teipiwch nhw eto.";
+    LockedFor => "Locked for {name}", "Wedi'i gloi ar gyfer {name}";
+    LockIdle => "The tablet locked itself because nobody had used it for a while.", "Fe wnaeth y dabled gloi ei hun am nad oedd neb wedi'i defnyddio ers tro.";
+    PinEnter => "Enter your PIN to open your records", "Rhowch eich PIN i agor eich cofnodion";
+    PinOpen => "Open", "Agor";
+    PinOpening => "Opening…", "Yn agor…";
+    PinWrong => "That PIN is not right. Please try again.", "Dydy'r PIN hwnnw ddim yn gywir. Rhowch gynnig arall arni.";
+    PinWrongLastTry => "That PIN is not right. If the next one is wrong too, you will need to sign in with your password to open your records here again. Nothing will be lost.", "Dydy'r PIN hwnnw ddim yn gywir. Os bydd yr un nesaf yn anghywir hefyd, bydd angen i chi fewngofnodi gyda'ch cyfrinair i agor eich cofnodion yma eto. Fydd dim byd yn cael ei golli.";
+    SomeoneElse => "I'm someone else", "Rhywun arall ydw i";
+    OpeningRecords => "Opening your records…", "Yn agor eich cofnodion…";
+    TryAgain => "Try again", "Rhoi cynnig arall arni";
+    LockNow => "Lock", "Cloi";
+    LockSessionEnded => "Your session ended, so Waymark locked your records on this tablet. Please sign in again to carry on. Nothing saved here is lost.", "Daeth eich sesiwn i ben, felly mae Waymark wedi cloi eich cofnodion ar y dabled hon. Mewngofnodwch eto i barhau. Does dim byd sydd wedi'i gadw yma wedi'i golli.";
+    LockTooManyTries => "The PIN was wrong five times, so this tablet no longer opens your records with it. Nothing is lost: sign in with your password when there is a network, and choose a new PIN.", "Roedd y PIN yn anghywir bum gwaith, felly dydy'r dabled hon ddim yn agor eich cofnodion gydag ef mwyach. Does dim byd wedi'i golli: mewngofnodwch gyda'ch cyfrinair pan fydd rhwydwaith, a dewiswch PIN newydd.";
+    LockNeedsNetwork => "Your records on this tablet are locked. To open them, sign in with your password when there is a network.", "Mae eich cofnodion ar y dabled hon wedi'u cloi. I'w hagor, mewngofnodwch gyda'ch cyfrinair pan fydd rhwydwaith.";
+    LockTooManyDevices => "Your account is already set up on too many tablets. Please ask the ward's administrator to remove the ones you no longer use.", "Mae eich cyfrif eisoes wedi'i osod ar ormod o dabledi. Gofynnwch i weinyddwr y ward dynnu'r rhai nad ydych chi'n eu defnyddio mwyach.";
+    LockCannotOpen => "Waymark could not open your records on this tablet. Please try again, or ask staff for help.", "Doedd Waymark ddim yn gallu agor eich cofnodion ar y dabled hon. Rhowch gynnig arall arni, neu gofynnwch i'r staff am help.";
+    SignOutWaitingLocked => "{n} changes made here have not been sent yet. If you sign out, they stay on this tablet, locked so that only you can open them, and they are sent the next time you sign in here. Sign out now?", "Dydy {n} o newidiadau a wnaed yma ddim wedi'u hanfon eto. Os byddwch chi'n allgofnodi, byddan nhw'n aros ar y dabled hon, wedi'u cloi fel mai dim ond chi sy'n gallu eu hagor, a byddan nhw'n cael eu hanfon y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi nawr?";
+    // Consent-scoped records and the app's domains (issue 11 screens; issue 10 edits).
+    AnotherCarer => "another carer", "gofalwr arall";
+    EditNotSaved => "A change was not saved", "Ni chafodd newid ei gadw";
+    CarerNothingShared => "{name} has not shared anything with you yet. When they choose to, it will show here.", "Nid yw {name} wedi rhannu dim gyda chi eto. Pan fyddan nhw'n dewis gwneud hynny, bydd yn ymddangos yma.";
+    CarerSomeShared => "You can see what {name} has chosen to share with you. {name} can change this at any time.", "Gallwch weld yr hyn y mae {name} wedi dewis ei rannu â chi. Gall {name} newid hyn unrhyw bryd.";
+    SharingTitle => "Who sees my About me and comments", "Pwy sy'n gweld Amdanaf i a'r sylwadau";
+    SharingHint => "You decide what each carer sees. Your care team always sees it. You can change this at any time.", "Chi sy'n penderfynu beth mae pob gofalwr yn ei weld. Mae eich tîm gofal bob amser yn ei weld. Gallwch newid hyn unrhyw bryd.";
+    SharePartComments => "Comments written for the people I share comments with", "Sylwadau a ysgrifennwyd ar gyfer y bobl rwy'n rhannu sylwadau â nhw";
+    CommentAudience => "Who can read this comment", "Pwy sy'n gallu darllen y sylw hwn";
+    CommentForCareTeam => "The care team only", "Y tîm gofal yn unig";
+    CommentForSharedMine => "Also the people I share comments with", "Hefyd y bobl rwy'n rhannu sylwadau â nhw";
+    CommentForSharedTheirs => "Also the people {name} shares comments with", "Hefyd y bobl y mae {name} yn rhannu sylwadau â nhw";
+    CommentCarerHint => "Your comment is read by {name}, their care team and the people {name} shares comments with.", "Bydd {name}, eu tîm gofal a'r bobl y mae {name} yn rhannu sylwadau â nhw yn darllen eich sylw.";
+    CommentShared => "Shared with carers", "Wedi'i rannu gyda gofalwyr";
+    PlanReviewSetBy => "Date set by {who}", "Dyddiad wedi'i osod gan {who}";
+    PlanReviewEarlierOnly => "You can ask for an earlier review. Only your care team can move the date later.", "Gallwch ofyn am adolygiad cynharach. Dim ond eich tîm gofal sy'n gallu symud y dyddiad yn hwyrach.";
+    PlanReviewNotLater => "Only the care team can move the review date later.", "Dim ond y tîm gofal sy'n gallu symud dyddiad yr adolygiad yn hwyrach.";
+    PlanSettingStaffOnly => "Only the care team can change this.", "Dim ond y tîm gofal sy'n gallu newid hyn.";
+    ReadingDraftNote => "This reading is a draft: it goes on the chart once it is finished.", "Drafft yw'r darlleniad hwn: bydd yn mynd ar y siart pan fydd wedi'i orffen.";
+    ReadingFinish => "Finish this reading", "Gorffen y darlleniad hwn";
+    ReadingFinishedBy => "Finished by {who}.", "Wedi'i orffen gan {who}.";
+    ReadingFinished => "Finished.", "Wedi'i orffen.";
+    ReadingMissing => "Left without an agreed value: {areas}.", "Heb werth y cytunwyd arno: {areas}.";
+    ReadingReopen => "Make it a draft again", "Ei wneud yn ddrafft eto";
+    ReadingDiscard => "Put this draft aside", "Rhoi'r drafft hwn o'r neilltu";
+    ReadingDiscarded => "This draft was put aside. It stays in the record.", "Cafodd y drafft hwn ei roi o'r neilltu. Mae'n aros yn y cofnod.";
+    ReadingBringBack => "Bring it back", "Dod ag ef yn ôl";
+    ReadingDraftBadge => "Draft", "Drafft";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.
@@ -387,6 +444,36 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
         out = out.replace(&format!("{{{key}}}"), value);
     }
     out
+}
+
+/// Month names, January first.
+const MONTHS_EN: [&str; 12] =
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS_CY: [&str; 12] =
+    ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"];
+
+/// A calendar date (`YYYY-MM-DD`) in words, as people say it: "3 November 2026", "3 Tachwedd 2026". `None` for
+/// something that is not a date (shown as it is by the caller).
+pub fn date_in_words(date: &str, lang: Lang) -> Option<String> {
+    if !crate::tracker::is_date(date) {
+        return None;
+    }
+    let (year, rest) = date.split_once('-')?;
+    let (month, day) = rest.split_once('-')?;
+    let month: usize = month.parse().ok()?;
+    let day: u32 = day.parse().ok()?;
+    let name = match lang {
+        Lang::En => MONTHS_EN[month - 1],
+        Lang::Cy => MONTHS_CY[month - 1],
+    };
+    Some(format!("{day} {name} {year}"))
+}
+
+/// A message that counts something, in the right form for `n`: `one` for exactly one ("1 change waiting"), `many`
+/// otherwise ("{n} changes waiting"), with `{n}` filled in.
+pub fn count(lang: Lang, n: u64, one: Msg, many: Msg) -> String {
+    let template = if n == 1 { one.text(lang) } else { many.text(lang) };
+    fill(template, &[("n", &n.to_string())])
 }
 
 /// The catalogue name of a role.
@@ -415,6 +502,22 @@ pub fn relation_msg(rel: crate::Relation) -> Msg {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+
+    #[test]
+    fn dates_are_said_in_words_in_both_languages() {
+        assert_eq!(date_in_words("2026-11-03", Lang::En).as_deref(), Some("3 November 2026"));
+        assert_eq!(date_in_words("2026-11-03", Lang::Cy).as_deref(), Some("3 Tachwedd 2026"));
+        assert_eq!(date_in_words("2027-01-31", Lang::Cy).as_deref(), Some("31 Ionawr 2027"));
+        assert_eq!(date_in_words("2026-02-30", Lang::En), None);
+        assert_eq!(date_in_words("soon", Lang::En), None);
+    }
+
+    #[test]
+    fn counts_take_the_right_form() {
+        assert_eq!(count(Lang::En, 1, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "1 change waiting to sync");
+        assert_eq!(count(Lang::En, 3, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "3 changes waiting to sync");
+        assert_eq!(count(Lang::En, 0, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "0 changes waiting to sync");
+    }
 
     fn placeholders(s: &str) -> BTreeSet<String> {
         let mut out = BTreeSet::new();

@@ -497,6 +497,16 @@ impl World {
                 if readings.is_empty() {
                     return;
                 }
+                if self.rng.chance(15) {
+                    let reading = self.rng.pick(&readings).clone();
+                    let change: Change = if self.rng.chance(60) {
+                        let missing = vec![AreaId((*self.rng.pick(&AREAS)).into())];
+                        TrackerChange::FinishReading { reading, finished: self.rng.chance(80), missing }.into()
+                    } else {
+                        TrackerChange::DiscardReading { reading, discarded: self.rng.chance(70) }.into()
+                    };
+                    return self.record(d, change, false);
+                }
                 let rater = match self.devices[d].user.0.as_str() {
                     PERSON => *self.rng.pick(&[Rater::Person, Rater::Agreed]),
                     CARER => Rater::Carer,

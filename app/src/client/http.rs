@@ -3,10 +3,20 @@
 pub use gloo_net::http::Method;
 use gloo_net::http::RequestBuilder;
 use serde::{Serialize, de::DeserializeOwned};
+use std::{cell::RefCell, rc::Rc};
 use waymark_shared::{
     Msg,
-    api::{ApiError, CSRF_HEADER},
+    api::{ApiError, CSRF_HEADER, ErrorCode},
 };
+
+thread_local! {
+    static ON_NOT_SIGNED_IN: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// Call `f` whenever the server answers "not signed in" (the session ended there): the device locks.
+pub fn on_not_signed_in(f: impl Fn() + 'static) {
+    ON_NOT_SIGNED_IN.with_borrow_mut(|h| *h = Some(Rc::new(f)));
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
@@ -38,7 +48,14 @@ async fn finish<T: DeserializeOwned>(res: Result<gloo_net::http::Response, gloo_
         return res.json::<T>().await.map_err(|_| Failure::Unexpected);
     }
     match res.json::<ApiError>().await {
-        Ok(e) => Err(Failure::Api(e)),
+        Ok(e) => {
+            if e.code == ErrorCode::NotSignedIn
+                && let Some(hook) = ON_NOT_SIGNED_IN.with_borrow(Clone::clone)
+            {
+                hook();
+            }
+            Err(Failure::Api(e))
+        }
         Err(_) => Err(Failure::Unexpected),
     }
 }

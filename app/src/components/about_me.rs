@@ -6,7 +6,6 @@ use crate::{
     components::written::written_by,
     i18n::{t, use_i18n},
     sync::{
-        RecordError,
         model::{FieldView, Local, Version, about_field, combined},
         use_sync,
     },
@@ -14,39 +13,20 @@ use crate::{
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
     Msg, UserId,
-    i18n::fill,
-    sync::{AboutMeField, Change, ChangeError, WriterFacts},
+    about_me::{AboutMeChange, AboutMeField},
+    consent::{Action, WriterFacts, may},
 };
 
-pub fn field_label(field: AboutMeField) -> Msg {
-    match field {
-        AboutMeField::PreferredName => Msg::PreferredName,
-        AboutMeField::WhatMattersToMe => Msg::WhatMattersToMe,
-        AboutMeField::MyStrengths => Msg::MyStrengths,
-        AboutMeField::MyHopes => Msg::MyHopes,
-    }
-}
-
-/// The message for an edit that was not saved.
-pub fn record_error(e: RecordError) -> (Msg, Option<usize>) {
-    match e {
-        RecordError::Invalid(ChangeError::TooLong { max, .. }) => (Msg::TooLong, Some(max)),
-        RecordError::Invalid(_) => (Msg::ErrorInvalidInput, None),
-        RecordError::NotSaved => (Msg::SaveFailed, None),
-    }
-}
-
 #[component]
-pub fn AboutMe(person: UserId, facts: WriterFacts) -> impl IntoView {
-    let probe = Change::AboutMe { field: AboutMeField::PreferredName, text: String::new() };
-    let may_edit = probe.may_write(&facts, None);
+pub fn AboutMe(person: UserId, facts: Memo<WriterFacts>) -> impl IntoView {
+    let may_edit = facts.with_untracked(|f| may(f, Action::WriteAboutMe));
     view! {
         <section class="panel about-me" data-test="about-me" aria-labelledby="about-me-heading">
             <h2 id="about-me-heading">{t(Msg::AboutMe)}</h2>
             <p class="hint">{t(if may_edit { Msg::AboutMeEditable } else { Msg::AboutMeReadOnly })}</p>
             {AboutMeField::ALL
-                .into_iter()
-                .map(|field| view! { <AboutField person=person.clone() field=field may_edit=may_edit/> })
+                .iter()
+                .map(|field| view! { <AboutField person=person.clone() field=*field may_edit=may_edit/> })
                 .collect_view()}
         </section>
     }
@@ -57,10 +37,13 @@ fn AboutField(person: UserId, field: AboutMeField, may_edit: bool) -> impl IntoV
     let sync = use_sync();
     let person = StoredValue::new(person);
     let current: Memo<FieldView> = Memo::new(move |_| {
-        sync.replica.with(|r| sync.outbox.with(|o| person.with_value(|p| about_field(r, o, p, field))))
+        sync.replica.with(|r| {
+            sync.outbox
+                .with(|o| person.with_value(|p| about_field(r, o, p, field)))
+        })
     });
     let conflict = Memo::new(move |_| current.with(|c| c.conflict.clone()));
-    let label = field_label(field);
+    let label = field.label();
     view! {
         <div class="about-field" data-test="about-me-field" data-field=field.as_str()>
             {move || match (conflict.get(), may_edit) {
@@ -86,15 +69,17 @@ fn AboutField(person: UserId, field: AboutMeField, may_edit: bool) -> impl IntoV
 
 /// The editor for one field: what is typed stays as typed (incoming changes wait) until it is saved.
 #[component]
-fn FieldEditor(person: StoredValue<UserId>, field: AboutMeField, current: Memo<FieldView>) -> impl IntoView {
+fn FieldEditor(
+    person: StoredValue<UserId>,
+    field: AboutMeField,
+    current: Memo<FieldView>,
+) -> impl IntoView {
     let sync = use_sync();
-    let i18n = use_i18n();
     let shown = Memo::new(move |_| current.with(|c| c.text.clone()));
     let dirty = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
     let saving = RwSignal::new(false);
     let touched = RwSignal::new(false);
-    let error = RwSignal::new(None::<(Msg, Option<usize>)>);
     // While someone types, what is on screen is theirs; when they are not, it follows the record.
     let displayed = Memo::new(move |prev: Option<&String>| match (dirty.get(), prev) {
         (true, Some(prev)) => prev.clone(),
@@ -111,15 +96,12 @@ fn FieldEditor(person: StoredValue<UserId>, field: AboutMeField, current: Memo<F
             return;
         }
         saving.set(true);
-        error.set(None);
+        let saved = sync.edit(&person.get_value(), AboutMeChange::AboutMe { field, text });
         spawn_local(async move {
-            let person = person.get_value();
-            match sync.record(&person, Change::AboutMe { field, text }, false).await {
-                Ok(()) => {
-                    touched.set(true);
-                    dirty.set(false);
-                }
-                Err(e) => error.set(Some(record_error(e))),
+            // A failure is shown by the engine; what was typed stays in the box to try again.
+            if saved.await.is_ok() {
+                touched.set(true);
+                dirty.set(false);
             }
             saving.set(false);
         });
@@ -172,7 +154,7 @@ fn FieldEditor(person: StoredValue<UserId>, field: AboutMeField, current: Memo<F
         .into_any()
     };
     view! {
-        <label class="field-label" for=input_id>{t(field_label(field))}</label>
+        <label class="field-label" for=input_id>{t(field.label())}</label>
         {input}
         <div class="field-footer">
             {move || {
@@ -185,12 +167,6 @@ fn FieldEditor(person: StoredValue<UserId>, field: AboutMeField, current: Memo<F
                         }
                     })
             }}
-            {move || {
-                error.get().map(|(msg, max)| {
-                    let text = fill(msg.text(i18n.lang.get()), &[("max", &max.unwrap_or_default().to_string())]);
-                    view! { <span class="field-error" role="alert">{text}</span> }
-                })
-            }}
             <Show when=move || dirty.get() fallback=|| ()>
                 <button type="button" class="button primary small" data-test="field-save" on:click=move |_| save()>
                     {t(Msg::Save)}
@@ -202,7 +178,8 @@ fn FieldEditor(person: StoredValue<UserId>, field: AboutMeField, current: Memo<F
 
 fn version_text(v: &Version) -> AnyView {
     if v.text.trim().is_empty() {
-        view! { <blockquote class="version-text empty">{t(Msg::EmptyVersion)}</blockquote> }.into_any()
+        view! { <blockquote class="version-text empty">{t(Msg::EmptyVersion)}</blockquote> }
+            .into_any()
     } else {
         view! { <blockquote class="version-text">{v.text.clone()}</blockquote> }.into_any()
     }
@@ -210,11 +187,14 @@ fn version_text(v: &Version) -> AnyView {
 
 /// Choosing between versions written at the same time, or writing a combined one.
 #[component]
-fn Settle(person: StoredValue<UserId>, field: AboutMeField, versions: Vec<Version>) -> impl IntoView {
+fn Settle(
+    person: StoredValue<UserId>,
+    field: AboutMeField,
+    versions: Vec<Version>,
+) -> impl IntoView {
     let sync = use_sync();
     let i18n = use_i18n();
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<(Msg, Option<usize>)>);
     let combining = RwSignal::new(false);
     let combined_draft = RwSignal::new(combined(&versions));
     let settle = move |text: String| {
@@ -222,12 +202,10 @@ fn Settle(person: StoredValue<UserId>, field: AboutMeField, versions: Vec<Versio
             return;
         }
         busy.set(true);
-        error.set(None);
+        let saved = sync.settle(&person.get_value(), AboutMeChange::AboutMe { field, text });
         spawn_local(async move {
-            let person = person.get_value();
-            if let Err(e) = sync.record(&person, Change::AboutMe { field, text }, true).await {
-                error.set(Some(record_error(e)));
-            }
+            // A failure is shown by the engine.
+            let _ = saved.await;
             busy.set(false);
         });
     };
@@ -239,7 +217,7 @@ fn Settle(person: StoredValue<UserId>, field: AboutMeField, versions: Vec<Versio
             view! {
                 <li class="conflict-version" data-test="conflict-version">
                     {version_text(v)}
-                    <p class="version-by">{move || written_by(&by.name, by.at_ms, i18n.lang.get())}</p>
+                    <p class="version-by">{move || written_by(&by, i18n.lang.get())}</p>
                     <button
                         type="button"
                         class="button primary"
@@ -256,7 +234,7 @@ fn Settle(person: StoredValue<UserId>, field: AboutMeField, versions: Vec<Versio
     let combined_id = format!("combined-{}", field.as_str());
     view! {
         <div class="conflict" data-test="conflict" data-field=field.as_str() role="group" aria-labelledby=format!("conflict-{}", field.as_str())>
-            <h3 class="field-label" id=format!("conflict-{}", field.as_str())>{t(field_label(field))}</h3>
+            <h3 class="field-label" id=format!("conflict-{}", field.as_str())>{t(field.label())}</h3>
             <p class="conflict-intro">{t(Msg::ConflictIntro)}</p>
             <ul class="conflict-versions">{choices}</ul>
             <Show
@@ -291,12 +269,6 @@ fn Settle(person: StoredValue<UserId>, field: AboutMeField, versions: Vec<Versio
                     </button>
                 </div>
             </Show>
-            {move || {
-                error.get().map(|(msg, max)| {
-                    let text = fill(msg.text(i18n.lang.get()), &[("max", &max.unwrap_or_default().to_string())]);
-                    view! { <p class="field-error" role="alert">{text}</p> }
-                })
-            }}
         </div>
     }
 }
@@ -307,7 +279,7 @@ fn BeingSettled(field: AboutMeField, versions: Vec<Version>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="conflict read-only" data-test="conflict" data-field=field.as_str()>
-            <h3 class="field-label">{t(field_label(field))}</h3>
+            <h3 class="field-label">{t(field.label())}</h3>
             <p class="conflict-intro">{t(Msg::ConflictBeingSettled)}</p>
             <ul class="conflict-versions">
                 {versions
@@ -317,7 +289,7 @@ fn BeingSettled(field: AboutMeField, versions: Vec<Version>) -> impl IntoView {
                         view! {
                             <li class="conflict-version" data-test="conflict-version">
                                 {version_text(v)}
-                                <p class="version-by">{move || written_by(&by.name, by.at_ms, i18n.lang.get())}</p>
+                                <p class="version-by">{move || written_by(&by, i18n.lang.get())}</p>
                             </li>
                         }
                     })

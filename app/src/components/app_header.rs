@@ -20,10 +20,11 @@ pub fn AppHeader() -> impl IntoView {
     let sync = use_sync();
     let navigate = use_navigate();
     let sign_out = move |_| {
-        // Edits not yet synced stay on this tablet (in this person's own store) and sync at their next sign-in.
+        // Edits not yet synced stay on this tablet (in this person's own store, encrypted under their key, which
+        // leaves with them) and sync at their next sign-in here. The question says so in plain words.
         let waiting = sync.waiting();
         if waiting > 0 {
-            let text = fill(Msg::SignOutWaiting.text(i18n.lang.get_untracked()), &[("n", &waiting.to_string())]);
+            let text = fill(Msg::SignOutWaitingLocked.text(i18n.lang.get_untracked()), &[("n", &waiting.to_string())]);
             if !window().confirm_with_message(&text).unwrap_or(false) {
                 return;
             }
@@ -63,6 +64,16 @@ pub fn AppHeader() -> impl IntoView {
                 }}
                 {move || auth.me().map(|_| view! { <SyncStatus/> })}
                 <LanguageSwitch/>
+                {move || {
+                    auth.me()
+                        .map(|_| {
+                            view! {
+                                <button type="button" class="button secondary" data-test="lock-now" on:click=move |_| auth.lock()>
+                                    {t(Msg::LockNow)}
+                                </button>
+                            }
+                        })
+                }}
                 {move || {
                     auth.me()
                         .map(|_| {

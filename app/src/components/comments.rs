@@ -1,52 +1,76 @@
-//! The comment thread on a person's "About me". Anyone who may open the record may add a comment; its writer may
-//! remove it ("Undo" while the removal or the comment itself has not been sent, "Restore" afterwards).
+//! The comment thread on a person's page. Each comment is written for the care team (the default) or also for the
+//! people the person shares comments with; a carer comments only where comments are shared with them, and always for
+//! those people. Its writer may remove it ("Undo" while the removal or the comment itself has not been sent,
+//! "Restore" afterwards). Every author is shown with their role; a carer never sees another carer's name.
 
 use crate::{
-    components::{about_me::record_error, written::written_by},
-    i18n::{t, use_i18n},
+    components::written::written_by,
+    i18n::{t, t_fill, use_i18n},
     sync::{
         model::{CommentView, comments},
-        random_hex, use_sync,
+        use_sync,
     },
+    util::random_hex,
 };
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
-    Msg, UserId,
-    i18n::fill,
-    sync::{Change, RecordId, WriterFacts},
+    Msg, Role, UserId,
+    comments::{CommentAudience, CommentChange, MAX_COMMENT_CHARS},
+    consent::{Action, WriterFacts, may},
+    sync::{Authorship, RecordId},
 };
 
 #[component]
-pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl IntoView {
+pub fn Comments(
+    person: UserId,
+    /// The person's name, as the page shows it.
+    name: String,
+    facts: Memo<WriterFacts>,
+    my_name: String,
+    /// The person has carers: only then is there a choice of who reads a comment.
+    has_carers: bool,
+) -> impl IntoView {
     let sync = use_sync();
     let i18n = use_i18n();
-    let me = facts.user.clone();
-    let may_add = Change::AddComment { comment: RecordId("probe".into()), text: "probe".into() }.may_write(&facts, None);
+    let me = StoredValue::new(facts.with_untracked(|f| Authorship {
+        user: f.user.clone(),
+        name: my_name.clone(),
+        at_ms: 0,
+        role: Some(f.role),
+    }));
+    let is_carer = facts.with_untracked(|f| f.role == Role::Carer);
+    let is_person = facts.with_untracked(|f| f.is_person());
+    // A carer writes for the people comments are shared with (a comment for the care team alone would not reach
+    // them), and only where comments are shared with them.
+    let may_add = Memo::new(move |_| {
+        facts.with(|f| {
+            may(
+                f,
+                Action::Comment {
+                    shared: f.role == Role::Carer,
+                },
+            )
+        })
+    });
     let person = StoredValue::new(person);
-    let me = StoredValue::new(me);
     let list = Memo::new(move |_| {
         sync.replica.with(|r| {
-            sync.outbox.with(|o| person.with_value(|p| me.with_value(|m| comments(r, o, p, m, &my_name))))
+            sync.outbox
+                .with(|o| person.with_value(|p| me.with_value(|m| comments(r, o, p, m))))
         })
     });
     // A removed comment stays in the record; only its writer still sees it here (to restore it).
     let visible = Memo::new(move |_| {
-        list.get().into_iter().filter(|c| !c.removed || me.with_value(|m| &c.author == m)).collect::<Vec<_>>()
+        list.get()
+            .into_iter()
+            .filter(|c| !c.removed || me.with_value(|m| c.by.user == m.user))
+            .collect::<Vec<_>>()
     });
     let busy = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<(Msg, Option<usize>)>);
+    let shared = RwSignal::new(is_carer);
 
-    let act = move |change: Change| {
-        busy.set(true);
-        error.set(None);
-        spawn_local(async move {
-            if let Err(e) = sync.record(&person.get_value(), change, false).await {
-                error.set(Some(record_error(e)));
-            }
-            busy.set(false);
-        });
-    };
+    let act = move |change: CommentChange| sync.edit_soon(&person.get_value(), change);
     let undo = move |id: u64| {
         spawn_local(async move {
             sync.cancel(id).await;
@@ -58,20 +82,29 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
         if busy.get_untracked() || text.trim().is_empty() {
             return;
         }
+        let audience = if is_carer || shared.get_untracked() {
+            CommentAudience::Shared
+        } else {
+            CommentAudience::CareTeam
+        };
+        let change = CommentChange::AddComment {
+            comment: RecordId(format!("c-{}", random_hex(12))),
+            text,
+            audience,
+        };
         busy.set(true);
-        error.set(None);
+        let saved = sync.edit(&person.get_value(), change);
         spawn_local(async move {
-            let change = Change::AddComment { comment: RecordId(format!("c-{}", random_hex(12))), text };
-            match sync.record(&person.get_value(), change, false).await {
-                Ok(()) => draft.set(String::new()),
-                Err(e) => error.set(Some(record_error(e))),
+            if saved.await.is_ok() {
+                draft.set(String::new());
+                shared.set(is_carer);
             }
             busy.set(false);
         });
     };
 
     let row = move |c: CommentView| {
-        let mine = me.with_value(|m| &c.author == m);
+        let mine = me.with_value(|m| c.by.user == m.user);
         let state = if c.removed {
             "removed"
         } else if c.synced {
@@ -79,7 +112,7 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
         } else {
             "waiting"
         };
-        let by = written_by(&c.author_name, c.at_ms, i18n.lang.get());
+        let by = written_by(&c.by, i18n.lang.get());
         let id = c.id.clone();
         let action = match (mine, c.add_pending, c.removal_pending) {
             // Not sent yet: take it back.
@@ -91,9 +124,9 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
             .into_any()),
             (true, None, None) if c.synced => {
                 let (test, label, change) = if c.removed {
-                    ("comment-restore", Msg::RestoreComment, Change::RestoreComment { comment: id.clone() })
+                    ("comment-restore", Msg::RestoreComment, CommentChange::RestoreComment { comment: id.clone() })
                 } else {
-                    ("comment-remove", Msg::RemoveComment, Change::RemoveComment { comment: id.clone() })
+                    ("comment-remove", Msg::RemoveComment, CommentChange::RemoveComment { comment: id.clone() })
                 };
                 Some(view! {
                     <button
@@ -111,12 +144,14 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
             _ => None,
         };
         let waiting = c.add_pending.is_some() || c.removal_pending.is_some();
+        let shared_badge = !is_carer && c.audience == Some(CommentAudience::Shared);
         view! {
             <li class="comment" class:removed=c.removed data-test="comment" data-state=state>
                 <p class="comment-text">{c.text}</p>
                 {c.removed.then(|| view! { <p class="comment-note">{t(Msg::CommentRemoved)}</p> })}
                 <div class="comment-meta">
-                    <span class="comment-by">{by}</span>
+                    <span class="comment-by" data-test="comment-by">{by}</span>
+                    {shared_badge.then(|| view! { <span class="badge">{t(Msg::CommentShared)}</span> })}
                     {waiting.then(|| view! { <span class="badge waiting">{t(Msg::WaitingToSync)}</span> })}
                     {action}
                 </div>
@@ -124,6 +159,7 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
         }
     };
 
+    let name = StoredValue::new(name);
     view! {
         <section class="panel comments" data-test="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">{t(Msg::Comments)}</h2>
@@ -135,7 +171,7 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
                     view! { <ul class="comment-list">{items.into_iter().map(row).collect_view()}</ul> }.into_any()
                 }
             }}
-            {may_add.then(|| view! {
+            <Show when=move || may_add.get() fallback=|| ()>
                 <form class="comment-form" on:submit=add novalidate>
                     <label class="field-label" for="new-comment">{t(Msg::WriteComment)}</label>
                     <textarea
@@ -143,23 +179,49 @@ pub fn Comments(person: UserId, facts: WriterFacts, my_name: String) -> impl Int
                         class="field-input"
                         data-test="comment-input"
                         rows="3"
-                        maxlength=waymark_shared::sync::change::MAX_COMMENT_CHARS.to_string()
+                        maxlength=MAX_COMMENT_CHARS.to_string()
                         prop:value=move || draft.get()
                         on:input=move |ev| draft.set(event_target_value(&ev))
                     ></textarea>
+                    {if is_carer {
+                        view! {
+                            <p class="hint" data-test="comment-carer-hint">
+                                {t_fill(Msg::CommentCarerHint, vec![("name", name.get_value())])}
+                            </p>
+                        }
+                        .into_any()
+                    } else if has_carers {
+                        let shared_label = if is_person {
+                            t_fill(Msg::CommentForSharedMine, vec![])
+                        } else {
+                            t_fill(Msg::CommentForSharedTheirs, vec![("name", name.get_value())])
+                        };
+                        view! {
+                            <fieldset class="comment-audience" data-test="comment-audience">
+                                <legend>{t(Msg::CommentAudience)}</legend>
+                                <label class="check">
+                                    <input type="radio" name="comment-audience" value="care_team" data-test="comment-for-care-team"
+                                        prop:checked=move || !shared.get() on:change=move |_| shared.set(false)/>
+                                    <span>{t(Msg::CommentForCareTeam)}</span>
+                                </label>
+                                <label class="check">
+                                    <input type="radio" name="comment-audience" value="shared" data-test="comment-for-shared"
+                                        prop:checked=move || shared.get() on:change=move |_| shared.set(true)/>
+                                    <span>{shared_label}</span>
+                                </label>
+                            </fieldset>
+                        }
+                        .into_any()
+                    } else {
+                        ().into_any()
+                    }}
                     <div class="field-footer">
                         <button type="submit" class="button primary" data-test="comment-add" disabled=move || busy.get()>
                             {t(Msg::AddComment)}
                         </button>
                     </div>
                 </form>
-            })}
-            {move || {
-                error.get().map(|(msg, max)| {
-                    let text = fill(msg.text(i18n.lang.get()), &[("max", &max.unwrap_or_default().to_string())]);
-                    view! { <p class="field-error" role="alert">{text}</p> }
-                })
-            }}
+            </Show>
         </section>
     }
 }

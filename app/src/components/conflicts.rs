@@ -6,7 +6,7 @@ use crate::{
     i18n::{t, use_i18n},
     sync::use_sync,
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use serde_json::Value;
 use waymark_shared::{
     Msg, UserId,
@@ -33,8 +33,8 @@ pub fn ConflictChoices(
                 <div class="conflicts" data-test=test_id>
                     <p><strong>{t(Msg::ReadingConflict)}</strong></p>
                     {list.into_iter().map(|c| {
-                        let options: Vec<(Value, String)> = std::iter::once((c.current.clone(), c.by.as_ref().map(|b| written_by(&b.name, b.at_ms, lang)).unwrap_or_default()))
-                            .chain(c.kept.iter().map(|k| (k.value.clone(), written_by(&k.by.name, k.by.at_ms, lang))))
+                        let options: Vec<(Value, String)> = std::iter::once((c.current.clone(), c.by.as_ref().map(|b| written_by(b, lang)).unwrap_or_default()))
+                            .chain(c.kept.iter().map(|k| (k.value.clone(), written_by(&k.by, lang))))
                             .collect();
                         view! {
                             <ul class="conflict" data-test="conflict">
@@ -47,8 +47,9 @@ pub fn ConflictChoices(
                                             {change.map(|change| view! {
                                                 <button type="button" class="button primary small" data-test="conflict-choice"
                                                     on:click=move |_| {
-                                                        let change = change.clone();
-                                                        spawn_local(async move { let _ = sync.record(&person.get_value(), change, true).await; });
+                                                        let saved = sync.settle(&person.get_value(), change.clone());
+                                                        // A failure is shown by the engine.
+                                                        leptos::task::spawn_local(async move { let _ = saved.await; });
                                                     }>{t(Msg::ReadingKeepThis)}</button>
                                             })}
                                         </li>

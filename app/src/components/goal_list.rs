@@ -2,19 +2,20 @@
 //! and the steps due for review at a reading. Every edit is saved on this tablet first, then synced.
 
 use crate::{
-    components::{about_me::record_error, conflicts::ConflictChoices, reading::today, written::written_by},
+    components::{conflicts::ConflictChoices, written::written_by},
     i18n::{t, t_fill, use_i18n},
-    sync::{RecordError, random_hex, tracker::use_tracker, use_sync},
+    sync::{tracker::use_tracker, use_sync},
+    util::{random_hex, today},
 };
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
     Msg, UserId,
-    i18n::fill,
+    consent::{Action, WriterFacts, may},
     outcomes::{AreaId, Framework},
-    sync::{CellKey, Change, Kind, RecordId, WriterFacts},
+    sync::{CellKey, Change, Kind, RecordId},
     tracker::{
-        GoalStatus, Prompt, StepOwner,
-        view::{GoalView, StepView, change_for},
+        GoalStatus, Prompt, StepOwner, TrackerChange,
+        view::{GoalView, StepView},
     },
 };
 
@@ -45,35 +46,71 @@ const OWNERS: [(&str, Msg); 4] = [
 ];
 
 /// The changes that make a new goal: its words, its status, and the areas it is about.
-pub fn new_goal(goal: &RecordId, text: &str, status: GoalStatus, framework: &Framework, areas: Vec<AreaId>) -> Vec<Change> {
+pub fn new_goal(
+    goal: &RecordId,
+    text: &str,
+    status: GoalStatus,
+    framework: &Framework,
+    areas: Vec<AreaId>,
+) -> Vec<Change> {
     let mut out = vec![
-        Change::AddGoal { goal: goal.clone(), text: text.trim().to_owned() },
-        Change::GoalStatus { goal: goal.clone(), status },
+        TrackerChange::AddGoal {
+            goal: goal.clone(),
+            text: text.trim().to_owned(),
+        },
+        TrackerChange::GoalStatus {
+            goal: goal.clone(),
+            status,
+        },
     ];
     if !areas.is_empty() {
-        out.push(Change::GoalAreas { goal: goal.clone(), framework: framework.id.clone(), areas });
+        out.push(TrackerChange::GoalAreas {
+            goal: goal.clone(),
+            framework: framework.id.clone(),
+            areas,
+        });
     }
-    out
+    out.into_iter().map(Change::from).collect()
 }
 
 /// The changes that make a new step: which goal, its words, who, by when.
-pub fn new_step(step: &RecordId, goal: &RecordId, text: &str, owner: StepOwner, due: Option<String>) -> Vec<Change> {
+pub fn new_step(
+    step: &RecordId,
+    goal: &RecordId,
+    text: &str,
+    owner: StepOwner,
+    due: Option<String>,
+) -> Vec<Change> {
     let mut out = vec![
-        Change::AddStep { step: step.clone(), goal: goal.clone() },
-        Change::StepText { step: step.clone(), text: text.trim().to_owned() },
-        Change::StepOwner { step: step.clone(), owner },
+        TrackerChange::AddStep {
+            step: step.clone(),
+            goal: goal.clone(),
+        },
+        TrackerChange::StepText {
+            step: step.clone(),
+            text: text.trim().to_owned(),
+        },
+        TrackerChange::StepOwner {
+            step: step.clone(),
+            owner,
+        },
     ];
     if let Some(due) = due.filter(|d| !d.is_empty()) {
-        out.push(Change::StepDue { step: step.clone(), due: Some(due) });
+        out.push(TrackerChange::StepDue {
+            step: step.clone(),
+            due: Some(due),
+        });
     }
-    out
+    out.into_iter().map(Change::from).collect()
 }
 
 pub fn owner_from(choice: &str, name: &str) -> StepOwner {
     match choice {
         "key_worker" => StepOwner::KeyWorker,
         "carer" => StepOwner::Carer,
-        "someone_else" => StepOwner::SomeoneElse { name: name.trim().to_owned() },
+        "someone_else" => StepOwner::SomeoneElse {
+            name: name.trim().to_owned(),
+        },
         _ => StepOwner::Me,
     }
 }
@@ -87,47 +124,42 @@ fn owner_label(owner: &StepOwner, lang: waymark_shared::Lang) -> String {
     }
 }
 
-/// Check every change first (nothing is saved if one is wrong), then save them in order.
-async fn save_all(sync: crate::sync::SyncEngine, person: &UserId, changes: Vec<Change>) -> Result<(), RecordError> {
-    for c in &changes {
-        c.validate().map_err(RecordError::Invalid)?;
-    }
-    for c in changes {
-        sync.record(person, c, false).await?;
-    }
-    Ok(())
-}
-
-fn error_text(e: RecordError, lang: waymark_shared::Lang) -> String {
-    let (msg, max) = record_error(e);
-    fill(msg.text(lang), &[("max", &max.unwrap_or_default().to_string())])
-}
-
 #[component]
-pub fn Goals(person: UserId, facts: WriterFacts, framework: Framework) -> impl IntoView {
+pub fn Goals(person: UserId, facts: Memo<WriterFacts>, framework: Framework) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let i18n = use_i18n();
-    let may_edit = Change::AddGoal { goal: RecordId("g".into()), text: "x".into() }.may_write(&facts, None);
+    let may_edit = facts.with_untracked(|f| may(f, Action::WriteTracker));
     let person = StoredValue::new(person);
     let framework = StoredValue::new(framework);
     let draft = RwSignal::new(String::new());
     let areas = RwSignal::new(Vec::<AreaId>::new());
-    let error = RwSignal::new(None::<String>);
     let sync = use_sync();
     let conflicts = Memo::new(move |_| {
-        tracker.with(|t| t.conflicts.iter().filter(|c| matches!(c.key.kind, Kind::Goal | Kind::Step)).cloned().collect::<Vec<_>>())
+        tracker.with(|t| {
+            t.conflicts
+                .iter()
+                .filter(|c| matches!(c.key.kind, Kind::Goal | Kind::Step))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
     });
     let add = move |_| {
         let goal = RecordId(random_hex(8));
-        let changes = framework.with_value(|f| new_goal(&goal, &draft.get_untracked(), GoalStatus::Active, f, areas.get_untracked()));
+        let changes = framework.with_value(|f| {
+            new_goal(
+                &goal,
+                &draft.get_untracked(),
+                GoalStatus::Active,
+                f,
+                areas.get_untracked(),
+            )
+        });
+        let saved = sync.edit_all(&person.get_value(), changes);
         spawn_local(async move {
-            match save_all(sync, &person.get_value(), changes).await {
-                Ok(()) => {
-                    draft.set(String::new());
-                    areas.set(Vec::new());
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(error_text(e, i18n.lang.get_untracked()))),
+            // A failure is shown by the engine; what was typed stays to try again.
+            if saved.await.is_ok() {
+                draft.set(String::new());
+                areas.set(Vec::new());
             }
         });
     };
@@ -135,9 +167,9 @@ pub fn Goals(person: UserId, facts: WriterFacts, framework: Framework) -> impl I
         <section class="panel goals" data-test="goals">
             <h2>{t(Msg::TrackerGoals)}</h2>
             {
-                let facts = StoredValue::new(facts.clone());
                 let settle = Callback::new(move |(key, value): (CellKey, serde_json::Value)| {
-                    change_for(&key, &value).filter(|ch| facts.with_value(|f| ch.may_write(f, None)))
+                    let change = sync.decode(&key, &value)?;
+                    facts.with_untracked(|f| sync.may_make(f, &person.get_value(), &change)).then_some(change)
                 });
                 view! { <ConflictChoices person=person conflicts=conflicts settle=settle test_id="goal-conflicts"/> }
             }
@@ -179,7 +211,6 @@ pub fn Goals(person: UserId, facts: WriterFacts, framework: Framework) -> impl I
                             }
                         }).collect_view()}
                     </fieldset>
-                    {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                     <button type="button" class="button primary" data-test="goal-add" on:click=add>{t(Msg::TrackerGoalAdd)}</button>
                 </div>
             })}
@@ -188,21 +219,27 @@ pub fn Goals(person: UserId, facts: WriterFacts, framework: Framework) -> impl I
 }
 
 #[component]
-fn GoalItem(person: StoredValue<UserId>, goal: GoalView, framework: StoredValue<Framework>, may_edit: bool) -> impl IntoView {
+fn GoalItem(
+    person: StoredValue<UserId>,
+    goal: GoalView,
+    framework: StoredValue<Framework>,
+    may_edit: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let id = StoredValue::new(goal.id.clone());
-    let save = move |change: Change| {
-        spawn_local(async move {
-            let _ = sync.record(&person.get_value(), change, false).await;
-        });
-    };
+    let save = move |change: TrackerChange| sync.edit_soon(&person.get_value(), change);
     let area_names = {
         let areas = goal.areas.areas.clone();
         move || {
             let lang = i18n.lang.get();
             framework.with_value(|f| {
-                areas.iter().filter_map(|a| f.area(a)).map(|a| a.label.get(lang).to_owned()).collect::<Vec<_>>().join(", ")
+                areas
+                    .iter()
+                    .filter_map(|a| f.area(a))
+                    .map(|a| a.label.get(lang).to_owned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             })
         }
     };
@@ -214,7 +251,7 @@ fn GoalItem(person: StoredValue<UserId>, goal: GoalView, framework: StoredValue<
             {(!goal.areas.areas.is_empty()).then(|| view! { <p class="hint goal-area-names">{area_names}</p> })}
             {goal.waiting.then(|| view! { <span class="badge waiting">{t(Msg::WaitingToSync)}</span> })}
             {goal.written_by.as_ref().map(|b| {
-                let who = written_by(&b.name, b.at_ms, i18n.lang.get_untracked());
+                let who = written_by(b, i18n.lang.get_untracked());
                 view! { <span class="hint goal-by">{who}</span> }
             })}
             <div class="goal-status-row">
@@ -222,7 +259,7 @@ fn GoalItem(person: StoredValue<UserId>, goal: GoalView, framework: StoredValue<
                 <select id=format!("status-{}", goal.id.0) data-test="goal-status" disabled=!may_edit
                     on:change=move |ev| {
                         if let Some(status) = GoalStatus::parse(&event_target_value(&ev)) {
-                            save(Change::GoalStatus { goal: id.get_value(), status });
+                            save(TrackerChange::GoalStatus { goal: id.get_value(), status });
                         }
                     }>
                     {GoalStatus::ALL.into_iter().map(|s| view! {
@@ -243,7 +280,7 @@ fn GoalItem(person: StoredValue<UserId>, goal: GoalView, framework: StoredValue<
                             on:blur=move |ev| {
                                 let text = event_target_value(&ev);
                                 if text != before {
-                                    save(Change::GoalPrompt { goal: id.get_value(), prompt: p, text });
+                                    save(TrackerChange::GoalPrompt { goal: id.get_value(), prompt: p, text });
                                 }
                             }></textarea>
                     }
@@ -259,7 +296,12 @@ fn GoalItem(person: StoredValue<UserId>, goal: GoalView, framework: StoredValue<
 }
 
 #[component]
-fn StepItem(person: StoredValue<UserId>, step: StepView, may_edit: bool, today: String) -> impl IntoView {
+fn StepItem(
+    person: StoredValue<UserId>,
+    step: StepView,
+    may_edit: bool,
+    today: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let id = StoredValue::new(step.id.clone());
@@ -271,8 +313,7 @@ fn StepItem(person: StoredValue<UserId>, step: StepView, may_edit: bool, today: 
                 <input type="checkbox" data-test="step-done" disabled=!may_edit prop:checked=step.done
                     on:change=move |ev| {
                         let done = event_target_checked(&ev);
-                        let change = Change::StepDone { step: id.get_value(), done };
-                        spawn_local(async move { let _ = sync.record(&person.get_value(), change, false).await; });
+                        sync.edit_soon(&person.get_value(), TrackerChange::StepDone { step: id.get_value(), done });
                     }/>
                 <span class="step-text" data-test="step-text">{step.text.clone()}</span>
             </label>
@@ -288,12 +329,10 @@ fn StepItem(person: StoredValue<UserId>, step: StepView, may_edit: bool, today: 
 
 #[component]
 fn StepForm(person: StoredValue<UserId>, goal: StoredValue<RecordId>) -> impl IntoView {
-    let i18n = use_i18n();
     let text = RwSignal::new(String::new());
     let owner = RwSignal::new("me".to_owned());
     let name = RwSignal::new(String::new());
     let due = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
     let sync = use_sync();
     let uid = random_hex(4);
     let add = move |_| {
@@ -305,20 +344,22 @@ fn StepForm(person: StoredValue<UserId>, goal: StoredValue<RecordId>) -> impl In
             owner_from(&owner.get_untracked(), &name.get_untracked()),
             Some(due.get_untracked()),
         );
+        let saved = sync.edit_all(&person.get_value(), changes);
         spawn_local(async move {
-            match save_all(sync, &person.get_value(), changes).await {
-                Ok(()) => {
-                    text.set(String::new());
-                    due.set(String::new());
-                    name.set(String::new());
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(error_text(e, i18n.lang.get_untracked()))),
+            // A failure is shown by the engine; what was typed stays to try again.
+            if saved.await.is_ok() {
+                text.set(String::new());
+                due.set(String::new());
+                name.set(String::new());
             }
         });
     };
-    let (text_id, owner_id, name_id, due_id) =
-        (format!("step-text-{uid}"), format!("step-owner-{uid}"), format!("step-name-{uid}"), format!("step-due-{uid}"));
+    let (text_id, owner_id, name_id, due_id) = (
+        format!("step-text-{uid}"),
+        format!("step-owner-{uid}"),
+        format!("step-name-{uid}"),
+        format!("step-due-{uid}"),
+    );
     view! {
         <div class="step-form">
             <label class="field-label" for=text_id.clone()>{t(Msg::TrackerStepNew)}</label>
@@ -345,22 +386,28 @@ fn StepForm(person: StoredValue<UserId>, goal: StoredValue<RecordId>) -> impl In
                 </span>
                 <button type="button" class="button outline" data-test="step-add" on:click=add>{t(Msg::TrackerStepAdd)}</button>
             </div>
-            {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
         </div>
     }
 }
 
 /// The steps due by `date` (overdue first), each with its goal, to look at during a reading.
 #[component]
-pub fn DueSteps(person: UserId, facts: WriterFacts, #[prop(into)] date: Signal<String>) -> impl IntoView {
+pub fn DueSteps(
+    person: UserId,
+    facts: Memo<WriterFacts>,
+    #[prop(into)] date: Signal<String>,
+) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let sync = use_sync();
-    let may_edit = Change::StepDone { step: RecordId("s".into()), done: true }.may_write(&facts, None);
+    let may_edit = facts.with_untracked(|f| may(f, Action::WriteTracker));
     let person = StoredValue::new(person);
     let due = Memo::new(move |_| {
         date.with(|d| {
             tracker.with(|t| {
-                t.due_steps(d).into_iter().map(|x| (x.goal.text.clone(), x.step.clone(), x.overdue)).collect::<Vec<_>>()
+                t.due_steps(d)
+                    .into_iter()
+                    .map(|x| (x.goal.text.clone(), x.step.clone(), x.overdue))
+                    .collect::<Vec<_>>()
             })
         })
     });
@@ -384,8 +431,7 @@ pub fn DueSteps(person: UserId, facts: WriterFacts, #[prop(into)] date: Signal<S
                                     {may_edit.then(|| view! {
                                         <button type="button" class="button outline small" data-test="due-step-done"
                                             on:click=move |_| {
-                                                let change = Change::StepDone { step: id.clone(), done: true };
-                                                spawn_local(async move { let _ = sync.record(&person.get_value(), change, false).await; });
+                                                sync.edit_soon(&person.get_value(), TrackerChange::StepDone { step: id.clone(), done: true });
                                             }>{t(Msg::TrackerStepMarkDone)}</button>
                                     })}
                                 </li>
@@ -408,17 +454,51 @@ mod tests {
     fn a_new_goal_and_step_are_the_changes_the_server_expects() {
         let f = built_in::waymark_ladder();
         let g = RecordId("g1".into());
-        let goal = new_goal(&g, "  Walk to the shop  ", GoalStatus::Active, &f, vec![f.areas[0].id.clone()]);
+        let goal = new_goal(
+            &g,
+            "  Walk to the shop  ",
+            GoalStatus::Active,
+            &f,
+            vec![f.areas[0].id.clone()],
+        );
         assert_eq!(goal.len(), 3);
-        assert_eq!(goal[0], Change::AddGoal { goal: g.clone(), text: "Walk to the shop".into() });
-        assert!(new_goal(&g, "x", GoalStatus::Proposed, &f, vec![]).len() == 2, "no areas, no areas change");
+        assert_eq!(
+            goal[0],
+            TrackerChange::AddGoal {
+                goal: g.clone(),
+                text: "Walk to the shop".into()
+            }
+            .into()
+        );
+        assert!(
+            new_goal(&g, "x", GoalStatus::Proposed, &f, vec![]).len() == 2,
+            "no areas, no areas change"
+        );
         let s = RecordId("s1".into());
-        let step = new_step(&s, &g, "Ask about leave", owner_from("someone_else", " Dr Rees "), Some(String::new()));
+        let step = new_step(
+            &s,
+            &g,
+            "Ask about leave",
+            owner_from("someone_else", " Dr Rees "),
+            Some(String::new()),
+        );
         assert_eq!(step.len(), 3, "an empty due date is left out");
-        assert_eq!(step[2], Change::StepOwner { step: s.clone(), owner: StepOwner::SomeoneElse { name: "Dr Rees".into() } });
+        assert_eq!(
+            step[2],
+            TrackerChange::StepOwner {
+                step: s.clone(),
+                owner: StepOwner::SomeoneElse {
+                    name: "Dr Rees".into()
+                }
+            }
+            .into()
+        );
         assert!(step.iter().all(|c| c.validate().is_ok()));
         let blank = new_goal(&g, "   ", GoalStatus::Active, &f, vec![]);
-        assert!(blank[0].validate().is_err(), "an empty goal is refused before anything is saved");
+        assert!(
+            blank[0].validate().is_err(),
+            "an empty goal is refused before anything is saved"
+        );
         assert_eq!(owner_from("carer", ""), StepOwner::Carer);
     }
 }

@@ -1,7 +1,7 @@
 //! "Invite a carer": staff on the care team make a one-time code (and link) for a carer to make their account.
 
 use crate::{
-    client::http::{self, Method},
+    client::api,
     i18n::{t, t_fill},
     session::use_auth,
 };
@@ -10,7 +10,12 @@ use waymark_shared::{Msg, UserId, api::Invitation};
 
 fn date_of(ms: i64) -> String {
     let d = leptos::web_sys::js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_f64(ms as f64));
-    format!("{:04}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date())
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
 }
 
 #[component]
@@ -24,9 +29,8 @@ pub fn InviteCarer(person: UserId, name: String) -> impl IntoView {
             error.set(Some(Msg::ErrorNetwork));
             return;
         };
-        let url = format!("/api/people/{}/invitations", person.get_value().0);
         spawn_local(async move {
-            match http::send::<_, Invitation>(Method::POST, &url, &token, Some(&serde_json::json!({}))).await {
+            match api::invite_carer(&token, &person.get_value()).await {
                 Ok(i) => {
                     error.set(None);
                     made.set(Some(i));

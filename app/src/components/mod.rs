@@ -11,6 +11,7 @@ pub mod person_details;
 pub mod planning_session;
 pub mod reading;
 pub mod safety_plan;
+pub mod sharing;
 pub mod sync_status;
 pub mod tracker_overview;
 pub mod written;

@@ -1,97 +1,126 @@
+//! A service user's page: who they are, their care team, their "About me" and its comments, and the way to their
+//! tracker and plan. A carer sees only what the person shares with them: until something is shared, the person's
+//! name, how to reach the ward and carers' support, in a calm plain sentence.
+
 use crate::{
     client::http::Failure,
-    components::{about_me::AboutMe, comments::Comments},
+    components::{about_me::AboutMe, comments::Comments, sharing::SharingPanel},
     i18n::{t, t_fill},
-    session::use_auth,
-    sync::use_sync,
+    sync::use_facts,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 use waymark_shared::{
-    Msg, Role, UserId,
-    api::PersonPage,
+    Msg, Relation, Role,
+    api::{Me, PersonPage},
+    consent::{Action, SharedPart, may},
     i18n::relation_msg,
-    sync::WriterFacts,
 };
 
-/// A service user's page: who they are, their care team, their "About me" and its comments. Later features
-/// (readings, goals, safety plan) hang off this page. Opened online, it is kept on the device so it opens offline.
 #[component]
-pub fn PersonDetails(id: UserId) -> impl IntoView {
-    let auth = use_auth();
-    let sync = use_sync();
-    let url = format!("/api/people/{id}");
-    let key = format!("person:{id}");
-    let page = LocalResource::new(move || {
-        let (url, key) = (url.clone(), key.clone());
-        async move { sync.page::<PersonPage>(&url, key).await }
-    });
-    move || match page.get() {
-        None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
-        Some(Err(e)) => error_view(e).into_any(),
-        Some(Ok((p, from_device))) => {
-            let Some(me) = auth.me_untracked() else { return ().into_any() };
-            let viewer_role = Some(me.role);
-            let is_self = me.id == p.person.id;
-            let facts = WriterFacts {
-                user: me.id.clone(),
-                role: me.role,
-                is_self,
-                relation: p.person.my_relation,
-                may_view: true,
-                // What the person shares with a carer is known from the tracker's sharing cells.
-                shared: vec![],
-                lacks_capacity: false,
-            };
-            let person_id = p.person.id.clone();
-            let name = p.person.display_name.clone();
-            let intro = match (is_self, viewer_role) {
-                (true, _) => t_fill(Msg::MyPageIntro, vec![]),
-                (false, Some(Role::Carer)) => t_fill(Msg::CarerPageIntro, vec![("name", name.clone())]),
-                _ => t_fill(Msg::StaffPageIntro, vec![("name", name.clone())]),
-            };
-            let team_heading = if is_self { Msg::MyCareTeam } else { Msg::CareTeam };
-            view! {
-                <article class="person-page" data-test="person-page">
-                    <h1>{name}</h1>
-                    {p.person.ward.map(|w| view! { <p class="person-ward">{t(Msg::Ward)}": "{w.name}</p> })}
-                    {from_device.then(|| view! { <p class="note" data-test="offline-copy">{t(Msg::OfflineCopy)}</p> })}
-                    <p class="intro">{intro}</p>
-                    <p>
-                        <A href=format!("/people/{}/tracker", person_id.0) attr:class="button primary tracker-link" attr:data-test="open-tracker">
+pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
+    let facts = use_facts(&me, &page);
+    let p = page.clone();
+    let is_self = me.id == p.person.id;
+    let is_carer = me.role == Role::Carer;
+    let person_id = p.person.id.clone();
+    let name = p.person.display_name.clone();
+    let carers = page.carers();
+    // What the person shares with this carer (empty for everyone else, who see the record as their role allows).
+    let shared = Memo::new(move |_| facts.with(|f| f.shared.clone()));
+    let sees = move |part: SharedPart| !is_carer || shared.with(|s| s.contains(&part));
+    let sees_plan =
+        move || !is_carer || shared.with(|s| s.iter().any(|p| matches!(p, SharedPart::Plan(_))));
+    let nothing_shared = move || is_carer && shared.with(Vec::is_empty);
+    let intro = {
+        let name = name.clone();
+        move || {
+            let name = name.clone();
+            match (is_self, is_carer, nothing_shared()) {
+                (true, _, _) => t_fill(Msg::MyPageIntro, vec![])(),
+                (_, true, true) => t_fill(Msg::CarerNothingShared, vec![("name", name)])(),
+                (_, true, false) => t_fill(Msg::CarerSomeShared, vec![("name", name)])(),
+                _ => t_fill(Msg::StaffPageIntro, vec![("name", name)])(),
+            }
+        }
+    };
+    let team_heading = if is_self {
+        Msg::MyCareTeam
+    } else {
+        Msg::CareTeam
+    };
+    // A carer is never shown the person's other carers.
+    let team: Vec<_> = p
+        .care_team
+        .into_iter()
+        .filter(|m| !is_carer || m.relation != Relation::Carer || m.id == me.id)
+        .collect();
+    let person = StoredValue::new(person_id);
+    let name = StoredValue::new(name);
+    let my_name = StoredValue::new(me.display_name.clone());
+    let has_carers = !carers.is_empty();
+    let carers = StoredValue::new(carers);
+    let team = StoredValue::new(team);
+    let may_share = Memo::new(move |_| facts.with(|f| may(f, Action::Share)));
+    view! {
+        <article class="person-page" data-test="person-page">
+            <h1>{name.get_value()}</h1>
+            {p.person.ward.map(|w| view! { <p class="person-ward">{t(Msg::Ward)}": "{w.name}</p> })}
+            <p class="intro" data-test="person-intro">{intro}</p>
+            {move || (sees(SharedPart::Tracker) || sees_plan()).then(|| view! {
+                <p>
+                    {sees(SharedPart::Tracker).then(|| view! {
+                        <A href=format!("/people/{}/tracker", person.get_value().0) attr:class="button primary tracker-link" attr:data-test="open-tracker">
                             {t(Msg::TrackerOpen)}
                         </A>
                         " "
-                        <A href=format!("/people/{}/plan", person_id.0) attr:class="button primary plan-link" attr:data-test="open-plan">
+                    })}
+                    {sees_plan().then(|| view! {
+                        <A href=format!("/people/{}/plan", person.get_value().0) attr:class="button primary plan-link" attr:data-test="open-plan">
                             {t(Msg::PlanOpen)}
                         </A>
-                    </p>
-                    <crate::components::safety_plan::ReviewFlag person=person_id.clone()/>
-                    {facts.is_team_staff().then(|| view! {
-                        <crate::components::invite::InviteCarer person=person_id.clone() name=p.person.display_name.clone()/>
                     })}
-                    <AboutMe person=person_id.clone() facts=facts.clone()/>
-                    <Comments person=person_id facts=facts my_name=me.display_name.clone()/>
-                    <section class="panel" data-test="care-team-section">
-                        <h2>{t(team_heading)}</h2>
-                        <ul class="care-team" data-test="care-team">
-                            {p.care_team
-                                .into_iter()
-                                .map(|m| {
-                                    view! {
-                                        <li>
-                                            <span class="member-name">{m.display_name}</span>
-                                            <span class="badge">{t(relation_msg(m.relation))}</span>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </section>
-                </article>
-            }
-            .into_any()
-        }
+                </p>
+            })}
+            {(!is_carer).then(|| view! { <crate::components::safety_plan::ReviewFlag person=person.get_value()/> })}
+            {move || facts.with(|f| f.is_team_staff()).then(|| view! {
+                <crate::components::invite::InviteCarer person=person.get_value() name=name.get_value()/>
+            })}
+            {move || sees(SharedPart::AboutMe).then(|| view! { <AboutMe person=person.get_value() facts=facts/> })}
+            {move || sees(SharedPart::Comments).then(|| view! {
+                <Comments person=person.get_value() name=name.get_value() facts=facts my_name=my_name.get_value() has_carers=has_carers/>
+            })}
+            {move || may_share.get().then(|| view! {
+                <SharingPanel person=person.get_value() name=name.get_value() facts=facts carers=carers.get_value()
+                    parts=vec![(SharedPart::AboutMe, Msg::AboutMe), (SharedPart::Comments, Msg::SharePartComments)]
+                    title=Msg::SharingTitle hint=Msg::SharingHint test_id="sharing-about-me" carer_class="sharing-carer"/>
+            })}
+            {is_carer.then(|| view! {
+                <section class="panel carer-info" data-test="carer-info">
+                    <h2>{t(Msg::PlanCarerInfo)}</h2>
+                    <p>{t(Msg::PlanCarerInfoText)}</p>
+                </section>
+            })}
+            {move || (!nothing_shared()).then(|| view! {
+                <section class="panel" data-test="care-team-section">
+                    <h2>{t(team_heading)}</h2>
+                    <ul class="care-team" data-test="care-team">
+                        {team
+                            .get_value()
+                            .into_iter()
+                            .map(|m| {
+                                view! {
+                                    <li>
+                                        <span class="member-name">{m.display_name}</span>
+                                        <span class="badge">{t(relation_msg(m.relation))}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+            })}
+        </article>
     }
 }
 

@@ -3,8 +3,14 @@
 //! reader starts or stops writing; the edits themselves travel through sync like every other edit.
 
 use crate::{
-    client::http::{self, Failure, Method},
-    components::{safety_plan::{PlanCtx, section_title}, written::when},
+    client::{
+        api::{self, PlanningAction},
+        http::Failure,
+    },
+    components::{
+        safety_plan::{PlanCtx, section_title},
+        written::{author, when},
+    },
     i18n::{t, t_fill, use_i18n},
     session::use_auth,
 };
@@ -15,7 +21,7 @@ use waymark_shared::{
     api::{Editing, PRESENCE_EVERY_MS, PresenceRequest, SessionState},
     i18n::fill,
     plan::{PlanSection, view::PlanView},
-    sync::RecordId,
+    sync::{Authorship, RecordId},
 };
 
 /// The session as this page knows it, and where this reader is writing. Shared through context with the items.
@@ -36,7 +42,11 @@ impl SessionCtx {
             s.iter()
                 .flat_map(|s| s.present.iter())
                 .filter(|p| p.user != me)
-                .filter(|p| p.editing.as_ref().is_some_and(|e| e.section == section && e.item.as_ref() == item))
+                .filter(|p| {
+                    p.editing
+                        .as_ref()
+                        .is_some_and(|e| e.section == section && e.item.as_ref() == item)
+                })
                 .map(|p| p.name.clone())
                 .collect()
         })
@@ -52,10 +62,6 @@ impl SessionCtx {
 
 pub fn use_session() -> Option<SessionCtx> {
     use_context::<SessionCtx>()
-}
-
-fn session_url(person: &UserId, rest: &str) -> String {
-    format!("/api/people/{}/session{rest}", person.0)
 }
 
 /// Make the session context for a plan page and keep this reader's presence going while the page is open.
@@ -74,10 +80,12 @@ pub fn provide_session(ctx: PlanCtx) -> SessionCtx {
             session.unreachable.set(true);
             return;
         };
-        let url = session_url(&ctx.person.get_value(), "/presence");
-        let body = PresenceRequest { editing: session.editing.get_untracked() };
+        let person = ctx.person.get_value();
+        let body = PresenceRequest {
+            editing: session.editing.get_untracked(),
+        };
         spawn_local(async move {
-            match http::send::<_, SessionState>(Method::POST, &url, &token, Some(&body)).await {
+            match api::planning_presence(&token, &person, &body).await {
                 Ok(s) => {
                     session.unreachable.set(false);
                     if session.state.with_untracked(|old| old.as_ref() != Some(&s)) {
@@ -94,7 +102,9 @@ pub fn provide_session(ctx: PlanCtx) -> SessionCtx {
         session.editing.track();
         beat();
     });
-    if let Ok(handle) = set_interval_with_handle(beat, Duration::from_millis(u64::from(PRESENCE_EVERY_MS))) {
+    if let Ok(handle) =
+        set_interval_with_handle(beat, Duration::from_millis(u64::from(PRESENCE_EVERY_MS)))
+    {
         on_cleanup(move || handle.clear());
     }
     session
@@ -107,20 +117,34 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
     let auth = use_auth();
     let may_run = Memo::new(move |_| ctx.facts.with(|f| f.is_team_staff()));
     let busy = RwSignal::new(false);
-    let act = move |rest: &'static str| {
-        let Some(token) = auth.csrf_token() else { return };
-        let url = session_url(&ctx.person.get_value(), rest);
+    let act = move |action: PlanningAction| {
+        let Some(token) = auth.csrf_token() else {
+            return;
+        };
+        let person = ctx.person.get_value();
         busy.set(true);
         spawn_local(async move {
-            match http::send::<_, SessionState>(Method::POST, &url, &token, Some(&serde_json::json!({}))).await {
+            match api::planning(&token, &person, action).await {
                 Ok(s) => session.state.set(Some(s)),
                 Err(e) => ctx.error.set(Some(e.message())),
             }
             busy.set(false);
         });
     };
-    let running = Memo::new(move |_| session.state.with(|s| s.as_ref().and_then(|s| s.session.clone()).filter(|s| s.ended_at_ms.is_none())));
-    let ended = Memo::new(move |_| session.state.with(|s| s.as_ref().and_then(|s| s.session.clone()).filter(|s| s.ended_at_ms.is_some())));
+    let running = Memo::new(move |_| {
+        session.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.session.clone())
+                .filter(|s| s.ended_at_ms.is_none())
+        })
+    });
+    let ended = Memo::new(move |_| {
+        session.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.session.clone())
+                .filter(|s| s.ended_at_ms.is_some())
+        })
+    });
     view! {
         <section class="panel session-bar" data-test="session-bar">
             {move || match running.get() {
@@ -148,7 +172,7 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
                             {move || session.unreachable.get().then(|| view! { <p class="note" data-test="session-offline">{t(Msg::SessionOffline)}</p> })}
                             <Show when=move || may_run.get() fallback=|| ()>
                                 <button type="button" class="button" data-test="session-end" disabled=move || busy.get()
-                                    on:click=move |_| act("/end")>{t(Msg::SessionEnd)}</button>
+                                    on:click=move |_| act(PlanningAction::End)>{t(Msg::SessionEnd)}</button>
                             </Show>
                         </div>
                     }
@@ -159,7 +183,7 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
                     <Show when=move || may_run.get() fallback=|| ()>
                         <p class="hint">{t(Msg::SessionHint)}</p>
                         <button type="button" class="button primary" data-test="session-start" disabled=move || busy.get()
-                            on:click=move |_| act("")>{t(Msg::SessionStart)}</button>
+                            on:click=move |_| act(PlanningAction::Start)>{t(Msg::SessionStart)}</button>
                     </Show>
                 }
                 .into_any(),
@@ -171,10 +195,10 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
 /// One line of a session's summary.
 #[derive(Clone, Debug, PartialEq)]
 enum Done {
-    Added { who: String, text: String },
-    Changed { who: String, text: String },
-    TookOut { who: String, text: String },
-    Signed { who: String, version: u32 },
+    Added { who: Authorship, text: String },
+    Changed { who: Authorship, text: String },
+    TookOut { who: Authorship, text: String },
+    Signed { who: Authorship, version: u32 },
 }
 
 /// What changed in the plan between `from` and `to` (Unix ms), as this device may see it.
@@ -183,18 +207,46 @@ fn done_between(plan: &PlanView, from: i64, to: i64) -> Vec<(i64, Done)> {
     let mut out = Vec::new();
     for item in &plan.items {
         if let Some(a) = item.added_by.as_ref().filter(|a| within(a.at_ms)) {
-            out.push((a.at_ms, Done::Added { who: a.name.clone(), text: item.text.clone() }));
+            out.push((
+                a.at_ms,
+                Done::Added {
+                    who: a.clone(),
+                    text: item.text.clone(),
+                },
+            ));
         }
         if let Some(c) = item.changed_by.as_ref().filter(|c| within(c.at_ms)) {
-            out.push((c.at_ms, Done::Changed { who: c.name.clone(), text: item.text.clone() }));
+            out.push((
+                c.at_ms,
+                Done::Changed {
+                    who: c.clone(),
+                    text: item.text.clone(),
+                },
+            ));
         }
-        if let Some(r) = item.removed_by.as_ref().filter(|r| item.removed && within(r.at_ms)) {
-            out.push((r.at_ms, Done::TookOut { who: r.name.clone(), text: item.text.clone() }));
+        if let Some(r) = item
+            .removed_by
+            .as_ref()
+            .filter(|r| item.removed && within(r.at_ms))
+        {
+            out.push((
+                r.at_ms,
+                Done::TookOut {
+                    who: r.clone(),
+                    text: item.text.clone(),
+                },
+            ));
         }
     }
     for s in plan.signatures.values() {
         if let Some(by) = s.by.as_ref().filter(|b| within(b.at_ms)) {
-            out.push((by.at_ms, Done::Signed { who: by.name.clone(), version: s.signature.version }));
+            out.push((
+                by.at_ms,
+                Done::Signed {
+                    who: by.clone(),
+                    version: s.signature.version,
+                },
+            ));
         }
     }
     out.sort_by_key(|(at, _)| *at);
@@ -214,17 +266,19 @@ fn SessionSummary(ctx: PlanCtx, started: i64, ended: i64, joined: Vec<String>) -
             }}</p>
             {move || {
                 let done = ctx.plan.with(|p| done_between(p, started, ended));
+                let lang = i18n.lang.get();
                 if done.is_empty() {
                     return view! { <p class="hint">{t(Msg::SessionNothing)}</p> }.into_any();
                 }
                 view! {
                     <ul data-test="session-done">
                         {done.into_iter().map(|(_, d)| {
+                            // Each named with their role ("Helen Hughes, carer").
                             let line = match d {
-                                Done::Added { who, text } => t_fill(Msg::SessionAdded, vec![("who", who), ("text", text)]),
-                                Done::Changed { who, text } => t_fill(Msg::SessionChanged, vec![("who", who), ("text", text)]),
-                                Done::TookOut { who, text } => t_fill(Msg::SessionTookOut, vec![("who", who), ("text", text)]),
-                                Done::Signed { who, version } => t_fill(Msg::SessionSigned, vec![("who", who), ("version", version.to_string())]),
+                                Done::Added { who, text } => t_fill(Msg::SessionAdded, vec![("who", author(&who, lang)), ("text", text)]),
+                                Done::Changed { who, text } => t_fill(Msg::SessionChanged, vec![("who", author(&who, lang)), ("text", text)]),
+                                Done::TookOut { who, text } => t_fill(Msg::SessionTookOut, vec![("who", author(&who, lang)), ("text", text)]),
+                                Done::Signed { who, version } => t_fill(Msg::SessionSigned, vec![("who", author(&who, lang)), ("version", version.to_string())]),
                             };
                             view! { <li>{line}</li> }
                         }).collect_view()}

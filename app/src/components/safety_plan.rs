@@ -2,21 +2,23 @@
 //! date, the agreement, the person's sharing choices, and conflicts to settle.
 
 use crate::{
-    components::{about_me::record_error, conflicts::ConflictChoices, planning_session::use_session, reading::today, written::written_by},
+    components::{conflicts::ConflictChoices, planning_session::use_session, written::written_by},
     i18n::{t, t_fill, use_i18n},
-    sync::{SyncEngine, random_hex},
+    sync::SyncEngine,
+    util::{random_hex, today},
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use waymark_shared::{
     Msg, UserId,
     api::Editing,
+    consent::{Action, ConsentChange, WriterFacts, may},
     i18n::fill,
     plan::{
-        CRISIS_LINES, PlanSection, Setting, Signer,
+        CRISIS_LINES, PlanChange, PlanSection, Setting, Signer,
+        change::moves_later,
         view::{Agreement, ItemView, PlanView},
     },
-    sync::{CellKey, Change, RecordId, WriterFacts},
-    tracker::SharedPart,
+    sync::{CellKey, Change, RecordId},
 };
 
 /// A section's title: the plan's own words, or the easy-read ones.
@@ -54,16 +56,6 @@ pub fn setting_msg(s: Setting) -> Msg {
     }
 }
 
-/// The writer's facts with the parts of the record the person shares with them (for a carer).
-pub fn facts_with_plan_sharing(base: &WriterFacts, plan: &PlanView) -> WriterFacts {
-    let mut f = base.clone();
-    f.lacks_capacity = plan.lacks_capacity();
-    if f.role == waymark_shared::Role::Carer {
-        f.shared = SharedPart::ALL.into_iter().filter(|p| plan.shares_with(*p, &base.user)).collect();
-    }
-    f
-}
-
 /// What everyone working on the plan shares: whose it is, who is writing, and the plan as this device has it.
 #[derive(Clone, Copy)]
 pub struct PlanCtx {
@@ -77,42 +69,50 @@ pub struct PlanCtx {
 }
 
 impl PlanCtx {
-    fn record(self, change: Change) {
-        let sync = self.sync;
-        let person = self.person.get_value();
-        let error = self.error;
-        spawn_local(async move {
-            match sync.record(&person, change, false).await {
-                Ok(()) => error.set(None),
-                Err(e) => error.set(Some(record_error(e).0)),
-            }
-        });
+    /// Make an edit to the plan: it shows at once; a failure is shown by the engine.
+    fn edit(self, change: impl Into<Change>) {
+        self.error.set(None);
+        self.sync.edit_soon(&self.person.get_value(), change);
     }
 }
 
 /// One section: its items, and a box to add one for those who may.
 #[component]
-pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] extra: Option<AnyView>) -> impl IntoView {
+pub fn PlanSectionPanel(
+    ctx: PlanCtx,
+    section: PlanSection,
+    #[prop(optional)] extra: Option<AnyView>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let may_add = Memo::new(move |_| {
-        ctx.facts.with(|f| {
-            Change::AddPlanItem { item: RecordId("x".into()), section, text: "x".into() }.may_write(f, None)
-        })
+    let may_add = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::AddToPlan(section))));
+    let items = Memo::new(move |_| {
+        ctx.plan
+            .with(|p| p.section(section).cloned().collect::<Vec<_>>())
     });
-    let items = Memo::new(move |_| ctx.plan.with(|p| p.section(section).cloned().collect::<Vec<_>>()));
-    let removed = Memo::new(move |_| ctx.plan.with(|p| p.removed(section).cloned().collect::<Vec<_>>()));
+    let removed = Memo::new(move |_| {
+        ctx.plan
+            .with(|p| p.removed(section).cloned().collect::<Vec<_>>())
+    });
     let draft = RwSignal::new(String::new());
     let add = move || {
         let text = draft.get_untracked();
         if text.trim().is_empty() {
             return;
         }
-        ctx.record(Change::AddPlanItem { item: RecordId(random_hex(8)), section, text: text.trim().to_owned() });
+        ctx.edit(PlanChange::AddPlanItem {
+            item: RecordId(random_hex(8)),
+            section,
+            text: text.trim().to_owned(),
+        });
         draft.set(String::new());
     };
     let input_id = format!("plan-new-{}", section.as_str());
-    let class = if section.is_staff_only() { "panel plan-section staff-only" } else { "panel plan-section" };
+    let class = if section.is_staff_only() {
+        "panel plan-section staff-only"
+    } else {
+        "panel plan-section"
+    };
     view! {
         <section class=class data-test="plan-section" data-section=section.as_str()>
             <h2>{t(section_title(section, false))}</h2>
@@ -177,22 +177,32 @@ pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] ex
 fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let here = Editing { section: item.section, item: Some(item.id.clone()) };
+    let here = Editing {
+        section: item.section,
+        item: Some(item.id.clone()),
+    };
     let write_here = move |on: bool| {
         if let Some(s) = session {
             s.writing(on.then(|| here.clone()));
         }
     };
-    let may_edit = ctx.facts.with_untracked(|f| ctx.plan.with_untracked(|p| p.may_edit(&item, f)));
+    let may_edit = ctx
+        .facts
+        .with_untracked(|f| ctx.plan.with_untracked(|p| p.may_edit(&item, f)));
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(item.text.clone());
     let (id, section, removed) = (item.id.clone(), item.section, item.removed);
     let id2 = id.clone();
-    let (start_edit, cancel_edit, stop_on_save) = (write_here.clone(), write_here.clone(), write_here);
+    let (start_edit, cancel_edit, stop_on_save) =
+        (write_here.clone(), write_here.clone(), write_here);
     let save = move || {
         let text = draft.get_untracked();
         if !text.trim().is_empty() {
-            ctx.record(Change::PlanItemText { item: id.clone(), section, text: text.trim().to_owned() });
+            ctx.edit(PlanChange::PlanItemText {
+                item: id.clone(),
+                section,
+                text: text.trim().to_owned(),
+            });
         }
         editing.set(false);
         stop_on_save(false);
@@ -202,18 +212,28 @@ fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
     let by = move || {
         let lang = i18n.lang.get();
         let mut s = match &added {
-            Some(a) => fill(Msg::PlanAddedBy.text(lang), &[("who", &written_by(&a.name, a.at_ms, lang))]),
+            Some(a) => fill(
+                Msg::PlanAddedBy.text(lang),
+                &[("who", &written_by(a, lang))],
+            ),
             None => Msg::WaitingToSync.text(lang).to_owned(),
         };
         if let Some(c) = &changed {
             s.push_str("; ");
-            s.push_str(&fill(Msg::PlanChangedBy.text(lang), &[("who", &written_by(&c.name, c.at_ms, lang))]));
+            s.push_str(&fill(
+                Msg::PlanChangedBy.text(lang),
+                &[("who", &written_by(c, lang))],
+            ));
         }
         s
     };
     let text = item.text.clone();
     let item_id = item.id.clone();
-    let others = move || session.map(|s| s.others_at(section, Some(&item_id))).unwrap_or_default();
+    let others = move || {
+        session
+            .map(|s| s.others_at(section, Some(&item_id)))
+            .unwrap_or_default()
+    };
     view! {
         <li class="plan-item" data-test="plan-item" data-item=item.id.0.clone() data-waiting=item.waiting.to_string()>
             {move || {
@@ -257,7 +277,7 @@ fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
                             let id3 = id2.clone();
                             view! {
                                 <button type="button" class="button small quiet" data-test=if removed { "plan-item-restore" } else { "plan-item-remove" }
-                                    on:click=move |_| ctx.record(Change::RemovePlanItem { item: id3.clone(), section, removed: !removed })>
+                                    on:click=move |_| ctx.edit(PlanChange::RemovePlanItem { item: id3.clone(), section, removed: !removed })>
                                     {t(if removed { Msg::PlanPutBack } else { Msg::PlanRemove })}
                                 </button>
                             }
@@ -292,38 +312,84 @@ pub fn SettingContacts(setting: Setting, key_worker: Option<String>) -> impl Int
     }
 }
 
-/// Where the person is now, and when the plan is looked at again.
+/// Where the person is now, and when the plan is looked at again: the care team sets the setting and may move the
+/// review later; the person may ask for an earlier review. Who set the date, and when, is shown.
 #[component]
 pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
-    let may = Memo::new(move |_| ctx.facts.with(|f| Change::PlanReview { review_by: None }.may_write(f, None)));
+    let i18n = use_i18n();
+    let may_setting = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::SetSetting)));
+    let may_later = Memo::new(move |_| {
+        ctx.facts
+            .with(|f| may(f, Action::SetReview { later: true }))
+    });
+    let may_earlier = Memo::new(move |_| {
+        ctx.facts
+            .with(|f| may(f, Action::SetReview { later: false }))
+    });
     let setting = Memo::new(move |_| ctx.plan.with(|p| p.setting));
     let review = Memo::new(move |_| ctx.plan.with(|p| p.review_by.clone()));
+    let set_by = Memo::new(move |_| ctx.plan.with(|p| p.review_set_by.clone()));
     let overdue = Memo::new(move |_| ctx.plan.with(|p| p.review_overdue(&today())));
+    // The review date is the care team's record: a carer is not sent it.
+    let is_carer = ctx
+        .facts
+        .with_untracked(|f| f.role == waymark_shared::Role::Carer);
+    // Someone who may only bring the review forward picks a date up to the one set now.
+    let latest = move || (!may_later.get()).then(|| review.get()).flatten();
     view! {
         <section class="panel plan-details" data-test="plan-details">
             <div class="plan-detail">
                 <label class="field-label" for="plan-setting">{t(Msg::PlanSetting)}</label>
-                <select id="plan-setting" data-test="plan-setting" disabled=move || !may.get()
+                <select id="plan-setting" data-test="plan-setting" disabled=move || !may_setting.get()
                     on:change=move |ev| {
                         if let Some(setting) = Setting::parse(&event_target_value(&ev)) {
-                            ctx.record(Change::PlanSetting { setting });
+                            ctx.edit(PlanChange::PlanSetting { setting });
                         }
                     }>
                     {Setting::ALL.into_iter().map(|s| view! {
                         <option value=s.as_str() selected=move || setting.get() == s>{t(setting_msg(s))}</option>
                     }).collect_view()}
                 </select>
+                {move || (!may_setting.get()).then(|| view! { <p class="hint" data-test="plan-setting-hint">{t(Msg::PlanSettingStaffOnly)}</p> })}
             </div>
+            {(!is_carer).then(|| view! {
             <div class="plan-detail">
                 <label class="field-label" for="plan-review">{t(Msg::PlanReviewBy)}</label>
-                <input id="plan-review" type="date" data-test="plan-review-date" disabled=move || !may.get()
+                <input id="plan-review" type="date" data-test="plan-review-date"
+                    disabled=move || !may_later.get() && !may_earlier.get()
+                    min=move || (!may_later.get()).then(today)
+                    max=latest
                     prop:value=move || review.get().unwrap_or_default()
                     on:change=move |ev| {
                         let v = event_target_value(&ev);
                         let review_by = (!v.is_empty()).then_some(v);
-                        ctx.record(Change::PlanReview { review_by });
+                        if review_by == review.get_untracked() {
+                            return;
+                        }
+                        let later = moves_later(review.get_untracked().as_deref(), review_by.as_deref());
+                        if ctx.facts.with_untracked(|f| may(f, Action::SetReview { later })) {
+                            ctx.edit(PlanChange::PlanReview { review_by });
+                        } else {
+                            // Put the picker back to the date set now, and say why.
+                            ctx.error.set(Some(Msg::PlanReviewNotLater));
+                            if let Some(input) = ev.target().and_then(|t| leptos::wasm_bindgen::JsCast::dyn_into::<leptos::web_sys::HtmlInputElement>(t).ok()) {
+                                input.set_value(&review.get_untracked().unwrap_or_default());
+                            }
+                        }
                     }/>
+                {move || (may_earlier.get() && !may_later.get()).then(|| view! {
+                    <p class="hint" data-test="plan-review-hint">{t(Msg::PlanReviewEarlierOnly)}</p>
+                })}
+                {move || review.get().is_some().then(|| {
+                    let lang = i18n.lang.get();
+                    let who = match set_by.get() {
+                        Some(by) => fill(Msg::PlanReviewSetBy.text(lang), &[("who", &written_by(&by, lang))]),
+                        None => Msg::WaitingToSync.text(lang).to_owned(),
+                    };
+                    view! { <p class="hint" data-test="plan-review-by">{who}</p> }
+                })}
             </div>
+            })}
             {move || overdue.get().then(|| view! {
                 <p class="flag overdue" role="status" data-test="plan-review-overdue">
                     {t_fill(Msg::PlanReviewOverdue, vec![("date", review.get().unwrap_or_default())])}
@@ -343,16 +409,34 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
         let n = name.get_value();
         match ctx.plan.with(|p| p.agreement()) {
             Agreement::NotYet => Msg::PlanNotAgreed.text(lang).to_owned(),
-            Agreement::Waiting { signed: Signer::Person, version } => {
-                fill(Msg::PlanWaitingKeyWorker.text(lang), &[("version", &version.to_string()), ("name", &n)])
-            }
-            Agreement::Waiting { signed: Signer::KeyWorker, version } => {
-                fill(Msg::PlanWaitingPerson.text(lang), &[("version", &version.to_string()), ("name", &n)])
-            }
-            Agreement::Agreed { version, person, key_worker, changed_since } => {
+            Agreement::Waiting {
+                signed: Signer::Person,
+                version,
+            } => fill(
+                Msg::PlanWaitingKeyWorker.text(lang),
+                &[("version", &version.to_string()), ("name", &n)],
+            ),
+            Agreement::Waiting {
+                signed: Signer::KeyWorker,
+                version,
+            } => fill(
+                Msg::PlanWaitingPerson.text(lang),
+                &[("version", &version.to_string()), ("name", &n)],
+            ),
+            Agreement::Agreed {
+                version,
+                person,
+                key_worker,
+                changed_since,
+            } => {
                 let mut s = fill(
                     Msg::PlanAgreed.text(lang),
-                    &[("version", &version.to_string()), ("name", &n), ("person", &person), ("key_worker", &key_worker)],
+                    &[
+                        ("version", &version.to_string()),
+                        ("name", &n),
+                        ("person", &person),
+                        ("key_worker", &key_worker),
+                    ],
                 );
                 if changed_since {
                     s.push(' ');
@@ -366,11 +450,12 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
     let to_sign = Memo::new(move |_| {
         ctx.facts.with(|f| {
             Signer::ALL.into_iter().find_map(|signer| {
-                let probe = Change::AgreePlan { signer, version: 1, date: today() };
-                if !probe.may_write(f, None) {
+                if !may(f, Action::SignPlan(signer)) {
                     return None;
                 }
-                ctx.plan.with(|p| p.version_to_sign(signer)).map(|v| (signer, v))
+                ctx.plan
+                    .with(|p| p.version_to_sign(signer))
+                    .map(|v| (signer, v))
             })
         })
     });
@@ -385,84 +470,11 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
                 };
                 view! {
                     <button type="button" class="button primary" data-test="plan-sign" data-signer=signer.as_str()
-                        on:click=move |_| ctx.record(Change::AgreePlan { signer, version, date: today() })>
+                        on:click=move |_| ctx.edit(PlanChange::AgreePlan { signer, version, date: today() })>
                         {t_fill(label, vec![("version", version.to_string())])}
                     </button>
                 }
             })}
-        </section>
-    }
-}
-
-/// The person decides, per carer and per section, what the carer sees.
-#[component]
-pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl IntoView {
-    let i18n = use_i18n();
-    let may_share = Memo::new(move |_| ctx.facts.with(|f| {
-        Change::Share { part: SharedPart::Tracker, carer: UserId("c".into()), share: true, review_by: None }.may_write(f, None)
-    }));
-    let best_interests = move || ctx.plan.with(|p| p.lacks_capacity()) && ctx.facts.with(|f| !f.is_person());
-    view! {
-        <section class="panel plan-sharing" data-test="plan-sharing">
-            <h2>{t(Msg::PlanSharing)}</h2>
-            <p class="hint">{t(Msg::PlanSharingHint)}</p>
-            {move || best_interests().then(|| view! {
-                <p class="note" data-test="best-interests">{t_fill(Msg::CapacityBestInterests, vec![("name", ctx.name.get_value())])}</p>
-            })}
-            {carers.is_empty().then(|| view! { <p class="hint">{t(Msg::TrackerNoCarers)}</p> })}
-            {carers.into_iter().map(|(carer, name)| {
-                let heading = name.clone();
-                let due_name = name.clone();
-                let c = StoredValue::new(carer.clone());
-                // The date by which the person wants to look again at what this carer sees (the earliest set).
-                let review = Memo::new(move |_| ctx.plan.with(|p| {
-                    PlanSection::SHAREABLE.iter()
-                        .filter_map(|s| p.sharing.get(&(SharedPart::Plan(*s), c.get_value())).and_then(|x| x.review_by.clone()))
-                        .min()
-                }));
-                let set_review = move |date: Option<String>| {
-                    let carer = c.get_value();
-                    for section in PlanSection::SHAREABLE {
-                        let part = SharedPart::Plan(section);
-                        let share = ctx.plan.with_untracked(|p| p.shares_with(part, &carer));
-                        ctx.record(Change::Share { part, carer: carer.clone(), share, review_by: date.clone() });
-                    }
-                };
-                view! {
-                    <fieldset class="plan-sharing-carer" data-carer=carer.0.clone()>
-                        <legend>{move || fill(Msg::PlanShareWith.text(i18n.lang.get()), &[("name", &heading)])}</legend>
-                        {move || review.get().filter(|d| d.as_str() < today().as_str()).map(|d| view! {
-                            <p class="flag overdue" data-test="share-review-due">
-                                {t_fill(Msg::PlanShareReviewDue, vec![("name", due_name.clone()), ("date", d)])}
-                            </p>
-                        })}
-                        <label class="field-label" for=format!("share-review-{}", carer.0)>{t(Msg::PlanShareReviewBy)}</label>
-                        <input id=format!("share-review-{}", carer.0) type="date" data-test="share-review" data-carer=carer.0.clone()
-                            disabled=move || !may_share.get()
-                            prop:value=move || review.get().unwrap_or_default()
-                            on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                set_review((!v.is_empty()).then_some(v));
-                            }/>
-                        {PlanSection::SHAREABLE.into_iter().map(|section| {
-                            let part = SharedPart::Plan(section);
-                            view! {
-                                <label class="check">
-                                    <input type="checkbox" data-test="share-section" data-carer=c.get_value().0 data-section=section.as_str()
-                                        disabled=move || !may_share.get()
-                                        prop:checked=move || ctx.plan.with(|p| p.shares_with(part, &c.get_value()))
-                                        on:change=move |ev| {
-                                            let share = event_target_checked(&ev);
-                                            let review_by = review.get_untracked();
-                                            ctx.record(Change::Share { part, carer: c.get_value(), share, review_by });
-                                        }/>
-                                    <span>{t(section_title(section, false))}</span>
-                                </label>
-                            }
-                        }).collect_view()}
-                    </fieldset>
-                }
-            }).collect_view()}
         </section>
     }
 }
@@ -472,14 +484,10 @@ pub fn PlanSharingPanel(ctx: PlanCtx, carers: Vec<(UserId, String)>) -> impl Int
 pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
     let conflicts = Signal::derive(move || ctx.plan.with(|p| p.conflicts.clone()));
     let settle = Callback::new(move |(key, value): (CellKey, serde_json::Value)| {
-        let change = ctx.plan.with_untracked(|p| p.change_for(&key, &value))?;
-        let may = ctx.facts.with_untracked(|f| match &change {
-            Change::PlanItemText { .. } | Change::RemovePlanItem { .. } => {
-                ctx.plan.with_untracked(|p| p.item(&key.record).is_some_and(|i| p.may_edit(i, f)))
-            }
-            other => other.may_write(f, None),
-        });
-        may.then_some(change)
+        let change = ctx.sync.decode(&key, &value)?;
+        ctx.facts
+            .with_untracked(|f| ctx.sync.may_make(f, &ctx.person.get_value(), &change))
+            .then_some(change)
     });
     view! { <ConflictChoices person=ctx.person conflicts=conflicts settle=settle test_id="plan-conflicts"/> }
 }
@@ -489,7 +497,9 @@ pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
 pub fn ReviewFlag(person: UserId) -> impl IntoView {
     let plan = crate::sync::plan::use_plan(person);
     let overdue = Memo::new(move |_| plan.with(|p| p.review_overdue(&today())));
-    move || overdue.get().then(|| view! { <p class="flag overdue" data-test="review-overdue">{t(Msg::PlanReviewDue)}</p> })
+    move || {
+        overdue.get().then(|| view! { <p class="flag overdue" data-test="review-overdue">{t(Msg::PlanReviewDue)}</p> })
+    }
 }
 
 /// Staff record whether the person can, for now, decide what carers see (and why not). While they cannot, the
@@ -508,7 +518,10 @@ pub fn CapacityPanel(ctx: PlanCtx) -> impl IntoView {
         }
     });
     let save = move |_| {
-        ctx.record(Change::Capacity { lacks: lacks.get_untracked(), reason: reason.get_untracked().trim().to_owned() });
+        ctx.edit(ConsentChange::Capacity {
+            lacks: lacks.get_untracked(),
+            reason: reason.get_untracked().trim().to_owned(),
+        });
     };
     view! {
         <section class="panel capacity" data-test="capacity-panel">
@@ -516,7 +529,7 @@ pub fn CapacityPanel(ctx: PlanCtx) -> impl IntoView {
             <p class="hint">{t(Msg::CapacityHint)}</p>
             {move || current.get().map(|(c, by)| {
                 let lang = i18n.lang.get();
-                let who = by.map(|b| written_by(&b.name, b.at_ms, lang)).unwrap_or_default();
+                let who = by.map(|b| written_by(&b, lang)).unwrap_or_default();
                 let text = if c.lacks {
                     fill(Msg::CapacityRecordedLacks.text(lang), &[("name", &ctx.name.get_value()), ("reason", &c.reason), ("who", &who)])
                 } else {

@@ -2,13 +2,11 @@
 
 use crate::{
     i18n::{t, use_i18n},
-    sync::{
-        model::{SyncState, about_field_of, text_of_change},
-        use_sync,
-    },
+    sync::{model::SyncState, use_sync},
+    util::record_error_text,
 };
 use leptos::{prelude::*, task::spawn_local};
-use waymark_shared::{Msg, i18n::fill, sync::Change};
+use waymark_shared::{Msg, i18n::fill};
 
 /// "All saved here" / "N changes waiting to sync" / "Offline — …" / "Syncing… x of y" / "Needs your attention (N)".
 #[component]
@@ -21,13 +19,17 @@ pub fn SyncStatus() -> impl IntoView {
         let n = |msg: Msg, n: usize| fill(msg.text(lang), &[("n", &n.to_string())]);
         match state.get() {
             SyncState::Saved => Msg::SyncSaved.text(lang).to_owned(),
+            SyncState::Saving => Msg::Saving.text(lang).to_owned(),
             SyncState::Waiting(1) => Msg::SyncWaitingOne.text(lang).to_owned(),
             SyncState::Waiting(count) => n(Msg::SyncWaitingMany, count),
             SyncState::Offline(_) => Msg::SyncOffline.text(lang).to_owned(),
-            SyncState::Syncing { done, total } => {
-                fill(Msg::SyncProgress.text(lang), &[("done", &done.to_string()), ("total", &total.to_string())])
+            SyncState::Syncing { done, total } => fill(
+                Msg::SyncProgress.text(lang),
+                &[("done", &done.to_string()), ("total", &total.to_string())],
+            ),
+            SyncState::Attention(_) if sync.update_needed.get() => {
+                Msg::SyncUpdateApp.text(lang).to_owned()
             }
-            SyncState::Attention(_) if sync.update_needed.get() => Msg::SyncUpdateApp.text(lang).to_owned(),
             SyncState::Attention(count) => n(Msg::SyncAttention, count),
         }
     };
@@ -38,7 +40,13 @@ pub fn SyncStatus() -> impl IntoView {
         _ => None,
     };
     view! {
-        <div class="sync-status" data-test="sync-status" data-state=move || state.get().as_str() role="status">
+        <div
+            class="sync-status"
+            data-test="sync-status"
+            data-state=move || state.get().as_str()
+            data-cursor=move || sync.saved_cursor.get().map(|c| c.to_string())
+            role="status"
+        >
             <span class="sync-dot" aria-hidden="true"></span>
             <span class="sync-text">{text}</span>
             {progress}
@@ -46,7 +54,8 @@ pub fn SyncStatus() -> impl IntoView {
     }
 }
 
-/// Changes the server refused (kept so nothing is lost), an app too old for the server, or a store that can't save.
+/// Changes the server refused (kept so nothing is lost), an edit that could not be saved here, an app too old for
+/// the server, or a store that can't save.
 #[component]
 pub fn AttentionPanel() -> impl IntoView {
     let sync = use_sync();
@@ -55,6 +64,7 @@ pub fn AttentionPanel() -> impl IntoView {
         sync.update_needed.get()
             || sync.store_failed.get()
             || sync.other_tab.get()
+            || sync.failed.with(Option::is_some)
             || sync.attention.with(|a| !a.is_empty())
     };
     let items = move || {
@@ -63,17 +73,14 @@ pub fn AttentionPanel() -> impl IntoView {
             .get()
             .into_iter()
             .map(|item| {
+                // Each domain names its own changes and gives the words they carried.
                 let change = &item.pending.mutation.change;
-                let what = match (about_field_of(change), change) {
-                    (Some(field), _) => crate::components::about_me::field_label(field),
-                    (None, Change::AddComment { .. }) => Msg::AttentionComment,
-                    (None, _) => Msg::AttentionRemoval,
-                };
-                let text = text_of_change(change).map(str::to_owned);
+                let what = change.label();
+                let text = change.words().map(str::to_owned);
                 let id = item.pending.mutation.id;
                 view! {
                     <li class="attention-item" data-test="attention-item">
-                        <p class="attention-what">{what.text(lang)}</p>
+                        <p class="attention-what" data-test="attention-what">{what.text(lang)}</p>
                         {text.map(|t| view! { <blockquote class="version-text">{t}</blockquote> })}
                         <p class="attention-why">{item.code.message().text(lang)}</p>
                         <button type="button" class="button quiet" on:click=move |_| spawn_local(sync.dismiss(id))>
@@ -91,6 +98,13 @@ pub fn AttentionPanel() -> impl IntoView {
                 {move || sync.store_failed.get().then(|| view! { <p class="error">{t(Msg::StoreUnavailable)}</p> })}
                 {move || sync.other_tab.get().then(|| view! {
                     <p class="error" data-test="other-tab">{t(Msg::OpenInAnotherTab)}</p>
+                })}
+                {move || sync.failed.get().map(|e| view! {
+                    <div class="edit-failed" data-test="edit-failed" role="alert">
+                        <p><strong>{t(Msg::EditNotSaved)}</strong></p>
+                        <p>{record_error_text(&e, i18n.lang.get())}</p>
+                        <button type="button" class="button quiet" on:click=move |_| sync.dismiss_failure()>{t(Msg::Dismiss)}</button>
+                    </div>
                 })}
                 {move || sync.attention.with(|a| !a.is_empty()).then(|| view! {
                     <p class="attention-intro">{t(Msg::AttentionIntro)}</p>

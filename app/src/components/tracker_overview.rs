@@ -42,7 +42,7 @@ pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo
     let picked = RwSignal::new(None::<RecordId>);
     let area = RwSignal::new(None::<AreaId>);
     let show_table = RwSignal::new(false);
-    let readings = Memo::new(move |_| framework.with(|f| tracker.with(|t| t.readings_of(f).cloned().collect::<Vec<_>>())));
+    let readings = Memo::new(move |_| framework.with(|f| tracker.with(|t| t.finished_of(f).cloned().collect::<Vec<_>>())));
     // Drawn with the latest reading's version; an older reading draws the areas it shares with it.
     let drawn_with = Memo::new(move |_| {
         let id = framework.get();
@@ -102,7 +102,7 @@ pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo
                 .into_any()
             }}
         </section>
-        {move || view! { <Goals person=person.get_value() facts=facts.get() framework=current.get()/> }}
+        {move || view! { <Goals person=person.get_value() facts=facts framework=current.get()/> }}
     }
 }
 
@@ -127,6 +127,8 @@ mod tests {
             present: vec![],
             areas,
             started_by: None,
+            finished: Some(waymark_shared::tracker::view::FinishedReading { missing: vec![], by: None }),
+            discarded: false,
             waiting: false,
         }
     }

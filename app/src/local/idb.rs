@@ -9,7 +9,7 @@ use std::{
     rc::Rc,
     task::{Context, Poll, Waker},
 };
-use web_sys::{Event, EventTarget, IdbRequest, IdbTransaction};
+use web_sys::{Event, EventTarget, IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction};
 
 type Outcome = Result<JsValue, String>;
 /// Event listeners kept alive while they are registered.
@@ -103,6 +103,36 @@ impl Drop for Wait {
             let _ = self.target.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
     }
+}
+
+/// Open (creating on first use) a database with these object stores. Another tab upgrading or deleting it makes
+/// this connection step aside rather than block it.
+pub async fn open(name: &str, version: u32, stores: &[&str]) -> Result<IdbDatabase, String> {
+    let factory = leptos::prelude::window().indexed_db().map_err(js_err)?.ok_or("IndexedDB is not available")?;
+    let req: IdbOpenDbRequest = factory.open_with_u32(name, version).map_err(js_err)?;
+    let upgrade_req = req.clone();
+    let names: Vec<String> = stores.iter().map(|s| s.to_string()).collect();
+    let upgrade = Closure::<dyn FnMut(Event)>::new(move |_| {
+        let Ok(db) = upgrade_req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) else {
+            return;
+        };
+        let have = db.object_store_names();
+        for name in &names {
+            if !have.contains(name) {
+                let _ = db.create_object_store(name);
+            }
+        }
+    });
+    req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+    let opened = Wait::request(&req).await;
+    req.set_onupgradeneeded(None);
+    drop(upgrade);
+    let db: IdbDatabase = opened?.dyn_into().map_err(|_| "not a database".to_string())?;
+    let closing = db.clone();
+    let on_version_change = Closure::<dyn FnMut()>::new(move || closing.close());
+    db.set_onversionchange(Some(on_version_change.as_ref().unchecked_ref()));
+    on_version_change.forget();
+    Ok(db)
 }
 
 /// Turn a JS error into text for logs.

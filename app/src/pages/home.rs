@@ -1,17 +1,18 @@
 //! Home: what each person sees first. Staff see the people they work with; a service user sees their own page;
 //! a carer sees the person they support; an administrator sees that clinical records are not theirs to see.
 
-use super::signed_in::SignedIn;
+use super::{person::WithPerson, signed_in::SignedIn};
 use crate::{
-    sync::use_sync,
-    components::{person_card::PersonCard, person_details::{PersonDetails, error_view}},
+    client::api,
+    components::{
+        person_card::PersonCard,
+        person_details::{PersonDetails, error_view},
+    },
     i18n::{t, t_fill},
+    sync::use_sync,
 };
 use leptos::prelude::*;
-use waymark_shared::{
-    Msg, Role,
-    api::{Me, PeopleList},
-};
+use waymark_shared::{Msg, Role, api::Me};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -22,7 +23,7 @@ fn home_for(me: Me) -> AnyView {
     match me.role {
         Role::ServiceUser => view! {
             <p class="greeting">{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</p>
-            <PersonDetails id=me.id/>
+            <WithPerson id=me.id content=|me, page| view! { <PersonDetails me=me page=page/> }/>
         }
         .into_any(),
         Role::Admin => view! {
@@ -42,9 +43,10 @@ fn home_for(me: Me) -> AnyView {
 #[component]
 fn PeopleSection(heading: Msg, empty: Msg) -> impl IntoView {
     let sync = use_sync();
-    let people = LocalResource::new(move || async move {
-        sync.page::<PeopleList>("/api/people", "people".into()).await.map(|(list, _)| list)
-    });
+    let people =
+        LocalResource::new(
+            move || async move { sync.page(api::people()).await.map(|(list, _)| list) },
+        );
     view! {
         <h1>{t(heading)}</h1>
         {move || match people.get() {

@@ -1,5 +1,6 @@
 pub mod home;
 pub mod join;
+pub mod lock;
 pub mod not_found;
 pub mod person;
 pub mod plan;

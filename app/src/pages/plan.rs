@@ -1,32 +1,40 @@
 //! `/people/:id/plan`: the personal safety plan, written together, and
 //! `/people/:id/plan/print`: the person's own copy to print (no network needed).
 
-use super::tracker::{PersonRoute, writer_facts};
+use super::person::PersonRoute;
 use crate::{
     components::{
         language_switch::LanguageSwitch,
         planning_session::{SessionBar, provide_session},
         safety_plan::{
-            CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, PlanSharingPanel,
-            SettingContacts, facts_with_plan_sharing, section_title,
+            CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails,
+            PlanSectionPanel, SettingContacts, section_title,
         },
+        sharing::SharingPanel,
     },
     i18n::{t, t_fill, use_i18n},
-    sync::{plan::use_plan, use_sync},
+    sync::{plan::use_plan, use_facts, use_sync},
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 use waymark_shared::{
     Msg, Relation, Role,
     api::{Me, PersonPage},
+    consent::{Action, may},
     i18n::fill,
-    plan::{PlanSection, view::{Agreement, PlanView}},
+    plan::{
+        PlanSection,
+        view::{Agreement, PlanView},
+    },
     tracker::SharedPart,
 };
 
 /// The key worker's name, from the person's care team.
 fn key_worker(page: &PersonPage) -> Option<String> {
-    page.care_team.iter().find(|m| m.relation == Relation::KeyWorker).map(|m| m.display_name.clone())
+    page.care_team
+        .iter()
+        .find(|m| m.relation == Relation::KeyWorker)
+        .map(|m| m.display_name.clone())
 }
 
 /// The sections this viewer is shown: everything for staff; all but the staff-only notes for the person; for a
@@ -50,8 +58,7 @@ pub fn PlanPage() -> impl IntoView {
 fn plan_ctx(me: &Me, page: &PersonPage) -> PlanCtx {
     let person = page.person.id.clone();
     let plan = use_plan(person.clone());
-    let base = writer_facts(me, page);
-    let facts = Memo::new(move |_| plan.with(|p| facts_with_plan_sharing(&base, p)));
+    let facts = use_facts(me, page);
     PlanCtx {
         sync: use_sync(),
         person: StoredValue::new(person),
@@ -70,7 +77,6 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
     let name = page.person.display_name.clone();
     let kw = key_worker(&page);
     let carers = page.carers();
-    let is_person = me.id == person && me.role == Role::ServiceUser;
     let is_carer = me.role == Role::Carer;
     let me_sv = StoredValue::new(me.clone());
     let sections = Memo::new(move |_| ctx.plan.with(|p| visible_sections(&me_sv.get_value(), p)));
@@ -91,7 +97,7 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
             })}
             <SessionBar ctx=ctx session=session/>
             <PlanConflicts ctx=ctx/>
-            {move || ctx.error.get().map(|m| view! { <p class="field-error" role="alert">{t(m)}</p> })}
+            {move || ctx.error.get().map(|m| view! { <p class="field-error" role="alert" data-test="plan-error">{t(m)}</p> })}
             <PlanDetails ctx=ctx/>
             {move || {
                 let kw = kw.clone();
@@ -106,14 +112,21 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
                     }
                 }).collect_view()
             }}
-            <PlanAgreementPanel ctx=ctx name=name.clone()/>
+            // The agreement is the care team's record (never sent to a carer).
+            {(!is_carer).then(|| view! { <PlanAgreementPanel ctx=ctx name=name.clone()/> })}
             {is_carer.then(|| view! {
                 <section class="panel carer-info" data-test="carer-info">
                     <h2>{t(Msg::PlanCarerInfo)}</h2>
                     <p>{t(Msg::PlanCarerInfoText)}</p>
                 </section>
             })}
-            {move || (is_person || ctx.facts.with(|f| f.lacks_capacity && f.is_team_staff())).then(|| view! { <PlanSharingPanel ctx=ctx carers=carers.clone()/> })}
+            {move || ctx.facts.with(|f| may(f, Action::Share)).then(|| {
+                let parts = PlanSection::SHAREABLE.into_iter().map(|s| (SharedPart::Plan(s), section_title(s, false))).collect::<Vec<_>>();
+                view! {
+                    <SharingPanel person=ctx.person.get_value() name=ctx.name.get_value() facts=ctx.facts carers=carers.clone()
+                        parts=parts title=Msg::PlanSharing hint=Msg::PlanSharingHint test_id="plan-sharing" carer_class="plan-sharing-carer"/>
+                }
+            })}
             {move || ctx.facts.with(|f| f.is_team_staff()).then(|| view! { <CapacityPanel ctx=ctx/> })}
         </article>
     }
@@ -137,16 +150,32 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
     let me_sv = StoredValue::new(me.clone());
     let title = {
         let name = name.clone();
-        move || if is_self { t(Msg::PlanPrintTitle)().to_owned() } else { fill(Msg::PlanPrintFor.text(i18n.lang.get()), &[("name", &name)]) }
+        move || {
+            if is_self {
+                t(Msg::PlanPrintTitle)().to_owned()
+            } else {
+                fill(Msg::PlanPrintFor.text(i18n.lang.get()), &[("name", &name)])
+            }
+        }
     };
     let status = {
         let name = name.clone();
         move || {
             let lang = i18n.lang.get();
             match ctx.plan.with(|p| p.agreement()) {
-                Agreement::Agreed { version, person, key_worker, changed_since: false } => fill(
+                Agreement::Agreed {
+                    version,
+                    person,
+                    key_worker,
+                    changed_since: false,
+                } => fill(
                     Msg::PlanAgreed.text(lang),
-                    &[("version", &version.to_string()), ("name", &name), ("person", &person), ("key_worker", &key_worker)],
+                    &[
+                        ("version", &version.to_string()),
+                        ("name", &name),
+                        ("person", &person),
+                        ("key_worker", &key_worker),
+                    ],
                 ),
                 _ => Msg::PlanPrintDraft.text(lang).to_owned(),
             }

@@ -1,8 +1,4 @@
-use crate::{
-    components::language_switch::LanguageSwitch,
-    i18n::t,
-    session::{AuthState, use_auth},
-};
+use crate::{components::language_switch::LanguageSwitch, i18n::t, session::use_auth};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::Redirect, hooks::use_navigate};
 use waymark_shared::Msg;
@@ -25,19 +21,22 @@ pub fn SignInPage() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
+            // Signing in also opens the person's records (or asks them to choose a PIN for this tablet first).
             match auth.sign_in(username.get_untracked(), password.get_untracked()).await {
                 Ok(_) => {
-                    password.set(String::new());
+                    password.try_set(String::new());
                     navigate("/", Default::default());
                 }
-                Err(e) => error.set(Some(e.message())),
+                Err(e) => {
+                    error.try_set(Some(e.message()));
+                }
             }
-            busy.set(false);
+            busy.try_set(false);
         });
     };
 
-    let already_signed_in =
-        move || matches!(auth.state.get(), AuthState::Known(ref i) if i.user.is_some()) || matches!(auth.state.get(), AuthState::Offline(_));
+    // Someone whose records are open has nothing to do here.
+    let already_signed_in = move || auth.me().is_some();
 
     view! {
         <Show when=already_signed_in fallback=|| ()>
@@ -51,6 +50,7 @@ pub fn SignInPage() -> impl IntoView {
                 </div>
                 <LanguageSwitch/>
                 <h1>{t(Msg::SignInTitle)}</h1>
+                {move || auth.notice.get().map(|m| view! { <p class="notice" role="status" data-test="sign-in-notice">{t(m)}</p> })}
                 <form on:submit=submit novalidate>
                     <label for="username">{t(Msg::Username)}</label>
                     <input

@@ -1,17 +1,16 @@
 //! `/people/:id/tracker`: the recovery tracker (chart, readings, goals, sharing) and
 //! `/people/:id/tracker/readings/:reading`: one reading, done together.
 
-use super::signed_in::SignedIn;
+use super::{
+    person::{PersonRoute, WithPerson},
+    signed_in::SignedIn,
+};
 use crate::{
-    components::{
-        about_me::record_error,
-        person_details::error_view,
-        reading::{ReadingEditor, facts_with_sharing, today},
-        tracker_overview::TrackerOverview,
-    },
+    components::{reading::ReadingEditor, tracker_overview::TrackerOverview},
     frameworks::use_frameworks,
     i18n::{t, t_fill, use_i18n},
-    sync::{random_hex, tracker::use_tracker, use_sync},
+    sync::{tracker::use_tracker, use_facts, use_sync},
+    util::{random_hex, today},
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{
@@ -21,67 +20,12 @@ use leptos_router::{
 use waymark_shared::{
     Msg, Role, UserId,
     api::{Me, PersonPage},
+    consent::{Action, ConsentChange, WriterFacts, may},
     i18n::fill,
     outcomes::{FrameworkId, built_in},
-    sync::{Change, RecordId, WriterFacts},
-    tracker::{Presence, SharedPart},
+    sync::RecordId,
+    tracker::{Presence, SharedPart, TrackerChange},
 };
-
-/// The signed-in person's standing towards the person whose page this is.
-pub fn writer_facts(me: &Me, page: &PersonPage) -> WriterFacts {
-    WriterFacts {
-        user: me.id.clone(),
-        role: me.role,
-        is_self: me.id == page.person.id,
-        relation: page.person.my_relation,
-        may_view: true,
-        shared: vec![],
-        lacks_capacity: false,
-    }
-}
-
-/// Load the person's page (from the server, or the copy on this device) and show `content` with it.
-#[component]
-pub(crate) fn WithPerson<F, V>(id: UserId, content: F) -> impl IntoView
-where
-    F: Fn(Me, PersonPage) -> V + Send + Sync + Copy + 'static,
-    V: IntoView + 'static,
-{
-    let sync = use_sync();
-    let auth = crate::session::use_auth();
-    let url = format!("/api/people/{id}");
-    let key = format!("person:{id}");
-    let page = LocalResource::new(move || {
-        let (url, key) = (url.clone(), key.clone());
-        async move { sync.page::<PersonPage>(&url, key).await }
-    });
-    move || match page.get() {
-        None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
-        Some(Err(e)) => error_view(e).into_any(),
-        Some(Ok((p, _))) => match auth.me_untracked() {
-            Some(me) => content(me, p).into_any(),
-            None => ().into_any(),
-        },
-    }
-}
-
-/// A page about the person named in the URL (`/people/:id/…`): signed in, with their page loaded.
-#[component]
-pub(crate) fn PersonRoute<F, V>(content: F) -> impl IntoView
-where
-    F: Fn(Me, PersonPage) -> V + Send + Sync + Copy + 'static,
-    V: IntoView + 'static,
-{
-    let params = use_params_map();
-    view! {
-        <SignedIn content=move |_me| {
-            move || {
-                let id = UserId(params.read().get("id").unwrap_or_default());
-                view! { <WithPerson id=id content=content/> }
-            }
-        }/>
-    }
-}
 
 #[component]
 pub fn TrackerPage() -> impl IntoView {
@@ -96,30 +40,24 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
     let i18n = use_i18n();
     let person = page.person.id.clone();
     let tracker = use_tracker(person.clone());
-    let base_facts = writer_facts(&me, &page);
-    let me_id = me.id.clone();
-    let facts = Memo::new(move |_| {
-        let shares = tracker.with(|t| t.shares_with(SharedPart::Tracker, &me_id));
-        facts_with_sharing(&base_facts, shares)
-    });
+    let facts = use_facts(&me, &page);
     // The framework shown: the one of the latest reading, until someone picks another.
     let picked = RwSignal::new(None::<FrameworkId>);
     let framework_id = Memo::new(move |_| {
         picked.get().unwrap_or_else(|| {
-            tracker.with(|t| t.readings.last().map(|r| r.framework.clone())).unwrap_or_else(|| built_in::waymark_ladder().id)
+            tracker
+                .with(|t| t.readings.last().map(|r| r.framework.clone()))
+                .unwrap_or_else(|| built_in::waymark_ladder().id)
         })
     });
     let error = RwSignal::new(None::<Msg>);
     let person_sv = StoredValue::new(person.clone());
-    let may_start = move || {
-        facts.with(|f| {
-            Change::StartReading { reading: RecordId("r".into()), framework: FrameworkId("f".into()), version: 1, date: today() }
-                .may_write(f, None)
-        })
-    };
+    let may_start = move || facts.with(|f| may(f, Action::WriteTracker));
     let date = RwSignal::new(today());
     let start = move |_| {
-        let Some(f) = frameworks.current(&framework_id.get_untracked()) else { return };
+        let Some(f) = frameworks.current(&framework_id.get_untracked()) else {
+            return;
+        };
         let date = date.get_untracked();
         if !waymark_shared::tracker::is_date(&date) {
             error.set(Some(Msg::ErrorInvalidInput));
@@ -135,15 +73,24 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
         }
         let person = person_sv.get_value();
         let navigate = navigate.clone();
+        let first = TrackerChange::StartReading {
+            reading: reading.clone(),
+            framework: f.id.clone(),
+            version: f.version,
+            date,
+        };
+        let who = TrackerChange::ReadingPresent {
+            reading: reading.clone(),
+            present,
+        };
+        let saved = sync.edit_all(&person, vec![first.into(), who.into()]);
         spawn_local(async move {
-            let first = Change::StartReading { reading: reading.clone(), framework: f.id.clone(), version: f.version, date };
-            let who = Change::ReadingPresent { reading: reading.clone(), present };
-            match sync.record(&person, first, false).await {
-                Ok(()) => {
-                    let _ = sync.record(&person, who, false).await;
-                    navigate(&format!("/people/{}/tracker/readings/{}", person.0, reading.0), Default::default());
-                }
-                Err(e) => error.set(Some(record_error(e).0)),
+            // A failure is shown by the engine.
+            if saved.await.is_ok() {
+                navigate(
+                    &format!("/people/{}/tracker/readings/{}", person.0, reading.0),
+                    Default::default(),
+                );
             }
         });
     };
@@ -193,7 +140,13 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
 fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let list = Memo::new(move |_| {
-        framework.with(|f| tracker.with(|t| t.readings_of(f).map(|r| (r.id.clone(), r.date.clone(), r.waiting)).collect::<Vec<_>>()))
+        framework.with(|f| {
+            tracker.with(|t| {
+                t.readings_of(f)
+                    .map(|r| (r.id.clone(), r.date.clone(), r.waiting, r.is_draft()))
+                    .collect::<Vec<_>>()
+            })
+        })
     });
     view! {
         <section class="panel" data-test="readings">
@@ -205,11 +158,12 @@ fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
                 }
                 view! {
                     <ul class="readings-list">
-                        {items.into_iter().rev().map(|(id, date, waiting)| view! {
+                        {items.into_iter().rev().map(|(id, date, waiting, draft)| view! {
                             <li data-test="reading-item" data-reading=id.0.clone()>
                                 <A href=format!("/people/{}/tracker/readings/{}", person.0, id.0)>
                                     {t_fill(Msg::ReadingOn, vec![("date", date)])}
                                 </A>
+                                {draft.then(|| view! { <span class="badge" data-test="reading-draft">{t(Msg::ReadingDraftBadge)}</span> })}
                                 {waiting.then(|| view! { <span class="badge" data-test="reading-waiting">{t(Msg::WaitingToSync)}</span> })}
                             </li>
                         }).collect_view()}
@@ -242,9 +196,9 @@ fn Sharing(person: UserId, carers: Vec<(UserId, String)>) -> impl IntoView {
                             prop:checked=move || tracker.with(|t| t.shares_with(SharedPart::Tracker, &c.get_value()))
                             on:change=move |ev| {
                                 let share = event_target_checked(&ev);
-                                let change = Change::Share { part: SharedPart::Tracker, carer: c.get_value(), share, review_by: None };
-                                let p = person.get_value();
-                                spawn_local(async move { let _ = sync.record(&p, change, false).await; });
+                                let review_by = tracker.with_untracked(|t| t.sharing.get(&(SharedPart::Tracker, c.get_value())).and_then(|s| s.review_by.clone()));
+                                let change = ConsentChange::Share { part: SharedPart::Tracker, carer: c.get_value(), share, review_by };
+                                sync.edit_soon(&person.get_value(), change);
                             }/>
                         <span>{label}</span>
                     </label>
@@ -263,12 +217,12 @@ pub fn ReadingPage() -> impl IntoView {
                 let id = UserId(params.read().get("id").unwrap_or_default());
                 view! { <WithPerson id=id content=move |me, page| {
                     let reading = RecordId(params.read_untracked().get("reading").unwrap_or_default());
-                    let facts = writer_facts(&me, &page);
+                    let facts = use_facts(&me, &page);
                     let person = page.person.id.clone();
                     view! {
                         <A href=format!("/people/{}/tracker", person.0) attr:class="back-link">{t(Msg::TrackerBackToTracker)}</A>
                         <h1 class="reading-person">{page.person.display_name.clone()}</h1>
-                        <ReadingSteps person=person.clone() reading=reading.clone() facts=facts.clone()/>
+                        <ReadingSteps person=person.clone() reading=reading.clone() facts=facts/>
                         <ReadingEditor person=person reading=reading facts=facts/>
                     }
                 }/> }
@@ -279,10 +233,17 @@ pub fn ReadingPage() -> impl IntoView {
 
 /// At a reading, the steps due by its date come up for review.
 #[component]
-fn ReadingSteps(person: UserId, reading: RecordId, facts: WriterFacts) -> impl IntoView {
+fn ReadingSteps(person: UserId, reading: RecordId, facts: Memo<WriterFacts>) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let date = Signal::derive(move || {
-        tracker.with(|t| t.readings.iter().find(|r| r.id == reading).map(|r| r.date.clone())).unwrap_or_else(today)
+        tracker
+            .with(|t| {
+                t.readings
+                    .iter()
+                    .find(|r| r.id == reading)
+                    .map(|r| r.date.clone())
+            })
+            .unwrap_or_else(today)
     });
     view! {
         <section class="panel" data-test="reading-steps">

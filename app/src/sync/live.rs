@@ -1,8 +1,10 @@
-//! The live channel: `GET /api/sync/live`, server-sent events saying "version N exists". When N is past this
-//! device's cursor it syncs at once. On any error the channel is closed and opened again after a backoff
+//! The live channel: `GET /api/sync/live`, server-sent events. `hello` when it opens: the device pulls at once
+//! (whatever happened while it was closed); `changed` when something this viewer may see changed (with the version,
+//! when the server says it): the device syncs when that is past its cursor. On any error the channel is closed and opened again after a backoff
 //! (1 s, 2 s, 4 s … 30 s), or at once when the browser comes back online.
 
 use super::{INNER, SyncEngine, model::backoff};
+use crate::client::api;
 use crate::local::Listeners;
 use leptos::{
     prelude::set_timeout,
@@ -10,8 +12,6 @@ use leptos::{
 };
 use serde::Deserialize;
 use web_sys::{Event, EventSource, MessageEvent};
-
-const URL: &str = "/api/sync/live";
 
 /// An open channel. Dropping it closes it.
 pub struct Live {
@@ -23,19 +23,25 @@ impl Drop for Live {
     fn drop(&mut self) {
         self.source.close();
         for (name, closure) in &self.listeners {
-            let _ = self.source.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            let _ = self
+                .source
+                .remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
     }
 }
 
 #[derive(Deserialize)]
 struct Version {
-    version: u64,
+    #[serde(default)]
+    version: Option<u64>,
 }
 
+/// The version an event names, if it names one.
 fn version_of(event: &Event) -> Option<u64> {
     let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
-    serde_json::from_str::<Version>(&data).ok().map(|v| v.version)
+    serde_json::from_str::<Version>(&data)
+        .ok()
+        .and_then(|v| v.version)
 }
 
 /// Open the channel for the store of generation `epoch` (if that is still the signed-in person's).
@@ -43,7 +49,7 @@ pub fn connect(engine: SyncEngine, epoch: u64) {
     if INNER.with_borrow(|i| i.generation != epoch || i.store.is_none() || i.live.is_some()) {
         return;
     }
-    let Ok(source) = EventSource::new(URL) else {
+    let Ok(source) = EventSource::new(api::LIVE) else {
         failed(engine, epoch);
         return;
     };
@@ -51,15 +57,16 @@ pub fn connect(engine: SyncEngine, epoch: u64) {
     for (name, hello) in [("hello", true), ("changed", false)] {
         listeners.push((
             name,
-            Closure::new(move |e: Event| {
-                if let Some(v) = version_of(&e) {
-                    engine.heard(epoch, v, hello);
-                }
-            }),
+            Closure::new(move |e: Event| engine.heard(epoch, version_of(&e), hello)),
         ));
     }
     // Closing from inside the handler would drop the running closure: do it just after.
-    listeners.push(("error", Closure::new(move |_: Event| set_timeout(move || failed(engine, epoch), Default::default()))));
+    listeners.push((
+        "error",
+        Closure::new(move |_: Event| {
+            set_timeout(move || failed(engine, epoch), Default::default())
+        }),
+    ));
     for (name, closure) in &listeners {
         let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
     }

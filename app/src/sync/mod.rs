@@ -10,22 +10,30 @@
 pub mod live;
 pub mod model;
 pub mod plan;
-pub mod tracker;
 pub(crate) mod timer;
+pub mod tracker;
 
 use crate::{
-    client::http::{self, Failure, Method},
+    client::{
+        api::{self, KeptPage},
+        http::Failure,
+    },
     local::LocalStore,
     session::Auth,
+    util::{now_ms, random_hex},
 };
 use leptos::{prelude::*, task::spawn_local};
-use model::{Attention, PULL_PAGE, PUSH_BATCH, StatusFacts, SyncState};
+use model::{Attention, PULL_PAGE, PUSH_BATCH, StatusFacts, SyncState, acked_versions};
 use serde::{Serialize, de::DeserializeOwned};
-use std::{cell::RefCell, time::Duration};
+use std::{cell::RefCell, future::Future, time::Duration};
 use waymark_shared::{
     UserId,
-    api::ErrorCode,
-    sync::{Change, ChangeError, ClientId, Outbox, PullResponse, PushRequest, PushResponse, Replica, SCHEMA_VERSION},
+    api::{ErrorCode, Me, PersonPage},
+    consent::Standing,
+    sync::{
+        CellKey, Change, ChangeError, ClientId, EffectMode, Outbox, PullQuery, PushRequest,
+        PushResponse, Replica, SCHEMA_VERSION, WriterFacts,
+    },
 };
 
 /// How often to sync when nothing else prompts it.
@@ -64,6 +72,12 @@ pub enum RecordError {
     NotSaved,
 }
 
+impl From<ChangeError> for RecordError {
+    fn from(e: ChangeError) -> RecordError {
+        RecordError::Invalid(e)
+    }
+}
+
 /// The sync engine, shared through context. Copy: its state is signals plus a thread-local for browser handles.
 #[derive(Clone, Copy)]
 pub struct SyncEngine {
@@ -85,30 +99,28 @@ pub struct SyncEngine {
     pub store_failed: RwSignal<bool>,
     /// The person has Waymark open in another tab on this device; this one waits for it to close.
     pub other_tab: RwSignal<bool>,
+    /// Edits shown on screen whose save on this device has not finished yet.
+    saving: RwSignal<usize>,
+    /// The last edit that could not be saved, until the person dismisses it (shown with the things that need
+    /// their attention).
+    pub failed: RwSignal<Option<RecordError>>,
+    /// The cursor saved in this device's store (set once the save has finished): shown on the sync status, for
+    /// tests that wait for a device to catch up (the store itself is encrypted).
+    pub saved_cursor: RwSignal<Option<u64>>,
 }
 
 pub fn use_sync() -> SyncEngine {
     expect_context::<SyncEngine>()
 }
 
-fn now_ms() -> i64 {
-    leptos::web_sys::js_sys::Date::now() as i64
-}
-
-/// Random bytes from the browser's CSPRNG.
-pub fn random_hex(n: usize) -> String {
-    let mut bytes = vec![0u8; n];
-    let filled = window().crypto().and_then(|c| c.get_random_values_with_u8_array(&mut bytes).map(|_| ()));
-    if filled.is_err() {
-        for b in &mut bytes {
-            *b = (leptos::web_sys::js_sys::Math::random() * 256.0) as u8;
-        }
-    }
-    model::hex(&bytes)
-}
-
 fn current(epoch: u64) -> Option<LocalStore> {
-    INNER.with_borrow(|i| if i.generation == epoch { i.store.clone() } else { None })
+    INNER.with_borrow(|i| {
+        if i.generation == epoch {
+            i.store.clone()
+        } else {
+            None
+        }
+    })
 }
 
 impl SyncEngine {
@@ -127,6 +139,9 @@ impl SyncEngine {
             update_needed: RwSignal::new(false),
             store_failed: RwSignal::new(false),
             other_tab: RwSignal::new(false),
+            saving: RwSignal::new(0),
+            failed: RwSignal::new(None),
+            saved_cursor: RwSignal::new(None),
         };
         let _ = window_event_listener(leptos::ev::online, move |_| engine.came_online());
         let _ = window_event_listener(leptos::ev::offline, move |_| engine.online.set(false));
@@ -139,6 +154,7 @@ impl SyncEngine {
     pub fn state(self) -> SyncState {
         model::sync_state(StatusFacts {
             waiting: self.outbox.with(Outbox::waiting),
+            saving: self.saving.get(),
             online: self.online.get() && self.reachable.get(),
             progress: self.progress.get(),
             attention: self.attention.with(Vec::len),
@@ -154,7 +170,10 @@ impl SyncEngine {
     fn came_online(self) {
         self.online.set(true);
         self.reachable.set(true);
-        if matches!(self.auth.state.get_untracked(), crate::session::AuthState::Offline(_)) {
+        if matches!(
+            self.auth.state.get_untracked(),
+            crate::session::AuthState::Offline(_)
+        ) {
             self.auth.refresh();
         }
         INNER.with_borrow_mut(|i| i.failures = 0);
@@ -190,6 +209,8 @@ impl SyncEngine {
         self.progress.set(None);
         self.store_failed.set(false);
         self.other_tab.set(false);
+        self.failed.set(None);
+        self.saved_cursor.set(None);
         let Some(user) = user else { return };
         spawn_local(async move {
             let tab = match crate::local::claim_tab(&user, false).await {
@@ -247,6 +268,7 @@ impl SyncEngine {
                 i.client = Some(client);
                 i.tab = tab;
             });
+            self.saved_cursor.set(Some(loaded.replica.cursor));
             self.replica.set(loaded.replica);
             self.outbox.set(loaded.outbox);
             self.attention.set(loaded.attention);
@@ -292,27 +314,32 @@ impl SyncEngine {
         });
     }
 
-    /// The live channel heard of server version `version`.
-    pub(crate) fn heard(self, epoch: u64, version: u64, hello: bool) {
+    /// The live channel opened (`hello`: pull now, whatever happened while it was closed), or heard that something
+    /// this viewer may see changed, at server version `version` when it says which.
+    pub(crate) fn heard(self, epoch: u64, version: Option<u64>, hello: bool) {
         if INNER.with_borrow(|i| i.generation != epoch) {
             return;
         }
         INNER.with_borrow_mut(|i| {
-            i.latest = i.latest.max(version);
+            if let Some(v) = version {
+                i.latest = i.latest.max(v);
+            }
             if hello {
                 i.failures = 0;
             }
         });
         self.reachable.set(true);
-        let behind = version > self.replica.with_untracked(|r| r.cursor);
-        if behind || (hello && self.waiting() > 0) {
+        let behind = version.is_none_or(|v| v > self.replica.with_untracked(|r| r.cursor));
+        if hello || behind {
             self.request();
         }
     }
 
     /// Save the outbox as it is now; on success show it.
     async fn save_outbox(self, store: &LocalStore) -> bool {
-        let saved = self.outbox.with_untracked(|o| store.write().outbox(o).commit());
+        let saved = self
+            .outbox
+            .with_untracked(|o| store.write().outbox(o).commit());
         match saved.await {
             Ok(()) => {
                 self.outbox.notify();
@@ -328,7 +355,9 @@ impl SyncEngine {
     /// One push-then-pull. Returns early (leaving the rest for the next run) when the network or server fails.
     async fn run_once(self, epoch: u64) {
         let Some(store) = current(epoch) else { return };
-        let Some(client) = INNER.with_borrow(|i| i.client.clone()) else { return };
+        let Some(client) = INNER.with_borrow(|i| i.client.clone()) else {
+            return;
+        };
         // With no network, don't even try: a try marks edits as sent, and they could no longer be taken back.
         if self.update_needed.get_untracked() || !self.online.get_untracked() {
             return;
@@ -365,9 +394,13 @@ impl SyncEngine {
                     return false;
                 }
             }
-            let body = PushRequest { schema: SCHEMA_VERSION, client: client.clone(), mutations: batch };
+            let body = PushRequest {
+                schema: SCHEMA_VERSION,
+                client: client.clone(),
+                mutations: batch,
+            };
             let answer: Result<PushResponse, Failure> =
-                http::send(Method::POST, "/api/sync/push", token.as_deref().unwrap_or_default(), Some(&body)).await;
+                api::push(token.as_deref().unwrap_or_default(), &body).await;
             if current(epoch).is_none() {
                 return false;
             }
@@ -388,7 +421,9 @@ impl SyncEngine {
                     self.update_needed.set(true);
                     return false;
                 }
-                Err(Failure::Api(e)) if matches!(e.code, ErrorCode::CsrfRejected | ErrorCode::NotSignedIn) => {
+                Err(Failure::Api(e))
+                    if matches!(e.code, ErrorCode::CsrfRejected | ErrorCode::NotSignedIn) =>
+                {
                     if refreshed {
                         return false;
                     }
@@ -402,11 +437,18 @@ impl SyncEngine {
                     // The whole push was refused because of this one edit: set it aside for the person, send the rest.
                     let id = e.mutation_id.unwrap_or_default();
                     let Some(pending) = self.outbox.update_untracked(|o| o.reject(id)) else {
-                        leptos::logging::warn!("the server refused edit {id}, which is not waiting here");
+                        leptos::logging::warn!(
+                            "the server refused edit {id}, which is not waiting here"
+                        );
                         return false;
                     };
-                    let item = Attention { pending, code: e.code };
-                    let saved = self.outbox.with_untracked(|o| store.write().outbox(o).attention(&item).commit());
+                    let item = Attention {
+                        pending,
+                        code: e.code,
+                    };
+                    let saved = self
+                        .outbox
+                        .with_untracked(|o| store.write().outbox(o).attention(&item).commit());
                     if let Err(err) = saved.await {
                         leptos::logging::error!("could not save a refused edit: {err}");
                         return false;
@@ -433,11 +475,20 @@ impl SyncEngine {
             let (since, scope) = self.replica.with_untracked(|r| (r.cursor, r.scope.clone()));
             let latest = INNER.with_borrow(|i| i.latest);
             if latest > start {
-                self.progress.set(Some((since.saturating_sub(start), latest - start)));
+                self.progress
+                    .set(Some((since.saturating_sub(start), latest - start)));
             }
-            let scope = scope.map(|s| format!("&scope={s}")).unwrap_or_default();
-            let url = format!("/api/sync/pull?schema={SCHEMA_VERSION}&since={since}&limit={PULL_PAGE}{scope}");
-            let answer = http::get::<PullResponse>(&url).await;
+            // This device's acknowledged edits not pulled yet: the server moves the cursor past them even when this
+            // viewer may no longer see them, so they do not wait for ever.
+            let acked = self.outbox.with_untracked(|o| acked_versions(o, since));
+            let query = PullQuery {
+                schema: SCHEMA_VERSION,
+                since,
+                limit: Some(PULL_PAGE),
+                scope,
+                acked: (!acked.is_empty()).then_some(acked),
+            };
+            let answer = api::pull(&query).await;
             if current(epoch).is_none() {
                 return;
             }
@@ -462,14 +513,26 @@ impl SyncEngine {
                 }
             };
             self.reachable.set(true);
-            let Some(applied) = self.replica.update_untracked(|r| r.apply_pull(since, &page)) else { return };
+            let Some(applied) = self
+                .replica
+                .update_untracked(|r| r.apply_pull(since, &page))
+            else {
+                return;
+            };
             let saved = self.replica.with_untracked(|r| {
                 self.outbox.update_untracked(|o| o.settle_with(r));
-                self.outbox.with_untracked(|o| store.write().replica(r, &applied.changed, applied.reset).outbox(o).commit())
+                self.outbox.with_untracked(|o| {
+                    store
+                        .write()
+                        .replica(r, &applied.changed, applied.reset)
+                        .outbox(o)
+                        .commit()
+                })
             });
-            if let Err(e) = saved.await {
+            match saved.await {
+                Ok(()) => self.saved_cursor.set(Some(self.replica.with_untracked(|r| r.cursor))),
                 // The copy here is behind what was shown; the next start reloads the older copy and pulls again.
-                leptos::logging::error!("could not save pulled changes: {e}");
+                Err(e) => leptos::logging::error!("could not save pulled changes: {e}"),
             }
             self.replica.notify();
             self.outbox.notify();
@@ -479,32 +542,146 @@ impl SyncEngine {
         }
     }
 
-    /// Record an edit: checked, saved on this device, and only then shown. Then a sync is asked for.
-    pub async fn record(self, person: &UserId, change: Change, settles: bool) -> Result<(), RecordError> {
-        let Some(store) = INNER.with_borrow(|i| i.store.clone()) else { return Err(RecordError::NotSaved) };
-        let id = self
-            .replica
-            .with_untracked(|r| self.outbox.update_untracked(|o| o.record(r, person, change, settles, now_ms()).map(|p| p.mutation.id)))
-            .map_err(RecordError::Invalid)?;
-        if self.save_outbox(&store).await {
-            self.request();
-            Ok(())
-        } else {
-            self.outbox.update_untracked(|o| o.cancel(id));
-            Err(RecordError::NotSaved)
+    /// Record an edit: checked and put in the outbox at once, so it shows (and the next handler sees it) straight
+    /// away; the future saves it on this device and then asks for a sync. While the save runs the header says
+    /// "Saving…", never "saved"; if it fails the edit is taken back off the screen.
+    fn record(
+        self,
+        person: &UserId,
+        change: Change,
+        settles: bool,
+    ) -> impl Future<Output = Result<(), RecordError>> + 'static {
+        let recorded = match INNER.with_borrow(|i| i.store.clone()) {
+            None => Err(RecordError::NotSaved),
+            Some(store) => self
+                .replica
+                .with_untracked(|r| {
+                    self.outbox.update_untracked(|o| {
+                        o.record(r, person, change, settles, now_ms())
+                            .map(|p| p.mutation.id)
+                    })
+                })
+                .map(|id| (store, id))
+                .map_err(RecordError::Invalid),
+        };
+        if recorded.is_ok() {
+            self.saving.update(|n| *n += 1);
+            self.outbox.notify();
         }
+        async move {
+            let (store, id) = recorded?;
+            let saved = self.save_outbox(&store).await;
+            self.saving.update(|n| *n = n.saturating_sub(1));
+            if saved {
+                self.request();
+                return Ok(());
+            }
+            // Not saved: take it back off the screen, unless a push already saved it with its batch (then it is
+            // on this device after all, and on its way).
+            if self.outbox.update_untracked(|o| o.cancel(id)).is_some() {
+                self.outbox.notify();
+                Err(RecordError::NotSaved)
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    fn shown(self, result: Result<(), RecordError>) -> Result<(), RecordError> {
+        match &result {
+            Ok(()) => {}
+            Err(e) => {
+                leptos::logging::warn!("an edit was not saved: {e:?}");
+                self.failed.set(Some(e.clone()));
+            }
+        }
+        result
+    }
+
+    /// The one way to make an edit: it shows at once (the next handler sees it too), is saved on this device, then
+    /// synced. A failure is always shown to the person (a clear message with the things that need their attention);
+    /// the result is for callers that do more on success (clear a box, go to the next page).
+    pub fn edit(
+        self,
+        person: &UserId,
+        change: impl Into<Change>,
+    ) -> impl Future<Output = Result<(), RecordError>> + 'static {
+        let saving = self.record(person, change.into(), false);
+        async move { self.shown(saving.await) }
+    }
+
+    /// An edit that settles a conflict on its cell (the value chosen, or a combined one).
+    pub fn settle(
+        self,
+        person: &UserId,
+        change: impl Into<Change>,
+    ) -> impl Future<Output = Result<(), RecordError>> + 'static {
+        let saving = self.record(person, change.into(), true);
+        async move { self.shown(saving.await) }
+    }
+
+    /// [`SyncEngine::edit`], when nothing more is to be done on success.
+    pub fn edit_soon(self, person: &UserId, change: impl Into<Change>) {
+        let saving = self.edit(person, change);
+        spawn_local(async move {
+            // A failure is shown by `edit`.
+            let _ = saving.await;
+        });
+    }
+
+    /// Several edits that belong together (a new goal and its status): all are checked first, so nothing is saved
+    /// when one is wrong; then each is made as by [`SyncEngine::edit`].
+    pub fn edit_all(
+        self,
+        person: &UserId,
+        changes: Vec<Change>,
+    ) -> impl Future<Output = Result<(), RecordError>> + 'static {
+        let checked = changes
+            .iter()
+            .try_for_each(Change::validate)
+            .map_err(RecordError::Invalid);
+        let saving: Result<Vec<_>, RecordError> = checked.map(|()| {
+            changes
+                .into_iter()
+                .map(|c| self.record(person, c, false))
+                .collect()
+        });
+        async move {
+            let mut result = Ok(());
+            for s in saving? {
+                if let Err(e) = s.await
+                    && result.is_ok()
+                {
+                    result = Err(e);
+                }
+            }
+            self.shown(result)
+        }
+    }
+
+    /// The person has read the message about an edit that was not saved.
+    pub fn dismiss_failure(self) {
+        self.failed.set(None);
     }
 
     /// Take back an edit that has not been sent (undo).
     pub async fn cancel(self, id: u64) -> bool {
-        let Some(store) = INNER.with_borrow(|i| i.store.clone()) else { return false };
-        let Some(taken) = self.outbox.update_untracked(|o| o.cancel(id)) else { return false };
+        let Some(store) = INNER.with_borrow(|i| i.store.clone()) else {
+            return false;
+        };
+        let Some(taken) = self.outbox.update_untracked(|o| o.cancel(id)) else {
+            return false;
+        };
         if self.save_outbox(&store).await {
             true
         } else {
             // Not saved: put it back so what is shown matches what is stored.
             self.outbox.update_untracked(|o| {
-                let at = o.items.iter().position(|p| p.mutation.id > id).unwrap_or(o.items.len());
+                let at = o
+                    .items
+                    .iter()
+                    .position(|p| p.mutation.id > id)
+                    .unwrap_or(o.items.len());
                 o.items.insert(at, taken);
             });
             false
@@ -513,9 +690,12 @@ impl SyncEngine {
 
     /// The person has seen a refused edit.
     pub async fn dismiss(self, id: u64) {
-        let Some(store) = INNER.with_borrow(|i| i.store.clone()) else { return };
+        let Some(store) = INNER.with_borrow(|i| i.store.clone()) else {
+            return;
+        };
         if store.write().dismiss_attention(id).commit().await.is_ok() {
-            self.attention.update(|a| a.retain(|x| x.pending.mutation.id != id));
+            self.attention
+                .update(|a| a.retain(|x| x.pending.mutation.id != id));
         }
     }
 
@@ -551,17 +731,75 @@ impl SyncEngine {
 
     /// Fetch a page: from the server when it answers (keeping a copy), else the copy kept on this device.
     /// The flag says whether the copy was used.
-    pub async fn page<T: Serialize + DeserializeOwned + Clone + 'static>(self, url: &str, key: String) -> Result<(T, bool), Failure> {
-        match http::get::<T>(url).await {
-            Ok(page) => {
-                self.keep_page(key, page.clone());
-                Ok((page, false))
+    pub async fn page<T: Serialize + DeserializeOwned + Clone + 'static>(
+        self,
+        page: KeptPage<T>,
+    ) -> Result<(T, bool), Failure> {
+        match api::fetch(&page).await {
+            Ok(answer) => {
+                self.keep_page(page.key, answer.clone());
+                Ok((answer, false))
             }
-            Err(Failure::Network) => match self.kept_page::<T>(&key).await {
+            Err(Failure::Network) => match self.kept_page::<T>(&page.key).await {
                 Some(page) => Ok((page, true)),
                 None => Err(Failure::Network),
             },
             Err(e) => Err(e),
         }
+    }
+}
+
+/// The standing of the signed-in person towards the person whose page is open: from the session and the person's
+/// page (who they are, how they are linked). The page loaded, so they may open the record.
+pub fn standing(me: &Me, page: &PersonPage) -> Standing {
+    Standing {
+        user: me.id.clone(),
+        role: me.role,
+        is_self: me.id == page.person.id,
+        relation: page.person.my_relation,
+        may_view: true,
+    }
+}
+
+/// The signed-in person's facts as a writer on `page`'s record: the one place the app builds them, from their
+/// standing and the consent cells as this device shows them (pulled cells with this device's edits on top), so
+/// what the screens offer follows every pull and every edit made here. The server checks the same rules again.
+pub fn use_facts(me: &Me, page: &PersonPage) -> Memo<WriterFacts> {
+    let sync = use_sync();
+    let standing = standing(me, page);
+    let person = page.person.id.clone();
+    Memo::new(move |_| {
+        sync.replica.with(|r| {
+            sync.outbox.with(|o| {
+                WriterFacts::build(standing.clone(), &person, &|k: &CellKey| {
+                    o.shown(r, k).cloned()
+                })
+            })
+        })
+    })
+}
+
+impl SyncEngine {
+    /// The change that writes `value` into the cell at `key` (what choosing a value in a conflict sends), read back
+    /// by the cell's own domain with the record's other cells as this device shows them.
+    pub fn decode(self, key: &CellKey, value: &serde_json::Value) -> Option<Change> {
+        self.replica.with_untracked(|r| {
+            self.outbox.with_untracked(|o| {
+                Change::decode(key, value, &|k: &CellKey| o.shown(r, k).cloned())
+            })
+        })
+    }
+
+    /// May this writer make `change` on `person`'s record over the cells as this device has them from the server?
+    /// The server's own rule (`Change::may_write_over`), for offering a choice in a conflict.
+    pub fn may_make(self, facts: &WriterFacts, person: &UserId, change: &Change) -> bool {
+        let effect = change.effect(person);
+        self.replica.with_untracked(|r| {
+            let required = match &effect.mode {
+                EffectMode::SetExisting { requires } => r.cell(requires),
+                _ => None,
+            };
+            change.may_write_over(facts, required, r.cell(&effect.key))
+        })
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod export;
+pub mod device_keys;
 pub mod frameworks;
 pub mod health;
 pub mod invitations;

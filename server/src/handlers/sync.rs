@@ -4,7 +4,7 @@ use crate::{
     auth::CurrentUser,
     error::{AppError, AppResult},
     handlers::json::{self, JsonBytes},
-    live::ChangeBatch,
+    live::{ChangeBatch, Ended},
     state::AppState,
     store::{SyncScope, UserRow},
 };
@@ -23,9 +23,10 @@ use tokio::{
     sync::{broadcast, watch},
     time::Instant,
 };
+use tower_sessions::Session;
 use waymark_shared::{
     sync::{
-        DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, PullQuery, PullResponse, PushRequest, PushResponse,
+        Audience, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, PullQuery, PullResponse, PushRequest, PushResponse,
         SCHEMA_VERSION, SchemaProbe,
     },
 };
@@ -36,8 +37,6 @@ pub const LIVE_KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub const LIVE_RETRY: Duration = Duration::from_millis(2000);
 /// A live stream ends after this long; the browser reconnects, and the session is checked again.
 pub const LIVE_MAX_AGE: Duration = Duration::from_secs(15 * 60);
-/// How often a live stream re-reads whose records its viewer may see (care teams change).
-const LIVE_SCOPE_REFRESH: Duration = Duration::from_secs(30);
 /// Longest scope fingerprint a pull may send back (ours are 16 hex digits).
 const MAX_SCOPE_CHARS: usize = 64;
 
@@ -127,17 +126,26 @@ pub async fn pull(
 /// whenever a committed change is one the viewer may pull (a cell of a record that reaches them, in an audience
 /// they are in). Nothing else is told: not the server-wide counter, not that something hidden was written. What
 /// changed is read with a pull, which applies the same rules.
-pub async fn live(State(state): State<AppState>, CurrentUser(viewer): CurrentUser) -> AppResult<impl IntoResponse> {
-    // Subscribe before reading the head, so nothing committed in between is missed.
+pub async fn live(
+    State(state): State<AppState>,
+    CurrentUser(viewer): CurrentUser,
+    session: Session,
+) -> AppResult<impl IntoResponse> {
+    // Subscribe before reading what the viewer may see, so nothing changed in between is missed.
     let changes = state.live.subscribe();
+    let endings = state.live.endings();
     let scope = state.store.sync_scope(&viewer).await?;
+    let session_id = session.id().ok_or(AppError::NotSignedIn)?;
     let listener = Listener {
         closing: state.live.closing(),
+        session_hash: crate::store::session_hash(&session_id.to_string()),
+        session_id,
+        session_check: session_end(&session),
         state,
         viewer,
         changes,
+        endings,
         scope,
-        refreshed: Instant::now(),
         ends_at: Instant::now() + LIVE_MAX_AGE,
         hello: true,
     };
@@ -150,19 +158,33 @@ pub async fn live(State(state): State<AppState>, CurrentUser(viewer): CurrentUse
     Ok(([(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"))], sse))
 }
 
+/// When this session ends if nothing uses it meanwhile (its idle end, or its lifetime's if sooner): when an open
+/// stream looks at it again.
+fn session_end(session: &Session) -> Instant {
+    let left = session.expiry_date() - time::OffsetDateTime::now_utc();
+    Instant::now() + Duration::from_millis(u64::try_from(left.whole_milliseconds()).unwrap_or(0)) + Duration::from_millis(10)
+}
+
 fn version_event(name: &'static str, version: u64) -> Event {
     Event::default().event(name).data(format!("{{\"version\":{version}}}"))
 }
 
-/// One open live stream.
+/// One open live stream. It ends when its session does (signed out: at once on this instance, within a second on
+/// others; idle or past its lifetime: when that time comes), when its viewer loses a person they could see, after
+/// [`LIVE_MAX_AGE`], or when the server stops.
 struct Listener {
     state: AppState,
     viewer: UserRow,
     changes: broadcast::Receiver<ChangeBatch>,
+    endings: broadcast::Receiver<Ended>,
     closing: watch::Receiver<bool>,
-    /// What this viewer may pull (re-read every [`LIVE_SCOPE_REFRESH`]).
+    session_id: tower_sessions::session::Id,
+    session_hash: String,
+    /// When to look at the session again (its idle end as last seen).
+    session_check: Instant,
+    /// What this viewer may pull: read when the stream opens, and again when their access or what is shared with
+    /// them changes (never on a timer, so a quiet stream costs nothing).
     scope: SyncScope,
-    refreshed: Instant,
     ends_at: Instant,
     /// The `hello` is still to send.
     hello: bool,
@@ -180,12 +202,23 @@ impl Listener {
             }
             let received = tokio::select! {
                 r = self.changes.recv() => r,
+                ending = self.endings.recv() => {
+                    self.on_ending(ending).await?;
+                    continue;
+                }
+                _ = tokio::time::sleep_until(self.session_check) => {
+                    self.check_session().await?;
+                    continue;
+                }
                 _ = tokio::time::sleep_until(self.ends_at) => return None,
                 _ = self.closing.changed() => return None,
             };
             match received {
                 Ok(batch) => {
-                    if self.refreshed.elapsed() >= LIVE_SCOPE_REFRESH {
+                    // What the person decided about sharing with this carer changed: look again at what they may
+                    // pull before telling them of anything.
+                    let mine = Audience::TeamAndCarer(self.viewer.id.clone());
+                    if batch.iter().any(|c| c.audience == mine) {
                         self.refresh().await?;
                     }
                     let newest = batch
@@ -207,11 +240,47 @@ impl Listener {
         }
     }
 
+    /// A session ended or someone's access changed: end this stream if it is about it.
+    async fn on_ending(&mut self, ending: Result<Ended, broadcast::error::RecvError>) -> Option<()> {
+        match ending {
+            Ok(Ended::Session(hash)) if hash == self.session_hash => {
+                tracing::debug!(user = %self.viewer.id, "live stream ends with its session");
+                None
+            }
+            Ok(Ended::Access(user)) if user == self.viewer.id => {
+                let before = self.scope.people.clone();
+                self.refresh().await?;
+                // Lost someone: end (the device reconnects, and its next pull starts it again without them).
+                before.iter().all(|p| self.scope.people.contains(p)).then_some(())
+            }
+            Ok(_) => Some(()),
+            // Missed some: we cannot tell whose, so look again at the session and at what the viewer may see.
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                self.check_session().await?;
+                self.refresh().await
+            }
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+
+    /// The session's idle end came: end the stream if the session is over, else wait for its new end.
+    async fn check_session(&mut self) -> Option<()> {
+        use tower_sessions::SessionStore;
+        let record = self.state.store.load(&self.session_id).await.ok()?;
+        let Some(record) = record.filter(|r| r.expiry_date > time::OffsetDateTime::now_utc()) else {
+            tracing::debug!(user = %self.viewer.id, "live stream ends: its session is over");
+            return None;
+        };
+        let left = record.expiry_date - time::OffsetDateTime::now_utc();
+        self.session_check =
+            Instant::now() + Duration::from_millis(u64::try_from(left.whole_milliseconds()).unwrap_or(0) + 10);
+        Some(())
+    }
+
     async fn refresh(&mut self) -> Option<()> {
         match self.state.store.sync_scope(&self.viewer).await {
             Ok(scope) => {
                 self.scope = scope;
-                self.refreshed = Instant::now();
                 Some(())
             }
             Err(e) => {

@@ -24,8 +24,15 @@ pub enum AcceptError {
     NotValid,
     #[error("that username is taken")]
     UsernameTaken,
+    #[error("someone in the person's care team has that name")]
+    NameInUse,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+}
+
+/// A display name as people read it: letter case and spacing ignored ("  owen   PRICE" reads as "Owen Price").
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// The carer account an invitation makes.
@@ -58,6 +65,30 @@ impl Store {
         Ok(())
     }
 
+    /// The person an unused, unexpired invitation code is for (a read: nothing is written).
+    pub async fn invitation_person(&self, code: &str, now: i64) -> Result<Option<UserId>, sqlx::Error> {
+        let person: Option<String> = sqlx::query_scalar(
+            "SELECT person_id FROM carer_invitations WHERE code_hash = $1 AND used_at_ms IS NULL AND expires_at_ms > $2",
+        )
+        .bind(invitation_hash(code))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(person.map(UserId))
+    }
+
+    /// Whether `name` reads the same as the name of the person or of anyone on their care team.
+    pub async fn name_in_care_team(&self, person: &UserId, name: &str) -> Result<bool, sqlx::Error> {
+        name_in_care_team(&self.pool, person, name).await
+    }
+
+    /// Whether a username is taken (a read).
+    pub async fn username_taken(&self, username: &str) -> Result<bool, sqlx::Error> {
+        let taken: Option<String> =
+            sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
+        Ok(taken.is_some())
+    }
+
     /// Use an invitation: in one transaction, the code is marked used, the carer account made and linked to the
     /// person. Nothing is written if any step fails.
     pub async fn accept_invitation(&self, code: &str, carer: NewCarer<'_>, now: i64) -> Result<(UserId, UserId), AcceptError> {
@@ -72,6 +103,9 @@ impl Store {
         .await?;
         let Some(row) = row else { return Err(AcceptError::NotValid) };
         let person = UserId(row.try_get("person_id")?);
+        if name_in_care_team(&mut *tx, &person, carer.display_name).await? {
+            return Err(AcceptError::NameInUse);
+        }
         let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
             .bind(carer.username)
             .fetch_optional(&mut *tx)
@@ -118,4 +152,20 @@ impl Store {
         tx.commit().await?;
         Ok((id, person))
     }
+}
+
+async fn name_in_care_team<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    person: &UserId,
+    name: &str,
+) -> Result<bool, sqlx::Error> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT display_name FROM users WHERE id = $1 \
+         OR id IN (SELECT member_id FROM care_team WHERE person_id = $1)",
+    )
+    .bind(&person.0)
+    .fetch_all(db)
+    .await?;
+    let key = name_key(name);
+    Ok(names.iter().any(|n| name_key(n) == key))
 }

@@ -4,8 +4,10 @@
 
 pub mod audit;
 pub(crate) mod export;
+mod device_keys;
 pub(crate) mod frameworks;
 mod invitations;
+mod live_endings;
 mod people;
 mod planning;
 mod session_records;
@@ -13,7 +15,9 @@ mod sign_in_failures;
 mod sync;
 mod users;
 
+pub use device_keys::DeviceKeyError;
 pub use frameworks::SaveFrameworkError;
+pub use live_endings::session_hash;
 pub use invitations::{AcceptError, NewCarer, new_invitation_code};
 pub use people::PersonRow;
 pub use planning::PresentRow;

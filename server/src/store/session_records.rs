@@ -78,3 +78,21 @@ impl ExpiredDeletion for Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The secret called `name`, made (32 random bytes, hex) by whichever instance asks first and kept in the
+    /// database, so every instance signs and checks alike.
+    pub async fn server_secret(&self, name: &str) -> Result<String, sqlx::Error> {
+        let select = || sqlx::query_scalar::<_, String>("SELECT value FROM server_secrets WHERE name = $1").bind(name);
+        if let Some(value) = select().fetch_optional(&self.pool).await? {
+            return Ok(value);
+        }
+        sqlx::query("INSERT INTO server_secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(hex::encode(rand::random::<[u8; 32]>()))
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await?;
+        select().fetch_one(&self.pool).await
+    }
+}

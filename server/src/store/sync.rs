@@ -189,6 +189,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        if decided.head != head_before && self.engine == Engine::Postgres {
+            // Delivered to every instance's listener when (and only if) this transaction commits.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(crate::live::CHANGES_CHANNEL)
+                .bind(decided.head.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
         let wrote = started.elapsed();
         tx.commit().await?;
         tracing::debug!(

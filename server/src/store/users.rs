@@ -102,6 +102,7 @@ impl Store {
                 person_row.role.as_str()
             )));
         }
+        self.record_access_change(member).await?;
         sqlx::query(
             "INSERT INTO care_team (person_id, member_id, relation) VALUES ($1, $2, $3) \
              ON CONFLICT (person_id, member_id) DO UPDATE SET relation = excluded.relation",
@@ -117,6 +118,8 @@ impl Store {
     /// Take `member` out of `person`'s care team. Returns whether there was such a link. What they may see
     /// changes with it: their devices are started again from nothing at their next pull.
     pub async fn unlink_care_team(&self, person: &UserId, member: &UserId) -> Result<bool, sqlx::Error> {
+        // Noted first: an open live stream of theirs ends within a second, on every instance.
+        self.record_access_change(member).await?;
         let done = sqlx::query("DELETE FROM care_team WHERE person_id = $1 AND member_id = $2")
             .bind(&person.0)
             .bind(&member.0)

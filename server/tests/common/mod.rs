@@ -30,6 +30,8 @@ use waymark_server::{
 use waymark_shared::api::CSRF_HEADER;
 
 pub const POSTGRES_URL_VAR: &str = "WAYMARK_TEST_POSTGRES_URL";
+/// The signed-out CSRF cookie (a browser keeps it; the harness must too).
+pub const CSRF_COOKIE: &str = "waymark_csrf";
 
 /// A fresh, migrated database that lives as long as this value.
 pub struct TestDb {
@@ -107,6 +109,38 @@ impl TestDb {
         sqlx::query_scalar(sql).fetch_one(self.store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// Set a whole-number value in a stored session's data (`"seen"`, `"since"`: the server's clocks), as if time had
+    /// passed. The record is edited as text: its id is a 128-bit number that a JSON value would round.
+    pub async fn set_session_number(&self, id: &str, key: &str, value: i64) {
+        let data: String = sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.store.pool())
+            .await
+            .expect("the session row");
+        let field = format!("\"{key}\":");
+        let start = data.find(&field).unwrap_or_else(|| panic!("no {key} in the session {data}")) + field.len();
+        let end = start + data[start..].find(|c: char| !(c.is_ascii_digit() || c == '-')).unwrap_or(data.len() - start);
+        let edited = format!("{}{value}{}", &data[..start], &data[end..]);
+        sqlx::query("UPDATE sessions SET data = $1 WHERE id = $2")
+            .bind(edited)
+            .bind(id)
+            .execute(self.store.pool())
+            .await
+            .expect("edit the session");
+    }
+
+    /// A whole-number value in a stored session's data.
+    pub async fn session_number(&self, id: &str, key: &str) -> i64 {
+        let data: String = sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1")
+            .bind(id)
+            .fetch_one(self.store.pool())
+            .await
+            .expect("the session row");
+        let field = format!("\"{key}\":");
+        let start = data.find(&field).unwrap_or_else(|| panic!("no {key} in the session {data}")) + field.len();
+        data[start..].split(|c: char| !(c.is_ascii_digit() || c == '-')).next().unwrap().parse().unwrap()
+    }
+
     /// How many session rows have this id.
     pub async fn session_rows_with_id(&self, id: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE id = $1")
@@ -168,8 +202,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub fn new(db: TestDb) -> TestApp {
+        TestApp::with_config(db, |_| {})
+    }
+
+    /// The app with the default configuration changed by `change`.
+    pub fn with_config(db: TestDb, change: impl FnOnce(&mut Config)) -> TestApp {
         let dist = tempfile::tempdir().expect("create a temporary dist folder");
         let mut config = Config::from_lookup(|_| None).expect("the default configuration is valid");
+        change(&mut config);
         config.dist_dir = dist.path().to_path_buf();
         config.database_url = db.url.clone();
         let state = AppState::new(db.store.clone(), config);
@@ -187,7 +227,7 @@ impl TestApp {
     }
 
     pub fn client(&self) -> Client<'_> {
-        Client { app: self, cookie: None, csrf: None }
+        Client { app: self, cookie: None, csrf: None, csrf_cookie: None, peer: None }
     }
 
     /// Sign in as a demo account (password `waymark-demo`).
@@ -230,11 +270,16 @@ impl Reply {
 
     /// The `waymark_session` Set-Cookie line, if the response set or removed the cookie.
     pub fn session_set_cookie(&self) -> Option<&str> {
+        self.set_cookie(SESSION_COOKIE)
+    }
+
+    /// The Set-Cookie line for the cookie `name`, if the response set or removed it.
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with(&format!("{SESSION_COOKIE}=")))
+            .find(|v| v.starts_with(&format!("{name}=")))
     }
 }
 
@@ -244,12 +289,16 @@ pub struct Client<'a> {
     /// The `waymark_session` cookie's value.
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The signed-out CSRF cookie's value (`waymark_csrf`), kept like the browser keeps it.
+    pub csrf_cookie: Option<String>,
+    /// The TCP peer address the request seems to come from (none in-process unless set).
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl<'a> Client<'a> {
     /// A client that presents this session cookie (e.g. one kept from before a sign-out).
     pub fn with_cookie(app: &'a TestApp, cookie: &str) -> Client<'a> {
-        Client { app, cookie: Some(cookie.to_owned()), csrf: None }
+        Client { app, cookie: Some(cookie.to_owned()), csrf: None, csrf_cookie: None, peer: None }
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
@@ -302,8 +351,18 @@ impl<'a> Client<'a> {
 
     /// Send a request with the session cookie only: no CSRF token is added.
     pub async fn send_raw(&mut self, mut req: Request<Body>) -> Reply {
+        let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
-            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap());
+            cookies.push(format!("{SESSION_COOKIE}={cookie}"));
+        }
+        if let Some(value) = &self.csrf_cookie {
+            cookies.push(format!("{CSRF_COOKIE}={value}"));
+        }
+        if !cookies.is_empty() && !req.headers().contains_key(header::COOKIE) {
+            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&cookies.join("; ")).unwrap());
+        }
+        if let Some(peer) = self.peer {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
         }
         let is_api = req.uri().path().starts_with("/api/");
         let res = self.app.router.clone().oneshot(req).await.expect("the router never fails");
@@ -325,6 +384,11 @@ impl<'a> Client<'a> {
             if removed {
                 self.csrf = None;
             }
+        }
+        if let Some(set) = reply.set_cookie(CSRF_COOKIE) {
+            let value = set[CSRF_COOKIE.len() + 1..].split(';').next().unwrap_or_default();
+            let removed = value.is_empty() || set.to_ascii_lowercase().contains("max-age=0");
+            self.csrf_cookie = (!removed).then(|| value.to_owned());
         }
         if let Some(token) = reply.body.get("csrf_token").and_then(Value::as_str) {
             self.csrf = Some(token.to_owned());
@@ -358,6 +422,18 @@ pub struct SseEvent {
 }
 
 impl EventStream {
+    /// Did the server end the stream within `wait`? (Events and keep-alives meanwhile are read and dropped.)
+    pub async fn ended_within(&mut self, wait: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.body.frame()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
     /// The next event within `wait`, or `None` if none came (keep-alive comments are skipped).
     pub async fn next_event(&mut self, wait: std::time::Duration) -> Option<SseEvent> {
         let deadline = tokio::time::Instant::now() + wait;

@@ -22,6 +22,8 @@ use tokio::{
 /// The server binary Cargo built for these tests.
 pub const SERVER_BIN: &str = env!("CARGO_BIN_EXE_waymark-server");
 pub const SESSION_COOKIE: &str = "waymark_session";
+/// The signed-out CSRF cookie.
+pub const CSRF_COOKIE: &str = "waymark_csrf";
 pub const DEMO_PASSWORD: &str = "waymark-demo";
 
 /// A running `waymark-server` process. Killed (SIGKILL) when dropped.
@@ -40,7 +42,9 @@ impl ServerProcess {
     }
 
     pub fn start_with(database_url: &str, dist: &std::path::Path, extra_env: &[(&str, &str)]) -> ServerProcess {
-        let mut cmd = Command::new(SERVER_BIN);
+        // `WAYMARK_BENCH_SERVER_BIN` measures another build (e.g. main's, for a benchmark's "before").
+        let bin = std::env::var("WAYMARK_BENCH_SERVER_BIN").unwrap_or_else(|_| SERVER_BIN.to_owned());
+        let mut cmd = Command::new(&bin);
         cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("WAYMARK_LISTEN", "127.0.0.1:0")
@@ -55,7 +59,7 @@ impl ServerProcess {
         for (k, v) in extra_env {
             cmd.env(k, v);
         }
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {SERVER_BIN}: {e}"));
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {bin}: {e}"));
         let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (addr_tx, addr_rx) = std::sync::mpsc::channel::<SocketAddr>();
         // Read its output for as long as it runs (so the pipes never fill), and find the address it listens on.
@@ -171,11 +175,15 @@ pub struct Http {
     pub addr: SocketAddr,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The signed-out CSRF cookie's value.
+    pub csrf_cookie: Option<String>,
+    /// Extra header lines sent with every request (e.g. `X-Forwarded-For: …`).
+    pub extra_headers: Vec<(String, String)>,
 }
 
 impl Http {
     pub fn new(addr: SocketAddr) -> Http {
-        Http { addr, cookie: None, csrf: None }
+        Http { addr, cookie: None, csrf: None, csrf_cookie: None, extra_headers: Vec::new() }
     }
 
     /// Sign in as a demo account; returns the `user` object.
@@ -201,8 +209,18 @@ impl Http {
         let mut stream = TcpStream::connect(self.addr).await?;
         stream.set_nodelay(true)?;
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        let mut cookies = Vec::new();
         if let Some(cookie) = &self.cookie {
-            head.push_str(&format!("Cookie: {SESSION_COOKIE}={cookie}\r\n"));
+            cookies.push(format!("{SESSION_COOKIE}={cookie}"));
+        }
+        if let Some(value) = &self.csrf_cookie {
+            cookies.push(format!("{CSRF_COOKIE}={value}"));
+        }
+        if !cookies.is_empty() {
+            head.push_str(&format!("Cookie: {}\r\n", cookies.join("; ")));
+        }
+        for (k, v) in &self.extra_headers {
+            head.push_str(&format!("{k}: {v}\r\n"));
         }
         if method != "GET"
             && let Some(token) = &self.csrf {
@@ -225,11 +243,18 @@ impl Http {
 
     fn remember(&mut self, reply: &WireReply) {
         for (k, v) in &reply.headers {
-            if k.eq_ignore_ascii_case("set-cookie")
-                && let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
-                    let value = rest.split(';').next().unwrap_or_default();
-                    self.cookie = (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned());
-                }
+            if !k.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let kept = |rest: &str| {
+                let value = rest.split(';').next().unwrap_or_default();
+                (!value.is_empty() && !v.to_ascii_lowercase().contains("max-age=0")).then(|| value.to_owned())
+            };
+            if let Some(rest) = v.strip_prefix(&format!("{SESSION_COOKIE}=")) {
+                self.cookie = kept(rest);
+            } else if let Some(rest) = v.strip_prefix(&format!("{CSRF_COOKIE}=")) {
+                self.csrf_cookie = kept(rest);
+            }
         }
         if reply.header("content-type").is_some_and(|t| t.starts_with("application/json"))
             && let Some(token) = reply.json().get("csrf_token").and_then(Value::as_str) {

@@ -52,6 +52,8 @@ pub struct PlanView {
     pub items: Vec<ItemView>,
     pub setting: Setting,
     pub review_by: Option<String>,
+    /// Who set the review date, and when (`None` while it is only on this device, or never set).
+    pub review_set_by: Option<Authorship>,
     /// What staff last recorded about the person's capacity to decide what carers see, and who recorded it.
     pub capacity: Option<(Capacity, Option<Authorship>)>,
     pub signatures: BTreeMap<Signer, Signed>,
@@ -105,7 +107,10 @@ impl PlanView {
                     items.insert(item, i);
                 }
                 Some(Change::Plan(PlanChange::PlanSetting { setting })) => view.setting = setting,
-                Some(Change::Plan(PlanChange::PlanReview { review_by })) => view.review_by = review_by,
+                Some(Change::Plan(PlanChange::PlanReview { review_by })) => {
+                    view.review_by = review_by;
+                    view.review_set_by = cell.by.clone();
+                }
                 Some(Change::Plan(PlanChange::AgreePlan { signer, version, date })) => {
                     view.signatures.insert(signer, Signed { signature: Signature { version, date }, by: cell.by.clone() });
                 }

@@ -33,6 +33,11 @@ pub enum TrackerChange {
     DifferenceReason { reading: RecordId, area: AreaId, text: String },
     /// "Would you like more help with this?" for one area (`None` = not answered).
     MoreHelp { reading: RecordId, area: AreaId, wanted: Option<bool> },
+    /// Mark a reading finished (its values go on the chart), naming the areas left without an agreed value; or
+    /// (`finished: false`) make it a draft again.
+    FinishReading { reading: RecordId, finished: bool, missing: Vec<AreaId> },
+    /// Put a draft aside (`true`: it leaves the list, kept in the record) or bring it back.
+    DiscardReading { reading: RecordId, discarded: bool },
 
     /// A new goal, in the person's own words.
     AddGoal { goal: RecordId, text: String },
@@ -105,7 +110,9 @@ impl TrackerChange {
             | Rate { reading, .. }
             | AreaNote { reading, .. }
             | DifferenceReason { reading, .. }
-            | MoreHelp { reading, .. } => reading,
+            | MoreHelp { reading, .. }
+            | FinishReading { reading, .. }
+            | DiscardReading { reading, .. } => reading,
             AddGoal { goal, .. }
             | EditGoal { goal, .. }
             | GoalStatus { goal, .. }
@@ -135,7 +142,11 @@ impl DomainChange for TrackerChange {
                 check::text("text", text, MAX_TRACKER_TEXT_CHARS, false)
             }
             AddGoal { text, .. } | EditGoal { text, .. } => check::text("goal", text, MAX_TRACKER_TEXT_CHARS, true),
-            GoalStatus { .. } | StepDone { .. } => Ok(()),
+            GoalStatus { .. } | StepDone { .. } | DiscardReading { .. } => Ok(()),
+            FinishReading { missing, .. } => {
+                missing.iter().try_for_each(check_area)?;
+                check::unique("missing", missing, MAX_GOAL_AREAS * 2)
+            }
             GoalAreas { framework, areas, .. } => {
                 check_area(&AreaId(framework.0.clone()))?;
                 areas.iter().try_for_each(check_area)?;
@@ -161,6 +172,7 @@ impl DomainChange for TrackerChange {
                 | AreaNote { .. }
                 | DifferenceReason { .. }
                 | MoreHelp { .. }
+                | FinishReading { .. }
                 | GoalAreas { .. }
         )
     }
@@ -193,6 +205,11 @@ impl DomainChange for TrackerChange {
             AreaNote { area, .. } | DifferenceReason { area, .. } | MoreHelp { area, .. } => {
                 if let Some(o) = opened() {
                     check_areas(find(&o.framework, o.version)?, std::slice::from_ref(area))?;
+                }
+            }
+            FinishReading { missing, .. } => {
+                if let Some(o) = opened() {
+                    check_areas(find(&o.framework, o.version)?, missing)?;
                 }
             }
             GoalAreas { framework, areas, .. } => {
@@ -230,6 +247,11 @@ impl DomainChange for TrackerChange {
             MoreHelp { reading, area, wanted } => {
                 in_reading(person, reading, &fields::more_help(area), wanted.map_or(Value::Null, Value::Bool))
             }
+            FinishReading { reading, finished, missing } => {
+                let value = check::json(&super::Finished { finished: *finished, missing: missing.clone() });
+                in_reading(person, reading, fields::FINISHED, value)
+            }
+            DiscardReading { reading, discarded } => in_reading(person, reading, fields::DISCARDED, Value::Bool(*discarded)),
             AddGoal { goal, text: t } => {
                 Effect { key: CellKey::new(person, Kind::Goal, goal, fields::TEXT), value: text(t), mode: EffectMode::Create }
             }
@@ -254,9 +276,13 @@ impl DomainChange for TrackerChange {
         }
     }
 
-    fn may_write(&self, w: &WriterFacts, _required: Option<&CellState>) -> bool {
+    fn may_write(&self, w: &WriterFacts, required: Option<&CellState>) -> bool {
         match self {
             TrackerChange::Rate { rater, .. } => may(w, Action::Rate(*rater)),
+            // Whoever started a draft, or the care team, may put it aside.
+            TrackerChange::DiscardReading { .. } => {
+                required.is_some_and(|started| may(w, Action::DiscardReading { started_by: &started.by.user }))
+            }
             TrackerChange::DifferenceReason { .. } => may(w, Action::GiveReason),
             _ => may(w, Action::WriteTracker),
         }
@@ -275,6 +301,11 @@ impl DomainChange for TrackerChange {
                 let o: ReadingOpened = serde_json::from_value(value.clone()).ok()?;
                 StartReading { reading: rec, framework: o.framework, version: o.version, date: o.date }
             }
+            (Kind::Reading, fields::FINISHED) => {
+                let f: super::Finished = serde_json::from_value(value.clone()).ok()?;
+                FinishReading { reading: rec, finished: f.finished, missing: f.missing }
+            }
+            (Kind::Reading, fields::DISCARDED) => DiscardReading { reading: rec, discarded: value.as_bool()? },
             (Kind::Reading, fields::PRESENT) => {
                 ReadingPresent { reading: rec, present: serde_json::from_value(value.clone()).ok()? }
             }
@@ -340,7 +371,9 @@ impl DomainChange for TrackerChange {
             | Rate { .. }
             | AreaNote { .. }
             | DifferenceReason { .. }
-            | MoreHelp { .. } => Msg::AttentionReading,
+            | MoreHelp { .. }
+            | FinishReading { .. }
+            | DiscardReading { .. } => Msg::AttentionReading,
             _ => Msg::AttentionGoal,
         }
     }

@@ -117,6 +117,15 @@ pub struct ReadingOpened {
     pub date: String,
 }
 
+/// What a reading's `finished` cell holds: finished or not (a draft again), and the areas it was finished without
+/// an agreed value for (named on purpose, so a gap is never mistaken for a forgotten area).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finished {
+    pub finished: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<AreaId>,
+}
+
 /// What a goal's `areas` cell holds: the areas of one framework the goal is about.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoalAreas {
@@ -131,6 +140,10 @@ pub mod fields {
 
     /// A reading's first cell ([`super::ReadingOpened`]); every other cell of the reading requires it.
     pub const OPENED: &str = "opened";
+    /// A reading is a draft until this says it is finished ([`super::Finished`]).
+    pub const FINISHED: &str = "finished";
+    /// A draft put aside (`true`) or brought back (`false`).
+    pub const DISCARDED: &str = "discarded";
     pub const PRESENT: &str = "present";
     pub fn score(area: &AreaId, rater: Rater) -> String {
         format!("score.{}.{}", area.0, rater.as_str())

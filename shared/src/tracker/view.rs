@@ -51,11 +51,38 @@ pub struct ReadingView {
     pub areas: BTreeMap<AreaId, AreaReading>,
     /// Who started it, when the server has it.
     pub started_by: Option<Authorship>,
+    /// Finished (its values go on the chart): who finished it, and the areas named as left without an agreed
+    /// value. `None` for a draft.
+    pub finished: Option<FinishedReading>,
+    /// A draft put aside: kept in the record, out of the list.
+    pub discarded: bool,
     /// Some part of it is still only on this device.
     pub waiting: bool,
 }
 
+/// How a reading was finished.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FinishedReading {
+    pub missing: Vec<AreaId>,
+    pub by: Option<Authorship>,
+}
+
 impl ReadingView {
+    /// A draft: started, not finished, not put aside.
+    pub fn is_draft(&self) -> bool {
+        self.finished.is_none() && !self.discarded
+    }
+
+    /// The areas of `areas` (a framework's, in order) that have no agreed value yet: what finishing it now would
+    /// name as missing.
+    pub fn without_agreed<'a>(&self, areas: impl IntoIterator<Item = &'a AreaId>) -> Vec<AreaId> {
+        areas
+            .into_iter()
+            .filter(|a| self.areas.get(*a).is_none_or(|r| !r.values.contains_key(&Rater::Agreed)))
+            .cloned()
+            .collect()
+    }
+
     /// The values the chart draws, per area.
     pub fn chart_values(&self) -> BTreeMap<AreaId, u8> {
         self.areas
@@ -157,6 +184,8 @@ impl TrackerView {
                         present: vec![],
                         areas: BTreeMap::new(),
                         started_by: cell.by.clone(),
+                        finished: None,
+                        discarded: false,
                         waiting: cell.waiting,
                     };
                     readings.insert(reading, r);
@@ -205,6 +234,10 @@ impl TrackerView {
                     T::AreaNote { area, text, .. } => reading.areas.entry(area).or_default().note = text,
                     T::DifferenceReason { area, text, .. } => reading.areas.entry(area).or_default().reason = text,
                     T::MoreHelp { area, wanted, .. } => reading.areas.entry(area).or_default().more_help = wanted,
+                    T::FinishReading { finished, missing, .. } => {
+                        reading.finished = finished.then(|| FinishedReading { missing, by: cell.by.clone() });
+                    }
+                    T::DiscardReading { discarded, .. } => reading.discarded = discarded,
                     _ => {}
                 }
             } else if let Some(goal) = goals.get_mut(&record) {
@@ -253,20 +286,31 @@ impl TrackerView {
         view
     }
 
-    /// The readings of one framework, oldest first.
+    /// The readings of one framework, oldest first: finished ones and drafts (not those put aside).
     pub fn readings_of<'a>(
         &'a self,
         framework: &'a FrameworkId,
     ) -> impl Iterator<Item = &'a ReadingView> + 'a {
         self.readings
             .iter()
-            .filter(move |r| &r.framework == framework)
+            .filter(move |r| &r.framework == framework && !r.discarded)
     }
 
-    /// How far the person has come between the first and the latest reading of a framework.
+    /// The finished readings of one framework, oldest first: what the chart draws (a draft never replaces the
+    /// latest finished reading).
+    pub fn finished_of<'a>(&'a self, framework: &'a FrameworkId) -> impl Iterator<Item = &'a ReadingView> + 'a {
+        self.readings_of(framework).filter(|r| r.finished.is_some())
+    }
+
+    /// The drafts of any framework, oldest first: readings started and not yet finished, to resume or put aside.
+    pub fn drafts(&self) -> impl Iterator<Item = &ReadingView> {
+        self.readings.iter().filter(|r| r.is_draft())
+    }
+
+    /// How far the person has come between the first and the latest finished reading of a framework.
     pub fn distance(&self, framework: &FrameworkId) -> Option<Distance> {
         let mut rs = self
-            .readings_of(framework)
+            .finished_of(framework)
             .filter(|r| !r.chart_values().is_empty());
         let first = rs.next()?;
         let latest = rs.last().unwrap_or(first);
@@ -388,13 +432,17 @@ mod tests {
             version: f.version,
             date: date.into(),
         };
+        let finish = |id: &str| TrackerChange::FinishReading { reading: rid(id), finished: true, missing: vec![] };
         let t = shown(vec![
             start("late", "2026-06-01"),
             rate("late", "mental_wellbeing", Rater::Agreed, 8),
+            finish("late"),
             start("early", "2026-01-01"),
             rate("early", "mental_wellbeing", Rater::Agreed, 3),
+            finish("early"),
             start("middle", "2026-03-01"),
             rate("middle", "mental_wellbeing", Rater::Agreed, 9),
+            finish("middle"),
         ]);
         assert_eq!(
             t.readings
@@ -406,6 +454,60 @@ mod tests {
         let d = t.distance(&f.id).unwrap();
         assert_eq!(d.overall, 5);
         assert!(t.distance(&built_in::satisfaction_check().id).is_none());
+    }
+
+    #[test]
+    fn a_draft_never_replaces_the_latest_finished_reading_and_can_be_put_aside() {
+        let f = built_in::waymark_ladder();
+        let start = |id: &str, date: &str| TrackerChange::StartReading {
+            reading: rid(id),
+            framework: f.id.clone(),
+            version: f.version,
+            date: date.into(),
+        };
+        let mut changes = vec![start("done", "2026-06-01"), rate("done", "mental_wellbeing", Rater::Agreed, 4)];
+        changes.push(TrackerChange::FinishReading {
+            reading: rid("done"),
+            finished: true,
+            missing: vec![AreaId("hope_and_trust".into())],
+        });
+        changes.extend([start("draft", "2026-11-01"), rate("draft", "mental_wellbeing", Rater::Agreed, 9)]);
+        let t = shown(changes.clone());
+        let finished: Vec<&str> = t.finished_of(&f.id).map(|r| r.id.0.as_str()).collect();
+        assert_eq!(finished, ["done"], "one area rated does not make a reading the latest");
+        assert_eq!(t.drafts().map(|r| r.id.0.as_str()).collect::<Vec<_>>(), ["draft"]);
+        assert_eq!(t.readings[0].finished.as_ref().unwrap().missing, [AreaId("hope_and_trust".into())]);
+        let areas: Vec<AreaId> = f.areas.iter().map(|a| a.id.clone()).collect();
+        let draft = t.readings.iter().find(|r| r.id.0 == "draft").unwrap();
+        assert_eq!(draft.without_agreed(&areas).len(), areas.len() - 1);
+        // Put aside, it leaves the lists; brought back, it is a draft again.
+        changes.push(TrackerChange::DiscardReading { reading: rid("draft"), discarded: true });
+        let t = shown(changes.clone());
+        assert_eq!(t.drafts().count(), 0);
+        assert_eq!(t.readings_of(&f.id).count(), 1);
+        changes.push(TrackerChange::DiscardReading { reading: rid("draft"), discarded: false });
+        assert_eq!(shown(changes).drafts().count(), 1);
+    }
+
+    #[test]
+    fn a_draft_is_put_aside_by_whoever_started_it_or_the_care_team() {
+        use crate::consent::tests::writer;
+        use crate::people::{Relation, Role};
+        use crate::sync::{Authorship, CellState, Change};
+        let started = |by: &str| CellState {
+            value: serde_json::json!({ "framework": "waymark_ladder", "version": 1, "date": "2026-11-01" }),
+            version: 1,
+            by: Authorship { user: UserId(by.into()), name: by.into(), at_ms: 1, role: None },
+            kept: vec![],
+        };
+        let discard = Change::from(TrackerChange::DiscardReading { reading: rid("r"), discarded: true });
+        let person = writer(Role::ServiceUser, true, None);
+        let staff = writer(Role::Staff, false, Some(Relation::Staff));
+        assert!(discard.may_write(&person, Some(&started("w"))), "the person's own draft");
+        assert!(!discard.may_write(&person, Some(&started("owen"))), "not one staff started");
+        assert!(discard.may_write(&staff, Some(&started("dylan"))), "the care team");
+        assert!(!discard.may_write(&writer(Role::Carer, false, Some(Relation::Carer)), Some(&started("w"))));
+        assert!(!discard.may_write(&person, None));
     }
 
     #[test]
@@ -565,6 +667,8 @@ mod tests {
                 step: rid("s"),
                 done: true,
             },
+            TrackerChange::FinishReading { reading: rid("r"), finished: true, missing: vec![AreaId("a".into())] },
+            TrackerChange::DiscardReading { reading: rid("r"), discarded: false },
         ];
         for c in changes {
             let e = c.effect(&person);

@@ -1,0 +1,205 @@
+//! Waymark's API, typed: every URL the app uses and the request and answer of each. Nothing else in the app names
+//! an `/api/…` address or calls [`super::http`]; pages and components call these.
+
+use super::http::{self, Failure, Method};
+use std::marker::PhantomData;
+use waymark_shared::{
+    UserId,
+    api::{
+        AcceptInvitationRequest, DeviceKey, DeviceKeyRequest, FrameworksResponse, Invitation, PeopleList, PersonPage,
+        PresenceRequest, SessionInfo, SessionState, SetLanguageRequest, SignInRequest,
+    },
+    sync::{PullQuery, PullResponse, PushRequest, PushResponse},
+};
+
+/// The live channel (server-sent events: `hello` when it opens, `changed` when something the viewer may see
+/// changed).
+pub const LIVE: &str = "/api/sync/live";
+
+/// A page the app keeps on the device, so it opens offline too: where it comes from, and the key it is kept under
+/// (see `SyncEngine::page`).
+pub struct KeptPage<T> {
+    pub url: String,
+    pub key: String,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T> KeptPage<T> {
+    fn new(url: String, key: String) -> KeptPage<T> {
+        KeptPage {
+            url,
+            key,
+            answer: PhantomData,
+        }
+    }
+}
+
+/// `GET /api/people`: the people this viewer may open.
+pub fn people() -> KeptPage<PeopleList> {
+    KeptPage::new("/api/people".into(), "people".into())
+}
+
+/// `GET /api/people/{id}`: one person's page.
+pub fn person(id: &UserId) -> KeptPage<PersonPage> {
+    KeptPage::new(format!("/api/people/{id}"), format!("person:{id}"))
+}
+
+/// Fetch a kept page from the server (the caller keeps the copy).
+pub async fn fetch<T: serde::de::DeserializeOwned>(page: &KeptPage<T>) -> Result<T, Failure> {
+    http::get::<T>(&page.url).await
+}
+
+// Sessions and accounts.
+
+/// `GET /api/session`: who is signed in here, and the CSRF token.
+pub async fn session() -> Result<SessionInfo, Failure> {
+    http::get("/api/session").await
+}
+
+/// `POST /api/session`: sign in.
+pub async fn sign_in(token: &str, body: &SignInRequest) -> Result<SessionInfo, Failure> {
+    http::send(Method::POST, "/api/session", token, Some(body)).await
+}
+
+/// `DELETE /api/session`: sign out.
+pub async fn sign_out(token: &str) -> Result<(), Failure> {
+    http::send::<(), ()>(Method::DELETE, "/api/session", token, None).await
+}
+
+/// `POST /api/invitations/accept`: make a carer's account with an invitation code, and sign in with it.
+pub async fn accept_invitation(
+    token: &str,
+    body: &AcceptInvitationRequest,
+) -> Result<SessionInfo, Failure> {
+    http::send(Method::POST, "/api/invitations/accept", token, Some(body)).await
+}
+
+/// `PUT /api/me/language`: keep the language choice on the account.
+pub async fn set_language(token: &str, body: &SetLanguageRequest) -> Result<(), Failure> {
+    http::send::<_, ()>(Method::PUT, "/api/me/language", token, Some(body)).await
+}
+
+/// `POST /api/device-key`: the signed-in person's data key for this device (and their ward's lock time).
+pub async fn device_key(token: &str, body: &DeviceKeyRequest) -> Result<DeviceKey, Failure> {
+    http::send(Method::POST, "/api/device-key", token, Some(body)).await
+}
+
+/// `POST /api/people/{id}/invitations`: a one-time code for a new carer of this person.
+pub async fn invite_carer(token: &str, person: &UserId) -> Result<Invitation, Failure> {
+    let url = format!("/api/people/{person}/invitations");
+    http::send(Method::POST, &url, token, Some(&serde_json::json!({}))).await
+}
+
+// Outcome frameworks.
+
+/// `GET /api/frameworks`: every framework a reading may use (built-in and the ward's own, every version).
+pub async fn frameworks() -> Result<FrameworksResponse, Failure> {
+    http::get("/api/frameworks").await
+}
+
+// Planning sessions.
+
+/// What to do with a person's planning session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlanningAction {
+    Start,
+    End,
+}
+
+/// `POST /api/people/{id}/session/presence`: "I am here (writing there)"; answers who else is.
+pub async fn planning_presence(
+    token: &str,
+    person: &UserId,
+    body: &PresenceRequest,
+) -> Result<SessionState, Failure> {
+    let url = format!("/api/people/{person}/session/presence");
+    http::send(Method::POST, &url, token, Some(body)).await
+}
+
+/// `POST /api/people/{id}/session` (start) or `…/session/end`.
+pub async fn planning(
+    token: &str,
+    person: &UserId,
+    action: PlanningAction,
+) -> Result<SessionState, Failure> {
+    let url = match action {
+        PlanningAction::Start => format!("/api/people/{person}/session"),
+        PlanningAction::End => format!("/api/people/{person}/session/end"),
+    };
+    http::send(Method::POST, &url, token, Some(&serde_json::json!({}))).await
+}
+
+// Sync.
+
+/// `POST /api/sync/push`: edits made on this device.
+pub async fn push(token: &str, body: &PushRequest) -> Result<PushResponse, Failure> {
+    http::send(Method::POST, "/api/sync/push", token, Some(body)).await
+}
+
+/// The address of a pull.
+pub fn pull_url(q: &PullQuery) -> String {
+    let mut url = format!("/api/sync/pull?schema={}&since={}", q.schema, q.since);
+    if let Some(limit) = q.limit {
+        url.push_str(&format!("&limit={limit}"));
+    }
+    if let Some(scope) = &q.scope {
+        url.push_str(&format!("&scope={}", encode(scope)));
+    }
+    if let Some(acked) = q.acked.as_deref().filter(|a| !a.is_empty()) {
+        url.push_str(&format!("&acked={}", encode(acked)));
+    }
+    url
+}
+
+/// `GET /api/sync/pull`: what changed after the device's cursor, that this viewer may see.
+pub async fn pull(q: &PullQuery) -> Result<PullResponse, Failure> {
+    http::get(&pull_url(q)).await
+}
+
+/// Percent-encodes what a query value may not hold as it is.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pull_names_its_cursor_scope_and_the_acknowledged_versions() {
+        let q = PullQuery {
+            schema: 1,
+            since: 42,
+            limit: Some(500),
+            scope: Some("v1:abc=".into()),
+            acked: Some("43,47".into()),
+        };
+        assert_eq!(
+            pull_url(&q),
+            "/api/sync/pull?schema=1&since=42&limit=500&scope=v1%3Aabc%3D&acked=43%2C47"
+        );
+        let first = PullQuery {
+            schema: 1,
+            since: 0,
+            limit: None,
+            scope: None,
+            acked: Some(String::new()),
+        };
+        assert_eq!(pull_url(&first), "/api/sync/pull?schema=1&since=0");
+    }
+
+    #[test]
+    fn pages_kept_on_the_device_have_one_key_each() {
+        let alys = UserId("u-alys".into());
+        assert_eq!(person(&alys).url, "/api/people/u-alys");
+        assert_eq!(person(&alys).key, "person:u-alys");
+        assert_eq!(people().key, "people");
+    }
+}

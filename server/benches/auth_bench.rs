@@ -1,0 +1,291 @@
+//! Sign-in under abuse, and what a read costs, over loopback (not a timed test: it prints figures).
+//!
+//!     cargo bench -p waymark-server --bench auth_bench                                    # SQLite
+//!     bash scripts/with-postgres.sh cargo bench -p waymark-server --bench auth_bench      # and PostgreSQL
+//!     WAYMARK_BENCH_SERVER_BIN=/path/to/waymark-server cargo bench … --bench auth_bench    # another build's figures
+//!
+//! Bounded and loopback only: it starts its own server on 127.0.0.1 (and refuses any other address) and sends a
+//! fixed number of requests.
+//!
+//! 1. **Bogus sign-ins**: three bursts of 128 simultaneous sign-ins with made-up usernames, each from its own
+//!    address (the server trusts `X-Forwarded-For` here, as behind a proxy, so no per-address limit helps): the
+//!    answers, the server's peak resident memory (VmHWM), and its resident memory just after and 5 s later.
+//! 2. **Right sign-ins**: eight rounds of 16 simultaneous sign-ins with the right password (the demo accounts in
+//!    turn): the answers, and the resident memory 5 s after.
+//! 3. **Up-to-date pulls**: 4 devices signed in as Dylan, caught up, each makes 2,500 pulls that find nothing new, on
+//!    kept-alive connections: pulls per second and the p50/p99 time of one pull.
+
+#[path = "../tests/common/wire.rs"]
+mod wire;
+
+use serde_json::json;
+use sqlx::{Connection, Executor};
+use std::{
+    collections::BTreeMap,
+    time::{Duration, Instant},
+};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+use wire::{Http, ServerProcess, empty_dist};
+
+const BURST: usize = 128;
+const BURSTS: usize = 3;
+const RIGHT_ROUNDS: usize = 8;
+const RIGHT_PER_ROUND: usize = 16;
+const DEVICES: usize = 4;
+const PULLS_PER_DEVICE: usize = 2_500;
+const USERS: [&str; 10] = ["owen", "sara", "rhian", "dylan", "alys", "tomos", "nia", "gareth", "helen", "admin"];
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let postgres = args
+        .iter()
+        .position(|a| a == "--postgres")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| std::env::var("WAYMARK_TEST_POSTGRES_URL").ok().filter(|u| !u.trim().is_empty()));
+    if let Ok(bin) = std::env::var("WAYMARK_BENCH_SERVER_BIN") {
+        println!("server binary: {bin}");
+    }
+
+    let sqlite_dir = tempfile::tempdir().expect("a temporary folder");
+    let db = |name: &str| format!("sqlite://{}?mode=rwc", sqlite_dir.path().join(name).display());
+    run("SQLite", [db("a.db"), db("b.db"), db("c.db")]).await;
+
+    if let Some(admin_url) = postgres {
+        let mut urls = Vec::new();
+        for part in ["a", "b", "c"] {
+            urls.push(fresh_postgres_database(&admin_url, part).await);
+        }
+        run("PostgreSQL", [urls[0].0.clone(), urls[1].0.clone(), urls[2].0.clone()]).await;
+        for (_, name) in urls {
+            drop_postgres_database(&admin_url, &name).await;
+        }
+    } else {
+        println!("(PostgreSQL skipped: pass `-- --postgres URL` or run under scripts/with-postgres.sh)");
+    }
+}
+
+async fn run(engine: &str, urls: [String; 3]) {
+    println!("== {engine}");
+    bogus_sign_ins(&urls[0]).await;
+    right_sign_ins(&urls[1]).await;
+    up_to_date_pulls(&urls[2]).await;
+}
+
+fn start(url: &str) -> (ServerProcess, tempfile::TempDir) {
+    let (dist_dir, dist) = empty_dist();
+    let server = ServerProcess::start_with(url, &dist, &[("WAYMARK_CLIENT_IP_HEADER", "x-forwarded-for")]);
+    assert!(server.addr.ip().is_loopback(), "the load goes to loopback only");
+    (server, dist_dir)
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the server's /proc status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.0} MiB", kib as f64 / 1024.0)
+}
+
+fn tally(statuses: &[u16]) -> String {
+    let mut by: BTreeMap<u16, usize> = BTreeMap::new();
+    for s in statuses {
+        *by.entry(*s).or_default() += 1;
+    }
+    by.iter().map(|(s, n)| format!("{n}×{s}")).collect::<Vec<_>>().join(" ")
+}
+
+async fn sign_in_once(addr: std::net::SocketAddr, from: String, username: String, password: String) -> u16 {
+    let mut c = Http::new(addr);
+    c.extra_headers.push(("X-Forwarded-For".into(), from));
+    if c.get("/api/session").await.is_err() {
+        return 0;
+    }
+    let body = json!({ "username": username, "password": password });
+    c.post_json("/api/session", &body).await.map_or(0, |r| r.status)
+}
+
+async fn bogus_sign_ins(url: &str) {
+    let (server, _dist) = start(url);
+    let pid = server.pid();
+    let idle = status_kib(pid, "VmRSS:");
+    let started = Instant::now();
+    let mut all = Vec::new();
+    for burst in 0..BURSTS {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..BURST {
+            let from = format!("198.51.{}.{}", 100 + burst, i + 1);
+            tasks.spawn(sign_in_once(server.addr, from, format!("nobody-{burst}-{i}"), "a guess".into()));
+        }
+        let statuses = tasks.join_all().await;
+        println!("  bogus burst {}: {BURST} simultaneous sign-ins answered {}", burst + 1, tally(&statuses));
+        all.extend(statuses);
+    }
+    let took = started.elapsed();
+    let (peak, after) = (status_kib(pid, "VmHWM:"), status_kib(pid, "VmRSS:"));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let later = status_kib(pid, "VmRSS:");
+    println!(
+        "  bogus sign-ins: {} in {:.1} s, answered {}; server memory: idle {}, peak {}, just after {}, 5 s later {}",
+        all.len(),
+        took.as_secs_f64(),
+        tally(&all),
+        mib(idle),
+        mib(peak),
+        mib(after),
+        mib(later)
+    );
+}
+
+async fn right_sign_ins(url: &str) {
+    let (server, _dist) = start(url);
+    let pid = server.pid();
+    let idle = status_kib(pid, "VmRSS:");
+    let mut all = Vec::new();
+    let started = Instant::now();
+    for round in 0..RIGHT_ROUNDS {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..RIGHT_PER_ROUND {
+            let user = USERS[i % USERS.len()].to_owned();
+            tasks.spawn(sign_in_once(
+                server.addr,
+                format!("192.0.2.{}", round * 16 + i + 1),
+                user,
+                wire::DEMO_PASSWORD.into(),
+            ));
+        }
+        all.extend(tasks.join_all().await);
+    }
+    let took = started.elapsed();
+    let peak = status_kib(pid, "VmHWM:");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let later = status_kib(pid, "VmRSS:");
+    println!(
+        "  right sign-ins: {RIGHT_ROUNDS} rounds of {RIGHT_PER_ROUND} at once in {:.1} s ({:.0} sign-ins/s), answered {}; \
+         server memory: idle {}, peak {}, 5 s later {}",
+        took.as_secs_f64(),
+        all.len() as f64 / took.as_secs_f64(),
+        tally(&all),
+        mib(idle),
+        mib(peak),
+        mib(later)
+    );
+}
+
+/// One kept-alive HTTP/1.1 connection with the session cookie: GET and read one response at a time.
+struct KeptAlive {
+    stream: TcpStream,
+    cookie: String,
+    buf: Vec<u8>,
+}
+
+impl KeptAlive {
+    async fn get(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let req = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {}\r\n\r\n", self.cookie);
+        self.stream.write_all(req.as_bytes()).await.expect("send");
+        loop {
+            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&self.buf[..end]).to_string();
+                let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).expect("a status");
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_owned()))
+                    .and_then(|v| v.parse().ok())
+                    .expect("pulls are answered with a Content-Length");
+                while self.buf.len() < end + 4 + len {
+                    self.read_more().await;
+                }
+                let body = self.buf[end + 4..end + 4 + len].to_vec();
+                self.buf.drain(..end + 4 + len);
+                return (status, body);
+            }
+            self.read_more().await;
+        }
+    }
+
+    async fn read_more(&mut self) {
+        let mut chunk = [0u8; 16 * 1024];
+        let n = self.stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "the server closed the connection");
+        self.buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn up_to_date_pulls(url: &str) {
+    let (server, _dist) = start(url);
+    let mut devices = Vec::new();
+    for _ in 0..DEVICES {
+        let mut c = Http::new(server.addr);
+        c.sign_in("dylan").await.expect("sign in as dylan");
+        let r = c.get("/api/sync/pull?schema=1&since=0&limit=1000").await.expect("catch up");
+        assert_eq!(r.status, 200);
+        let page = r.json();
+        assert_eq!(page["more"], false);
+        let path = format!(
+            "/api/sync/pull?schema=1&since={}&scope={}",
+            page["cursor"].as_u64().unwrap(),
+            page["scope"].as_str().unwrap()
+        );
+        let cookie = format!("{}={}", wire::SESSION_COOKIE, c.cookie.clone().expect("a session"));
+        let stream = TcpStream::connect(server.addr).await.expect("connect");
+        stream.set_nodelay(true).unwrap();
+        devices.push((KeptAlive { stream, cookie, buf: Vec::new() }, path));
+    }
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (mut conn, path) in devices {
+        tasks.spawn(async move {
+            let mut times = Vec::with_capacity(PULLS_PER_DEVICE);
+            for _ in 0..PULLS_PER_DEVICE {
+                let t = Instant::now();
+                let (status, body) = conn.get(&path).await;
+                times.push(t.elapsed());
+                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+            }
+            times
+        });
+    }
+    let mut times: Vec<Duration> = tasks.join_all().await.into_iter().flatten().collect();
+    let took = started.elapsed();
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    println!(
+        "  up-to-date pulls: {} by {DEVICES} devices in {:.2} s = {:.0} pulls/s; one pull p50 {:.2} ms, p99 {:.2} ms",
+        times.len(),
+        took.as_secs_f64(),
+        times.len() as f64 / took.as_secs_f64(),
+        at(0.50).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+    );
+}
+
+async fn fresh_postgres_database(admin_url: &str, part: &str) -> (String, String) {
+    let name = format!("waymark_authbench_{}_{part}", std::process::id());
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
+    admin.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.expect("drop an old bench database");
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create the bench database");
+    let _ = admin.close().await;
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let base = base[authority..].find('/').map_or(base, |slash| &base[..authority + slash]);
+    let url = match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    };
+    (url, name)
+}
+
+async fn drop_postgres_database(admin_url: &str, name: &str) {
+    if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
+        let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+        let _ = admin.close().await;
+    }
+}
