@@ -223,7 +223,7 @@ pub fn ReadingPage() -> impl IntoView {
                         <A href=format!("/people/{}/tracker", person.0) attr:class="back-link">{t(Msg::TrackerBackToTracker)}</A>
                         <h1 class="reading-person">{page.person.display_name.clone()}</h1>
                         <ReadingSteps person=person.clone() reading=reading.clone() facts=facts/>
-                        <ReadingEditor person=person reading=reading facts=facts/>
+                        <ReadingEditor person=person person_name=page.person.display_name.clone() reading=reading facts=facts/>
                     }
                 }/> }
             }
