@@ -471,7 +471,6 @@ catalogue! {
     ReadAloudStop => "Stop reading", "Stopio darllen";
     ReadAloudNotRated => "not rated yet", "heb ei sgorio eto";
     GoalEditWording => "Change the wording", "Newid y geiriad";
-    GoalWording => "The goal, in their own words", "Y nod, yn eu geiriau eu hunain";
     GoalWordingChanged => "The wording was changed.", "Cafodd y geiriad ei newid.";
 }
 
