@@ -167,7 +167,7 @@ catalogue! {
     TrackerTitle => "Recovery tracker", "Traciwr adferiad";
     TrackerOpen => "Open the recovery tracker", "Agor y traciwr adferiad";
     TrackerIntro => "How things are going in each area of life, looked at together over time.", "Sut mae pethau'n mynd ym mhob maes bywyd, wedi'u hystyried gyda'n gilydd dros amser.";
-    TrackerFramework => "Framework", "Fframwaith";
+    TrackerFramework => "Which areas to look at", "Pa feysydd i edrych arnynt";
     TrackerStartReading => "Start a new reading", "Dechrau darlleniad newydd";
     TrackerReadingDate => "Date of the reading", "Dyddiad y darlleniad";
     TrackerReadings => "Readings", "Darlleniadau";
@@ -187,7 +187,7 @@ catalogue! {
     TrackerNoCarers => "No carers are linked yet.", "Nid oes gofalwyr wedi'u cysylltu eto.";
     TrackerStepsToReview => "Steps to look at today", "Camau i edrych arnynt heddiw";
     ReadingOn => "Reading on {date}", "Darlleniad ar {date}";
-    ReadingUsing => "Using: {name}", "Yn defnyddio: {name}";
+    ReadingUsing => "Looking at: {name}", "Yn edrych ar: {name}";
     ReadingWhoWasThere => "Who was there", "Pwy oedd yno";
     ReadingPresentPerson => "The person", "Yr unigolyn";
     ReadingPresentKeyWorker => "Key worker", "Gweithiwr allweddol";
@@ -213,7 +213,7 @@ catalogue! {
     ReadingAreaOf => "Area {n} of {total}", "Maes {n} o {total}";
     ReadingUndo => "Undo last change", "Dadwneud y newid olaf";
     ReadingNotHere => "This reading is not on this tablet yet. It will appear when it syncs.", "Nid yw'r darlleniad hwn ar y dabled hon eto. Bydd yn ymddangos pan fydd yn cysoni.";
-    ReadingFrameworkUnknown => "This tablet does not know the framework this reading uses yet. Connect to the network to fetch it.", "Nid yw'r dabled hon yn adnabod y fframwaith y mae'r darlleniad hwn yn ei ddefnyddio eto. Cysylltwch â'r rhwydwaith i'w nôl.";
+    ReadingFrameworkUnknown => "This tablet does not know the set of areas this reading uses yet. Connect to the network to fetch it.", "Nid yw'r dabled hon yn adnabod y set o feysydd y mae'r darlleniad hwn yn ei defnyddio eto. Cysylltwch â'r rhwydwaith i'w chael.";
     ReadingConflict => "Two versions were saved at the same time. Choose the one to keep.", "Cafodd dwy fersiwn eu cadw ar yr un pryd. Dewiswch yr un i'w chadw.";
     ReadingKeepThis => "Keep this one", "Cadw hon";
     TrackerGoals => "Goals", "Nodau";
@@ -258,7 +258,7 @@ catalogue! {
     ChartArea => "Area", "Maes";
     ChartNotRated => "Not rated", "Heb ei sgorio";
     ChartNoDistance => "Not rated both times", "Heb ei sgorio'r ddau dro";
-    ChartDistance => "Distance travelled", "Pellter a deithiwyd";
+    ChartDistance => "Change since the first reading", "Newid ers y darlleniad cyntaf";
     ChartOverall => "Overall", "At ei gilydd";
     ChartTableCaption => "{framework}: the readings as numbers", "{framework}: y darlleniadau fel rhifau";
     ChartTrendTitle => "How {area} has changed over time", "Sut mae {area} wedi newid dros amser";
@@ -435,6 +435,44 @@ catalogue! {
     ReadingDiscarded => "This draft was put aside. It stays in the record.", "Cafodd y drafft hwn ei roi o'r neilltu. Mae'n aros yn y cofnod.";
     ReadingBringBack => "Bring it back", "Dod ag ef yn ôl";
     ReadingDraftBadge => "Draft", "Drafft";
+    // == Tracker: words, drafts, easy read and read aloud (issue 13: components/reading, chart, goal_list) ==
+    ReadingRaterPersonNamed => "{name}'s view", "Barn {name}";
+    ReadingRaterMine => "My view", "Fy marn i";
+    ReadingPresentMe => "Me", "Fi";
+    TrackerStepOwnerMine => "Me", "Fi";
+    ReadingClearValue => "Clear this number", "Clirio'r rhif hwn";
+    ReadingStageOf => "{value}: {stage}", "{value}: {stage}";
+    ReadingFinishConfirm => "These areas have no agreed number yet: {areas}. Finish the reading without them?", "Does dim rhif wedi'i gytuno ar gyfer y meysydd hyn eto: {areas}. Gorffen y darlleniad hebddyn nhw?";
+    ReadingFinishAnyway => "Yes, finish it", "Ie, ei orffen";
+    ReadingKeepGoing => "No, go back to it", "Na, mynd yn ôl ato";
+    ReadingLastArea => "That was the last area. When you are ready, finish the reading.", "Dyna'r maes olaf. Pan fyddwch chi'n barod, gorffennwch y darlleniad.";
+    ReadingLastAreaEasy => "That was the last one. Now tap Finish.", "Dyna'r un olaf. Nawr tapiwch Gorffen.";
+    ReadingDraftNoteEasy => "Not finished yet. It goes on the chart when it is finished.", "Heb ei orffen eto. Bydd yn mynd ar y siart pan fydd wedi'i orffen.";
+    ReadingViewsDifferEasy => "You see this in different ways. That is OK. Say why.", "Rydych chi'n gweld hyn mewn ffyrdd gwahanol. Mae hynny'n iawn. Dywedwch pam.";
+    ReadingHowTo => "Tap a number for each view. The words beside the numbers say what each one means.", "Tapiwch rif ar gyfer pob barn. Mae'r geiriau wrth ymyl y rhifau yn dweud beth mae pob un yn ei olygu.";
+    ReadingHowToEasy => "Tap a number. Then tap Next area.", "Tapiwch rif. Yna tapiwch Maes nesaf.";
+    TrackerIntroEasy => "See how things are going. Look at it together.", "Gweld sut mae pethau'n mynd. Edrych arno gyda'ch gilydd.";
+    TrackerTapAreaEasy => "Tap an area to see how it changed.", "Tapiwch faes i weld sut mae wedi newid.";
+    TrackerTitleMine => "My recovery tracker", "Fy nhraciwr adferiad";
+    TrackerBackToNamed => "Back to {name}'s page", "Yn ôl i dudalen {name}";
+    TrackerBackToMine => "Back to my page", "Yn ôl i fy nhudalen";
+    TrackerGoalNewNamed => "A new goal, in {name}'s own words", "Nod newydd, yng ngeiriau {name} ei hun";
+    TrackerGoalNewMine => "A new goal, in my own words", "Nod newydd, yn fy ngeiriau fy hun";
+    TrackerDrafts => "Readings not finished yet", "Darlleniadau heb eu gorffen eto";
+    TrackerDraftsHint => "A reading goes on the chart once it is finished. Carry on with one, or put it aside.", "Mae darlleniad yn mynd ar y siart pan fydd wedi'i orffen. Parhewch ag un, neu rhowch ef o'r neilltu.";
+    TrackerDraftStartedBy => "Started by {who}", "Wedi'i ddechrau gan {who}";
+    TrackerDraftAgreedOne => "1 area agreed so far", "1 maes wedi'i gytuno hyd yma";
+    TrackerDraftAgreedMany => "{n} areas agreed so far", "{n} maes wedi'u cytuno hyd yma";
+    TrackerResume => "Carry on with this reading", "Parhau â'r darlleniad hwn";
+    TrackerDraftPutAside => "The draft from {date} was put aside.", "Cafodd y drafft o {date} ei roi o'r neilltu.";
+    TrackerReadingsCountOne => "1 finished reading", "1 darlleniad wedi'i orffen";
+    TrackerReadingsCountMany => "{n} finished readings", "{n} darlleniad wedi'u gorffen";
+    ChartTrendSummaryOne => "1 reading, on {first}.", "1 darlleniad, ar {first}.";
+    ReadAloud => "Read this to me", "Darllen hwn i mi";
+    ReadAloudStop => "Stop reading", "Stopio darllen";
+    ReadAloudNotRated => "not rated yet", "heb ei sgorio eto";
+    GoalEditWording => "Change the wording", "Newid y geiriad";
+    GoalWordingChanged => "The wording was changed.", "Cafodd y geiriad ei newid.";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

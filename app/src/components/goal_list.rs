@@ -2,8 +2,12 @@
 //! and the steps due for review at a reading. Every edit is saved on this tablet first, then synced.
 
 use crate::{
-    components::{conflicts::ConflictChoices, written::written_by},
-    i18n::{t, t_fill, use_i18n},
+    components::{
+        conflicts::ConflictChoices,
+        reading::{Naming, date_words},
+        written::written_by,
+    },
+    i18n::{t, use_i18n},
     sync::{tracker::use_tracker, use_sync},
     util::{random_hex, today},
 };
@@ -11,6 +15,7 @@ use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
     Msg, UserId,
     consent::{Action, WriterFacts, may},
+    i18n::fill,
     outcomes::{AreaId, Framework},
     sync::{CellKey, Change, Kind, RecordId},
     tracker::{
@@ -115,22 +120,39 @@ pub fn owner_from(choice: &str, name: &str) -> StepOwner {
     }
 }
 
-fn owner_label(owner: &StepOwner, lang: waymark_shared::Lang) -> String {
+/// Who does a step: the person by name ("Me" on their own screens), or the role or name given.
+fn owner_label(owner: &StepOwner, naming: &Naming, lang: waymark_shared::Lang) -> String {
     match owner {
-        StepOwner::Me => Msg::TrackerStepOwnerMe.text(lang).to_owned(),
+        StepOwner::Me if naming.mine => Msg::TrackerStepOwnerMine.text(lang).to_owned(),
+        StepOwner::Me => naming.name.clone(),
         StepOwner::KeyWorker => Msg::TrackerStepOwnerKeyWorker.text(lang).to_owned(),
         StepOwner::Carer => Msg::TrackerStepOwnerCarer.text(lang).to_owned(),
         StepOwner::SomeoneElse { name } => name.clone(),
     }
 }
 
+/// A goal's wording changed on this device: which goal and its words before, to undo.
+type WordingChange = (RecordId, String);
+
 #[component]
-pub fn Goals(person: UserId, facts: Memo<WriterFacts>, framework: Framework) -> impl IntoView {
+pub fn Goals(
+    person: UserId,
+    facts: Memo<WriterFacts>,
+    framework: Framework,
+    /// How the person is named ("I" and "me" on their own screens).
+    naming: Naming,
+) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let i18n = use_i18n();
     let may_edit = facts.with_untracked(|f| may(f, Action::WriteTracker));
     let person = StoredValue::new(person);
     let framework = StoredValue::new(framework);
+    let naming = StoredValue::new(naming);
+    let wording = Wording {
+        editing: RwSignal::new(None),
+        text: RwSignal::new(String::new()),
+        last: RwSignal::new(None),
+    };
     let draft = RwSignal::new(String::new());
     let areas = RwSignal::new(Vec::<AreaId>::new());
     let sync = use_sync();
@@ -180,14 +202,20 @@ pub fn Goals(person: UserId, facts: Memo<WriterFacts>, framework: Framework) -> 
                 }
                 view! {
                     <ul class="goal-list">
-                        {goals.into_iter().map(|g| view! { <GoalItem person=person goal=g framework=framework may_edit=may_edit/> }).collect_view()}
+                        {goals.into_iter().map(|g| view! { <GoalItem person=person goal=g framework=framework naming=naming wording=wording may_edit=may_edit/> }).collect_view()}
                     </ul>
                 }
                 .into_any()
             }}
             {may_edit.then(|| view! {
                 <div class="goal-form">
-                    <label class="field-label" for="goal-new">{t(Msg::TrackerGoalNew)}</label>
+                    <label class="field-label" for="goal-new">
+                        {move || naming.with_value(|n| if n.mine {
+                            Msg::TrackerGoalNewMine.text(i18n.lang.get()).to_owned()
+                        } else {
+                            fill(Msg::TrackerGoalNewNamed.text(i18n.lang.get()), &[("name", &n.name)])
+                        })}
+                    </label>
                     <textarea id="goal-new" class="field-input" rows="2" data-test="goal-input"
                         prop:value=move || draft.get() on:input=move |ev| draft.set(event_target_value(&ev))></textarea>
                     <fieldset class="goal-areas">
@@ -218,17 +246,57 @@ pub fn Goals(person: UserId, facts: Memo<WriterFacts>, framework: Framework) -> 
     }
 }
 
+/// Changing a goal's wording: which goal is being changed and the words typed (kept here, above the list, which is
+/// drawn again whenever the tracker changes), and the last change made, to undo.
+#[derive(Clone, Copy)]
+struct Wording {
+    editing: RwSignal<Option<RecordId>>,
+    text: RwSignal<String>,
+    last: RwSignal<Option<WordingChange>>,
+}
+
 #[component]
 fn GoalItem(
     person: StoredValue<UserId>,
     goal: GoalView,
     framework: StoredValue<Framework>,
+    naming: StoredValue<Naming>,
+    wording: Wording,
     may_edit: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let id = StoredValue::new(goal.id.clone());
     let save = move |change: TrackerChange| sync.edit_soon(&person.get_value(), change);
+    let words = StoredValue::new(goal.text.clone());
+    let editing = move || wording.editing.with(|e| e.as_ref() == Some(&id.get_value()));
+    let save_wording = move || {
+        let text = wording.text.get_untracked().trim().to_owned();
+        let before = words.get_value();
+        if text == before {
+            wording.editing.set(None);
+            return;
+        }
+        let saved = sync.edit(&person.get_value(), TrackerChange::EditGoal { goal: id.get_value(), text });
+        spawn_local(async move {
+            // A failure is shown by the engine; what was typed stays to try again.
+            if saved.await.is_ok() {
+                wording.editing.set(None);
+                wording.last.set(Some((id.get_value(), before)));
+            }
+        });
+    };
+    let undo_wording = move || {
+        if let Some((goal, before)) = wording.last.get_untracked() {
+            let saved = sync.edit(&person.get_value(), TrackerChange::EditGoal { goal, text: before });
+            spawn_local(async move {
+                if saved.await.is_ok() {
+                    wording.last.set(None);
+                }
+            });
+        }
+    };
+    let edit_id = format!("goal-wording-{}", goal.id.0);
     let area_names = {
         let areas = goal.areas.areas.clone();
         move || {
@@ -247,7 +315,40 @@ fn GoalItem(
     let today = today();
     view! {
         <li class="goal" data-test="goal" data-goal=goal.id.0.clone() data-status=status.as_str()>
-            <p class="goal-text" data-test="goal-text">{goal.text.clone()}</p>
+            {move || if editing() {
+                let edit_id = edit_id.clone();
+                view! {
+                    <div class="goal-wording" data-test="goal-wording">
+                        <label class="field-label" for=edit_id.clone()>{t(Msg::GoalEditWording)}</label>
+                        <textarea id=edit_id class="field-input" rows="2" data-test="goal-wording-input"
+                            prop:value=move || wording.text.get() on:input=move |ev| wording.text.set(event_target_value(&ev))></textarea>
+                        <div class="goal-wording-buttons">
+                            <button type="button" class="button primary" data-test="goal-wording-save" on:click=move |_| save_wording()>{t(Msg::Save)}</button>
+                            <button type="button" class="button outline" data-test="goal-wording-cancel" on:click=move |_| wording.editing.set(None)>{t(Msg::Cancel)}</button>
+                        </div>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p class="goal-text" data-test="goal-text">{words.get_value()}</p>
+                    {may_edit.then(|| view! {
+                        <button type="button" class="button quiet small" data-test="goal-edit"
+                            on:click=move |_| {
+                                wording.text.set(words.get_value());
+                                wording.editing.set(Some(id.get_value()));
+                            }>{t(Msg::GoalEditWording)}</button>
+                    })}
+                }
+                .into_any()
+            }}
+            {move || (may_edit && wording.last.with(|l| l.as_ref().is_some_and(|(g, _)| g == &id.get_value()))).then(|| view! {
+                <p class="note goal-wording-changed" role="status" data-test="goal-wording-changed">
+                    <span>{t(Msg::GoalWordingChanged)}</span>
+                    " "
+                    <button type="button" class="button outline small" data-test="goal-wording-undo" on:click=move |_| undo_wording()>{t(Msg::Undo)}</button>
+                </p>
+            })}
             {(!goal.areas.areas.is_empty()).then(|| view! { <p class="hint goal-area-names">{area_names}</p> })}
             {goal.waiting.then(|| view! { <span class="badge waiting">{t(Msg::WaitingToSync)}</span> })}
             {goal.written_by.as_ref().map(|b| {
@@ -288,9 +389,9 @@ fn GoalItem(
             </details>
             <h3 class="steps-title">{t(Msg::TrackerSteps)}</h3>
             <ul class="step-list">
-                {goal.steps.iter().cloned().map(|s| view! { <StepItem person=person step=s may_edit=may_edit today=today.clone()/> }).collect_view()}
+                {goal.steps.iter().cloned().map(|s| view! { <StepItem person=person step=s naming=naming may_edit=may_edit today=today.clone()/> }).collect_view()}
             </ul>
-            {may_edit.then(|| view! { <StepForm person=person goal=id/> })}
+            {may_edit.then(|| view! { <StepForm person=person goal=id naming=naming/> })}
         </li>
     }
 }
@@ -299,6 +400,7 @@ fn GoalItem(
 fn StepItem(
     person: StoredValue<UserId>,
     step: StepView,
+    naming: StoredValue<Naming>,
     may_edit: bool,
     today: String,
 ) -> impl IntoView {
@@ -318,8 +420,8 @@ fn StepItem(
                 <span class="step-text" data-test="step-text">{step.text.clone()}</span>
             </label>
             <span class="step-meta">
-                {owner.map(|o| view! { <span class="badge">{move || owner_label(&o, i18n.lang.get())}</span> })}
-                {step.due.clone().map(|d| view! { <span class="step-due">{t_fill(Msg::TrackerStepDueOn, vec![("date", d)])}</span> })}
+                {owner.map(|o| view! { <span class="badge" data-test="step-owner-shown">{move || naming.with_value(|n| owner_label(&o, n, i18n.lang.get()))}</span> })}
+                {step.due.clone().map(|d| view! { <span class="step-due">{move || due_on(&d, i18n.lang.get())}</span> })}
                 {overdue.then(|| view! { <span class="overdue" data-test="step-overdue">"⚠ "{t(Msg::TrackerStepOverdue)}</span> })}
                 {step.waiting.then(|| view! { <span class="badge waiting">{t(Msg::WaitingToSync)}</span> })}
             </span>
@@ -328,7 +430,8 @@ fn StepItem(
 }
 
 #[component]
-fn StepForm(person: StoredValue<UserId>, goal: StoredValue<RecordId>) -> impl IntoView {
+fn StepForm(person: StoredValue<UserId>, goal: StoredValue<RecordId>, naming: StoredValue<Naming>) -> impl IntoView {
+    let i18n = use_i18n();
     let text = RwSignal::new(String::new());
     let owner = RwSignal::new("me".to_owned());
     let name = RwSignal::new(String::new());
@@ -369,7 +472,15 @@ fn StepForm(person: StoredValue<UserId>, goal: StoredValue<RecordId>) -> impl In
                 <span>
                     <label class="field-label" for=owner_id.clone()>{t(Msg::TrackerStepOwner)}</label>
                     <select id=owner_id data-test="step-owner" on:change=move |ev| owner.set(event_target_value(&ev))>
-                        {OWNERS.into_iter().map(|(v, m)| view! { <option value=v selected=move || owner.get() == v>{t(m)}</option> }).collect_view()}
+                        {OWNERS.into_iter().map(|(v, m)| view! {
+                            <option value=v selected=move || owner.get() == v>
+                                {move || if v == "me" {
+                                    naming.with_value(|n| owner_label(&StepOwner::Me, n, i18n.lang.get()))
+                                } else {
+                                    m.text(i18n.lang.get()).to_owned()
+                                }}
+                            </option>
+                        }).collect_view()}
                     </select>
                 </span>
                 <Show when=move || owner.get() == "someone_else" fallback=|| ()>
@@ -390,6 +501,11 @@ fn StepForm(person: StoredValue<UserId>, goal: StoredValue<RecordId>) -> impl In
     }
 }
 
+/// "By 3 November 2026".
+fn due_on(date: &str, lang: waymark_shared::Lang) -> String {
+    fill(Msg::TrackerStepDueOn.text(lang), &[("date", &date_words(date, lang))])
+}
+
 /// The steps due by `date` (overdue first), each with its goal, to look at during a reading.
 #[component]
 pub fn DueSteps(
@@ -399,6 +515,7 @@ pub fn DueSteps(
 ) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let sync = use_sync();
+    let i18n = use_i18n();
     let may_edit = facts.with_untracked(|f| may(f, Action::WriteTracker));
     let person = StoredValue::new(person);
     let due = Memo::new(move |_| {
@@ -426,7 +543,7 @@ pub fn DueSteps(
                                 <li class="due-step" data-test="due-step" data-step=step.id.0.clone() data-overdue=overdue.to_string()>
                                     <span class="step-text">{step.text.clone()}</span>
                                     <span class="hint">{goal}</span>
-                                    {step.due.clone().map(|d| view! { <span class="step-due">{t_fill(Msg::TrackerStepDueOn, vec![("date", d)])}</span> })}
+                                    {step.due.clone().map(|d| view! { <span class="step-due">{move || due_on(&d, i18n.lang.get())}</span> })}
                                     {overdue.then(|| view! { <span class="overdue">"⚠ "{t(Msg::TrackerStepOverdue)}</span> })}
                                     {may_edit.then(|| view! {
                                         <button type="button" class="button outline small" data-test="due-step-done"

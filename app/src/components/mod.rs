@@ -1,5 +1,6 @@
 pub mod about_me;
 pub mod app_header;
+pub mod area_icon;
 pub mod chart;
 pub mod comments;
 pub mod conflicts;
@@ -9,6 +10,7 @@ pub mod language_switch;
 pub mod person_card;
 pub mod person_details;
 pub mod planning_session;
+pub mod read_aloud;
 pub mod reading;
 pub mod safety_plan;
 pub mod sharing;

@@ -1,19 +1,21 @@
-//! A reading done together: for each area, each rater's view on a big touchable ladder with the stage wording in
-//! view, the value everyone agreed, why views differ, a note, and "would you like more help?". One area at a time
-//! or all at a glance. Every tap is saved on this tablet at once; the last changes can be undone.
+//! A reading done together: for each area, each rater's view on a big touchable ladder with the stage words beside
+//! every number, the value everyone agreed, why views differ, a note, and "would you like more help?". One area at a
+//! time (the default: "Next area" walks through them) or all at a glance. Every tap is saved on this device at once;
+//! the last changes can be undone; clearing a number is its own button, never a second tap. A reading is a draft
+//! until it is finished, with any area left without an agreed number named first.
 
 use crate::{
-    components::written::written_by,
+    components::{area_icon::AreaIcon, read_aloud::ReadAloud, written::written_by},
     frameworks::use_frameworks,
-    i18n::{t, t_fill, use_i18n},
+    i18n::{t, use_i18n},
     sync::{tracker::use_tracker, use_sync},
     util::random_hex,
 };
 use leptos::{prelude::*, task::spawn_local};
 use waymark_shared::{
-    Msg, Role, UserId,
+    Lang, Msg, Role, UserId,
     consent::{Action, WriterFacts, may},
-    i18n::fill,
+    i18n::{date_in_words, fill},
     outcomes::{Area, AreaId, Framework},
     sync::{Kind, RecordId},
     tracker::{
@@ -40,12 +42,81 @@ pub fn presence_msg(p: Presence) -> Msg {
     }
 }
 
+/// Whose screen it is, for naming the person: "My view" on their own, "Dylan's view" on anyone else's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Naming {
+    /// The person's name as shown.
+    pub name: String,
+    /// The reader is the person.
+    pub mine: bool,
+}
+
+impl Naming {
+    /// A rater's ladder, named.
+    pub fn rater(&self, rater: Rater, lang: Lang) -> String {
+        match rater {
+            Rater::Person if self.mine => Msg::ReadingRaterMine.text(lang).to_owned(),
+            Rater::Person => fill(Msg::ReadingRaterPersonNamed.text(lang), &[("name", &self.name)]),
+            other => rater_msg(other).text(lang).to_owned(),
+        }
+    }
+
+    /// Who was there, named.
+    pub fn presence(&self, p: Presence, lang: Lang) -> String {
+        match p {
+            Presence::Person if self.mine => Msg::ReadingPresentMe.text(lang).to_owned(),
+            Presence::Person => self.name.clone(),
+            other => presence_msg(other).text(lang).to_owned(),
+        }
+    }
+}
+
+/// A date as people say it ("3 November 2026", "3 Tachwedd 2026"); anything that is not a date as it is.
+pub fn date_words(date: &str, lang: Lang) -> String {
+    date_in_words(date, lang).unwrap_or_else(|| date.to_owned())
+}
+
+/// "Reading on 3 November 2026".
+pub fn reading_title(date: &str, lang: Lang) -> String {
+    fill(Msg::ReadingOn.text(lang), &[("date", &date_words(date, lang))])
+}
+
 /// The raters this writer may enter a value for.
 pub fn raters_for(facts: &WriterFacts) -> Vec<Rater> {
     Rater::ALL
         .into_iter()
         .filter(|r| may(facts, Action::Rate(*r)))
         .collect()
+}
+
+/// The numbers of a scale in runs that share a stage: `(stage index, values)`, lowest first.
+pub fn stage_runs(f: &Framework) -> Vec<(Option<usize>, Vec<u8>)> {
+    let mut runs: Vec<(Option<usize>, Vec<u8>)> = Vec::new();
+    for v in f.scale.min..=f.scale.max {
+        let stage = f.scale.stages.iter().position(|s| (s.from..=s.to).contains(&v));
+        match runs.last_mut() {
+            Some((s, values)) if *s == stage => values.push(v),
+            _ => runs.push((stage, vec![v])),
+        }
+    }
+    runs
+}
+
+/// What "Read this to me" says for an area: its name and description, then each view shown with its number and
+/// stage words (or that it is not rated yet).
+pub fn area_read_aloud(f: &Framework, area: &Area, values: &AreaReading, raters: &[Rater], naming: &Naming, lang: Lang) -> String {
+    let mut out = format!("{}. {}", area.label.get(lang), area.description.get(lang));
+    for r in raters {
+        let said = match values.values.get(r) {
+            Some(v) => match f.stage_for(*v) {
+                Some(s) => format!("{v}, {}", s.label.get(lang)),
+                None => v.to_string(),
+            },
+            None => Msg::ReadAloudNotRated.text(lang).to_owned(),
+        };
+        out.push_str(&format!(" {}: {said}.", naming.rater(*r, lang)));
+    }
+    out
 }
 
 /// What this device's undo button takes back: the change that restores the value before an edit.
@@ -64,6 +135,7 @@ enum Mode {
 #[derive(Clone, Copy)]
 struct Ctx {
     person: StoredValue<UserId>,
+    naming: StoredValue<Naming>,
     reading: StoredValue<RecordId>,
     facts: Memo<WriterFacts>,
     view: Memo<Option<ReadingView>>,
@@ -91,10 +163,54 @@ impl Ctx {
                 .unwrap_or_default()
         })
     }
+
+    /// The areas that finishing now would name as left without an agreed number.
+    fn missing(self) -> Vec<AreaId> {
+        let areas: Vec<AreaId> = self.framework.with_untracked(|f| {
+            f.as_ref()
+                .map(|f| f.areas.iter().map(|a| a.id.clone()).collect())
+                .unwrap_or_default()
+        });
+        self.view.with_untracked(|v| {
+            v.as_ref()
+                .map(|v| v.without_agreed(areas.iter()))
+                .unwrap_or_default()
+        })
+    }
+
+    fn area_names(self, ids: &[AreaId], lang: Lang) -> String {
+        self.framework.with(|f| {
+            ids.iter()
+                .map(|a| {
+                    f.as_ref()
+                        .and_then(|f| f.area(a))
+                        .map_or_else(|| a.0.clone(), |a| a.label.get(lang).to_owned())
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    }
+
+    fn finish(self, finished: bool, missing: Vec<AreaId>) {
+        self.save(
+            TrackerChange::FinishReading {
+                reading: self.reading.get_value(),
+                finished,
+                missing,
+            },
+            None,
+        );
+    }
 }
 
 #[component]
-pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>) -> impl IntoView {
+pub fn ReadingEditor(
+    person: UserId,
+    /// The person's name as shown (their screens say "I" and "me" instead).
+    person_name: String,
+    reading: RecordId,
+    facts: Memo<WriterFacts>,
+) -> impl IntoView {
     let frameworks = use_frameworks();
     let tracker = use_tracker(person.clone());
     let reading_id = StoredValue::new(reading);
@@ -117,8 +233,10 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
             })
         })
     });
+    let mine = facts.with_untracked(|f| f.is_person());
     let ctx = Ctx {
         person: StoredValue::new(person),
+        naming: StoredValue::new(Naming { name: person_name, mine }),
         reading: reading_id,
         facts,
         view,
@@ -128,6 +246,8 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
     let mode = RwSignal::new(Mode::OneAtATime);
     let index = RwSignal::new(0usize);
     let i18n = use_i18n();
+    // Only someone who may change something here is offered "Undo" (a ward manager reads).
+    let may_change = Memo::new(move |_| facts.with(|f| may(f, Action::WriteTracker) || !raters_for(f).is_empty()));
 
     move || {
         let Some(f) = framework.get() else {
@@ -142,10 +262,14 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
         let areas = f.areas.clone();
         let total = areas.len();
         let name = f.name.clone();
+        let date = v.date.clone();
         view! {
-            <section class="panel reading" data-test="reading" data-reading=v.id.0.clone()>
-                <h2>{t_fill(Msg::ReadingOn, vec![("date", v.date.clone())])}</h2>
+            <section class="panel reading" class:easy-read=move || i18n.easy_read.get() data-test="reading" data-reading=v.id.0.clone()>
+                <h2 data-test="reading-title">{move || reading_title(&date, i18n.lang.get())}</h2>
                 <p class="hint">{move || fill(Msg::ReadingUsing.text(i18n.lang.get()), &[("name", name.get(i18n.lang.get()))])}</p>
+                <p class="reading-how" data-test="reading-how">
+                    {move || if i18n.easy_read.get() { Msg::ReadingHowToEasy } else { Msg::ReadingHowTo }.text(i18n.lang.get())}
+                </p>
                 <Present ctx=ctx/>
                 <Conflicts ctx=ctx conflicts=conflicts/>
                 <Finish ctx=ctx/>
@@ -156,18 +280,20 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
                         <button type="button" data-test="mode-all" aria-pressed=move || (mode.get() == Mode::All).to_string()
                             on:click=move |_| mode.set(Mode::All)>{t(Msg::ReadingAllAtAGlance)}</button>
                     </div>
-                    <button type="button" class="button outline" data-test="reading-undo"
-                        disabled=move || ctx.undo.with(Vec::is_empty)
-                        on:click=move |_| {
-                            if let Some(step) = ctx.undo.try_update(|s| s.pop()).flatten() {
-                                if let Some(i) = ctx.framework.with_untracked(|f| f.as_ref().and_then(|f| f.areas.iter().position(|a| a.id == step.area))) {
-                                    index.set(i);
+                    <Show when=move || may_change.get() fallback=|| ()>
+                        <button type="button" class="button outline" data-test="reading-undo"
+                            disabled=move || ctx.undo.with(Vec::is_empty)
+                            on:click=move |_| {
+                                if let Some(step) = ctx.undo.try_update(|s| s.pop()).flatten() {
+                                    if let Some(i) = ctx.framework.with_untracked(|f| f.as_ref().and_then(|f| f.areas.iter().position(|a| a.id == step.area))) {
+                                        index.set(i);
+                                    }
+                                    ctx.save(step.restore, None);
                                 }
-                                ctx.save(step.restore, None);
-                            }
-                        }>
-                        {t(Msg::ReadingUndo)}
-                    </button>
+                            }>
+                            {t(Msg::ReadingUndo)}
+                        </button>
+                    </Show>
                 </div>
                 {
                     let areas = areas.clone();
@@ -181,17 +307,31 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
                         Mode::OneAtATime => {
                             let i = index.get().min(total.saturating_sub(1));
                             let area = areas[i].clone();
-                            view! {
+                            let first = i == 0;
+                            let last = i + 1 >= total;
+                            let nav = move || view! {
                                 <nav class="area-nav" aria-label=move || Msg::ReadingAreas.text(i18n.lang.get())>
-                                    <button type="button" class="button outline" data-test="area-prev" disabled=i == 0
+                                    <button type="button" class="button outline" data-test="area-prev" disabled=first
                                         on:click=move |_| index.update(|i| *i = i.saturating_sub(1))>{t(Msg::ReadingPreviousArea)}</button>
-                                    <span class="area-count" data-test="area-count">
-                                        {t_fill(Msg::ReadingAreaOf, vec![("n", (i + 1).to_string()), ("total", total.to_string())])}
+                                    <span class="area-count" data-test="area-count" aria-live="polite">
+                                        {move || fill(Msg::ReadingAreaOf.text(i18n.lang.get()), &[("n", &(i + 1).to_string()), ("total", &total.to_string())])}
                                     </span>
-                                    <button type="button" class="button primary" data-test="area-next" disabled=i + 1 >= total
+                                    <button type="button" class="button primary" data-test="area-next" disabled=last
                                         on:click=move |_| index.update(|i| *i = (*i + 1).min(total - 1))>{t(Msg::ReadingNextArea)}</button>
                                 </nav>
+                            };
+                            view! {
+                                {nav()}
                                 <AreaCard ctx=ctx framework=f.clone() area=area/>
+                                {nav()}
+                                {last.then(|| view! {
+                                    <div class="reading-last" data-test="reading-last">
+                                        <p>{move || if i18n.easy_read.get() { Msg::ReadingLastAreaEasy } else { Msg::ReadingLastArea }.text(i18n.lang.get())}</p>
+                                        <Show when=move || ctx.view.with(|v| v.as_ref().is_some_and(ReadingView::is_draft)) fallback=|| ()>
+                                            <FinishButton ctx=ctx test="reading-finish-last"/>
+                                        </Show>
+                                    </div>
+                                })}
                             }
                             .into_any()
                         }
@@ -203,8 +343,51 @@ pub fn ReadingEditor(person: UserId, reading: RecordId, facts: Memo<WriterFacts>
     }
 }
 
+/// "Finish this reading": at once when every area has an agreed number, else after a plain question that names the
+/// areas left without one.
+#[component]
+fn FinishButton(ctx: Ctx, test: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(None::<Vec<AreaId>>);
+    let confirm_test = format!("{test}-confirm");
+    view! {
+        <button type="button" class="button primary" data-test=test
+            on:click=move |_| {
+                let missing = ctx.missing();
+                if missing.is_empty() {
+                    ctx.finish(true, missing);
+                } else {
+                    confirming.set(Some(missing));
+                }
+            }>
+            {t(Msg::ReadingFinish)}
+        </button>
+        {move || confirming.get().map(|missing| {
+            let lang = i18n.lang.get();
+            let question = fill(Msg::ReadingFinishConfirm.text(lang), &[("areas", &ctx.area_names(&missing, lang))]);
+            let m = StoredValue::new(missing);
+            view! {
+                <div class="finish-confirm" role="alertdialog" aria-labelledby=format!("{}-q", confirm_test) data-test="finish-confirm">
+                    <p id=format!("{}-q", confirm_test) data-test="finish-confirm-question">{question}</p>
+                    <div class="finish-confirm-buttons">
+                        <button type="button" class="button primary" data-test="finish-anyway"
+                            on:click=move |_| { ctx.finish(true, m.get_value()); confirming.set(None); }>
+                            {t(Msg::ReadingFinishAnyway)}
+                        </button>
+                        <button type="button" class="button outline" data-test="finish-keep-going"
+                            on:click=move |_| confirming.set(None)>
+                            {t(Msg::ReadingKeepGoing)}
+                        </button>
+                    </div>
+                </div>
+            }
+        })}
+    }
+}
+
 /// A reading is a draft until someone finishes it (then it goes on the chart), naming any area left without an
-/// agreed value; a finished reading can be made a draft again; a draft can be put aside (kept in the record).
+/// agreed value; a finished reading can be made a draft again; a draft can be put aside (kept in the record) and
+/// brought back.
 #[component]
 fn Finish(ctx: Ctx) -> impl IntoView {
     let i18n = use_i18n();
@@ -223,42 +406,6 @@ fn Finish(ctx: Ctx) -> impl IntoView {
         ctx.facts
             .with(|f| sync.may_make(f, &ctx.person.get_value(), &change.into()))
     });
-    let area_names = move |ids: &[AreaId], lang| {
-        ctx.framework.with(|f| {
-            ids.iter()
-                .map(|a| {
-                    f.as_ref()
-                        .and_then(|f| f.area(a))
-                        .map_or_else(|| a.0.clone(), |a| a.label.get(lang).to_owned())
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-    };
-    let finish = move |finished: bool| {
-        let missing = if finished {
-            let areas: Vec<AreaId> = ctx.framework.with_untracked(|f| {
-                f.as_ref()
-                    .map(|f| f.areas.iter().map(|a| a.id.clone()).collect())
-                    .unwrap_or_default()
-            });
-            ctx.view.with_untracked(|v| {
-                v.as_ref()
-                    .map(|v| v.without_agreed(areas.iter()))
-                    .unwrap_or_default()
-            })
-        } else {
-            vec![]
-        };
-        ctx.save(
-            TrackerChange::FinishReading {
-                reading: ctx.reading.get_value(),
-                finished,
-                missing,
-            },
-            None,
-        );
-    };
     let discard = move |discarded: bool| {
         ctx.save(
             TrackerChange::DiscardReading {
@@ -288,36 +435,36 @@ fn Finish(ctx: Ctx) -> impl IntoView {
             .into_any();
         }
         match finished {
-            None => view! {
-                <div class="reading-finish" data-test="reading-draft">
-                    <p class="note">{Msg::ReadingDraftNote.text(lang)}</p>
-                    {may_finish.then(|| view! {
-                        <button type="button" class="button primary" data-test="reading-finish" on:click=move |_| finish(true)>
-                            {t(Msg::ReadingFinish)}
-                        </button>
-                    })}
-                    " "
-                    {may_discard.get().then(|| view! {
-                        <button type="button" class="button quiet" data-test="reading-discard" on:click=move |_| discard(true)>
-                            {t(Msg::ReadingDiscard)}
-                        </button>
-                    })}
-                </div>
+            None => {
+                let note = if i18n.easy_read.get() { Msg::ReadingDraftNoteEasy } else { Msg::ReadingDraftNote };
+                view! {
+                    <div class="reading-finish" data-test="reading-draft">
+                        <p class="note">{note.text(lang)}</p>
+                        <div class="reading-finish-buttons">
+                            {may_finish.then(|| view! { <FinishButton ctx=ctx test="reading-finish"/> })}
+                            {may_discard.get().then(|| view! {
+                                <button type="button" class="button quiet" data-test="reading-discard" on:click=move |_| discard(true)>
+                                    {t(Msg::ReadingDiscard)}
+                                </button>
+                            })}
+                        </div>
+                    </div>
+                }
+                .into_any()
             }
-            .into_any(),
             Some(f) => {
                 let by = match &f.by {
                     Some(by) => fill(Msg::ReadingFinishedBy.text(lang), &[("who", &written_by(by, lang))]),
                     None => Msg::ReadingFinished.text(lang).to_owned(),
                 };
                 let missing = (!f.missing.is_empty())
-                    .then(|| fill(Msg::ReadingMissing.text(lang), &[("areas", &area_names(&f.missing, lang))]));
+                    .then(|| fill(Msg::ReadingMissing.text(lang), &[("areas", &ctx.area_names(&f.missing, lang))]));
                 view! {
                     <div class="reading-finish" data-test="reading-finished">
                         <p>{by}</p>
                         {missing.map(|m| view! { <p class="hint" data-test="reading-missing-areas">{m}</p> })}
                         {may_finish.then(|| view! {
-                            <button type="button" class="button outline" data-test="reading-reopen" on:click=move |_| finish(false)>
+                            <button type="button" class="button outline" data-test="reading-reopen" on:click=move |_| ctx.finish(false, vec![])>
                                 {t(Msg::ReadingReopen)}
                             </button>
                         })}
@@ -332,6 +479,7 @@ fn Finish(ctx: Ctx) -> impl IntoView {
 /// Who was there: ticking a box saves at once.
 #[component]
 fn Present(ctx: Ctx) -> impl IntoView {
+    let i18n = use_i18n();
     let may_edit = ctx.facts.with_untracked(|f| may(f, Action::WriteTracker));
     let present = Memo::new(move |_| {
         ctx.view
@@ -357,7 +505,7 @@ fn Present(ctx: Ctx) -> impl IntoView {
                                     }
                                     ctx.save(TrackerChange::ReadingPresent { reading: ctx.reading.get_value(), present: list }, None);
                                 }/>
-                            <span>{t(presence_msg(p))}</span>
+                            <span>{move || ctx.naming.with_value(|n| n.presence(p, i18n.lang.get()))}</span>
                         </label>
                     }
                 })
@@ -381,7 +529,7 @@ fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
     let description = area.description.clone();
     let shown_raters = {
         let raters = raters.clone();
-        move || {
+        Memo::new(move |_| {
             // A carer's ladder shows when a carer is there (or rating from home, or has rated already).
             let carer_there = ctx.view.with(|v| {
                 v.as_ref()
@@ -394,15 +542,30 @@ fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
                         || (raters.contains(r) && (*r != Rater::Carer || carer_there))
                 })
                 .collect::<Vec<_>>()
-        }
+        })
     };
     let f = StoredValue::new(framework.clone());
+    let a = StoredValue::new(area.clone());
+    let aloud = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        let shown = shown_raters.get();
+        f.with_value(|f| a.with_value(|a| values.with(|v| ctx.naming.with_value(|n| area_read_aloud(f, a, v, &shown, n, lang)))))
+    });
+    let heading_id = format!("area-{}", area.id.0);
+    let labelled = heading_id.clone();
     view! {
-        <article class="area-card" data-test="area-card" data-area=area.id.0.clone()>
-            <h3>{move || label.get(i18n.lang.get()).to_owned()}</h3>
+        <article class="area-card" data-test="area-card" data-area=area.id.0.clone() aria-labelledby=labelled>
+            <div class="area-head">
+                <h3 id=heading_id>
+                    {move || i18n.easy_read.get().then(|| view! { <AreaIcon area=area_id.get_value()/> })}
+                    <span>{move || label.get(i18n.lang.get()).to_owned()}</span>
+                </h3>
+                <ReadAloud text=aloud test="read-area"/>
+            </div>
             <p class="hint">{move || description.get(i18n.lang.get()).to_owned()}</p>
             {move || {
-                shown_raters()
+                shown_raters
+                    .get()
                     .into_iter()
                     .map(|rater| {
                         let editable = raters.contains(&rater);
@@ -412,7 +575,7 @@ fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
             }}
             <Show when=move || values.with(AreaReading::differs) fallback=|| ()>
                 <div class="differs" data-test="differs">
-                    <p>{t(Msg::ReadingViewsDiffer)}</p>
+                    <p>{move || if i18n.easy_read.get() { Msg::ReadingViewsDifferEasy } else { Msg::ReadingViewsDiffer }.text(i18n.lang.get())}</p>
                     <TextCell ctx=ctx label=Msg::ReadingWhyDifferent test="reason" editable=may_reason
                         current=Signal::derive(move || values.with(|v| v.reason.clone()))
                         make=move |text| TrackerChange::DifferenceReason { reading: ctx.reading.get_value(), area: area_id.get_value(), text }/>
@@ -443,7 +606,8 @@ fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
     }
 }
 
-/// One rater's ladder for one area: a big button per value, the stage of the chosen value spelled out.
+/// One rater's ladder for one area: the numbers in runs under their stage words (so every number has its words
+/// beside it, on touch screens too), the chosen stage spelled out, and "Clear this number" once one is chosen.
 #[component]
 fn Ladder(
     ctx: Ctx,
@@ -464,46 +628,75 @@ fn Ladder(
         rater.as_str()
     );
     let labelled_by = group_id.clone();
+    let set = move |next: Option<u8>| {
+        let now = current.get_untracked();
+        if now == next {
+            return;
+        }
+        let reading = ctx.reading.get_value();
+        let area = area.get_value();
+        let undo = UndoStep { restore: TrackerChange::Rate { reading: reading.clone(), area: area.clone(), rater, value: now }, area: area.clone() };
+        ctx.save(TrackerChange::Rate { reading, area, rater, value: next }, Some(undo));
+    };
+    let runs = stage_runs(&framework);
+    let run_count = runs.len().to_string();
     view! {
         <div class="ladder" data-test="ladder" data-rater=rater.as_str() data-value=move || current.get().map(|v| v.to_string()).unwrap_or_default()
             role="group" aria-labelledby=labelled_by>
             <div class="ladder-head">
-                <span class="ladder-label" id=group_id>{t(rater_msg(rater))}</span>
+                <span class="ladder-label" id=group_id>{move || ctx.naming.with_value(|n| n.rater(rater, i18n.lang.get()))}</span>
                 {move || entered_by.get().map(|name| view! { <span class="ladder-by">{name}</span> })}
             </div>
-            <div class="rungs">
-                {(framework.scale.min..=framework.scale.max)
-                    .map(|value| {
-                        let stage = f.with_value(|f| f.stage_for(value).map(|s| s.label.clone()));
+            <div class="rungs" data-runs=run_count>
+                {runs
+                    .into_iter()
+                    .map(|(stage, run)| {
+                        let word = stage.and_then(|s| f.with_value(|f| f.scale.stages.get(s).map(|s| s.label.clone())));
+                        let word2 = word.clone();
+                        let n = run.len();
                         view! {
-                            <button type="button" class="rung" data-test="rung" data-value=value.to_string()
-                                disabled=!editable
-                                aria-pressed=move || (current.get() == Some(value)).to_string()
-                                title=move || stage.as_ref().map(|s| s.get(i18n.lang.get()).to_owned()).unwrap_or_default()
-                                on:click=move |_| {
-                                    let now = current.get_untracked();
-                                    let next = if now == Some(value) { None } else { Some(value) };
-                                    let reading = ctx.reading.get_value();
-                                    let area = area.get_value();
-                                    let undo = UndoStep { restore: TrackerChange::Rate { reading: reading.clone(), area: area.clone(), rater, value: now }, area: area.clone() };
-                                    ctx.save(TrackerChange::Rate { reading, area, rater, value: next }, Some(undo));
-                                }>
-                                {value}
-                            </button>
+                            <div class="stage-run" data-test="stage-run" style=format!("--count: {n}") data-values=n.to_string()>
+                                <span class="stage-word" data-test="stage-word" aria-hidden="true">
+                                    {move || word.as_ref().map(|w| w.get(i18n.lang.get()).to_owned())}
+                                </span>
+                                <div class="stage-rungs">
+                                    {run.into_iter().map(|value| {
+                                        let word = word2.clone();
+                                        view! {
+                                            <button type="button" class="rung" data-test="rung" data-value=value.to_string()
+                                                disabled=!editable
+                                                aria-pressed=move || (current.get() == Some(value)).to_string()
+                                                on:click=move |_| set(Some(value))>
+                                                <span class="rung-number">{value}</span>
+                                                <span class="chart-sr-only">
+                                                    {move || word.as_ref().map(|w| format!(" {}", w.get(i18n.lang.get())))}
+                                                </span>
+                                            </button>
+                                        }
+                                    }).collect_view()}
+                                </div>
+                            </div>
                         }
                     })
                     .collect_view()}
             </div>
-            <p class="stage" data-test="stage">
-                {move || match current.get().and_then(|v| f.with_value(|f| f.stage_for(v).cloned())) {
-                    Some(stage) => view! {
-                        <strong>{stage.label.get(i18n.lang.get()).to_owned()}</strong>
-                        " "
-                        <span>{stage.description.get(i18n.lang.get()).to_owned()}</span>
-                    }.into_any(),
-                    None => view! { <span class="empty">{t(Msg::ReadingNotRated)}</span> }.into_any(),
-                }}
-            </p>
+            <div class="ladder-foot">
+                <p class="stage" data-test="stage">
+                    {move || match current.get().and_then(|v| f.with_value(|f| f.stage_for(v).cloned()).map(|s| (v, s))) {
+                        Some((v, stage)) => view! {
+                            <strong>{fill(Msg::ReadingStageOf.text(i18n.lang.get()), &[("value", &v.to_string()), ("stage", stage.label.get(i18n.lang.get()))])}</strong>
+                            " "
+                            <span>{stage.description.get(i18n.lang.get()).to_owned()}</span>
+                        }.into_any(),
+                        None => view! { <span class="empty">{t(Msg::ReadingNotRated)}</span> }.into_any(),
+                    }}
+                </p>
+                {move || (editable && current.get().is_some()).then(|| view! {
+                    <button type="button" class="button quiet small" data-test="rung-clear" on:click=move |_| set(None)>
+                        {t(Msg::ReadingClearValue)}
+                    </button>
+                })}
+            </div>
         </div>
     }
 }

@@ -7,10 +7,11 @@ use crate::{
         goal_list::Goals,
     },
     frameworks::use_frameworks,
-    i18n::{t, t_fill},
+    components::reading::{Naming, reading_title},
+    i18n::{t, use_i18n},
     sync::tracker::use_tracker,
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, wasm_bindgen::JsCast, web_sys};
 use waymark_shared::{
     Msg, UserId,
     outcomes::{AreaId, FrameworkId, built_in},
@@ -36,7 +37,14 @@ pub fn chart_series(readings: &[&ReadingView], picked: Option<&RecordId>) -> Vec
 }
 
 #[component]
-pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo<WriterFacts>) -> impl IntoView {
+pub fn TrackerOverview(
+    person: UserId,
+    framework: Memo<FrameworkId>,
+    facts: Memo<WriterFacts>,
+    /// How the person is named ("I" and "me" on their own screens).
+    naming: Naming,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let tracker = use_tracker(person.clone());
     let frameworks = use_frameworks();
     let picked = RwSignal::new(None::<RecordId>);
@@ -51,7 +59,19 @@ pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo
     });
     let series = Memo::new(move |_| readings.with(|rs| picked.with(|p| chart_series(&rs.iter().collect::<Vec<_>>(), p.as_ref()))));
     let distance = Memo::new(move |_| framework.with(|f| tracker.with(|t| t.distance(f))));
-    let on_area = Callback::new(move |a: AreaId| area.set(Some(a)));
+    // Choosing an area shows its trend and brings it into view (below the chart, often off screen on a tablet).
+    let on_area = Callback::new(move |a: AreaId| {
+        area.set(Some(a));
+        request_animation_frame(|| {
+            if let Some(el) = document().query_selector("[data-test=area-trend-figure]").ok().flatten() {
+                el.scroll_into_view_with_bool(true);
+                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        });
+    });
+    let naming = StoredValue::new(naming);
     let current = Memo::new(move |_| frameworks.current(&framework.get()).unwrap_or_else(|| drawn_with.get()));
     let person = StoredValue::new(person);
 
@@ -74,7 +94,8 @@ pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo
                             <option value="">{t(Msg::TrackerCompareNone)}</option>
                             {readings.get().into_iter().filter(|r| !r.chart_values().is_empty()).map(|r| {
                                 let selected = picked.with_untracked(|p| p.as_ref() == Some(&r.id));
-                                view! { <option value=r.id.0.clone() selected=selected>{t_fill(Msg::ReadingOn, vec![("date", r.date.clone())])}</option> }
+                                let date = r.date.clone();
+                                view! { <option value=r.id.0.clone() selected=selected>{move || reading_title(&date, i18n.lang.get())}</option> }
                             }).collect_view()}
                         </select>
                         <button type="button" class="button outline" data-test="toggle-table"
@@ -88,7 +109,7 @@ pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo
                     } else {
                         view! {
                             <RadialChart framework=f.clone() series=s on_area=on_area/>
-                            <p class="hint">{t(Msg::TrackerTapArea)}</p>
+                            <p class="hint">{move || if i18n.easy_read.get() { Msg::TrackerTapAreaEasy } else { Msg::TrackerTapArea }.text(i18n.lang.get())}</p>
                         }
                         .into_any()
                     }}
@@ -102,7 +123,7 @@ pub fn TrackerOverview(person: UserId, framework: Memo<FrameworkId>, facts: Memo
                 .into_any()
             }}
         </section>
-        {move || view! { <Goals person=person.get_value() facts=facts framework=current.get()/> }}
+        {move || view! { <Goals person=person.get_value() facts=facts framework=current.get() naming=naming.get_value()/> }}
     }
 }
 

@@ -6,7 +6,11 @@ use super::{
     signed_in::SignedIn,
 };
 use crate::{
-    components::{reading::ReadingEditor, tracker_overview::TrackerOverview},
+    components::{
+        reading::{Naming, ReadingEditor, reading_title},
+        tracker_overview::TrackerOverview,
+        written::written_by,
+    },
     frameworks::use_frameworks,
     i18n::{t, t_fill, use_i18n},
     sync::{tracker::use_tracker, use_facts, use_sync},
@@ -21,7 +25,7 @@ use waymark_shared::{
     Msg, Role, UserId,
     api::{Me, PersonPage},
     consent::{Action, ConsentChange, WriterFacts, may},
-    i18n::fill,
+    i18n::{count, fill},
     outcomes::{FrameworkId, built_in},
     sync::RecordId,
     tracker::{Presence, SharedPart, TrackerChange},
@@ -99,11 +103,24 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
     let name = page.person.display_name.clone();
     let carers = page.carers();
     let is_person = facts.with_untracked(|f| f.is_person());
+    let naming = Naming { name: name.clone(), mine: is_person };
+    let back_name = name.clone();
+    let title_name = name.clone();
     view! {
-        <A href=format!("/people/{}", person.0) attr:class="back-link">{t(Msg::TrackerBackToPerson)}</A>
-        <article class="tracker-page" data-test="tracker-page">
-            <h1>{name.clone()}": "{t(Msg::TrackerTitle)}</h1>
-            <p class="intro">{t(Msg::TrackerIntro)}</p>
+        <A href=format!("/people/{}", person.0) attr:class="back-link">
+            {move || if is_person {
+                Msg::TrackerBackToMine.text(i18n.lang.get()).to_owned()
+            } else {
+                fill(Msg::TrackerBackToNamed.text(i18n.lang.get()), &[("name", &back_name)])
+            }}
+        </A>
+        <article class="tracker-page" class:easy-read=move || i18n.easy_read.get() data-test="tracker-page">
+            <h1>{move || if is_person {
+                Msg::TrackerTitleMine.text(i18n.lang.get()).to_owned()
+            } else {
+                format!("{title_name}: {}", Msg::TrackerTitle.text(i18n.lang.get()))
+            }}</h1>
+            <p class="intro">{move || if i18n.easy_read.get() { Msg::TrackerIntroEasy } else { Msg::TrackerIntro }.text(i18n.lang.get())}</p>
             {move || (is_carer && !shared_with_me()).then(|| view! {
                 <p class="note" data-test="tracker-not-shared">{t_fill(Msg::TrackerNotShared, vec![("name", name.clone())])}</p>
             })}
@@ -128,7 +145,8 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
             </div>
             {move || error.get().map(|m| view! { <p class="field-error" role="alert">{t(m)}</p> })}
             <Show when=move || !is_carer || shared_with_me() fallback=|| ()>
-                <TrackerOverview person=person_sv.get_value() framework=framework_id facts=facts/>
+                <Drafts person=person_sv.get_value() facts=facts/>
+                <TrackerOverview person=person_sv.get_value() framework=framework_id facts=facts naming=naming.clone()/>
                 <ReadingsList person=person_sv.get_value() framework=framework_id/>
             </Show>
             {is_person.then(|| view! { <Sharing person=person.clone() carers=carers/> })}
@@ -142,12 +160,13 @@ fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
     let list = Memo::new(move |_| {
         framework.with(|f| {
             tracker.with(|t| {
-                t.readings_of(f)
-                    .map(|r| (r.id.clone(), r.date.clone(), r.waiting, r.is_draft()))
+                t.finished_of(f)
+                    .map(|r| (r.id.clone(), r.date.clone(), r.waiting))
                     .collect::<Vec<_>>()
             })
         })
     });
+    let i18n = use_i18n();
     view! {
         <section class="panel" data-test="readings">
             <h2>{t(Msg::TrackerReadings)}</h2>
@@ -156,14 +175,17 @@ fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
                 if items.is_empty() {
                     return view! { <p class="hint">{t(Msg::TrackerNoReadings)}</p> }.into_any();
                 }
+                let n = items.len() as u64;
                 view! {
+                    <p class="hint" data-test="readings-count">
+                        {move || count(i18n.lang.get(), n, Msg::TrackerReadingsCountOne, Msg::TrackerReadingsCountMany)}
+                    </p>
                     <ul class="readings-list">
-                        {items.into_iter().rev().map(|(id, date, waiting, draft)| view! {
+                        {items.into_iter().rev().map(|(id, date, waiting)| view! {
                             <li data-test="reading-item" data-reading=id.0.clone()>
                                 <A href=format!("/people/{}/tracker/readings/{}", person.0, id.0)>
-                                    {t_fill(Msg::ReadingOn, vec![("date", date)])}
+                                    {move || reading_title(&date, i18n.lang.get())}
                                 </A>
-                                {draft.then(|| view! { <span class="badge" data-test="reading-draft">{t(Msg::ReadingDraftBadge)}</span> })}
                                 {waiting.then(|| view! { <span class="badge" data-test="reading-waiting">{t(Msg::WaitingToSync)}</span> })}
                             </li>
                         }).collect_view()}
@@ -172,6 +194,85 @@ fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
                 .into_any()
             }}
         </section>
+    }
+}
+
+/// Readings started and not finished (of any set of areas): carry on with one, or put it aside (whoever started it,
+/// or the care team), with undo. They never go on the chart.
+#[component]
+fn Drafts(person: UserId, facts: Memo<WriterFacts>) -> impl IntoView {
+    let tracker = use_tracker(person.clone());
+    let frameworks = use_frameworks();
+    let sync = use_sync();
+    let i18n = use_i18n();
+    let person = StoredValue::new(person);
+    // The draft last put aside here, to undo.
+    let put_aside = RwSignal::new(None::<(RecordId, String)>);
+    let drafts = Memo::new(move |_| tracker.with(|t| t.drafts().cloned().collect::<Vec<_>>()));
+    // Put a draft aside (or bring it back); `then` runs once it is saved here.
+    let set_aside = move |reading: RecordId, discarded: bool, then: Box<dyn FnOnce()>| {
+        let saved = sync.edit(&person.get_value(), TrackerChange::DiscardReading { reading, discarded });
+        spawn_local(async move {
+            if saved.await.is_ok() {
+                then();
+            }
+        });
+    };
+    view! {
+        <Show when=move || !drafts.with(Vec::is_empty) || put_aside.with(Option::is_some) fallback=|| ()>
+            <section class="panel drafts" data-test="drafts">
+                <h2>{t(Msg::TrackerDrafts)}</h2>
+                <p class="hint">{t(Msg::TrackerDraftsHint)}</p>
+                {move || put_aside.get().map(|(reading, date)| {
+                    let lang = i18n.lang.get();
+                    let said = fill(Msg::TrackerDraftPutAside.text(lang), &[("date", &crate::components::reading::date_words(&date, lang))]);
+                    view! {
+                        <div class="note put-aside" role="status" data-test="draft-put-aside">
+                            <span>{said}</span>
+                            " "
+                            <button type="button" class="button outline small" data-test="draft-undo"
+                                on:click=move |_| set_aside(reading.clone(), false, Box::new(move || put_aside.set(None)))>
+                                {t(Msg::Undo)}
+                            </button>
+                        </div>
+                    }
+                })}
+                <ul class="drafts-list">
+                    {move || drafts.get().into_iter().map(|d| {
+                        let lang = i18n.lang.get();
+                        let id = d.id.clone();
+                        let framework = frameworks.version(&d.framework, d.version);
+                        let set = framework.as_ref().map(|f| f.name.get(lang).to_owned()).unwrap_or_default();
+                        let agreed = framework.as_ref().map_or(0, |f| f.areas.len() - d.without_agreed(f.areas.iter().map(|a| &a.id)).len());
+                        let may_put_aside = facts.with(|f| sync.may_make(f, &person.get_value(), &TrackerChange::DiscardReading { reading: id.clone(), discarded: true }.into()));
+                        let started = d.started_by.as_ref().map(|b| fill(Msg::TrackerDraftStartedBy.text(lang), &[("who", &written_by(b, lang))]));
+                        let date = d.date.clone();
+                        let item_id = id.0.clone();
+                        let href = format!("/people/{}/tracker/readings/{}", person.get_value().0, id.0);
+                        view! {
+                            <li class="draft" data-test="draft" data-reading=item_id>
+                                <div class="draft-about">
+                                    <strong>{reading_title(&d.date, lang)}</strong>
+                                    <span class="hint">{set}</span>
+                                    <span class="hint" data-test="draft-agreed">{count(lang, agreed as u64, Msg::TrackerDraftAgreedOne, Msg::TrackerDraftAgreedMany)}</span>
+                                    {started.map(|s| view! { <span class="hint">{s}</span> })}
+                                </div>
+                                <div class="draft-actions">
+                                    <A href=href attr:class="button primary" attr:data-test="draft-resume">{t(Msg::TrackerResume)}</A>
+                                    {may_put_aside.then(|| view! {
+                                        <button type="button" class="button quiet" data-test="draft-discard"
+                                            on:click=move |_| {
+                                                let (id, date) = (id.clone(), date.clone());
+                                                set_aside(id.clone(), true, Box::new(move || put_aside.set(Some((id, date)))));
+                                            }>{t(Msg::ReadingDiscard)}</button>
+                                    })}
+                                </div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
     }
 }
 
@@ -223,7 +324,7 @@ pub fn ReadingPage() -> impl IntoView {
                         <A href=format!("/people/{}/tracker", person.0) attr:class="back-link">{t(Msg::TrackerBackToTracker)}</A>
                         <h1 class="reading-person">{page.person.display_name.clone()}</h1>
                         <ReadingSteps person=person.clone() reading=reading.clone() facts=facts/>
-                        <ReadingEditor person=person reading=reading facts=facts/>
+                        <ReadingEditor person=person person_name=page.person.display_name.clone() reading=reading facts=facts/>
                     }
                 }/> }
             }

@@ -527,6 +527,10 @@ pub fn radial(framework: &Framework, series: &[ChartSeries], label: impl Fn(&Are
 
 pub const TREND_W: f64 = 480.0;
 pub const TREND_H: f64 = 240.0;
+/// The phone's trend: a narrower, taller view box drawn at about its own size on a phone, so its numbers, stage
+/// words and dates are read at their real size instead of shrunk.
+pub const TREND_PHONE_W: f64 = 320.0;
+pub const TREND_PHONE_H: f64 = 300.0;
 /// The plot inside the trend's view box (room on the left for the scale's numbers, below for dates).
 pub const TREND_LEFT: f64 = 34.0;
 pub const TREND_RIGHT: f64 = 14.0;
@@ -570,12 +574,17 @@ pub struct Trend {
 
 /// One area's values over time, oldest first, evenly spaced.
 pub fn trend(framework: &Framework, values: &[u8]) -> Trend {
+    trend_in(framework, values, TREND_W, TREND_H)
+}
+
+/// [`trend`] in a view box of `width` × `height` (the phone's is [`TREND_PHONE_W`] × [`TREND_PHONE_H`]).
+pub fn trend_in(framework: &Framework, values: &[u8], width: f64, height: f64) -> Trend {
     let scale = ScaleMap::of(framework);
     let plot = Rect {
         x: TREND_LEFT,
         y: TREND_TOP,
-        w: TREND_W - TREND_LEFT - TREND_RIGHT,
-        h: TREND_H - TREND_TOP - TREND_BOTTOM,
+        w: width - TREND_LEFT - TREND_RIGHT,
+        h: height - TREND_TOP - TREND_BOTTOM,
     };
     // Each whole value owns an equal slice, so a stage's band covers exactly its values.
     let y_of = |v: f64| plot.y + (f64::from(scale.max) + 0.5 - v) / scale.steps() * plot.h;
@@ -666,8 +675,8 @@ pub fn trend(framework: &Framework, values: &[u8]) -> Trend {
         view: Rect {
             x: 0.0,
             y: 0.0,
-            w: TREND_W,
-            h: TREND_H,
+            w: width,
+            h: height,
         },
         plot,
         bands,
@@ -1040,5 +1049,15 @@ mod tests {
         let one = trend(&f, &[3]);
         assert!(one.d.is_empty() && one.points.len() == 1 && one.dates.len() == 1);
         assert!(trend(&f, &[]).points.is_empty());
+    }
+
+    #[test]
+    fn the_phone_trend_has_room_for_every_stage_word_and_both_end_dates() {
+        for f in built_in::all() {
+            let t = trend_in(&f, &[f.scale.min, f.scale.max], TREND_PHONE_W, TREND_PHONE_H);
+            assert!(t.bands.iter().all(|b| b.h >= 28.0), "{}: a band too thin for its words", f.id.0);
+            assert_eq!(t.dates.len(), 2, "{}: the first and the latest date", f.id.0);
+            assert_eq!(t.view.w, TREND_PHONE_W);
+        }
     }
 }

@@ -13,11 +13,12 @@ pub mod text;
 
 pub use geometry::{ChartSeries, SeriesStyle};
 
-use crate::i18n::use_i18n;
-use geometry::{Anchor, RingKind, fmt, radial, trend, view_box};
+use crate::{components::area_icon::AreaIcon, i18n::use_i18n};
+use geometry::{Anchor, RingKind, TREND_PHONE_H, TREND_PHONE_W, Trend, fmt, radial, trend, trend_in, view_box};
 use leptos::{ev, prelude::*};
 use text::{
-    area_name, radial_description, radial_summary, series_name, show_date, signed, trend_summary, value_with_stage,
+    area_name, long_date, radial_description, radial_summary, series_name, show_date, signed, trend_summary,
+    value_with_stage,
 };
 use waymark_shared::{
     Msg,
@@ -65,9 +66,10 @@ pub fn RadialChart(
     let i18n = use_i18n();
     move || {
         let lang = i18n.lang.get();
+        let easy = i18n.easy_read.get();
         let f = &framework;
         let g = radial(f, &series, |id| area_name(f, id, lang));
-        let date = |d: &str| show_date(d, lang);
+        let date = |d: &str| long_date(d, lang);
         let summary = radial_summary(f, &series, lang, date);
         let description = radial_description(f, &series, lang, date);
         let vb = view_box(&g.view);
@@ -173,7 +175,11 @@ pub fn RadialChart(
                 let lines = l
                     .lines
                     .iter()
-                    .map(|(s, y)| view! { <tspan x=x.clone() y=fmt(*y)>{s.clone()}</tspan> })
+                    .enumerate()
+                    .map(|(i, (s, y))| {
+                        let gap = (i > 0).then_some(" ");
+                        view! { {gap}<tspan x=x.clone() y=fmt(*y)>{s.clone()}</tspan> }
+                    })
                     .collect_view();
                 let anchor = l.anchor.as_str();
                 view! {
@@ -234,6 +240,7 @@ pub fn RadialChart(
                             on:click=move |_| on_area.run(id.clone())
                         >
                             <span class="radial-key-number" aria-hidden="true">{l.number.to_string()}</span>
+                            {easy.then(|| view! { <AreaIcon area=l.area.clone()/> })}
                             <span>{area_name(f, &l.area, lang)}</span>
                         </button>
                     </li>
@@ -242,7 +249,7 @@ pub fn RadialChart(
             .collect_view();
 
         view! {
-            <figure class="radial-chart" data-areas=g.labels.len().to_string()>
+            <figure class="radial-chart" class:easy-read=easy data-areas=g.labels.len().to_string()>
                 <div class="radial-frame">
                     <svg
                         class="radial-drawing"
@@ -280,7 +287,8 @@ pub fn RadialChart(
 }
 
 /// One area's values over time (all readings of the framework that rated it, oldest first), on a small line chart
-/// with the scale's stages as bands.
+/// with the scale's stages as bands. Drawn twice: wide for tablets and narrow for phones (CSS shows one), so on a
+/// phone its numbers, stage words and dates are written at a size people can read.
 #[component]
 pub fn AreaTrend(framework: Framework, area: AreaId, points: Vec<(String, u8)>) -> impl IntoView {
     let i18n = use_i18n();
@@ -290,104 +298,94 @@ pub fn AreaTrend(framework: Framework, area: AreaId, points: Vec<(String, u8)>) 
         let name = area_name(f, &area, lang);
         let title = fill(Msg::ChartTrendTitle.text(lang), &[("area", &name)]);
         let values: Vec<u8> = points.iter().map(|p| p.1).collect();
-        let dates: Vec<String> = points.iter().map(|p| show_date(&p.0, lang)).collect();
-        let g = trend(f, &values);
-        let summary = trend_summary(&dates, lang);
+        let long: Vec<String> = points.iter().map(|p| long_date(&p.0, lang)).collect();
+        let short: Vec<String> = points.iter().map(|p| show_date(&p.0, lang)).collect();
+        let summary = trend_summary(&long, lang);
         let mut description = summary.clone();
-        for (d, v) in dates.iter().zip(&values) {
+        for (d, v) in long.iter().zip(&values) {
             description.push_str(&format!(" {d}: {}.", value_with_stage(f, *v, lang)));
         }
-        let plot = g.plot;
-        let bands = g
-            .bands
-            .iter()
-            .map(|b| {
-                let stage = &f.scale.stages[b.stage];
-                let class = if b.shaded { "trend-band shaded" } else { "trend-band" };
-                let label = (b.h >= 14.0).then(|| {
-                    view! {
-                        <text class="trend-stage-label" x=fmt(plot.x + plot.w - 6.0) y=fmt(b.y + b.h / 2.0) dy="0.35em" text-anchor="end">
-                            {stage.label.get(lang).to_owned()}
-                        </text>
-                    }
-                });
-                view! {
-                    <rect class=class x=fmt(plot.x) y=fmt(b.y) width=fmt(plot.w) height=fmt(b.h)/>
-                    {label}
-                }
-            })
-            .collect_view();
-        let ticks = g
-            .ticks
-            .iter()
-            .map(|(v, y)| {
-                // On phones only the scale's ends are written, larger.
-                let class = if *v == f.scale.min || *v == f.scale.max {
-                    "trend-tick"
-                } else {
-                    "trend-tick minor"
-                };
-                view! {
-                    <text class=class x=fmt(plot.x - 8.0) y=fmt(*y) dy="0.35em" text-anchor="end">{v.to_string()}</text>
-                }
-            })
-            .collect_view();
-        let dots = g
-            .points
-            .iter()
-            .map(|p| {
-                let tip = format!("{}: {}", dates[p.index], value_with_stage(f, p.value, lang));
-                view! {
-                    <circle
-                        class="trend-point"
-                        data-test="trend-point"
-                        data-value=p.value.to_string()
-                        data-date=points[p.index].0.clone()
-                        cx=fmt(p.at.x)
-                        cy=fmt(p.at.y)
-                        r="5.5"
-                    >
-                        <title>{tip}</title>
-                    </circle>
-                }
-            })
-            .collect_view();
-        let date_labels = g
-            .dates
-            .iter()
-            .map(|(i, x, anchor)| {
-                // On phones only the first and the latest date are written, larger.
-                let class = if *anchor == Anchor::Middle && g.points.len() > 1 {
-                    "trend-date middle"
-                } else {
-                    "trend-date"
-                };
-                view! {
-                    <text class=class x=fmt(*x) y=fmt(plot.y + plot.h + 22.0) text-anchor=anchor.as_str()>
-                        {dates[*i].clone()}
-                    </text>
-                }
-            })
-            .collect_view();
-        let caption = title.clone();
         let trend_label = format!("{title}. {summary}");
         let empty = values
             .is_empty()
             .then(|| view! { <p class="hint">{Msg::ChartTrendNone.text(lang)}</p> });
-        view! {
-            <figure class="area-trend-figure" data-area=area.0.clone()>
-                <figcaption class="area-trend-title">{caption}</figcaption>
+        let wide = trend(f, &values);
+        let phone = trend_in(f, &values, TREND_PHONE_W, TREND_PHONE_H);
+        let drawing = |g: Trend, class: &'static str, test: &'static str, point_test: &'static str| {
+            let plot = g.plot;
+            let bands = g
+                .bands
+                .iter()
+                .map(|b| {
+                    let stage = &f.scale.stages[b.stage];
+                    let class = if b.shaded { "trend-band shaded" } else { "trend-band" };
+                    let label = (b.h >= 14.0).then(|| {
+                        view! {
+                            <text class="trend-stage-label" x=fmt(plot.x + plot.w - 6.0) y=fmt(b.y + b.h / 2.0) dy="0.35em" text-anchor="end">
+                                {stage.label.get(lang).to_owned()}
+                            </text>
+                        }
+                    });
+                    view! {
+                        <rect class=class x=fmt(plot.x) y=fmt(b.y) width=fmt(plot.w) height=fmt(b.h)/>
+                        {label}
+                    }
+                })
+                .collect_view();
+            let ticks = g
+                .ticks
+                .iter()
+                .map(|(v, y)| {
+                    let class = if *v == f.scale.min || *v == f.scale.max { "trend-tick" } else { "trend-tick minor" };
+                    view! {
+                        <text class=class x=fmt(plot.x - 8.0) y=fmt(*y) dy="0.35em" text-anchor="end">{v.to_string()}</text>
+                    }
+                })
+                .collect_view();
+            let dots = g
+                .points
+                .iter()
+                .map(|p| {
+                    let tip = format!("{}: {}", long[p.index], value_with_stage(f, p.value, lang));
+                    view! {
+                        <circle
+                            class="trend-point"
+                            data-test=point_test
+                            data-value=p.value.to_string()
+                            data-date=points[p.index].0.clone()
+                            cx=fmt(p.at.x)
+                            cy=fmt(p.at.y)
+                            r="5.5"
+                        >
+                            <title>{tip}</title>
+                        </circle>
+                    }
+                })
+                .collect_view();
+            let date_labels = g
+                .dates
+                .iter()
+                .map(|(i, x, anchor)| {
+                    let class = if *anchor == Anchor::Middle && g.points.len() > 1 { "trend-date middle" } else { "trend-date" };
+                    view! {
+                        <text class=class x=fmt(*x) y=fmt(plot.y + plot.h + 22.0) text-anchor=anchor.as_str()>
+                            {short[*i].clone()}
+                        </text>
+                    }
+                })
+                .collect_view();
+            view! {
                 <svg
-                    class="area-trend"
-                    data-test="area-trend"
+                    class=format!("area-trend {class}")
+                    data-test=test
                     data-area=area.0.clone()
                     role="img"
-                    aria-label=trend_label
+                    aria-label=trend_label.clone()
                     viewBox=view_box(&g.view)
                     preserveAspectRatio="xMidYMid meet"
                 >
-                    <title>{title}</title>
-                    <desc>{description}</desc>
+                    <title>{title.clone()}</title>
+                    <desc>{description.clone()}</desc>
                     {bands}
                     {ticks}
                     <line class="trend-axis" x1=fmt(plot.x) y1=fmt(plot.y + plot.h) x2=fmt(plot.x + plot.w) y2=fmt(plot.y + plot.h)/>
@@ -395,6 +393,13 @@ pub fn AreaTrend(framework: Framework, area: AreaId, points: Vec<(String, u8)>) 
                     {dots}
                     {date_labels}
                 </svg>
+            }
+        };
+        view! {
+            <figure class="area-trend-figure" data-test="area-trend-figure" data-area=area.0.clone() tabindex="-1">
+                <figcaption class="area-trend-title">{title.clone()}</figcaption>
+                {drawing(wide, "wide", "area-trend", "trend-point")}
+                {drawing(phone, "phone", "area-trend-phone", "trend-point-phone")}
                 {empty}
             </figure>
         }
@@ -415,7 +420,7 @@ pub fn ReadingsTable(framework: Framework, series: Vec<ChartSeries>, distance: O
                 view! {
                     <th scope="col" class=series_class(s.style) data-style=s.style.as_str() data-reading=s.reading.0.clone()>
                         {swatch(s.style)}
-                        {series_name(s.style, &show_date(&s.date, lang), lang)}
+                        {series_name(s.style, &long_date(&s.date, lang), lang)}
                     </th>
                 }
             })

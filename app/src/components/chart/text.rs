@@ -29,6 +29,11 @@ pub fn show_date(iso: &str, lang: Lang) -> String {
     }
 }
 
+/// A reading's date in words, as people say it: "2 November 2026", "2 Tachwedd 2026". Anything else as it is.
+pub fn long_date(iso: &str, lang: Lang) -> String {
+    waymark_shared::i18n::date_in_words(iso, lang).unwrap_or_else(|| iso.to_owned())
+}
+
 pub fn series_msg(style: SeriesStyle) -> Msg {
     match style {
         SeriesStyle::First => Msg::ChartFirstReading,
@@ -107,6 +112,7 @@ pub fn radial_description(
 /// The trend's summary: how many readings, from when to when (or that there are none).
 pub fn trend_summary(dates: &[String], lang: Lang) -> String {
     match (dates.first(), dates.last()) {
+        (Some(first), Some(_)) if dates.len() == 1 => fill(Msg::ChartTrendSummaryOne.text(lang), &[("first", first)]),
         (Some(first), Some(last)) => fill(
             Msg::ChartTrendSummary.text(lang),
             &[("count", &dates.len().to_string()), ("first", first), ("last", last)],
@@ -202,5 +208,8 @@ mod tests {
             "3 darlleniad, o a i c."
         );
         assert_eq!(trend_summary(&[], Lang::En), "Not rated in any reading yet.");
+        assert_eq!(trend_summary(&["3 March 2026".into()], Lang::En), "1 reading, on 3 March 2026.");
+        assert_eq!(long_date("2026-11-03", Lang::Cy), "3 Tachwedd 2026");
+        assert_eq!(long_date("soon", Lang::En), "soon");
     }
 }
