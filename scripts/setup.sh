@@ -21,5 +21,5 @@ if [ "${1:-}" = "--for-tests" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends $missing
   fi
-  [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm install --no-audit --no-fund)
+  { [ -d end2end/node_modules/playwright-core ] && [ -d end2end/node_modules/@axe-core/playwright ]; } || (cd end2end && npm install --no-audit --no-fund)
 fi

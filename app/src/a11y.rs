@@ -84,30 +84,48 @@ pub fn FollowNavigation() -> impl IntoView {
 }
 
 fn settle_page(path: String, move_focus: bool, tries: u32) {
-    // Up to about 15 s (a page read from the network on a slow ward connection).
+    watch_heading(path, move_focus, tries, None, 0);
+}
+
+/// Wait for the new page's heading (for up to about 15 s: a page read from the network on a slow ward connection),
+/// then keep an eye on it for a couple of seconds more: the old page's heading can still be there for a moment when
+/// the route changes, and is then replaced.
+fn watch_heading(
+    path: String,
+    move_focus: bool,
+    tries: u32,
+    seen: Option<leptos::web_sys::HtmlElement>,
+    watch_until: u32,
+) {
     if tries > 300 || current_path() != path {
         return;
     }
-    let heading = main_heading().filter(|h| {
-        // Not a "Loading…" placeholder: a heading with words.
-        !h.text_content().unwrap_or_default().trim().is_empty()
-    });
-    let Some(heading) = heading else {
+    let next = path.clone();
+    let again = move |seen: Option<leptos::web_sys::HtmlElement>, watch_until: u32| {
+        let path = next.clone();
         set_timeout(
-            move || settle_page(path, move_focus, tries + 1),
+            move || watch_heading(path, move_focus, tries + 1, seen, watch_until),
             std::time::Duration::from_millis(50),
         );
+    };
+    if let Some(h) = &seen
+        && h.is_connected()
+    {
+        // Still the page's heading: watch it a little longer, then stop.
+        if tries < watch_until {
+            again(seen, watch_until);
+        }
+        return;
+    }
+    // Not a "Loading…" placeholder: a heading with words.
+    let heading = main_heading().filter(|h| !h.text_content().unwrap_or_default().trim().is_empty());
+    let Some(heading) = heading else {
+        again(None, 0);
         return;
     };
     if TITLED.with(|t| t.borrow().as_deref() != Some(path.as_str())) {
         let words = heading.text_content().unwrap_or_default();
-        document().set_title(&full_title(
-            words
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .as_str(),
-        ));
+        document().set_title(&full_title(words.split_whitespace().collect::<Vec<_>>().join(" ").as_str()));
     }
     if move_focus && focus_is_free() {
         if !heading.has_attribute("tabindex") {
@@ -115,6 +133,7 @@ fn settle_page(path: String, move_focus: bool, tries: u32) {
         }
         let _ = heading.focus();
     }
+    again(Some(heading), tries + 40);
 }
 
 #[cfg(test)]
