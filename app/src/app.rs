@@ -41,6 +41,14 @@ pub fn App() -> impl IntoView {
         }
     });
     i18n::keep_document_language_in_step(i18n);
+    // Easy read makes the text larger everywhere (and pages show their easy-read words and pictures).
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root
+                .class_list()
+                .toggle_with_force("easy-read", i18n.easy_read.get());
+        }
+    });
     // While a person's records are closed (the PIN is asked for, the tablet locked itself, a PIN is being chosen),
     // a lock screen stands instead of the pages: nothing of theirs, or anyone else's, is on the page.
     let pages = Memo::new(move |_| auth.screen.with(|s| matches!(s, Screen::Pages)));
@@ -48,6 +56,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <a class="skip-link" href="#main">{i18n::t(waymark_shared::Msg::SkipToContent)}</a>
+            <crate::a11y::FollowNavigation/>
             <Show when=move || pages.get() fallback=|| view! { <LockScreen/> }>
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>

@@ -1,5 +1,6 @@
 //! Waymark's app: pages → components → local store / sync client. Client-side rendered, compiled to wasm32.
 
+mod a11y;
 mod app;
 mod client;
 mod components;

@@ -83,6 +83,8 @@ pub struct Auth {
     i18n: I18n,
     /// A language picked on the sign-in page: it wins over the account's saved one, and is saved to it.
     picked_before_sign_in: RwSignal<Option<Lang>>,
+    /// Easy read turned on or off on the sign-in page: like the language, it wins and is saved to the account.
+    easy_before_sign_in: RwSignal<Option<bool>>,
     /// Bumped by every sign-in and sign-out, so the answer to a question asked before it (a slow `GET
     /// /api/session` from start-up) cannot overwrite what the sign-in or sign-out said.
     epoch: StoredValue<u64>,
@@ -101,6 +103,7 @@ impl Auth {
             notice: RwSignal::new(None),
             i18n,
             picked_before_sign_in: RwSignal::new(None),
+            easy_before_sign_in: RwSignal::new(None),
             epoch: StoredValue::new(0),
             lock_after: StoredValue::new(DEFAULT_LOCK_AFTER_SECONDS),
             last_active: StoredValue::new(now_ms()),
@@ -182,16 +185,24 @@ impl Auth {
     }
 
     fn accept(self, mut info: SessionInfo) {
-        let mut save = None;
+        let mut save = SetLanguageRequest::default();
         if let Some(me) = info.user.as_mut() {
             match self.picked_before_sign_in.get_untracked() {
                 Some(lang) if lang != me.language => {
                     me.language = lang;
-                    save = Some(lang);
+                    save.language = Some(lang);
                 }
                 _ => self.i18n.set(me.language),
             }
             self.picked_before_sign_in.set(None);
+            match self.easy_before_sign_in.get_untracked() {
+                Some(on) if on != me.easy_read => {
+                    me.easy_read = on;
+                    save.easy_read = Some(on);
+                }
+                _ => self.i18n.set_easy_read(me.easy_read),
+            }
+            self.easy_before_sign_in.set(None);
         }
         match &info.user {
             Some(me) => {
@@ -200,7 +211,7 @@ impl Auth {
             None => LocalStorage::delete(REMEMBERED_ME),
         }
         self.state.set(AuthState::Known(info));
-        self.save_language(save);
+        self.save_choices(save);
     }
 
     /// If this answer will close the open records (the session ended, or is someone else's), first let the page
@@ -540,18 +551,35 @@ impl Auth {
                     me.language = lang;
                 }
                 self.state.set(AuthState::Known(info));
-                self.save_language(Some(lang));
+                self.save_choices(SetLanguageRequest { language: Some(lang), easy_read: None });
             }
             _ => self.picked_before_sign_in.set(Some(lang)),
         }
     }
 
-    fn save_language(self, lang: Option<Lang>) {
-        let (Some(lang), Some(token)) = (lang, self.csrf_token()) else { return };
+    /// Easy read on or off: on this device at once, and on the account when signed in (like the language).
+    pub fn choose_easy_read(self, on: bool) {
+        self.i18n.set_easy_read(on);
+        match self.state.get_untracked() {
+            AuthState::Known(mut info) if info.user.is_some() => {
+                if let Some(me) = info.user.as_mut() {
+                    me.easy_read = on;
+                }
+                self.state.set(AuthState::Known(info));
+                self.save_choices(SetLanguageRequest { language: None, easy_read: Some(on) });
+            }
+            _ => self.easy_before_sign_in.set(Some(on)),
+        }
+    }
+
+    fn save_choices(self, body: SetLanguageRequest) {
+        if body.language.is_none() && body.easy_read.is_none() {
+            return;
+        }
+        let Some(token) = self.csrf_token() else { return };
         spawn_local(async move {
-            let body = SetLanguageRequest { language: lang };
             if let Err(e) = api::set_language(&token, &body).await {
-                leptos::logging::warn!("could not save the language choice: {e:?}");
+                leptos::logging::warn!("could not save the language or easy-read choice: {e:?}");
             }
         });
     }

@@ -8,7 +8,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { chromium } from 'playwright-core';
-import { before, after } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import { before, after, afterEach } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const root = join(here, '..', '..');
@@ -102,11 +103,93 @@ export async function newTablet(browser, baseURL, { pin = TEST_PIN } = {}) {
       page.addLocatorHandler(pinForm(page), () => enterPin(page, pin));
       typesPinItself.add(page);
     }
+    watchAccessibility(page);
   };
   context.on('page', watch);
   const page = await context.newPage();
   return { context, page };
 }
+
+// ---- Accessibility: axe-core (WCAG 2.2 A and AA rules) on every page a test visits ----
+
+/// The WCAG 2.0, 2.1 and 2.2 A and AA rules.
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/// TEMPORARY opt-out, to be removed when the recovery tracker's accessibility work (issue 13, the tracker's
+/// screens, done on another branch at the same time) is merged: those pages are not checked here until then.
+/// Every other page is.
+export const AXE_OPT_OUT_TRACKER_PAGES_UNTIL_TRACKER_FIXES_MERGE = [/\/people\/[^/]+\/tracker(\/|$)/];
+
+/// Violations found on the pages of the running test (reported, and the test failed, when it ends).
+const axeViolations = [];
+/// Checks started and not finished yet, per page.
+const axeRunning = new Map();
+/// What each page has been checked as already: path, language, easy read.
+const axeSeen = new WeakMap();
+let axeChecks = 0;
+
+/// Run axe on the page as it is now and keep what it finds. `why` names the moment in the report.
+export async function checkAccessibility(page, why = 'the page') {
+  const url = new URL(page.url());
+  if (AXE_OPT_OUT_TRACKER_PAGES_UNTIL_TRACKER_FIXES_MERGE.some((re) => re.test(url.pathname))) return [];
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  axeChecks += 1;
+  const found = results.violations.map((v) => ({
+    url: url.pathname,
+    why,
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary?.split('\n').slice(0, 3).join(' ')}`),
+  }));
+  axeViolations.push(...found);
+  return found;
+}
+
+/// Wait until the page shows its main heading with words in it and nothing in the main part is loading (up to
+/// 10 s: a page that never settles is checked as it is).
+async function settled(page) {
+  await page.waitForFunction(() => {
+    const h1 = document.querySelector('main h1');
+    return !!h1 && h1.textContent.trim() !== '' && !document.querySelector('main .loading');
+  }, null, { timeout: 10_000, polling: 100 }).catch(() => {});
+}
+
+/// After every move to another page (a load, a reload or a move within the app), once it has settled, check it:
+/// once per path, language and easy-read setting for each page object.
+function watchAccessibility(page) {
+  axeSeen.set(page, new Set());
+  page.on('framenavigated', (frame) => {
+    if (frame !== page.mainFrame()) return;
+    const before = axeRunning.get(page) ?? Promise.resolve();
+    const run = before.then(async () => {
+      if (page.isClosed()) return;
+      await settled(page);
+      if (page.isClosed()) return;
+      const key = await page.evaluate(() => `${location.pathname}|${document.documentElement.lang}|${document.documentElement.classList.contains('easy-read')}`);
+      if (axeSeen.get(page).has(key)) return;
+      axeSeen.get(page).add(key);
+      await checkAccessibility(page, 'after moving to this page');
+    }).catch(() => {
+      // The page was closed or moved on while it was being checked: the next page is checked in its turn.
+    });
+    axeRunning.set(page, run);
+  });
+}
+
+/// At the end of each test: wait for the checks under way and fail the test on any violation.
+async function accessibilityVerdict() {
+  await Promise.all([...axeRunning.values()]);
+  axeRunning.clear();
+  const found = axeViolations.splice(0);
+  if (found.length > 0) {
+    const lines = found.map((v) => `  ${v.url} (${v.why}): ${v.rule} [${v.impact}] ${v.help}\n    ${v.nodes.join('\n    ')}`);
+    throw new Error(`axe found ${found.length} accessibility violation(s) (WCAG 2.2 A/AA):\n${lines.join('\n')}`);
+  }
+}
+
+/// How many axe checks ran in this process (a test can check that its pages were looked at).
+export const axeCheckCount = () => axeChecks;
 
 /// Pages whose person types the PIN whenever asked (see `newTablet`).
 const typesPinItself = new WeakSet();
@@ -278,6 +361,7 @@ export function serverAndBrowser() {
     world.server = await startServer();
     world.browser = await launchBrowser();
   });
+  afterEach(accessibilityVerdict);
   after(async () => {
     await world.browser?.close();
     await world.server?.stop();

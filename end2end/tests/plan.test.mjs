@@ -176,7 +176,8 @@ test('a planning session with key worker, person and carer: live edits, consent,
   await alys.page.locator('[data-test=plan-print-status]', { hasText: 'Version 1 agreed' }).waitFor();
   const printed = await waitFor(() => print.innerText(), /A crowded dining room/, { what: "Alys's own copy" });
   assert.doesNotMatch(printed, /STAFF-ONLY/);
-  await alys.page.locator('[data-test=plan-easy-read]').check();
+  // Easy read, beside the language in the header: the easy words on her copy.
+  await alys.page.locator('.app-header [data-test=easy-read-switch]').click();
   await alys.page.locator('[data-test=plan-print-section][data-section=triggers] h2', { hasText: 'Things that upset me' }).waitFor();
   await alys.context.setOffline(true);
   await alys.page.reload();

@@ -24,6 +24,7 @@ on_both_engines!(
     people_follow_roles_and_care_teams,
     bad_bodies_are_clear_client_errors,
     language_can_be_changed,
+    easy_read_is_kept_on_the_account,
     health_and_unknown_api_routes,
 );
 
@@ -71,6 +72,7 @@ async fn sign_in_succeeds_with_a_fresh_session(db: TestDb) {
     assert_eq!(user["display_name"], "Owen Price");
     assert_eq!(user["role"], "key_worker");
     assert_eq!(user["language"], "en");
+    assert_eq!(user["easy_read"], false);
     assert_eq!(user["ward"]["name"], waymark_server::seed::DEMO_WARD);
     assert_eq!(user["id"], app.db.user("owen").await.id.0.as_str());
     let token = r.body["csrf_token"].as_str().expect("a CSRF token");
@@ -449,6 +451,44 @@ async fn bad_bodies_are_clear_client_errors(db: TestDb) {
     assert_eq!(signed_in_username(&mut c).await, None);
     assert_eq!(app.db.count("SELECT COUNT(*) FROM sign_in_failures").await, 0);
     c.send(raw(good, "application/json; charset=utf-8")).await.assert_status(StatusCode::OK);
+}
+
+/// Easy read is saved on the account through the language endpoint (alone or with the language), comes back in the
+/// session, and is the signed-in person's own: bad values are refused and write nothing; 10,000 saves leave one
+/// value and no new rows.
+async fn easy_read_is_kept_on_the_account(db: TestDb) {
+    let app = TestApp::demo(db).await;
+    let mut c = app.signed_in("dylan").await;
+    assert_eq!(c.get("/api/session").await.body["user"]["easy_read"], false, "off until chosen");
+    c.put("/api/me/language", json!({ "easy_read": true })).await.assert_status(StatusCode::NO_CONTENT);
+    assert_eq!(c.get("/api/session").await.body["user"]["easy_read"], true);
+    assert!(app.db.user("dylan").await.easy_read);
+    assert_eq!(app.db.user("dylan").await.language, Lang::En, "easy read alone leaves the language");
+    assert!(!app.db.user("alys").await.easy_read, "only the signed-in person changes");
+
+    // Both at once.
+    c.put("/api/me/language", json!({ "language": "cy", "easy_read": false })).await.assert_status(StatusCode::NO_CONTENT);
+    let me = app.db.user("dylan").await;
+    assert_eq!((me.language, me.easy_read), (Lang::Cy, false));
+
+    let users = app.db.count("SELECT COUNT(*) FROM users").await;
+    for bad in [json!({ "easy_read": "yes" }), json!({ "easy_read": 1 }), json!({ "easy_read": null }), json!({ "easy": true })] {
+        c.put("/api/me/language", bad).await.assert_error(StatusCode::BAD_REQUEST, "invalid_body");
+    }
+    let me = app.db.user("dylan").await;
+    assert_eq!((me.language, me.easy_read), (Lang::Cy, false), "refused changes wrote nothing");
+
+    // Kept for the next sign-in.
+    c.put("/api/me/language", json!({ "easy_read": true })).await.assert_status(StatusCode::NO_CONTENT);
+    let mut later = app.signed_in("dylan").await;
+    assert_eq!(later.get("/api/session").await.body["user"]["easy_read"], true);
+
+    // Abuse: 10,000 saves in a row change one value and add no rows.
+    for i in 0..10_000 {
+        later.put("/api/me/language", json!({ "easy_read": i % 2 == 1 })).await.assert_status(StatusCode::NO_CONTENT);
+    }
+    assert!(app.db.user("dylan").await.easy_read);
+    assert_eq!(app.db.count("SELECT COUNT(*) FROM users").await, users);
 }
 
 async fn language_can_be_changed(db: TestDb) {

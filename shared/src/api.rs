@@ -25,6 +25,10 @@ pub struct Me {
     pub display_name: String,
     pub role: Role,
     pub language: Lang,
+    /// Easy read chosen on the account (short sentences, larger text, pictures). Missing in a copy saved on a device
+    /// before it was kept: off.
+    #[serde(default)]
+    pub easy_read: bool,
     pub ward: Option<WardSummary>,
 }
 
@@ -36,12 +40,15 @@ pub struct SessionInfo {
     pub csrf_token: String,
 }
 
-/// `PUT /api/me/language`
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// `PUT /api/me/language`: the language, easy read, or both (at least one).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetLanguageRequest {
-    pub language: Lang,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<Lang>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub easy_read: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

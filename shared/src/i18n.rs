@@ -113,10 +113,10 @@ catalogue! {
     ErrorNetwork => "Can't reach Waymark right now. Check the Wi-Fi and try again.", "Methu cyrraedd Waymark ar hyn o bryd. Gwiriwch y Wi-Fi a rhowch gynnig arall arni.";
 
     SyncSaved => "All saved here", "Popeth wedi'i gadw yma";
-    SyncWaitingOne => "1 change waiting to sync", "1 newid yn aros i gael ei gysoni";
-    SyncWaitingMany => "{n} changes waiting to sync", "{n} o newidiadau yn aros i gael eu cysoni";
-    SyncOffline => "Offline — changes are saved on this tablet", "All-lein — mae newidiadau'n cael eu cadw ar y dabled hon";
-    SyncProgress => "Syncing… {done} of {total}", "Yn cysoni… {done} o {total}";
+    SyncWaitingOne => "1 change waiting to be sent", "1 newid yn aros i gael ei anfon";
+    SyncWaitingMany => "{n} changes waiting to be sent", "{n} o newidiadau yn aros i gael eu hanfon";
+    SyncOffline => "Offline — changes are saved on this device", "All-lein — mae newidiadau'n cael eu cadw ar y ddyfais hon";
+    SyncProgress => "Sending… {done} of {total}", "Yn anfon… {done} o {total}";
     SyncAttention => "Needs your attention ({n})", "Angen eich sylw ({n})";
     SyncUpdateApp => "Please reload to update", "Ail-lwythwch i ddiweddaru";
     AttentionIntro => "Waymark could not accept these changes. They are kept here so nothing is lost.", "Doedd Waymark ddim yn gallu derbyn y newidiadau hyn. Maen nhw'n cael eu cadw yma fel nad oes dim yn mynd ar goll.";
@@ -126,9 +126,9 @@ catalogue! {
     AttentionGoal => "A change to a goal or a step", "Newid i nod neu gam";
     AttentionSharing => "A change to what carers see", "Newid i'r hyn y mae gofalwyr yn ei weld";
     Dismiss => "Dismiss", "Diystyru";
-    OpenInAnotherTab => "Waymark is open in another tab or window on this tablet. Please carry on there; this one will take over when that one is closed.", "Mae Waymark ar agor mewn tab neu ffenestr arall ar y dabled hon. Daliwch ati yno; bydd yr un yma'n cymryd drosodd pan fydd yr un arall wedi cau.";
-    StoreUnavailable => "This tablet can't save changes right now, so editing is paused. Please ask staff for help.", "Dydy'r dabled hon ddim yn gallu cadw newidiadau ar hyn o bryd, felly mae golygu wedi'i oedi. Gofynnwch i'r staff am help.";
-    SignOutWaiting => "{n} changes made here have not synced yet. They stay safely on this tablet and sync the next time you sign in here. Sign out anyway?", "Dydy {n} o newidiadau a wnaed yma ddim wedi cysoni eto. Byddan nhw'n aros yn ddiogel ar y dabled hon ac yn cysoni y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi beth bynnag?";
+    OpenInAnotherTab => "Waymark is open in another tab or window on this device. Please carry on there; this one will take over when that one is closed.", "Mae Waymark ar agor mewn tab neu ffenestr arall ar y ddyfais hon. Daliwch ati yno; bydd yr un yma'n cymryd drosodd pan fydd yr un arall wedi cau.";
+    StoreUnavailable => "This device can't save changes right now, so editing is paused. Please ask staff for help.", "Dydy'r ddyfais hon ddim yn gallu cadw newidiadau ar hyn o bryd, felly mae golygu wedi'i oedi. Gofynnwch i'r staff am help.";
+    SignOutWaiting => "{n} changes made here have not been sent yet. They stay safely on this device and are sent the next time you sign in here. Sign out anyway?", "Dydy {n} o newidiadau a wnaed yma ddim wedi'u hanfon eto. Byddan nhw'n aros yn ddiogel ar y ddyfais hon ac yn cael eu hanfon y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi beth bynnag?";
 
     AboutMe => "About me", "Amdanaf i";
     AboutMeEditable => "Written in the person's own words, with their key worker.", "Wedi'i ysgrifennu yng ngeiriau'r person ei hun, gyda'r gweithiwr allweddol.";
@@ -140,9 +140,9 @@ catalogue! {
     NotWrittenYet => "Not written yet", "Heb ei ysgrifennu eto";
     Save => "Save", "Cadw";
     Saving => "Saving…", "Yn cadw…";
-    SavedHere => "Saved on this tablet", "Wedi'i gadw ar y dabled hon";
-    Synced => "Synced", "Wedi'i gysoni";
-    SaveFailed => "Couldn't save this on the tablet. Please try again.", "Methu cadw hyn ar y dabled. Rhowch gynnig arall arni.";
+    SavedHere => "Saved on this device", "Wedi'i gadw ar y ddyfais hon";
+    Synced => "Sent", "Wedi'i anfon";
+    SaveFailed => "Couldn't save this on the device. Please try again.", "Methu cadw hyn ar y ddyfais. Rhowch gynnig arall arni.";
     TooLong => "This is too long: please keep it under {max} characters.", "Mae hyn yn rhy hir: cadwch ef o dan {max} nod.";
     ConflictIntro => "Different versions of this were written at the same time. Please keep one, or write a combined version.", "Cafodd fersiynau gwahanol o hyn eu hysgrifennu ar yr un pryd. Cadwch un, neu ysgrifennwch fersiwn gyfun.";
     ConflictBeingSettled => "Being settled: different versions of this were written at the same time.", "Wrthi'n cael ei ddatrys: cafodd fersiynau gwahanol o hyn eu hysgrifennu ar yr un pryd.";
@@ -160,8 +160,8 @@ catalogue! {
     RestoreComment => "Restore", "Adfer";
     Undo => "Undo", "Dadwneud";
     CommentRemoved => "You removed this comment. Only you can see it.", "Rydych chi wedi tynnu'r sylw hwn. Dim ond chi sy'n gallu ei weld.";
-    WaitingToSync => "Waiting to sync", "Yn aros i gysoni";
-    OfflineCopy => "You're offline: this is the copy saved on this tablet.", "Rydych chi all-lein: dyma'r copi sydd wedi'i gadw ar y dabled hon.";
+    WaitingToSync => "Waiting to be sent", "Yn aros i gael ei anfon";
+    OfflineCopy => "You're offline: this is the copy saved on this device.", "Rydych chi all-lein: dyma'r copi sydd wedi'i gadw ar y ddyfais hon.";
 
     // == Tracker: readings (pages/tracker, components/reading) ==
     TrackerTitle => "Recovery tracker", "Traciwr adferiad";
@@ -382,8 +382,8 @@ catalogue! {
     JoinNameInUse => "Someone in this person's care team already has that name. Please add something that tells you apart, such as your surname or how you know them.", "Mae gan rywun yn nhîm gofal yr unigolyn hwn yr enw yna'n barod. Ychwanegwch rywbeth sy'n dangos y gwahaniaeth, fel eich cyfenw neu sut rydych chi'n eu hadnabod.";
 
     // A locked, encrypted device: PIN, lock screen, sign-out with edits waiting.
-    ChoosePinTitle => "Choose a PIN for this tablet", "Dewiswch PIN ar gyfer y dabled hon";
-    ChoosePinIntro => "Your records on this tablet are locked with it, so nobody else can read them. You will use it to open Waymark here, even with no Wi-Fi, and when the tablet has locked itself. Use 6 to 12 numbers.", "Mae eich cofnodion ar y dabled hon yn cael eu cloi gydag ef, fel na all neb arall eu darllen. Byddwch chi'n ei ddefnyddio i agor Waymark yma, hyd yn oed heb Wi-Fi, a phan fydd y dabled wedi cloi ei hun. Defnyddiwch rhwng 6 a 12 rhif.";
+    ChoosePinTitle => "Choose a PIN for this device", "Dewiswch PIN ar gyfer y ddyfais hon";
+    ChoosePinIntro => "Your records on this device are locked with it, so nobody else can read them. You will use it to open Waymark here, even with no Wi-Fi, and when the device has locked itself. Use 6 to 12 numbers.", "Mae eich cofnodion ar y ddyfais hon yn cael eu cloi gydag ef, fel na all neb arall eu darllen. Byddwch chi'n ei ddefnyddio i agor Waymark yma, hyd yn oed heb Wi-Fi, a phan fydd y ddyfais wedi cloi ei hun. Defnyddiwch rhwng 6 a 12 rhif.";
     PinLabel => "Your PIN", "Eich PIN";
     PinAgain => "Type your PIN again", "Teipiwch eich PIN eto";
     PinSave => "Save my PIN", "Cadw fy PIN";
@@ -391,7 +391,7 @@ catalogue! {
     PinTooEasy => "That PIN is too easy to guess. Please don't use one number over and over, or numbers in order.", "Mae'r PIN hwnnw'n rhy hawdd i'w ddyfalu. Peidiwch â defnyddio'r un rhif drosodd a throsodd, na rhifau yn eu trefn.";
     PinDifferent => "The two PINs are not the same. Please type them again.", "Dydy'r ddau PIN ddim yr un fath. Teipiwch nhw eto.";
     LockedFor => "Locked for {name}", "Wedi'i gloi ar gyfer {name}";
-    LockIdle => "The tablet locked itself because nobody had used it for a while.", "Fe wnaeth y dabled gloi ei hun am nad oedd neb wedi'i defnyddio ers tro.";
+    LockIdle => "The device locked itself because nobody had used it for a while.", "Fe wnaeth y ddyfais gloi ei hun am nad oedd neb wedi'i defnyddio ers tro.";
     PinEnter => "Enter your PIN to open your records", "Rhowch eich PIN i agor eich cofnodion";
     PinOpen => "Open", "Agor";
     PinOpening => "Opening…", "Yn agor…";
@@ -401,12 +401,12 @@ catalogue! {
     OpeningRecords => "Opening your records…", "Yn agor eich cofnodion…";
     TryAgain => "Try again", "Rhoi cynnig arall arni";
     LockNow => "Lock", "Cloi";
-    LockSessionEnded => "Your session ended, so Waymark locked your records on this tablet. Please sign in again to carry on. Nothing saved here is lost.", "Daeth eich sesiwn i ben, felly mae Waymark wedi cloi eich cofnodion ar y dabled hon. Mewngofnodwch eto i barhau. Does dim byd sydd wedi'i gadw yma wedi'i golli.";
-    LockTooManyTries => "The PIN was wrong five times, so this tablet no longer opens your records with it. Nothing is lost: sign in with your password when there is a network, and choose a new PIN.", "Roedd y PIN yn anghywir bum gwaith, felly dydy'r dabled hon ddim yn agor eich cofnodion gydag ef mwyach. Does dim byd wedi'i golli: mewngofnodwch gyda'ch cyfrinair pan fydd rhwydwaith, a dewiswch PIN newydd.";
-    LockNeedsNetwork => "Your records on this tablet are locked. To open them, sign in with your password when there is a network.", "Mae eich cofnodion ar y dabled hon wedi'u cloi. I'w hagor, mewngofnodwch gyda'ch cyfrinair pan fydd rhwydwaith.";
-    LockTooManyDevices => "Your account is already set up on too many tablets. Please ask the ward's administrator to remove the ones you no longer use.", "Mae eich cyfrif eisoes wedi'i osod ar ormod o dabledi. Gofynnwch i weinyddwr y ward dynnu'r rhai nad ydych chi'n eu defnyddio mwyach.";
-    LockCannotOpen => "Waymark could not open your records on this tablet. Please try again, or ask staff for help.", "Doedd Waymark ddim yn gallu agor eich cofnodion ar y dabled hon. Rhowch gynnig arall arni, neu gofynnwch i'r staff am help.";
-    SignOutWaitingLocked => "{n} changes made here have not been sent yet. If you sign out, they stay on this tablet, locked so that only you can open them, and they are sent the next time you sign in here. Sign out now?", "Dydy {n} o newidiadau a wnaed yma ddim wedi'u hanfon eto. Os byddwch chi'n allgofnodi, byddan nhw'n aros ar y dabled hon, wedi'u cloi fel mai dim ond chi sy'n gallu eu hagor, a byddan nhw'n cael eu hanfon y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi nawr?";
+    LockSessionEnded => "Your session ended, so Waymark locked your records on this device. Please sign in again to carry on. Nothing saved here is lost.", "Daeth eich sesiwn i ben, felly mae Waymark wedi cloi eich cofnodion ar y ddyfais hon. Mewngofnodwch eto i barhau. Does dim byd sydd wedi'i gadw yma wedi'i golli.";
+    LockTooManyTries => "The PIN was wrong five times, so this device no longer opens your records with it. Nothing is lost: sign in with your password when there is a network, and choose a new PIN.", "Roedd y PIN yn anghywir bum gwaith, felly dydy'r ddyfais hon ddim yn agor eich cofnodion gydag ef mwyach. Does dim byd wedi'i golli: mewngofnodwch gyda'ch cyfrinair pan fydd rhwydwaith, a dewiswch PIN newydd.";
+    LockNeedsNetwork => "Your records on this device are locked. To open them, sign in with your password when there is a network.", "Mae eich cofnodion ar y ddyfais hon wedi'u cloi. I'w hagor, mewngofnodwch gyda'ch cyfrinair pan fydd rhwydwaith.";
+    LockTooManyDevices => "Your account is already set up on too many devices. Please ask the ward's administrator to remove the ones you no longer use.", "Mae eich cyfrif eisoes wedi'i osod ar ormod o ddyfeisiau. Gofynnwch i weinyddwr y ward dynnu'r rhai nad ydych chi'n eu defnyddio mwyach.";
+    LockCannotOpen => "Waymark could not open your records on this device. Please try again, or ask staff for help.", "Doedd Waymark ddim yn gallu agor eich cofnodion ar y ddyfais hon. Rhowch gynnig arall arni, neu gofynnwch i'r staff am help.";
+    SignOutWaitingLocked => "{n} changes made here have not been sent yet. If you sign out, they stay on this device, locked so that only you can open them, and they are sent the next time you sign in here. Sign out now?", "Dydy {n} o newidiadau a wnaed yma ddim wedi'u hanfon eto. Os byddwch chi'n allgofnodi, byddan nhw'n aros ar y ddyfais hon, wedi'u cloi fel mai dim ond chi sy'n gallu eu hagor, a byddan nhw'n cael eu hanfon y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi nawr?";
     // Consent-scoped records and the app's domains (issue 11 screens; issue 10 edits).
     AnotherCarer => "another carer", "gofalwr arall";
     EditNotSaved => "A change was not saved", "Ni chafodd newid ei gadw";
@@ -473,6 +473,40 @@ catalogue! {
     ReadAloudNotRated => "not rated yet", "heb ei sgorio eto";
     GoalEditWording => "Change the wording", "Newid y geiriad";
     GoalWordingChanged => "The wording was changed.", "Cafodd y geiriad ei newid.";
+    // Issue 13, all screens but the tracker's: titles, names instead of "the person", plain words, easy read,
+    // read aloud, the plan's agreement and conflicts.
+    TitlePersonPage => "{name}'s page", "Tudalen {name}";
+    TitlePrintPlan => "Printable safety plan", "Cynllun diogelwch i'w argraffu";
+    TitleNotFound => "Page not found", "Heb ddod o hyd i'r dudalen";
+    BackToNamePage => "Back to {name}'s page", "Yn ôl i dudalen {name}";
+    BackToMyPage => "Back to my page", "Yn ôl i fy nhudalen";
+    AboutMeEditableSelf => "Written in my own words, with my key worker.", "Wedi'i ysgrifennu yn fy ngeiriau fy hun, gyda fy ngweithiwr allweddol.";
+    AboutMeEditableName => "Written in {name}'s own words, with their key worker.", "Wedi'i ysgrifennu yng ngeiriau {name} ei hun, gyda'r gweithiwr allweddol.";
+    AboutMeReadOnlyName => "Only {name} and their key worker can change this.", "Dim ond {name} a'r gweithiwr allweddol sy'n gallu newid hyn.";
+    CapacityHintName => "Only if {name} cannot make this decision at the moment. Carers never see this record.", "Dim ond os na all {name} wneud y penderfyniad hwn ar hyn o bryd. Nid yw gofalwyr byth yn gweld y cofnod hwn.";
+    PlanSettingOther => "Where {name} is now", "Ble mae {name} nawr";
+    PlanReviewTime => "Time to look at the plan again. We planned to do it by {date}.", "Mae'n amser edrych ar y cynllun eto. Roedden ni wedi bwriadu gwneud hynny erbyn {date}.";
+    PlanReviewTimeFlag => "Time to look at my safety plan again", "Mae'n amser edrych ar fy nghynllun diogelwch eto";
+    PlanReviewByDate => "Look at the plan again by {date}.", "Edrych ar y cynllun eto erbyn {date}.";
+    PlanAgreedSelf => "Version {version} agreed: by me on {person} and by my key worker on {key_worker}.", "Fersiwn {version} wedi'i chytuno: gennyf i ar {person} a chan fy ngweithiwr allweddol ar {key_worker}.";
+    PlanNowVersion => "The plan has changed since then. This is version {version}. It is not agreed yet.", "Mae'r cynllun wedi newid ers hynny. Dyma fersiwn {version}. Nid yw wedi'i chytuno eto.";
+    PlanWaitingKeyWorkerSelf => "I have signed version {version}. It is waiting for my key worker.", "Rydw i wedi llofnodi fersiwn {version}. Mae'n aros am fy ngweithiwr allweddol.";
+    PlanWaitingPersonSelf => "My key worker has signed version {version}. It is waiting for me.", "Mae fy ngweithiwr allweddol wedi llofnodi fersiwn {version}. Mae'n aros amdana i.";
+    PlanChangesSince => "What has changed since version {version} was agreed", "Beth sydd wedi newid ers cytuno ar fersiwn {version}";
+    PlanChangeAdded => "Added to “{section}”: {text}", "Ychwanegwyd at “{section}”: {text}";
+    PlanChangeChanged => "Changed in “{section}”: {text}", "Newidiwyd yn “{section}”: {text}";
+    PlanChangeTookOut => "Taken out of “{section}”: {text}", "Tynnwyd allan o “{section}”: {text}";
+    PlanConflictItem => "In “{section}”, item {n}: two versions were saved at the same time. Choose the one to keep.", "Yn “{section}”, eitem {n}: cafodd dwy fersiwn eu cadw ar yr un pryd. Dewiswch yr un i'w chadw.";
+    PlanConflictDetail => "“{what}”: two versions were saved at the same time. Choose the one to keep.", "“{what}”: cafodd dwy fersiwn eu cadw ar yr un pryd. Dewiswch yr un i'w chadw.";
+    SignOutWaitingLockedOne => "1 change made here has not been sent yet. If you sign out, it stays on this device, locked so that only you can open it, and it is sent the next time you sign in here. Sign out now?", "Dydy 1 newid a wnaed yma ddim wedi'i anfon eto. Os byddwch chi'n allgofnodi, bydd yn aros ar y ddyfais hon, wedi'i gloi fel mai dim ond chi sy'n gallu ei agor, a bydd yn cael ei anfon y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi nawr?";
+    SignOutWaitingOne => "1 change made here has not been sent yet. It stays safely on this device and is sent the next time you sign in here. Sign out anyway?", "Dydy 1 newid a wnaed yma ddim wedi'i anfon eto. Bydd yn aros yn ddiogel ar y ddyfais hon ac yn cael ei anfon y tro nesaf y byddwch chi'n mewngofnodi yma. Allgofnodi beth bynnag?";
+    PlanIntroEasy => "We write this plan together. It helps me stay safe and well.", "Rydyn ni'n ysgrifennu'r cynllun hwn gyda'n gilydd. Mae'n fy helpu i aros yn ddiogel ac yn iach.";
+    MyPageIntroEasy => "This is your page. You and your team plan here together.", "Dyma eich tudalen chi. Rydych chi a'ch tîm yn cynllunio yma gyda'ch gilydd.";
+    PlanSharingHintEasy => "You choose what each carer sees. You can change it at any time.", "Chi sy'n dewis beth mae pob gofalwr yn ei weld. Gallwch ei newid unrhyw bryd.";
+    SharingHintEasy => "You choose what each carer sees. Your care team always sees it.", "Chi sy'n dewis beth mae pob gofalwr yn ei weld. Mae eich tîm gofal bob amser yn ei weld.";
+    ReadAloudSection => "Read this to me: {section}", "Darllen hwn i mi: {section}";
+    ReadAloudPlan => "Read the whole plan to me", "Darllen y cynllun cyfan i mi";
+    WhoYouSupport => "Who you support", "Pwy rydych chi'n eu cefnogi";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.
@@ -552,9 +586,9 @@ mod tests {
 
     #[test]
     fn counts_take_the_right_form() {
-        assert_eq!(count(Lang::En, 1, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "1 change waiting to sync");
-        assert_eq!(count(Lang::En, 3, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "3 changes waiting to sync");
-        assert_eq!(count(Lang::En, 0, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "0 changes waiting to sync");
+        assert_eq!(count(Lang::En, 1, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "1 change waiting to be sent");
+        assert_eq!(count(Lang::En, 3, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "3 changes waiting to be sent");
+        assert_eq!(count(Lang::En, 0, Msg::SyncWaitingOne, Msg::SyncWaitingMany), "0 changes waiting to be sent");
     }
 
     fn placeholders(s: &str) -> BTreeSet<String> {

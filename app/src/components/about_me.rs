@@ -18,12 +18,28 @@ use waymark_shared::{
 };
 
 #[component]
-pub fn AboutMe(person: UserId, facts: Memo<WriterFacts>) -> impl IntoView {
+pub fn AboutMe(
+    person: UserId,
+    facts: Memo<WriterFacts>,
+    /// The person's name, as the page shows it.
+    name: String,
+) -> impl IntoView {
     let may_edit = facts.with_untracked(|f| may(f, Action::WriteAboutMe));
+    let is_self = facts.with_untracked(|f| f.is_self);
+    let i18n = crate::i18n::use_i18n();
+    // "My own words" on the person's own page; their name everywhere else.
+    let hint = move || {
+        let msg = match (may_edit, is_self) {
+            (true, true) => Msg::AboutMeEditableSelf,
+            (true, false) => Msg::AboutMeEditableName,
+            (false, _) => Msg::AboutMeReadOnlyName,
+        };
+        waymark_shared::i18n::fill(msg.text(i18n.lang.get()), &[("name", &name)])
+    };
     view! {
         <section class="panel about-me" data-test="about-me" aria-labelledby="about-me-heading">
             <h2 id="about-me-heading">{t(Msg::AboutMe)}</h2>
-            <p class="hint">{t(if may_edit { Msg::AboutMeEditable } else { Msg::AboutMeReadOnly })}</p>
+            <p class="hint" data-test="about-me-hint">{hint}</p>
             {AboutMeField::ALL
                 .iter()
                 .map(|field| view! { <AboutField person=person.clone() field=*field may_edit=may_edit/> })

@@ -1,6 +1,6 @@
 use crate::{
     components::{
-        language_switch::LanguageSwitch,
+        language_switch::{EasyReadSwitch, LanguageSwitch},
         sync_status::{AttentionPanel, SyncStatus},
     },
     i18n::{t, t_fill, use_i18n},
@@ -9,7 +9,10 @@ use crate::{
 };
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::A, hooks::use_navigate};
-use waymark_shared::{Msg, i18n::{fill, role_msg}};
+use waymark_shared::{
+    Msg,
+    i18n::{count, role_msg},
+};
 
 /// The bar at the top of every page: the app's name, who is signed in, the sync status, the language switch and
 /// sign-out; below it, anything that needs the person's attention.
@@ -24,7 +27,12 @@ pub fn AppHeader() -> impl IntoView {
         // leaves with them) and sync at their next sign-in here. The question says so in plain words.
         let waiting = sync.waiting();
         if waiting > 0 {
-            let text = fill(Msg::SignOutWaitingLocked.text(i18n.lang.get_untracked()), &[("n", &waiting.to_string())]);
+            let text = count(
+                i18n.lang.get_untracked(),
+                waiting as u64,
+                Msg::SignOutWaitingLockedOne,
+                Msg::SignOutWaitingLocked,
+            );
             if !window().confirm_with_message(&text).unwrap_or(false) {
                 return;
             }
@@ -63,7 +71,10 @@ pub fn AppHeader() -> impl IntoView {
                         })
                 }}
                 {move || auth.me().map(|_| view! { <SyncStatus/> })}
-                <LanguageSwitch/>
+                <div class="header-choices">
+                    <LanguageSwitch/>
+                    <EasyReadSwitch/>
+                </div>
                 {move || {
                     auth.me()
                         .map(|_| {

@@ -22,6 +22,9 @@ pub fn ConflictChoices(
     #[prop(into)] conflicts: Signal<Vec<Conflict>>,
     settle: Callback<(CellKey, Value), Option<Change>>,
     test_id: &'static str,
+    /// Words naming where each conflict is ("In “What I can do”, item 2: …"); without it, one general line.
+    #[prop(optional)]
+    describe: Option<Callback<CellKey, String>>,
 ) -> impl IntoView {
     let sync = use_sync();
     let i18n = use_i18n();
@@ -31,12 +34,14 @@ pub fn ConflictChoices(
             let lang = i18n.lang.get_untracked();
             view! {
                 <div class="conflicts" data-test=test_id>
-                    <p><strong>{t(Msg::ReadingConflict)}</strong></p>
+                    {describe.is_none().then(|| view! { <p><strong>{t(Msg::ReadingConflict)}</strong></p> })}
                     {list.into_iter().map(|c| {
+                        let heading = describe.map(|d| d.run(c.key.clone()));
                         let options: Vec<(Value, String)> = std::iter::once((c.current.clone(), c.by.as_ref().map(|b| written_by(b, lang)).unwrap_or_default()))
                             .chain(c.kept.iter().map(|k| (k.value.clone(), written_by(&k.by, lang))))
                             .collect();
                         view! {
+                            {heading.map(|h| view! { <p class="conflict-where" data-test="conflict-where"><strong>{h}</strong></p> })}
                             <ul class="conflict" data-test="conflict">
                                 {options.into_iter().map(|(value, who)| {
                                     let change = settle.run((c.key.clone(), value.clone()));

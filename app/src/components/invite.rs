@@ -21,6 +21,7 @@ fn date_of(ms: i64) -> String {
 #[component]
 pub fn InviteCarer(person: UserId, name: String) -> impl IntoView {
     let auth = use_auth();
+    let i18n = crate::i18n::use_i18n();
     let made = RwSignal::new(None::<Invitation>);
     let error = RwSignal::new(None::<Msg>);
     let person = StoredValue::new(person);
@@ -54,7 +55,10 @@ pub fn InviteCarer(person: UserId, name: String) -> impl IntoView {
                             <dt>{t(Msg::InviteLink)}</dt>
                             <dd data-test="invite-link">{format!("{origin}{}", i.link)}</dd>
                         </dl>
-                        <p class="hint">{t_fill(Msg::InviteExpires, vec![("date", date_of(i.expires_at_ms))])}</p>
+                        <p class="hint">{move || {
+                            let lang = i18n.lang.get();
+                            waymark_shared::i18n::fill(Msg::InviteExpires.text(lang), &[("date", &crate::components::written::date_words(&date_of(i.expires_at_ms), lang))])
+                        }}</p>
                     }
                     .into_any()
                 }

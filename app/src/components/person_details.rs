@@ -32,11 +32,13 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
     let sees_plan =
         move || !is_carer || shared.with(|s| s.iter().any(|p| matches!(p, SharedPart::Plan(_))));
     let nothing_shared = move || is_carer && shared.with(Vec::is_empty);
+    let i18n = crate::i18n::use_i18n();
     let intro = {
         let name = name.clone();
         move || {
             let name = name.clone();
             match (is_self, is_carer, nothing_shared()) {
+                (true, _, _) if i18n.easy_read.get() => t_fill(Msg::MyPageIntroEasy, vec![])(),
                 (true, _, _) => t_fill(Msg::MyPageIntro, vec![])(),
                 (_, true, true) => t_fill(Msg::CarerNothingShared, vec![("name", name)])(),
                 (_, true, false) => t_fill(Msg::CarerSomeShared, vec![("name", name)])(),
@@ -62,18 +64,27 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
     let carers = StoredValue::new(carers);
     let team = StoredValue::new(team);
     let may_share = Memo::new(move |_| facts.with(|f| may(f, Action::Share)));
+    // "My page: Dylan Evans" for Dylan; "Dylan Evans's page" for everyone else.
+    crate::a11y::page_title(move || {
+        let lang = i18n.lang.get();
+        let n = name.get_value();
+        if is_self {
+            format!("{}: {n}", Msg::MyPage.text(lang))
+        } else {
+            waymark_shared::i18n::fill(Msg::TitlePersonPage.text(lang), &[("name", &n)])
+        }
+    });
     view! {
         <article class="person-page" data-test="person-page">
             <h1>{name.get_value()}</h1>
             {p.person.ward.map(|w| view! { <p class="person-ward">{t(Msg::Ward)}": "{w.name}</p> })}
             <p class="intro" data-test="person-intro">{intro}</p>
             {move || (sees(SharedPart::Tracker) || sees_plan()).then(|| view! {
-                <p>
+                <p class="page-actions">
                     {sees(SharedPart::Tracker).then(|| view! {
                         <A href=format!("/people/{}/tracker", person.get_value().0) attr:class="button primary tracker-link" attr:data-test="open-tracker">
                             {t(Msg::TrackerOpen)}
                         </A>
-                        " "
                     })}
                     {sees_plan().then(|| view! {
                         <A href=format!("/people/{}/plan", person.get_value().0) attr:class="button primary plan-link" attr:data-test="open-plan">
@@ -82,11 +93,11 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
                     })}
                 </p>
             })}
-            {(!is_carer).then(|| view! { <crate::components::safety_plan::ReviewFlag person=person.get_value()/> })}
+            {(!is_carer).then(|| view! { <crate::components::safety_plan::ReviewFlag person=person.get_value() calm=is_self/> })}
             {move || facts.with(|f| f.is_team_staff()).then(|| view! {
                 <crate::components::invite::InviteCarer person=person.get_value() name=name.get_value()/>
             })}
-            {move || sees(SharedPart::AboutMe).then(|| view! { <AboutMe person=person.get_value() facts=facts/> })}
+            {move || sees(SharedPart::AboutMe).then(|| view! { <AboutMe person=person.get_value() facts=facts name=name.get_value()/> })}
             {move || sees(SharedPart::Comments).then(|| view! {
                 <Comments person=person.get_value() name=name.get_value() facts=facts my_name=my_name.get_value() has_carers=has_carers/>
             })}

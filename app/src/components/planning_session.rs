@@ -145,7 +145,12 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
                 .filter(|s| s.ended_at_ms.is_some())
         })
     });
+    // Nothing to show (no session, none ended, and this reader may not start one, or presence has not answered yet):
+    // no empty panel.
+    let shown =
+        move || may_run.get() || running.with(Option::is_some) || ended.with(Option::is_some);
     view! {
+        <Show when=shown fallback=|| ()>
         <section class="panel session-bar" data-test="session-bar">
             {move || match running.get() {
                 Some(s) => {
@@ -189,6 +194,7 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
                 .into_any(),
             }}
         </section>
+        </Show>
     }
 }
 

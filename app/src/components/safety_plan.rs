@@ -2,7 +2,13 @@
 //! date, the agreement, the person's sharing choices, and conflicts to settle.
 
 use crate::{
-    components::{conflicts::ConflictChoices, planning_session::use_session, written::written_by},
+    components::{
+        conflicts::ConflictChoices,
+        plan_icons::SectionIcon,
+        planning_session::use_session,
+        read_aloud_plan::ReadAloudPlan,
+        written::{date_words, written_by},
+    },
     i18n::{t, t_fill, use_i18n},
     sync::SyncEngine,
     util::{random_hex, today},
@@ -113,9 +119,40 @@ pub fn PlanSectionPanel(
     } else {
         "panel plan-section"
     };
+    // What "Read this to me" reads: the section's title and its items.
+    let spoken = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        let mut parts = vec![
+            section_title(section, i18n.easy_read.get())
+                .text(lang)
+                .to_owned(),
+        ];
+        let list = items.get();
+        if list.is_empty() {
+            parts.push(Msg::PlanNoItems.text(lang).to_owned());
+        }
+        parts.extend(list.into_iter().map(|i| i.text));
+        crate::pages::plan::spoken_text(&parts)
+    });
+    let read_label = Signal::derive(move || {
+        let lang = i18n.lang.get();
+        fill(
+            Msg::ReadAloudSection.text(lang),
+            &[(
+                "section",
+                section_title(section, i18n.easy_read.get()).text(lang),
+            )],
+        )
+    });
     view! {
         <section class=class data-test="plan-section" data-section=section.as_str()>
-            <h2>{t(section_title(section, false))}</h2>
+            <div class="plan-section-head">
+                <h2>
+                    {move || i18n.easy_read.get().then(|| view! { <SectionIcon section=section/> })}
+                    <span>{move || section_title(section, i18n.easy_read.get()).text(i18n.lang.get())}</span>
+                </h2>
+                <ReadAloudPlan text=spoken label=read_label/>
+            </div>
             {section.is_staff_only().then(|| view! {
                 <p class="note staff-only-note" data-test="staff-only-hint">
                     {move || fill(Msg::PlanStaffOnlyHint.text(i18n.lang.get()), &[("name", &ctx.name.get_value())])}
@@ -336,10 +373,24 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
         .with_untracked(|f| f.role == waymark_shared::Role::Carer);
     // Someone who may only bring the review forward picks a date up to the one set now.
     let latest = move || (!may_later.get()).then(|| review.get()).flatten();
+    // "Where I am now" is the person's own words; everyone else reads their name.
+    let is_person = ctx.facts.with_untracked(|f| f.is_person());
+    let is_staff = ctx.facts.with_untracked(|f| f.role.is_staff());
+    let setting_label = move || {
+        let lang = i18n.lang.get();
+        if is_person {
+            Msg::PlanSetting.text(lang).to_owned()
+        } else {
+            fill(
+                Msg::PlanSettingOther.text(lang),
+                &[("name", &ctx.name.get_value())],
+            )
+        }
+    };
     view! {
         <section class="panel plan-details" data-test="plan-details">
             <div class="plan-detail">
-                <label class="field-label" for="plan-setting">{t(Msg::PlanSetting)}</label>
+                <label class="field-label" for="plan-setting" data-test="plan-setting-label">{setting_label}</label>
                 <select id="plan-setting" data-test="plan-setting" disabled=move || !may_setting.get()
                     on:change=move |ev| {
                         if let Some(setting) = Setting::parse(&event_target_value(&ev)) {
@@ -380,72 +431,111 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
                 {move || (may_earlier.get() && !may_later.get()).then(|| view! {
                     <p class="hint" data-test="plan-review-hint">{t(Msg::PlanReviewEarlierOnly)}</p>
                 })}
-                {move || review.get().is_some().then(|| {
+                {move || review.get().map(|date| {
                     let lang = i18n.lang.get();
                     let who = match set_by.get() {
                         Some(by) => fill(Msg::PlanReviewSetBy.text(lang), &[("who", &written_by(&by, lang))]),
                         None => Msg::WaitingToSync.text(lang).to_owned(),
                     };
-                    view! { <p class="hint" data-test="plan-review-by">{who}</p> }
+                    let words = fill(Msg::PlanReviewByDate.text(lang), &[("date", &date_words(&date, lang))]);
+                    view! {
+                        <p class="review-words" data-test="plan-review-words">{words}</p>
+                        <p class="hint" data-test="plan-review-by">{who}</p>
+                    }
                 })}
             </div>
             })}
-            {move || overdue.get().then(|| view! {
-                <p class="flag overdue" role="status" data-test="plan-review-overdue">
-                    {t_fill(Msg::PlanReviewOverdue, vec![("date", review.get().unwrap_or_default())])}
-                </p>
+            // Staff see the red flag; the person sees a calm reminder.
+            {move || overdue.get().then(|| {
+                let lang = i18n.lang.get();
+                let date = date_words(&review.get().unwrap_or_default(), lang);
+                if is_staff {
+                    view! {
+                        <p class="flag overdue" role="status" data-test="plan-review-overdue">
+                            {fill(Msg::PlanReviewOverdue.text(lang), &[("date", &date)])}
+                        </p>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p class="flag calm" role="status" data-test="plan-review-time">
+                            {fill(Msg::PlanReviewTime.text(lang), &[("date", &date)])}
+                        </p>
+                    }
+                    .into_any()
+                }
             })}
         </section>
     }
 }
 
-/// Where the agreement stands, and a button for whoever may sign now.
+/// What changed in the plan the person sees after `since` (Unix ms): additions, new words and items taken out,
+/// in the order they were written, each as (what happened, section, the item's words).
+pub fn changes_since(plan: &PlanView, since: i64) -> Vec<(Msg, PlanSection, String)> {
+    let after =
+        |by: &Option<waymark_shared::sync::Authorship>| by.as_ref().is_none_or(|b| b.at_ms > since);
+    let mut out: Vec<(i64, Msg, PlanSection, String)> = Vec::new();
+    for item in plan.items.iter().filter(|i| !i.section.is_staff_only()) {
+        let at = |by: &Option<waymark_shared::sync::Authorship>| {
+            by.as_ref().map_or(i64::MAX, |b| b.at_ms)
+        };
+        let added_after = after(&item.added_by);
+        if item.removed {
+            // Something added and taken out again since is no change at all.
+            if !added_after && item.removed_by.is_some() && after(&item.removed_by) {
+                out.push((
+                    at(&item.removed_by),
+                    Msg::PlanChangeTookOut,
+                    item.section,
+                    item.text.clone(),
+                ));
+            }
+            continue;
+        }
+        if added_after {
+            out.push((
+                at(&item.added_by),
+                Msg::PlanChangeAdded,
+                item.section,
+                item.text.clone(),
+            ));
+        } else if item.changed_by.is_some() && after(&item.changed_by) {
+            out.push((
+                at(&item.changed_by),
+                Msg::PlanChangeChanged,
+                item.section,
+                item.text.clone(),
+            ));
+        } else if item.removed_by.is_some() && after(&item.removed_by) {
+            // Taken out and put back since: its words are in the plan again.
+            out.push((
+                at(&item.removed_by),
+                Msg::PlanChangeAdded,
+                item.section,
+                item.text.clone(),
+            ));
+        }
+    }
+    out.sort_by_key(|(at, ..)| *at);
+    out.into_iter().map(|(_, m, s, t)| (m, s, t)).collect()
+}
+
+/// When the agreed version was agreed: the later of the two signatures (Unix ms).
+fn agreed_at(plan: &PlanView) -> i64 {
+    plan.signatures
+        .values()
+        .filter_map(|s| s.by.as_ref().map(|b| b.at_ms))
+        .max()
+        .unwrap_or(i64::MAX)
+}
+
+/// Where the agreement stands, and a button for whoever may sign now. When the plan changed after a version was
+/// agreed, it says this is a new version, not agreed yet, and lists what changed.
 #[component]
 pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
     let i18n = use_i18n();
     let name = StoredValue::new(name);
-    let status = move || {
-        let lang = i18n.lang.get();
-        let n = name.get_value();
-        match ctx.plan.with(|p| p.agreement()) {
-            Agreement::NotYet => Msg::PlanNotAgreed.text(lang).to_owned(),
-            Agreement::Waiting {
-                signed: Signer::Person,
-                version,
-            } => fill(
-                Msg::PlanWaitingKeyWorker.text(lang),
-                &[("version", &version.to_string()), ("name", &n)],
-            ),
-            Agreement::Waiting {
-                signed: Signer::KeyWorker,
-                version,
-            } => fill(
-                Msg::PlanWaitingPerson.text(lang),
-                &[("version", &version.to_string()), ("name", &n)],
-            ),
-            Agreement::Agreed {
-                version,
-                person,
-                key_worker,
-                changed_since,
-            } => {
-                let mut s = fill(
-                    Msg::PlanAgreed.text(lang),
-                    &[
-                        ("version", &version.to_string()),
-                        ("name", &n),
-                        ("person", &person),
-                        ("key_worker", &key_worker),
-                    ],
-                );
-                if changed_since {
-                    s.push(' ');
-                    s.push_str(Msg::PlanChangedSince.text(lang));
-                }
-                s
-            }
-        }
-    };
+    let is_self = ctx.facts.with_untracked(|f| f.is_person());
     // The one signature this writer may give, and the version it would be.
     let to_sign = Memo::new(move |_| {
         ctx.facts.with(|f| {
@@ -459,10 +549,79 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
             })
         })
     });
+    let status = move || {
+        let lang = i18n.lang.get();
+        let n = name.get_value();
+        match ctx.plan.with(|p| p.agreement()) {
+            Agreement::NotYet => Msg::PlanNotAgreed.text(lang).to_owned(),
+            Agreement::Waiting { signed, version } => {
+                let msg = match (signed, is_self) {
+                    (Signer::Person, true) => Msg::PlanWaitingKeyWorkerSelf,
+                    (Signer::Person, false) => Msg::PlanWaitingKeyWorker,
+                    (Signer::KeyWorker, true) => Msg::PlanWaitingPersonSelf,
+                    (Signer::KeyWorker, false) => Msg::PlanWaitingPerson,
+                };
+                fill(
+                    msg.text(lang),
+                    &[("version", &version.to_string()), ("name", &n)],
+                )
+            }
+            Agreement::Agreed {
+                version,
+                person,
+                key_worker,
+                changed_since,
+            } => {
+                let mut s = fill(
+                    (if is_self {
+                        Msg::PlanAgreedSelf
+                    } else {
+                        Msg::PlanAgreed
+                    })
+                    .text(lang),
+                    &[
+                        ("version", &version.to_string()),
+                        ("name", &n),
+                        ("person", &date_words(&person, lang)),
+                        ("key_worker", &date_words(&key_worker, lang)),
+                    ],
+                );
+                if changed_since {
+                    s.push(' ');
+                    s.push_str(&fill(
+                        Msg::PlanNowVersion.text(lang),
+                        &[("version", &(version + 1).to_string())],
+                    ));
+                }
+                s
+            }
+        }
+    };
+    let changes = Memo::new(move |_| {
+        ctx.plan.with(|p| match p.agreement() {
+            Agreement::Agreed {
+                version,
+                changed_since: true,
+                ..
+            } => Some((version, changes_since(p, agreed_at(p)))),
+            _ => None,
+        })
+    });
     view! {
         <section class="panel plan-agreement" data-test="plan-agreement">
             <h2>{t(Msg::PlanAgreement)}</h2>
             <p data-test="plan-agreement-status">{status}</p>
+            {move || changes.get().filter(|(_, list)| !list.is_empty()).map(|(version, list)| {
+                let lang = i18n.lang.get();
+                view! {
+                    <h3>{fill(Msg::PlanChangesSince.text(lang), &[("version", &version.to_string())])}</h3>
+                    <ul class="plan-changes" data-test="plan-changes">
+                        {list.into_iter().map(|(msg, section, text)| view! {
+                            <li>{fill(msg.text(lang), &[("section", section_title(section, i18n.easy_read.get()).text(lang)), ("text", &text)])}</li>
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
             {move || to_sign.get().map(|(signer, version)| {
                 let label = match signer {
                     Signer::Person => Msg::PlanSignPerson,
@@ -489,16 +648,57 @@ pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
             .with_untracked(|f| ctx.sync.may_make(f, &ctx.person.get_value(), &change))
             .then_some(change)
     });
-    view! { <ConflictChoices person=ctx.person conflicts=conflicts settle=settle test_id="plan-conflicts"/> }
+    // Name where each one is: the section and the item's place in it, or the detail of the plan.
+    let i18n = use_i18n();
+    let describe = Callback::new(move |key: CellKey| {
+        let lang = i18n.lang.get_untracked();
+        ctx.plan.with_untracked(|p| match p.item(&key.record) {
+            Some(item) if key.kind == waymark_shared::sync::Kind::PlanItem => {
+                let n = p
+                    .items
+                    .iter()
+                    .filter(|i| i.section == item.section && (!i.removed || i.id == item.id))
+                    .position(|i| i.id == item.id)
+                    .map_or(1, |n| n + 1);
+                fill(
+                    Msg::PlanConflictItem.text(lang),
+                    &[
+                        ("section", section_title(item.section, false).text(lang)),
+                        ("n", &n.to_string()),
+                    ],
+                )
+            }
+            _ => {
+                let what = match key.field.as_str() {
+                    waymark_shared::plan::fields::SETTING => Msg::PlanSetting,
+                    waymark_shared::plan::fields::REVIEW_BY => Msg::PlanReviewBy,
+                    f if f == waymark_shared::plan::fields::CAPACITY => Msg::CapacityTitle,
+                    _ => Msg::PlanAgreement,
+                };
+                fill(
+                    Msg::PlanConflictDetail.text(lang),
+                    &[("what", what.text(lang))],
+                )
+            }
+        })
+    });
+    view! { <ConflictChoices person=ctx.person conflicts=conflicts settle=settle test_id="plan-conflicts" describe=describe/> }
 }
 
-/// "Safety plan review overdue", where the person's name or card shows: nothing when the review is not due.
+/// "Safety plan review overdue" (red, for staff), where the person's name or card shows; on the person's own page
+/// (`calm`) a quiet "time to look at my safety plan again". Nothing when the review is not due.
 #[component]
-pub fn ReviewFlag(person: UserId) -> impl IntoView {
+pub fn ReviewFlag(person: UserId, #[prop(optional)] calm: bool) -> impl IntoView {
     let plan = crate::sync::plan::use_plan(person);
     let overdue = Memo::new(move |_| plan.with(|p| p.review_overdue(&today())));
     move || {
-        overdue.get().then(|| view! { <p class="flag overdue" data-test="review-overdue">{t(Msg::PlanReviewDue)}</p> })
+        overdue.get().then(|| {
+            if calm {
+                view! { <p class="flag calm" data-test="review-time">{t(Msg::PlanReviewTimeFlag)}</p> }.into_any()
+            } else {
+                view! { <p class="flag overdue" data-test="review-overdue">{t(Msg::PlanReviewDue)}</p> }.into_any()
+            }
+        })
     }
 }
 
@@ -526,7 +726,7 @@ pub fn CapacityPanel(ctx: PlanCtx) -> impl IntoView {
     view! {
         <section class="panel capacity" data-test="capacity-panel">
             <h2>{t(Msg::CapacityTitle)}</h2>
-            <p class="hint">{t(Msg::CapacityHint)}</p>
+            <p class="hint">{move || fill(Msg::CapacityHintName.text(i18n.lang.get()), &[("name", &ctx.name.get_value())])}</p>
             {move || current.get().map(|(c, by)| {
                 let lang = i18n.lang.get();
                 let who = by.map(|b| written_by(&b, lang)).unwrap_or_default();
@@ -547,5 +747,88 @@ pub fn CapacityPanel(ctx: PlanCtx) -> impl IntoView {
                 prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))></textarea>
             <button type="button" class="button primary" data-test="capacity-save" on:click=save>{t(Msg::PlanSave)}</button>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_shared::sync::Authorship;
+
+    fn by(at_ms: i64) -> Option<Authorship> {
+        Some(Authorship {
+            user: UserId("u".into()),
+            name: "Owen Price".into(),
+            role: None,
+            at_ms,
+        })
+    }
+
+    fn item(id: &str, section: PlanSection, text: &str, added: i64) -> ItemView {
+        ItemView {
+            id: RecordId(id.into()),
+            section,
+            text: text.into(),
+            added_by: by(added),
+            changed_by: None,
+            removed: false,
+            removed_by: None,
+            waiting: false,
+        }
+    }
+
+    #[test]
+    fn what_changed_since_the_agreement_is_listed_in_order() {
+        let mut plan = PlanView::default();
+        let mut changed = item("b", PlanSection::ICanDo, "Walk twice a day", 100);
+        changed.changed_by = by(300);
+        let mut gone = item("c", PlanSection::Triggers, "Loud music", 100);
+        (gone.removed, gone.removed_by) = (true, by(400));
+        let mut came_and_went = item("d", PlanSection::Triggers, "Crowds", 250);
+        (came_and_went.removed, came_and_went.removed_by) = (true, by(260));
+        plan.items = vec![
+            item("a", PlanSection::ICanDo, "Phone my sister", 100),
+            changed,
+            gone,
+            came_and_went,
+            item("e", PlanSection::ReasonsForHope, "My dog", 200),
+            item("f", PlanSection::StaffOnly, "A staff-only note", 210),
+            ItemView {
+                added_by: None,
+                waiting: true,
+                ..item("g", PlanSection::ICanDo, "Not sent yet", 0)
+            },
+        ];
+        let list = changes_since(&plan, 150);
+        assert_eq!(
+            list,
+            vec![
+                (
+                    Msg::PlanChangeAdded,
+                    PlanSection::ReasonsForHope,
+                    "My dog".to_owned()
+                ),
+                (
+                    Msg::PlanChangeChanged,
+                    PlanSection::ICanDo,
+                    "Walk twice a day".to_owned()
+                ),
+                (
+                    Msg::PlanChangeTookOut,
+                    PlanSection::Triggers,
+                    "Loud music".to_owned()
+                ),
+                (
+                    Msg::PlanChangeAdded,
+                    PlanSection::ICanDo,
+                    "Not sent yet".to_owned()
+                ),
+            ]
+        );
+        assert!(
+            changes_since(&plan, 1_000)
+                .iter()
+                .all(|(_, _, t)| t == "Not sent yet")
+        );
     }
 }

@@ -3,6 +3,7 @@
 //! for now, their care team decides in their best interests. Nothing reaches a carer until it is shared.
 
 use crate::{
+    components::written::date_words,
     i18n::{t, t_fill, use_i18n},
     sync::use_sync,
     util::today,
@@ -42,6 +43,15 @@ fn use_sharing(
     })
 }
 
+/// The easy-read words of a hint, where it has them.
+fn easy_words(hint: Msg, easy: bool) -> Msg {
+    match (hint, easy) {
+        (Msg::PlanSharingHint, true) => Msg::PlanSharingHintEasy,
+        (Msg::SharingHint, true) => Msg::SharingHintEasy,
+        (m, _) => m,
+    }
+}
+
 /// One panel of sharing choices: a fieldset per carer with a box per part and the date to look again.
 #[component]
 pub fn SharingPanel(
@@ -73,7 +83,7 @@ pub fn SharingPanel(
     view! {
         <section class="panel sharing" data-test=test_id>
             <h2>{t(title)}</h2>
-            <p class="hint">{t(hint)}</p>
+            <p class="hint">{move || easy_words(hint, i18n.easy_read.get()).text(i18n.lang.get())}</p>
             {move || best_interests().then(|| view! {
                 <p class="note" data-test="best-interests">{t_fill(Msg::CapacityBestInterests, vec![("name", name.get_value())])}</p>
             })}
@@ -106,10 +116,18 @@ pub fn SharingPanel(
                 view! {
                     <fieldset class=carer_class data-carer=carer.0.clone()>
                         <legend>{move || fill(Msg::PlanShareWith.text(i18n.lang.get()), &[("name", &heading)])}</legend>
-                        {move || review.get().filter(|d| d.as_str() < today().as_str()).map(|d| view! {
-                            <p class="flag overdue" data-test="share-review-due">
-                                {t_fill(Msg::PlanShareReviewDue, vec![("name", due_name.clone()), ("date", d)])}
-                            </p>
+                        {move || review.get().filter(|d| d.as_str() < today().as_str()).map(|d| {
+                            // A calm reminder for the person; the red flag is for staff.
+                            let class = if facts.with_untracked(|f| f.is_person()) { "flag calm" } else { "flag overdue" };
+                            let due_name = due_name.clone();
+                            view! {
+                                <p class=class data-test="share-review-due">
+                                    {move || {
+                                        let lang = i18n.lang.get();
+                                        fill(Msg::PlanShareReviewDue.text(lang), &[("name", &due_name), ("date", &date_words(&d, lang))])
+                                    }}
+                                </p>
+                            }
                         })}
                         <label class="field-label" for=review_id.clone()>{t(Msg::PlanShareReviewBy)}</label>
                         <input id=review_id type="date" data-test="share-review" data-carer=carer.0.clone()

@@ -20,8 +20,12 @@ pub fn SyncStatus() -> impl IntoView {
         match state.get() {
             SyncState::Saved => Msg::SyncSaved.text(lang).to_owned(),
             SyncState::Saving => Msg::Saving.text(lang).to_owned(),
-            SyncState::Waiting(1) => Msg::SyncWaitingOne.text(lang).to_owned(),
-            SyncState::Waiting(count) => n(Msg::SyncWaitingMany, count),
+            SyncState::Waiting(count) => waymark_shared::i18n::count(
+                lang,
+                count as u64,
+                Msg::SyncWaitingOne,
+                Msg::SyncWaitingMany,
+            ),
             SyncState::Offline(_) => Msg::SyncOffline.text(lang).to_owned(),
             SyncState::Syncing { done, total } => fill(
                 Msg::SyncProgress.text(lang),

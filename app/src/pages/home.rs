@@ -26,12 +26,16 @@ fn home_for(me: Me) -> AnyView {
             <WithPerson id=me.id content=|me, page| view! { <PersonDetails me=me page=page/> }/>
         }
         .into_any(),
-        Role::Admin => view! {
+        Role::Admin => {
+            let name = me.display_name.clone();
+            crate::a11y::page_title(move || t_fill(Msg::HelloName, vec![("name", name.clone())])());
+            view! {
             <h1>{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</h1>
             <p class="intro">{t(Msg::AdminIntro)}</p>
         }
-        .into_any(),
-        Role::Carer => view! { <PeopleSection heading=Msg::PersonISupport empty=Msg::NotLinkedYet/> }.into_any(),
+        .into_any()
+        }
+        Role::Carer => view! { <PeopleSection heading=Msg::WhoYouSupport empty=Msg::NotLinkedYet/> }.into_any(),
         Role::WardManager => view! { <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty/> }.into_any(),
         Role::KeyWorker | Role::Staff => {
             view! { <PeopleSection heading=Msg::MyCaseload empty=Msg::CaseloadEmpty/> }.into_any()
@@ -47,6 +51,7 @@ fn PeopleSection(heading: Msg, empty: Msg) -> impl IntoView {
         LocalResource::new(
             move || async move { sync.page(api::people()).await.map(|(list, _)| list) },
         );
+    crate::a11y::page_title(t(heading));
     view! {
         <h1>{t(heading)}</h1>
         {move || match people.get() {

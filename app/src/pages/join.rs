@@ -1,7 +1,7 @@
 //! `/join?code=…`: a carer makes their account with the invitation code the care team gave them.
 
 use crate::{
-    components::language_switch::LanguageSwitch,
+    components::language_switch::{EasyReadSwitch, LanguageSwitch},
     i18n::t,
     session::use_auth,
 };
@@ -49,13 +49,18 @@ pub fn JoinPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    let field = move |id: &'static str, label: Msg, kind: &'static str, auto: &'static str, value: RwSignal<String>| {
+    let field = move |id: &'static str,
+                      label: Msg,
+                      kind: &'static str,
+                      auto: &'static str,
+                      value: RwSignal<String>| {
         view! {
             <label for=id>{t(label)}</label>
             <input id=id name=id type=kind autocomplete=auto required autocapitalize="none" spellcheck="false"
                 prop:value=value on:input=move |ev| value.set(event_target_value(&ev))/>
         }
     };
+    crate::a11y::page_title(t(Msg::JoinTitle));
     view! {
         <main id="main" class="sign-in-page">
             <div class="sign-in-card" data-test="join-page">
@@ -63,7 +68,10 @@ pub fn JoinPage() -> impl IntoView {
                     <span class="brand-name">{t(Msg::AppName)}</span>
                     <span class="brand-tagline">{t(Msg::Tagline)}</span>
                 </div>
-                <LanguageSwitch/>
+                <div class="header-choices">
+                    <LanguageSwitch/>
+                    <EasyReadSwitch/>
+                </div>
                 <h1>{t(Msg::JoinTitle)}</h1>
                 <p class="intro">{t(Msg::JoinIntro)}</p>
                 <form on:submit=submit novalidate>

@@ -68,7 +68,11 @@ fn PinBox(id: &'static str, test: &'static str, value: RwSignal<String>) -> impl
 }
 
 fn error_line(error: RwSignal<Option<Msg>>) -> impl IntoView {
-    move || error.get().map(|m| view! { <p class="error" role="alert" data-test="pin-error">{t(m)}</p> })
+    move || {
+        error
+            .get()
+            .map(|m| view! { <p class="error" role="alert" data-test="pin-error">{t(m)}</p> })
+    }
 }
 
 /// "I'm someone else" (or "Sign out"): sign this person out; their records stay locked here if any edit waits.
@@ -121,6 +125,10 @@ fn AskPin(me: Me, idle: bool) -> impl IntoView {
             busy.try_set(false);
         });
     };
+    crate::a11y::screen_title(t_fill(
+        Msg::LockedFor,
+        vec![("name", me.display_name.clone())],
+    ));
     view! {
         <h1 data-test="lock-name">{t_fill(Msg::LockedFor, vec![("name", me.display_name.clone())])}</h1>
         {idle.then(|| view! { <p class="intro" data-test="lock-idle">{t(Msg::LockIdle)}</p> })}
@@ -151,13 +159,17 @@ fn ChoosePin(me: Me) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            if let Err(m) = auth.choose_pin(pin.get_untracked(), again.get_untracked()).await {
+            if let Err(m) = auth
+                .choose_pin(pin.get_untracked(), again.get_untracked())
+                .await
+            {
                 again.try_set(String::new());
                 error.try_set(Some(m));
             }
             busy.try_set(false);
         });
     };
+    crate::a11y::screen_title(t(Msg::ChoosePinTitle));
     view! {
         <h1>{t(Msg::ChoosePinTitle)}</h1>
         <p class="greeting">{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</p>
@@ -179,6 +191,10 @@ fn ChoosePin(me: Me) -> impl IntoView {
 #[component]
 fn CannotOpen(me: Me, why: Msg) -> impl IntoView {
     let auth = use_auth();
+    crate::a11y::screen_title(t_fill(
+        Msg::LockedFor,
+        vec![("name", me.display_name.clone())],
+    ));
     view! {
         <h1 data-test="lock-name">{t_fill(Msg::LockedFor, vec![("name", me.display_name.clone())])}</h1>
         <p class="error" role="alert" data-test="lock-why">{t(why)}</p>

@@ -4,13 +4,15 @@
 use super::person::PersonRoute;
 use crate::{
     components::{
-        language_switch::LanguageSwitch,
+        plan_icons::SectionIcon,
         planning_session::{SessionBar, provide_session},
+        read_aloud_plan::ReadAloudPlan,
         safety_plan::{
             CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails,
             PlanSectionPanel, SettingContacts, section_title,
         },
         sharing::SharingPanel,
+        written::date_words,
     },
     i18n::{t, t_fill, use_i18n},
     sync::{plan::use_plan, use_facts, use_sync},
@@ -82,13 +84,32 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
     let sections = Memo::new(move |_| ctx.plan.with(|p| visible_sections(&me_sv.get_value(), p)));
     let all_shared = move || sections.with(|s| s.len() == PlanSection::SHAREABLE.len());
     let name_for_note = name.clone();
+    let i18n = use_i18n();
+    let is_self = me.id == person;
+    {
+        let name = name.clone();
+        crate::a11y::page_title(move || {
+            format!("{}: {name}", Msg::PlanTitle.text(i18n.lang.get()))
+        });
+    }
+    let back = {
+        let name = name.clone();
+        move || {
+            let lang = i18n.lang.get();
+            if is_self {
+                Msg::BackToMyPage.text(lang).to_owned()
+            } else {
+                fill(Msg::BackToNamePage.text(lang), &[("name", &name)])
+            }
+        }
+    };
     view! {
-        <A href=format!("/people/{}", person.0) attr:class="back-link">{t(Msg::TrackerBackToPerson)}</A>
+        <A href=format!("/people/{}", person.0) attr:class="back-link">{back}</A>
         <article class="plan-page" data-test="plan-page">
             <h1>{name.clone()}": "{t(Msg::PlanTitle)}</h1>
-            <p class="intro">{t(Msg::PlanIntro)}</p>
-            <p>
-                <A href=format!("/people/{}/plan/print", person.0) attr:class="button" attr:data-test="plan-print-link">
+            <p class="intro">{move || if i18n.easy_read.get() { t(Msg::PlanIntroEasy)() } else { t(Msg::PlanIntro)() }}</p>
+            <p class="page-actions">
+                <A href=format!("/people/{}/plan/print", person.0) attr:class="button outline" attr:data-test="plan-print-link">
                     {t(Msg::PlanPrint)}
                 </A>
             </p>
@@ -132,6 +153,23 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
     }
 }
 
+/// Words to be read aloud, one after another, each ending as a sentence so the voice pauses between them.
+pub fn spoken_text(parts: &[String]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.ends_with(['.', '!', '?', ':']) {
+                p.to_owned()
+            } else {
+                format!("{p}.")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[component]
 pub fn PlanPrintPage() -> impl IntoView {
     view! { <PersonRoute content=|me, page| view! { <PrintablePlan me=me page=page/> }/> }
@@ -145,8 +183,14 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
     let person = page.person.id.clone();
     let name = page.person.display_name.clone();
     let kw = key_worker(&page);
-    let easy = RwSignal::new(false);
+    let easy = i18n.easy_read;
     let is_self = me.id == person;
+    {
+        let name = name.clone();
+        crate::a11y::page_title(move || {
+            format!("{}: {name}", Msg::TitlePrintPlan.text(i18n.lang.get()))
+        });
+    }
     let me_sv = StoredValue::new(me.clone());
     let title = {
         let name = name.clone();
@@ -169,27 +213,52 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
                     key_worker,
                     changed_since: false,
                 } => fill(
-                    Msg::PlanAgreed.text(lang),
+                    (if is_self {
+                        Msg::PlanAgreedSelf
+                    } else {
+                        Msg::PlanAgreed
+                    })
+                    .text(lang),
                     &[
                         ("version", &version.to_string()),
                         ("name", &name),
-                        ("person", &person),
-                        ("key_worker", &key_worker),
+                        ("person", &date_words(&person, lang)),
+                        ("key_worker", &date_words(&key_worker, lang)),
                     ],
                 ),
                 _ => Msg::PlanPrintDraft.text(lang).to_owned(),
             }
         }
     };
+    // The whole copy, read aloud: its title, where the agreement stands, then each section and its items.
+    let spoken = {
+        let title = title.clone();
+        let status = status.clone();
+        let me = me_sv;
+        Signal::derive(move || {
+            let lang = i18n.lang.get();
+            let easy = easy.get();
+            let plan = ctx.plan.get();
+            let mut parts = vec![title(), status()];
+            for section in visible_sections(&me.get_value(), &plan)
+                .into_iter()
+                .filter(|s| !s.is_staff_only())
+            {
+                parts.push(section_title(section, easy).text(lang).to_owned());
+                let items: Vec<String> = plan.section(section).map(|i| i.text.clone()).collect();
+                if items.is_empty() {
+                    parts.push(Msg::PlanPrintEmpty.text(lang).to_owned());
+                }
+                parts.extend(items);
+            }
+            spoken_text(&parts)
+        })
+    };
+    let read_label = Signal::derive(move || t(Msg::ReadAloudPlan)().to_owned());
     view! {
         <div class="print-controls no-print">
             <A href=format!("/people/{}/plan", person.0) attr:class="back-link">{t(Msg::PlanBackToPlan)}</A>
-            <LanguageSwitch/>
-            <label class="check">
-                <input type="checkbox" data-test="plan-easy-read" prop:checked=move || easy.get()
-                    on:change=move |ev| easy.set(event_target_checked(&ev))/>
-                <span>{t(Msg::PlanEasyRead)}</span>
-            </label>
+            <ReadAloudPlan text=spoken label=read_label visible_label=Msg::ReadAloudPlan/>
             <button type="button" class="button primary" data-test="plan-print-now"
                 on:click=move |_| { let _ = window().print(); }>{t(Msg::PlanPrintNow)}</button>
         </div>
@@ -204,7 +273,7 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
                     let items: Vec<String> = plan.section(section).map(|i| i.text.clone()).collect();
                     view! {
                         <section class="plan-print-section" data-test="plan-print-section" data-section=section.as_str()>
-                            <h2>{t(section_title(section, easy))}</h2>
+                            <h2>{easy.then(|| view! { <SectionIcon section=section/> })}<span>{t(section_title(section, easy))}</span></h2>
                             {if items.is_empty() {
                                 view! { <p class="hint">{t(Msg::PlanPrintEmpty)}</p> }.into_any()
                             } else {
@@ -216,5 +285,24 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
                 }).collect_view()
             }}
         </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spoken_text;
+
+    #[test]
+    fn spoken_words_pause_between_parts() {
+        let parts = [
+            "What I can do".to_owned(),
+            "Go for a walk".to_owned(),
+            " ".to_owned(),
+            "Phone my sister.".to_owned(),
+        ];
+        assert_eq!(
+            spoken_text(&parts),
+            "What I can do. Go for a walk. Phone my sister."
+        );
     }
 }

@@ -1,4 +1,8 @@
-use crate::{components::language_switch::LanguageSwitch, i18n::t, session::use_auth};
+use crate::{
+    components::language_switch::{EasyReadSwitch, LanguageSwitch},
+    i18n::t,
+    session::use_auth,
+};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::{components::Redirect, hooks::use_navigate};
 use waymark_shared::Msg;
@@ -22,7 +26,10 @@ pub fn SignInPage() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             // Signing in also opens the person's records (or asks them to choose a PIN for this tablet first).
-            match auth.sign_in(username.get_untracked(), password.get_untracked()).await {
+            match auth
+                .sign_in(username.get_untracked(), password.get_untracked())
+                .await
+            {
                 Ok(_) => {
                     password.try_set(String::new());
                     navigate("/", Default::default());
@@ -38,6 +45,7 @@ pub fn SignInPage() -> impl IntoView {
     // Someone whose records are open has nothing to do here.
     let already_signed_in = move || auth.me().is_some();
 
+    crate::a11y::page_title(t(Msg::SignIn));
     view! {
         <Show when=already_signed_in fallback=|| ()>
             <Redirect path="/"/>
@@ -48,7 +56,10 @@ pub fn SignInPage() -> impl IntoView {
                     <span class="brand-name">{t(Msg::AppName)}</span>
                     <span class="brand-tagline">{t(Msg::Tagline)}</span>
                 </div>
-                <LanguageSwitch/>
+                <div class="header-choices">
+                    <LanguageSwitch/>
+                    <EasyReadSwitch/>
+                </div>
                 <h1>{t(Msg::SignInTitle)}</h1>
                 {move || auth.notice.get().map(|m| view! { <p class="notice" role="status" data-test="sign-in-notice">{t(m)}</p> })}
                 <form on:submit=submit novalidate>
@@ -79,7 +90,7 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if busy.get() { t(Msg::SigningIn)() } else { t(Msg::SignIn)() }}
                     </button>
                 </form>
-                <p class="join-link"><a href="/join" data-test="join-link">{t(Msg::JoinHaveCode)}</a></p>
+                <p class="join-link"><a href="/join" class="text-link" data-test="join-link">{t(Msg::JoinHaveCode)}</a></p>
             </div>
         </main>
     }

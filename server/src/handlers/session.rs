@@ -32,6 +32,7 @@ pub fn me_of(user: &UserRow) -> Me {
         display_name: user.display_name.clone(),
         role: user.role,
         language: user.language,
+        easy_read: user.easy_read,
         ward: match (&user.ward_id, &user.ward_name) {
             (Some(id), Some(name)) => Some(WardSummary { id: id.clone(), name: name.clone() }),
             _ => None,

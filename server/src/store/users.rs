@@ -13,6 +13,7 @@ pub struct UserRow {
     pub role: Role,
     pub password_hash: String,
     pub language: Lang,
+    pub easy_read: bool,
     pub ward_id: Option<String>,
     pub ward_name: Option<String>,
 }
@@ -26,7 +27,7 @@ pub struct NewUser<'a> {
     pub ward_id: Option<&'a str>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, u.language, u.ward_id, w.name AS ward_name";
+const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, u.language, u.easy_read, u.ward_id, w.name AS ward_name";
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -38,6 +39,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
         role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
         password_hash: row.try_get("password_hash")?,
         language: Lang::parse(&language).unwrap_or_default(),
+        easy_read: row.try_get::<i64, _>("easy_read")? != 0,
         ward_id: row.try_get("ward_id")?,
         ward_name: row.try_get("ward_name")?,
     })
@@ -62,6 +64,12 @@ impl Store {
             .bind(&id.0)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Turn easy read on or off on this person's account.
+    pub async fn set_easy_read(&self, id: &UserId, on: bool) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE users SET easy_read = $1 WHERE id = $2").bind(i64::from(on)).bind(&id.0).execute(&self.pool).await?;
         Ok(())
     }
 
