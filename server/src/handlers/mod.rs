@@ -1,11 +1,13 @@
 //! Request handlers: parse, check permission, call the store, answer.
 
+pub mod admin;
 pub mod device_keys;
 pub mod frameworks;
 pub mod health;
 pub mod invitations;
 pub mod json;
 pub mod me;
+pub mod oidc;
 pub mod people;
 pub mod planning;
 pub mod session;

@@ -2,6 +2,7 @@
 //!
 //! All SQL here uses `$n` placeholders, `BIGINT` and `TEXT`, and `ON CONFLICT … DO …`, which both engines accept.
 
+pub(crate) mod admin;
 mod device_keys;
 pub(crate) mod frameworks;
 mod invitations;
@@ -13,6 +14,7 @@ mod sign_in_failures;
 mod sync;
 mod users;
 
+pub use admin::{AccountError, NewAccount, StayError, Touched, summary_of};
 pub use device_keys::DeviceKeyError;
 pub use frameworks::SaveFrameworkError;
 pub use live_endings::session_hash;
@@ -75,6 +77,7 @@ impl Store {
             .connect(url)
             .await?;
         MIGRATOR.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
+        admin::widen_role_check(&pool, engine).await?;
         Ok(Store { pool, engine })
     }
 
