@@ -39,6 +39,63 @@ pub struct Config {
     pub csrf_secret: Option<String>,
     /// `WAYMARK_SEED_DEMO` (default false): on an empty database, create the fictional demo ward.
     pub seed_demo: bool,
+    /// Staff sign-in through the hospital's identity provider (`WAYMARK_OIDC_*`), when configured.
+    pub oidc: Option<OidcConfig>,
+}
+
+/// The hospital's OpenID Connect identity provider: all of `WAYMARK_OIDC_ISSUER`, `WAYMARK_OIDC_CLIENT_ID`,
+/// `WAYMARK_OIDC_CLIENT_SECRET` and `WAYMARK_OIDC_REDIRECT_URL`, or none; `WAYMARK_OIDC_ACCOUNT_CLAIM` (default
+/// `sub`) names the claim whose value an administrator links to a staff account.
+#[derive(Clone)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Where the provider sends people back: this server's `/api/oidc/callback`, as people reach it.
+    pub redirect_url: String,
+    pub account_claim: String,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"(hidden)")
+            .field("redirect_url", &self.redirect_url)
+            .field("account_claim", &self.account_claim)
+            .finish()
+    }
+}
+
+fn read_oidc(get: &impl Fn(&str) -> Option<String>) -> Result<Option<OidcConfig>, ConfigError> {
+    let value = |name: &'static str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let Some(issuer) = value("WAYMARK_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    let url = |name: &'static str, v: String| {
+        if v.starts_with("https://") || v.starts_with("http://") {
+            Ok(v)
+        } else {
+            Err(ConfigError { name, value: v, reason: "expected an http(s):// URL" })
+        }
+    };
+    let required = |name: &'static str| {
+        value(name).ok_or(ConfigError {
+            name,
+            value: String::new(),
+            reason: "must be set when WAYMARK_OIDC_ISSUER is (the identity provider needs all of them)",
+        })
+    };
+    let issuer = url("WAYMARK_OIDC_ISSUER", issuer)?;
+    let client_id = required("WAYMARK_OIDC_CLIENT_ID")?;
+    let client_secret = required("WAYMARK_OIDC_CLIENT_SECRET")?;
+    let redirect_url = url("WAYMARK_OIDC_REDIRECT_URL", required("WAYMARK_OIDC_REDIRECT_URL")?)?;
+    let account_claim = value("WAYMARK_OIDC_ACCOUNT_CLAIM").unwrap_or_else(|| "sub".into());
+    if account_claim.len() > 64 || !account_claim.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c)) {
+        return Err(ConfigError { name: "WAYMARK_OIDC_ACCOUNT_CLAIM", value: account_claim, reason: "expected a claim name" });
+    }
+    Ok(Some(OidcConfig { issuer, client_id, client_secret, redirect_url, account_claim }))
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/waymark.db?mode=rwc";
@@ -116,6 +173,7 @@ impl Config {
             other => other,
         };
         let seed_demo = parse_bool(&get, "WAYMARK_SEED_DEMO", false)?;
+        let oidc = read_oidc(&get)?;
         Ok(Config {
             listen_addr,
             database_url,
@@ -130,6 +188,7 @@ impl Config {
             public_origin,
             csrf_secret,
             seed_demo,
+            oidc,
         })
     }
 }
@@ -213,6 +272,29 @@ mod tests {
         ] {
             assert_eq!(with(&[(name, bad)]).unwrap_err().name, name);
         }
+    }
+
+    #[test]
+    fn the_identity_provider_is_all_or_nothing() {
+        assert!(with(&[]).unwrap().oidc.is_none());
+        let full = [
+            ("WAYMARK_OIDC_ISSUER", "https://login.hospital.example"),
+            ("WAYMARK_OIDC_CLIENT_ID", "waymark"),
+            ("WAYMARK_OIDC_CLIENT_SECRET", "a secret"),
+            ("WAYMARK_OIDC_REDIRECT_URL", "https://waymark.hospital.example/api/oidc/callback"),
+        ];
+        let c = with(&full).unwrap().oidc.unwrap();
+        assert_eq!((c.account_claim.as_str(), c.client_id.as_str()), ("sub", "waymark"));
+        assert!(!format!("{c:?}").contains("a secret"), "the secret is never printed");
+        let e = with(&full[..3]).unwrap_err();
+        assert_eq!(e.name, "WAYMARK_OIDC_REDIRECT_URL");
+        let mut bad = full.to_vec();
+        bad.push(("WAYMARK_OIDC_ACCOUNT_CLAIM", "not a claim!"));
+        assert_eq!(with(&bad).unwrap_err().name, "WAYMARK_OIDC_ACCOUNT_CLAIM");
+        let mut claim = full.to_vec();
+        claim.push(("WAYMARK_OIDC_ACCOUNT_CLAIM", "preferred_username"));
+        assert_eq!(with(&claim).unwrap().oidc.unwrap().account_claim, "preferred_username");
+        assert_eq!(with(&[("WAYMARK_OIDC_ISSUER", "login.example")]).unwrap_err().name, "WAYMARK_OIDC_ISSUER");
     }
 
     #[test]

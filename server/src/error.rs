@@ -63,6 +63,18 @@ pub enum AppError {
     /// A carer chose a name that reads the same as someone's on the person's care team.
     #[error("name in use in the care team")]
     NameInUse,
+    /// Signed in with a one-time password: nothing else until the person chooses their own.
+    #[error("password change required")]
+    PasswordChangeRequired,
+    /// The account is switched off.
+    #[error("account switched off")]
+    AccountDeactivated,
+    /// Staff tried to change a discharged person's record (read-only for staff).
+    #[error("the person has been discharged")]
+    Discharged,
+    /// Another account is linked to that identity at the identity provider.
+    #[error("identity taken")]
+    IdentityTaken,
     /// Too much password hashing is under way or waiting: try again after `retry_after_secs`.
     #[error("busy")]
     Busy { retry_after_secs: u64 },
@@ -97,6 +109,10 @@ impl AppError {
             AppError::UsernameTaken => ErrorCode::UsernameTaken,
             AppError::NameInUse => ErrorCode::NameInUse,
             AppError::Busy { .. } => ErrorCode::Busy,
+            AppError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            AppError::AccountDeactivated => ErrorCode::AccountDeactivated,
+            AppError::Discharged => ErrorCode::Discharged,
+            AppError::IdentityTaken => ErrorCode::IdentityTaken,
             AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -104,7 +120,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self.code() {
             ErrorCode::InvalidBody | ErrorCode::InvalidInput | ErrorCode::InvitationNotValid => StatusCode::BAD_REQUEST,
-            ErrorCode::UsernameTaken | ErrorCode::NameInUse => StatusCode::CONFLICT,
+            ErrorCode::UsernameTaken | ErrorCode::NameInUse | ErrorCode::IdentityTaken | ErrorCode::Discharged => {
+                StatusCode::CONFLICT
+            }
+            ErrorCode::PasswordChangeRequired | ErrorCode::AccountDeactivated => StatusCode::FORBIDDEN,
             ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::NotSignedIn | ErrorCode::BadCredentials => StatusCode::UNAUTHORIZED,
@@ -147,6 +166,14 @@ impl AppError {
                 "someone in this person's care team already has that name; add something that tells you apart".into()
             }
             AppError::Busy { .. } => "the server is busy; try again in a moment".into(),
+            AppError::PasswordChangeRequired => {
+                "this account signed in with a one-time password: choose a new one first (POST /api/me/password)".into()
+            }
+            AppError::AccountDeactivated => "this account is switched off; ask a Waymark administrator".into(),
+            AppError::Discharged => {
+                "this person has been discharged: staff may read their record but no longer change it".into()
+            }
+            AppError::IdentityTaken => "another account is already linked to that identity".into(),
             AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => "something went wrong on the server".into(),
         }
     }
@@ -186,6 +213,9 @@ impl From<PushError> for AppError {
     fn from(e: PushError) -> AppError {
         match e {
             PushError::Database(e) => AppError::Database(e),
+            PushError::Discharged { mutation_id } => {
+                AppError::ForMutation { mutation_id, source: Box::new(AppError::Discharged) }
+            }
             PushError::Refused(refused) => {
                 let source = match refused.refusal {
                     Refusal::Invalid(m) => AppError::InvalidInput(m),

@@ -3,7 +3,7 @@
 use crate::{
     auth::{csrf, session_life},
     error::AppError,
-    handlers::{audit, export, frameworks, health, invitations, me, people, planning, report, session, sync},
+    handlers::{admin, audit, export, frameworks, health, invitations, me, oidc, people, planning, report, session, sync},
     state::AppState,
     web,
 };
@@ -57,6 +57,24 @@ pub fn router(state: AppState) -> Router {
         // Server-sent events: GET, so exempt from the CSRF check; the compression layer's default predicate
         // leaves text/event-stream alone, so events are not held back in a gzip buffer.
         .route("/sync/live", get(sync::live))
+        // Administration (issue 16): administrators, and ward managers for their own ward.
+        .route("/admin/accounts", get(admin::accounts::search).post(admin::accounts::create))
+        .route("/admin/accounts/{id}", get(admin::accounts::show))
+        .route("/admin/accounts/{id}/password", post(admin::accounts::reset_password))
+        .route("/admin/accounts/{id}/deactivate", post(admin::accounts::deactivate))
+        .route("/admin/accounts/{id}/reactivate", post(admin::accounts::reactivate))
+        .route("/admin/accounts/{id}/identity", put(admin::accounts::set_identity))
+        .route("/admin/wards", get(admin::wards::list).post(admin::wards::create))
+        .route("/admin/wards/{id}", get(admin::wards::roster))
+        .route("/admin/people/{id}", get(admin::people::show))
+        .route("/admin/people/{id}/care-team/{member}", put(admin::people::link).delete(admin::people::unlink))
+        .route("/admin/people/{id}/admit", post(admin::people::admit))
+        .route("/admin/people/{id}/transfer", post(admin::people::transfer))
+        .route("/admin/people/{id}/discharge", post(admin::people::discharge))
+        .route("/me/password", post(me::change_password))
+        .route("/sign-in/options", get(oidc::options))
+        .route("/oidc/start", get(oidc::start))
+        .route("/oidc/callback", get(oidc::callback))
         .fallback(api_not_found)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::require_csrf_token))
         .layer(middleware::from_fn_with_state(state.clone(), session_life::keep_alive))

@@ -17,7 +17,7 @@ pub struct ViewFacts {
 /// May this viewer open this service user's record?
 ///
 /// - a service user: only themselves;
-/// - a carer: only a person whose care team they are on as a carer;
+/// - a carer: only a person whose care team they are on as a carer (a peer support worker likewise);
 /// - a key worker or other staff: the people whose care team they are on (their caseload);
 /// - a ward manager: everyone on their ward, and anyone whose care team they are on;
 /// - an admin: nobody's record (accounts only).
@@ -25,6 +25,7 @@ pub fn may_view_person(f: ViewFacts) -> bool {
     match f.viewer_role {
         Role::ServiceUser => f.is_self,
         Role::Carer => f.relation == Some(Relation::Carer),
+        Role::PeerSupport => f.relation == Some(Relation::PeerSupport),
         Role::KeyWorker | Role::Staff => {
             matches!(f.relation, Some(Relation::KeyWorker | Relation::Staff))
         }
@@ -91,6 +92,13 @@ mod tests {
             ..facts(Role::WardManager)
         }));
         assert!(!may_view_person(facts(Role::WardManager)));
+    }
+
+    #[test]
+    fn a_peer_support_worker_sees_only_the_people_they_are_linked_to() {
+        assert!(may_view_person(ViewFacts { relation: Some(Relation::PeerSupport), ..facts(Role::PeerSupport) }));
+        assert!(!may_view_person(ViewFacts { same_ward: true, ..facts(Role::PeerSupport) }));
+        assert!(!may_view_person(ViewFacts { relation: Some(Relation::Carer), ..facts(Role::PeerSupport) }));
     }
 
     #[test]

@@ -30,6 +30,10 @@ pub struct Me {
     #[serde(default)]
     pub easy_read: bool,
     pub ward: Option<WardSummary>,
+    /// Signed in with a one-time password: the app asks for a new password before anything else (and the server
+    /// refuses everything else until then).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must_change_password: bool,
 }
 
 /// `GET /api/session`, and the answer to a sign-in: who (if anyone) is signed in, and the CSRF token to send back.
@@ -113,14 +117,18 @@ pub struct TeamMember {
 pub struct PersonPage {
     pub person: PersonSummary,
     pub care_team: Vec<TeamMember>,
+    /// Admission, moves between wards and discharge, oldest first (see [`StayStep`]).
+    #[serde(default)]
+    pub stays: Vec<StayStep>,
 }
 
 impl PersonPage {
-    /// The person's carers (id and name), in care-team order: those the person may share parts of the record with.
+    /// The person's carers and peer support workers (id and name), in care-team order: those the person may share
+    /// parts of the record with.
     pub fn carers(&self) -> Vec<(UserId, String)> {
         self.care_team
             .iter()
-            .filter(|m| m.relation == Relation::Carer)
+            .filter(|m| m.relation.is_supporter())
             .map(|m| (m.id.clone(), m.display_name.clone()))
             .collect()
     }
@@ -160,6 +168,14 @@ pub enum ErrorCode {
     Busy,
     /// A new carer chose a name that reads the same as someone's on the person's care team.
     NameInUse,
+    /// Signed in with a one-time password: choose a new password first (`POST /api/me/password`).
+    PasswordChangeRequired,
+    /// The account is switched off: no sign-in.
+    AccountDeactivated,
+    /// The person has been discharged: their record is read-only for staff.
+    Discharged,
+    /// Another account is already linked to this identity at the hospital's identity provider.
+    IdentityTaken,
 }
 
 impl ErrorCode {
@@ -181,6 +197,10 @@ impl ErrorCode {
             ErrorCode::Internal => Msg::ErrorServer,
             ErrorCode::Busy => Msg::ErrorBusy,
             ErrorCode::NameInUse => Msg::JoinNameInUse,
+            ErrorCode::PasswordChangeRequired => Msg::ErrorPasswordChangeRequired,
+            ErrorCode::AccountDeactivated => Msg::ErrorAccountDeactivated,
+            ErrorCode::Discharged => Msg::ErrorDischarged,
+            ErrorCode::IdentityTaken => Msg::AdminErrIdentityTaken,
         }
     }
 }
@@ -638,4 +658,235 @@ pub struct ServiceReport {
     pub plans_agreed: Figure,
     /// Of the plans with a review date, the share not overdue at the end of the period (0 to 1).
     pub plans_reviewed_on_time: Figure,
+}
+
+// Administration (issue 16): accounts, wards, care teams, admission, transfer and discharge, first passwords and
+// staff sign-in through the hospital's identity provider. Every `/api/admin/…` route is for administrators (and, for
+// their own ward's care teams and stays, ward managers); see `crate::admin` for the input rules.
+
+named! {
+    /// A step of a service user's stay on the wards.
+    pub enum StayKind {
+        Admitted = "admitted",
+        Transferred = "transferred",
+        Discharged = "discharged",
+    }
+}
+
+/// One dated step of a person's stay: admitted to a ward, moved from one ward to another, discharged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StayStep {
+    pub kind: StayKind,
+    /// The ward admitted or moved to (for a discharge: the ward left).
+    pub ward: Option<WardSummary>,
+    /// For a move: the ward left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_ward: Option<WardSummary>,
+    /// When it took effect (`YYYY-MM-DD`).
+    pub date: String,
+    /// Who recorded it, by name.
+    pub recorded_by: String,
+}
+
+impl StayStep {
+    /// Has the person been discharged (their last step is a discharge)?
+    pub fn discharged(stays: &[StayStep]) -> bool {
+        stays.last().is_some_and(|s| s.kind == StayKind::Discharged)
+    }
+}
+
+/// `POST /api/admin/accounts`: a staff account (key worker, other staff, ward manager, administrator, peer support
+/// worker) or a service user's account. The server makes a one-time password and answers it once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewAccountRequest {
+    pub username: String,
+    pub display_name: String,
+    pub role: Option<Role>,
+    /// The ward (staff: where they work; a service user: the ward they are admitted to, today).
+    #[serde(default)]
+    pub ward: Option<String>,
+    /// Staff: their identity at the hospital's identity provider (the configured claim's value).
+    #[serde(default)]
+    pub identity: Option<String>,
+}
+
+/// An account as administrators see it (no password, no clinical record).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountSummary {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub ward: Option<WardSummary>,
+    pub active: bool,
+    /// Still on a one-time password.
+    pub must_change_password: bool,
+    /// Linked identity at the hospital's identity provider.
+    pub identity: Option<String>,
+}
+
+/// `GET /api/admin/accounts?q=…`: accounts whose name or username holds the words searched for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountList {
+    pub accounts: Vec<AccountSummary>,
+    /// More matched than were sent: search for something narrower.
+    pub more: bool,
+}
+
+/// The answer to making an account or resetting its password: the one-time password, shown once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OneTimePassword {
+    pub account: AccountSummary,
+    pub one_time_password: String,
+}
+
+/// A person whose care team an account is on (an account's caseload).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseloadEntry {
+    pub person: UserId,
+    pub display_name: String,
+    pub relation: Relation,
+}
+
+/// `GET /api/admin/accounts/{id}`: one account, with its care team (a service user's) or the people it is linked
+/// to (everyone else's), and a service user's stays.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AccountDetail {
+    pub account: AccountSummary,
+    pub care_team: Vec<TeamMember>,
+    pub linked_to: Vec<CaseloadEntry>,
+    pub stays: Vec<StayStep>,
+}
+
+/// `PUT /api/admin/accounts/{id}/identity`: link a staff account to their identity at the hospital's identity
+/// provider (`None` unlinks).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetIdentityRequest {
+    pub identity: Option<String>,
+}
+
+/// `POST /api/admin/wards`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewWardRequest {
+    pub name: String,
+}
+
+/// A ward with how many people and staff are on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WardInfo {
+    pub id: String,
+    pub name: String,
+    pub people: u32,
+    pub staff: u32,
+}
+
+/// `GET /api/admin/wards`: every ward (an administrator), or their own (a ward manager).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WardList {
+    pub wards: Vec<WardInfo>,
+}
+
+/// A service user on a ward's roster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RosterPerson {
+    pub id: UserId,
+    pub display_name: String,
+    pub discharged: bool,
+    /// Their key worker's name.
+    pub key_worker: Option<String>,
+}
+
+/// `GET /api/admin/wards/{id}`: who is on the ward.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WardRoster {
+    pub ward: WardSummary,
+    pub people: Vec<RosterPerson>,
+    pub staff: Vec<AccountSummary>,
+}
+
+/// `GET /api/admin/people/{id}`: a service user's care team and stays, as their ward's manager or an administrator
+/// manages them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdminPerson {
+    pub person: AccountSummary,
+    pub care_team: Vec<TeamMember>,
+    pub stays: Vec<StayStep>,
+    /// Accounts that may join the care team (staff of the person's ward, and every carer and peer support worker
+    /// not on it yet), for the form.
+    pub candidates: Vec<AccountSummary>,
+}
+
+/// `PUT /api/admin/people/{id}/care-team/{member}`: put someone on the person's care team in this place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CareTeamRequest {
+    pub relation: Relation,
+}
+
+/// `POST /api/admin/people/{id}/admit` and `…/transfer` (a ward), `…/discharge` (no ward): dated.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StayRequest {
+    #[serde(default)]
+    pub ward: Option<String>,
+    pub date: String,
+}
+
+/// `POST /api/me/password`: choose a new password (required after signing in with a one-time password).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `GET /api/sign-in/options`: how people may sign in here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInOptions {
+    /// Staff may sign in through the hospital's identity provider (`GET /api/oidc/start`).
+    pub identity_provider: bool,
+}
+
+named! {
+    /// Why a sign-in through the hospital's identity provider was refused (`/sign-in?sso=…`).
+    pub enum SsoRefusal {
+        WrongAudience = "wrong_audience",
+        Expired = "expired",
+        NotLinked = "not_linked",
+        Deactivated = "deactivated",
+        Failed = "failed",
+    }
+}
+
+impl SsoRefusal {
+    pub fn message(self) -> Msg {
+        match self {
+            SsoRefusal::WrongAudience => Msg::SsoWrongAudience,
+            SsoRefusal::Expired => Msg::SsoExpired,
+            SsoRefusal::NotLinked => Msg::SsoNotLinked,
+            SsoRefusal::Deactivated => Msg::ErrorAccountDeactivated,
+            SsoRefusal::Failed => Msg::SsoFailed,
+        }
+    }
 }

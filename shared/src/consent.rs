@@ -188,7 +188,8 @@ impl WriterFacts {
     /// The one builder of writer facts: the standing, and what the person's record says about consent. `cells`
     /// reads a cell's value (the server's stored cells, or what a device shows).
     pub fn build(standing: Standing, person: &UserId, cells: CellLookup<'_>) -> WriterFacts {
-        let shared = if standing.role == Role::Carer {
+        // A carer or peer support worker: what the person shares with them.
+        let shared = if standing.role.is_supporter() {
             SharedPart::ALL
                 .into_iter()
                 .filter(|p| {
@@ -229,21 +230,32 @@ impl WriterFacts {
     pub fn is_carer_sharing(&self, part: SharedPart) -> bool {
         self.role == Role::Carer && self.relation == Some(Relation::Carer) && self.shared.contains(&part)
     }
+
+    /// A peer support worker the person shares `part` with.
+    pub fn is_peer_support_sharing(&self, part: SharedPart) -> bool {
+        self.role == Role::PeerSupport && self.relation == Some(Relation::PeerSupport) && self.shared.contains(&part)
+    }
+
+    /// A carer or peer support worker the person shares `part` with.
+    pub fn is_supporter_sharing(&self, part: SharedPart) -> bool {
+        self.is_carer_sharing(part) || self.is_peer_support_sharing(part)
+    }
 }
 
 /// What a viewer's devices receive of one person's record: every audience but staff-only for the person and their
-/// care team (staff-only too for staff); for a carer, only the parts the person shares with them and what the
-/// person decided about sharing with them. The server's pull and the simulated-network tests both ask this.
+/// care team (staff-only too for staff); for a carer or a peer support worker, only the parts the person shares with
+/// them and what the person decided about sharing with them. The server's pull and the simulated-network tests both
+/// ask this.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reach {
     /// Staff-only data reaches this viewer.
     pub staff: bool,
-    /// For a carer: who they are, what is shared with them, and the person's other carers (whose names they are
-    /// never shown). `None` for the person themselves and staff.
+    /// For a carer or a peer support worker: who they are, what is shared with them, and the person's other carers
+    /// (whose names they are never shown). `None` for the person themselves and staff.
     pub carer: Option<CarerReach>,
 }
 
-/// What reaches a carer.
+/// What reaches a carer or a peer support worker.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CarerReach {
     pub user: UserId,
@@ -254,7 +266,7 @@ pub struct CarerReach {
 impl Reach {
     /// What reaches the writer of `facts` (a carer's other carers are not known here: see [`Reach::hiding`]).
     pub fn of(facts: &WriterFacts) -> Reach {
-        let carer = (facts.role == Role::Carer).then(|| CarerReach {
+        let carer = facts.role.is_supporter().then(|| CarerReach {
             user: facts.user.clone(),
             parts: facts.shared.clone(),
             other_carers: vec![],
@@ -270,7 +282,7 @@ impl Reach {
         self
     }
 
-    /// The parts shared with this viewer, for a carer (empty for everyone else).
+    /// The parts shared with this viewer, for a carer or peer support worker (empty for everyone else).
     pub fn carer_parts(&self) -> &[SharedPart] {
         self.carer.as_ref().map_or(&[], |c| &c.parts)
     }
@@ -286,8 +298,9 @@ impl Reach {
         }
     }
 
-    /// A cell as it reaches the viewer. Nobody receives the device a kept value came from; a carer receives only
-    /// the current value (never drafts kept aside while people settle them), and another carer's name never.
+    /// A cell as it reaches the viewer. Nobody receives the device a kept value came from; a carer or peer support
+    /// worker receives only the current value (never drafts kept aside while people settle them), and a carer's name
+    /// (other than their own) never.
     pub fn shown(&self, cell: &CellState) -> CellState {
         let mut cell = cell.clone();
         for k in &mut cell.kept {
@@ -349,10 +362,11 @@ pub fn may(w: &WriterFacts, action: Action<'_>) -> bool {
     match action {
         // "About me" is written by the person and their key worker, together or apart.
         Action::WriteAboutMe => w.is_person() || w.relation == Some(Relation::KeyWorker),
-        // Anyone who may open the record may comment on it; a carer only where comments are shared with them, and
-        // then for everyone comments are shared with (a comment for the care team alone would not reach them).
+        // Anyone who may open the record may comment on it; a carer or peer support worker only where comments are
+        // shared with them, and then for everyone comments are shared with (a comment for the care team alone would
+        // not reach them).
         Action::Comment { shared } => {
-            if w.role == Role::Carer { shared && w.is_carer_sharing(SharedPart::Comments) } else { true }
+            if w.role.is_supporter() { shared && w.is_supporter_sharing(SharedPart::Comments) } else { true }
         }
         Action::ChangeOwn { author } => *author == w.user,
         // A reading is done by the person and their care team; each view is recorded under its own rater, and
@@ -371,16 +385,18 @@ pub fn may(w: &WriterFacts, action: Action<'_>) -> bool {
         Action::SetSetting | Action::SetReview { later: true } => w.is_team_staff(),
         Action::SetReview { later: false } => person_or_team,
         // The person and the team write the plan; only staff write the staff-only notes; a carer the section is
-        // shared with adds what they can do.
+        // shared with adds what they can do; a peer support worker it is shared with adds to the people and places
+        // that help.
         Action::AddToPlan(section) => match section {
             PlanSection::StaffOnly => w.is_team_staff(),
             PlanSection::CarerCanDo => person_or_team || w.is_carer_sharing(SharedPart::Plan(section)),
+            PlanSection::PeoplePlaces => person_or_team || w.is_peer_support_sharing(SharedPart::Plan(section)),
             _ => person_or_team,
         },
-        // A carer changes only what they wrote themselves.
+        // A carer or peer support worker changes only what they wrote themselves.
         Action::EditPlanItem { section, author } => match section {
             PlanSection::StaffOnly => w.is_team_staff(),
-            _ if w.role == Role::Carer => may(w, Action::AddToPlan(section)) && *author == w.user,
+            _ if w.role.is_supporter() => may(w, Action::AddToPlan(section)) && *author == w.user,
             _ => person_or_team,
         },
         // Each signs for themselves: the person, and the key worker named on their care team.
@@ -565,6 +581,55 @@ pub(crate) mod tests {
         assert_eq!(capacity.audience(), Audience::CareTeam);
         assert!(ConsentChange::Capacity { lacks: true, reason: " ".into() }.validate().is_err(), "a reason is needed");
         assert!(ConsentChange::Capacity { lacks: false, reason: String::new() }.validate().is_ok());
+    }
+
+    #[test]
+    fn a_peer_support_worker_is_a_supporter_like_a_carer() {
+        use crate::sync::{Authorship, CellState};
+        let person = UserId("p".into());
+        let psw_id = UserId("psw".into());
+        let mut cells = std::collections::BTreeMap::new();
+        for part in [SharedPart::Comments, SharedPart::Plan(PlanSection::PeoplePlaces), SharedPart::Tracker] {
+            let e = ConsentChange::Share { part, carer: psw_id.clone(), share: true, review_by: None }.effect(&person);
+            cells.insert(e.key, e.value);
+        }
+        let lookup = |k: &CellKey| cells.get(k).cloned();
+        let standing = Standing {
+            user: psw_id.clone(),
+            role: Role::PeerSupport,
+            is_self: false,
+            relation: Some(Relation::PeerSupport),
+            may_view: true,
+        };
+        let psw = WriterFacts::build(standing, &person, &lookup);
+        assert_eq!(psw.shared.len(), 3, "what the person shares with them");
+        assert!(may(&psw, Action::Comment { shared: true }) && !may(&psw, Action::Comment { shared: false }));
+        assert!(may(&psw, Action::AddToPlan(PlanSection::PeoplePlaces)));
+        assert!(!may(&psw, Action::AddToPlan(PlanSection::CarerCanDo)), "what my carer or family can do is the carer's");
+        assert!(!may(&psw, Action::AddToPlan(PlanSection::Triggers)));
+        assert!(may(&psw, Action::EditPlanItem { section: PlanSection::PeoplePlaces, author: &psw_id }));
+        assert!(!may(&psw, Action::EditPlanItem { section: PlanSection::PeoplePlaces, author: &UserId("kw".into()) }));
+        assert!(!may(&psw, Action::Rate(Rater::Carer)), "they do not rate as a carer");
+        assert!(!may(&psw, Action::Share) && !may(&psw, Action::WriteAboutMe));
+        // Without sharing, nothing.
+        let bare = WriterFacts { shared: vec![], ..psw.clone() };
+        assert!(!may(&bare, Action::Comment { shared: true }) && !may(&bare, Action::AddToPlan(PlanSection::PeoplePlaces)));
+        // What reaches them: only what is shared, never staff-only data, never a carer's name.
+        let reach = Reach::of(&psw).hiding(vec![UserId("gareth".into())]);
+        assert!(!reach.staff);
+        assert!(reach.receives(&Audience::Shared(SharedPart::Comments)));
+        assert!(!reach.receives(&Audience::Shared(SharedPart::AboutMe)));
+        assert!(!reach.receives(&Audience::CareTeam) && !reach.receives(&Audience::StaffOnly));
+        assert!(reach.receives(&Audience::TeamAndCarer(psw_id.clone())));
+        assert!(!reach.receives(&Audience::TeamAndCarer(UserId("gareth".into()))));
+        let by_carer = CellState {
+            value: Value::Null,
+            version: 3,
+            by: Authorship { user: UserId("gareth".into()), name: "Gareth Evans".into(), at_ms: 1, role: Some(Role::Carer) },
+            kept: vec![],
+        };
+        let shown = reach.shown(&by_carer);
+        assert!(shown.by.name.is_empty() && shown.by.user.0.is_empty(), "a carer's name never reaches them");
     }
 
     #[test]

@@ -507,6 +507,102 @@ catalogue! {
     ReadAloudSection => "Read this to me: {section}", "Darllen hwn i mi: {section}";
     ReadAloudPlan => "Read the whole plan to me", "Darllen y cynllun cyfan i mi";
     WhoYouSupport => "Who you support", "Pwy rydych chi'n eu cefnogi";
+
+    // Administration (issue 16): accounts, wards, care teams, stays, first passwords, hospital sign-in, peer support.
+    RolePeerSupport => "Peer support worker", "Gweithiwr cymorth cymheiriaid";
+    RelationPeerSupport => "Peer support", "Cymorth cymheiriaid";
+    ErrorPasswordChangeRequired => "Please choose your own password before you carry on.", "Dewiswch eich cyfrinair eich hun cyn i chi barhau.";
+    ErrorAccountDeactivated => "This account has been switched off. Please speak to a Waymark administrator.", "Mae'r cyfrif hwn wedi'i ddiffodd. Siaradwch â gweinyddwr Waymark.";
+    ErrorDischarged => "This person has been discharged. Staff can still read their record, but can no longer change it.", "Mae'r unigolyn hwn wedi cael ei ryddhau. Gall staff ddarllen ei gofnod o hyd, ond ni allan nhw ei newid mwyach.";
+    AdminTitle => "Administration", "Gweinyddu";
+    AdminIntroTools => "Make accounts, reset passwords, set up wards and care teams, and record admissions, moves and discharges. Clinical records are not shown here.", "Creu cyfrifon, ailosod cyfrineiriau, trefnu wardiau a thimau gofal, a chofnodi derbyniadau, symudiadau a rhyddhau. Dydy cofnodion clinigol ddim yn cael eu dangos yma.";
+    AdminSearchTitle => "Find an account", "Dod o hyd i gyfrif";
+    AdminSearchLabel => "Name or username", "Enw neu enw defnyddiwr";
+    AdminSearch => "Search", "Chwilio";
+    AdminNoMatches => "No account matches that search.", "Does dim cyfrif yn cyfateb i'r chwiliad hwnnw.";
+    AdminMoreMatches => "More accounts match: add more of the name to narrow the search.", "Mae rhagor o gyfrifon yn cyfateb: ychwanegwch ragor o'r enw i gyfyngu'r chwiliad.";
+    AdminNewAccount => "Make an account", "Creu cyfrif";
+    AdminNewAccountHint => "Carers make their own accounts with an invitation from the person's care team.", "Mae gofalwyr yn creu eu cyfrifon eu hunain gyda gwahoddiad gan dîm gofal yr unigolyn.";
+    AdminFullName => "Full name", "Enw llawn";
+    AdminRole => "Role", "Rôl";
+    AdminChooseRole => "Choose a role", "Dewiswch rôl";
+    AdminChooseWard => "Choose a ward", "Dewiswch ward";
+    AdminNoWard => "No ward", "Dim ward";
+    AdminIdentity => "Hospital sign-in name (staff, optional)", "Enw mewngofnodi'r ysbyty (staff, dewisol)";
+    AdminIdentityHint => "Staff can then sign in with their hospital account.", "Yna gall staff fewngofnodi gyda'u cyfrif ysbyty.";
+    AdminCreate => "Make the account", "Creu'r cyfrif";
+    AdminCreated => "The account for {name} is ready.", "Mae'r cyfrif ar gyfer {name} yn barod.";
+    AdminOneTimePassword => "One-time password for {name}:", "Cyfrinair untro ar gyfer {name}:";
+    AdminOneTimePasswordHint => "Give it to them in person. It works once: they choose their own password when they first sign in. It is not shown again.", "Rhowch ef iddyn nhw wyneb yn wyneb. Mae'n gweithio unwaith: byddan nhw'n dewis eu cyfrinair eu hunain pan fyddan nhw'n mewngofnodi gyntaf. Ni fydd yn cael ei ddangos eto.";
+    AdminOpenAccount => "Open the account", "Agor y cyfrif";
+    AdminStatusActive => "Can sign in", "Yn gallu mewngofnodi";
+    AdminStatusOff => "Switched off", "Wedi'i ddiffodd";
+    AdminStatusFirstSignIn => "Has not chosen a password yet", "Heb ddewis cyfrinair eto";
+    AdminResetPassword => "Reset the password", "Ailosod y cyfrinair";
+    AdminResetDone => "{name} is signed out everywhere, their tablets must be opened again, and they choose a new password with this one-time password.", "Mae {name} wedi'i allgofnodi ym mhobman, rhaid agor eu tabledi eto, a byddan nhw'n dewis cyfrinair newydd gyda'r cyfrinair untro hwn.";
+    AdminDeactivate => "Switch this account off", "Diffodd y cyfrif hwn";
+    AdminDeactivateHint => "They are signed out at once and cannot sign in. Nothing in anyone's record is deleted.", "Maen nhw'n cael eu hallgofnodi ar unwaith ac ni allan nhw fewngofnodi. Does dim byd yng nghofnod neb yn cael ei ddileu.";
+    AdminReactivate => "Switch this account back on", "Troi'r cyfrif hwn yn ôl ymlaen";
+    AdminLinkIdentity => "Link to hospital sign-in", "Cysylltu â mewngofnodi'r ysbyty";
+    AdminSave => "Save", "Cadw";
+    AdminSaved => "Saved.", "Wedi'i gadw.";
+    AdminLinkedTo => "On the care team of", "Ar dîm gofal";
+    AdminWards => "Wards", "Wardiau";
+    AdminWardName => "Name of the new ward", "Enw'r ward newydd";
+    AdminAddWard => "Add the ward", "Ychwanegu'r ward";
+    AdminWardCounts => "{people} people, {staff} staff", "{people} o bobl, {staff} o staff";
+    AdminManageWard => "Manage the ward", "Rheoli'r ward";
+    AdminPeopleOnWard => "People on the ward", "Pobl ar y ward";
+    AdminStaffOnWard => "Staff on the ward", "Staff ar y ward";
+    AdminNobodyYet => "Nobody yet.", "Neb eto.";
+    AdminKeyWorkerIs => "Key worker: {name}", "Gweithiwr allweddol: {name}";
+    AdminNoKeyWorker => "No key worker yet", "Dim gweithiwr allweddol eto";
+    AdminManage => "Care team and stay", "Tîm gofal ac arhosiad";
+    AdminBack => "Back to administration", "Yn ôl i weinyddu";
+    AdminAddToTeam => "Add to the care team", "Ychwanegu at y tîm gofal";
+    AdminWho => "Who", "Pwy";
+    AdminChoosePerson => "Choose someone", "Dewiswch rywun";
+    AdminAs => "As", "Fel";
+    AdminAdd => "Add", "Ychwanegu";
+    AdminRemove => "Take off the care team", "Tynnu oddi ar y tîm gofal";
+    AdminTeamChangeNote => "A change reaches everyone's tablets the next time they sync.", "Mae newid yn cyrraedd tabledi pawb y tro nesaf y byddan nhw'n cysoni.";
+    AdminStays => "Admission, moves and discharge", "Derbyn, symud a rhyddhau";
+    AdminAdmit => "Admit to a ward", "Derbyn i ward";
+    AdminTransfer => "Move to another ward", "Symud i ward arall";
+    AdminDischarge => "Discharge", "Rhyddhau";
+    AdminDate => "Date", "Dyddiad";
+    AdminDischargeHint => "Staff can still read the record but not change it; the person keeps their own copy of the plan; what they shared with carers and peer support stops until they share it again.", "Gall staff ddarllen y cofnod o hyd ond nid ei newid; mae'r unigolyn yn cadw ei gopi ei hun o'r cynllun; mae'r hyn a rannwyd â gofalwyr a chymorth cymheiriaid yn dod i ben nes iddyn nhw ei rannu eto.";
+    StayAdmitted => "Admitted to {ward} on {date}", "Derbyniwyd i {ward} ar {date}";
+    StayTransferred => "Moved from {from} to {ward} on {date}", "Symudwyd o {from} i {ward} ar {date}";
+    StayDischarged => "Discharged from {ward} on {date}", "Rhyddhawyd o {ward} ar {date}";
+    StayTitle => "Stay", "Arhosiad";
+    StayDischargedNote => "Discharged: staff can read this record but no longer change it.", "Wedi'i ryddhau: gall staff ddarllen y cofnod hwn ond nid ei newid mwyach.";
+    AdminErrUsername => "Use letters, numbers, dots, dashes or underscores, up to 64.", "Defnyddiwch lythrennau, rhifau, dotiau, cysylltnodau neu danlinellau, hyd at 64.";
+    AdminErrName => "Please write a name, up to 80 characters.", "Ysgrifennwch enw, hyd at 80 nod.";
+    AdminErrRole => "Please choose a role.", "Dewiswch rôl.";
+    AdminErrWard => "Please choose a ward.", "Dewiswch ward.";
+    AdminErrIdentity => "Up to 200 characters, with no spaces at either end.", "Hyd at 200 nod, heb fylchau ar y naill ben na'r llall.";
+    AdminErrIdentityRole => "Only staff and peer support workers sign in with a hospital account.", "Dim ond staff a gweithwyr cymorth cymheiriaid sy'n mewngofnodi gyda chyfrif ysbyty.";
+    AdminErrIdentityTaken => "Another account is already linked to that hospital sign-in name.", "Mae cyfrif arall eisoes wedi'i gysylltu â'r enw mewngofnodi ysbyty hwnnw.";
+    AdminErrDate => "Please give the date.", "Rhowch y dyddiad.";
+    AdminErrDateFuture => "The date cannot be in the future.", "All y dyddiad ddim bod yn y dyfodol.";
+    AdminErrStay => "That does not fit the person's stay: check whether they are on a ward now.", "Dydy hynny ddim yn cyd-fynd ag arhosiad yr unigolyn: gwiriwch a ydyn nhw ar ward nawr.";
+    AdminErrTeam => "That person cannot hold that place on the care team.", "All yr unigolyn hwnnw ddim bod yn y rôl honno ar y tîm gofal.";
+    ChangePasswordTitle => "Choose your own password", "Dewiswch eich cyfrinair eich hun";
+    ChangePasswordIntro => "You signed in with a one-time password. Before you carry on, choose a password that only you know.", "Fe wnaethoch chi fewngofnodi gyda chyfrinair untro. Cyn i chi barhau, dewiswch gyfrinair sy'n hysbys i chi yn unig.";
+    PasswordCurrent => "The one-time password", "Y cyfrinair untro";
+    PasswordNew => "New password (at least 10 characters)", "Cyfrinair newydd (o leiaf 10 nod)";
+    PasswordNewAgain => "New password again", "Y cyfrinair newydd eto";
+    PasswordSave => "Save my password", "Cadw fy nghyfrinair";
+    PasswordCurrentMissing => "Please type the one-time password you were given.", "Teipiwch y cyfrinair untro a gawsoch chi.";
+    PasswordTooShort => "Please use at least 10 characters.", "Defnyddiwch o leiaf 10 nod.";
+    PasswordSameAsOld => "Please choose a password that is not the one-time password.", "Dewiswch gyfrinair nad yw'n gyfrinair untro.";
+    PasswordsDiffer => "The two passwords are not the same.", "Dydy'r ddau gyfrinair ddim yr un fath.";
+    SignInWithHospital => "Staff: sign in with your hospital account", "Staff: mewngofnodi gyda'ch cyfrif ysbyty";
+    SsoWrongAudience => "The hospital sign-in answered for a different app, so Waymark did not sign you in. Please try again, or ask the IT service desk.", "Atebodd mewngofnodi'r ysbyty ar gyfer ap gwahanol, felly wnaeth Waymark ddim eich mewngofnodi. Rhowch gynnig arall arni, neu gofynnwch i ddesg gwasanaeth TG.";
+    SsoExpired => "The hospital sign-in had expired before it reached Waymark, so you are not signed in. Please try again.", "Roedd mewngofnodi'r ysbyty wedi dod i ben cyn iddo gyrraedd Waymark, felly dydych chi ddim wedi mewngofnodi. Rhowch gynnig arall arni.";
+    SsoNotLinked => "Your hospital account is not linked to a Waymark account yet. Please ask a Waymark administrator to link it.", "Dydy eich cyfrif ysbyty ddim wedi'i gysylltu â chyfrif Waymark eto. Gofynnwch i weinyddwr Waymark ei gysylltu.";
+    SsoFailed => "Signing in with your hospital account did not work. Please try again, or sign in with your Waymark password.", "Wnaeth mewngofnodi gyda'ch cyfrif ysbyty ddim gweithio. Rhowch gynnig arall arni, neu mewngofnodwch gyda'ch cyfrinair Waymark.";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.
@@ -558,6 +654,7 @@ pub fn role_msg(role: crate::Role) -> Msg {
         WardManager => Msg::RoleWardManager,
         Carer => Msg::RoleCarer,
         Admin => Msg::RoleAdmin,
+        PeerSupport => Msg::RolePeerSupport,
     }
 }
 
@@ -567,6 +664,7 @@ pub fn relation_msg(rel: crate::Relation) -> Msg {
         crate::Relation::KeyWorker => Msg::RoleKeyWorker,
         crate::Relation::Staff => Msg::RelationStaff,
         crate::Relation::Carer => Msg::RoleCarer,
+        crate::Relation::PeerSupport => Msg::RelationPeerSupport,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod names;
 
 pub mod about_me;
 pub mod access;
+pub mod admin;
 pub mod api;
 pub mod comments;
 pub mod consent;

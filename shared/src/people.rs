@@ -36,6 +36,9 @@ named! {
         Carer = "carer",
         /// Looks after accounts; no clinical role.
         Admin = "admin",
+        /// A peer support worker: someone with lived experience, employed to support people; like a carer they see
+        /// only what the person shares with them.
+        PeerSupport = "peer_support",
     }
 }
 
@@ -45,6 +48,25 @@ impl Role {
     pub fn is_staff(self) -> bool {
         matches!(self, Role::KeyWorker | Role::Staff | Role::WardManager)
     }
+
+    /// A carer or a peer support worker: someone at the person's side who sees only what the person shares with
+    /// them.
+    pub fn is_supporter(self) -> bool {
+        matches!(self, Role::Carer | Role::PeerSupport)
+    }
+
+    /// The care-team place this role holds when linked as a supporter (`None` for other roles).
+    pub fn supporter_relation(self) -> Option<Relation> {
+        match self {
+            Role::Carer => Some(Relation::Carer),
+            Role::PeerSupport => Some(Relation::PeerSupport),
+            _ => None,
+        }
+    }
+
+    /// Roles an administrator gives a staff account (everyone but service users and carers, who come in through
+    /// admission and invitations).
+    pub const STAFF_ACCOUNTS: [Role; 5] = [Role::KeyWorker, Role::Staff, Role::WardManager, Role::Admin, Role::PeerSupport];
 }
 
 named! {
@@ -53,10 +75,16 @@ named! {
         KeyWorker = "key_worker",
         Staff = "staff",
         Carer = "carer",
+        /// A peer support worker linked to the person by the care team.
+        PeerSupport = "peer_support",
     }
 }
 
 impl Relation {
+    /// A carer or peer support worker's place: they receive only what the person shares with them.
+    pub fn is_supporter(self) -> bool {
+        matches!(self, Relation::Carer | Relation::PeerSupport)
+    }
 
     /// Which roles may hold this place in a care team.
     pub fn allowed_for(self, role: Role) -> bool {
@@ -64,6 +92,7 @@ impl Relation {
             Relation::KeyWorker => role == Role::KeyWorker,
             Relation::Staff => matches!(role, Role::KeyWorker | Role::Staff | Role::WardManager),
             Relation::Carer => role == Role::Carer,
+            Relation::PeerSupport => role == Role::PeerSupport,
         }
     }
 }
@@ -97,5 +126,16 @@ mod tests {
         assert!(Relation::Carer.allowed_for(Role::Carer));
         assert!(!Relation::Carer.allowed_for(Role::ServiceUser));
         assert!(!Relation::Staff.allowed_for(Role::Carer));
+        assert!(Relation::PeerSupport.allowed_for(Role::PeerSupport));
+        assert!(!Relation::PeerSupport.allowed_for(Role::Carer) && !Relation::Carer.allowed_for(Role::PeerSupport));
+        assert!(!Relation::Staff.allowed_for(Role::PeerSupport), "a peer support worker is not clinical staff");
+    }
+
+    #[test]
+    fn peer_support_workers_are_supporters_not_staff() {
+        assert!(Role::PeerSupport.is_supporter() && !Role::PeerSupport.is_staff());
+        assert!(Role::Carer.is_supporter() && !Role::KeyWorker.is_supporter());
+        assert_eq!(Role::PeerSupport.supporter_relation(), Some(Relation::PeerSupport));
+        assert_eq!(Role::Staff.supporter_relation(), None);
     }
 }

@@ -35,7 +35,7 @@ fn home_for(me: Me) -> AnyView {
         }
         .into_any()
         }
-        Role::Carer => view! { <PeopleSection heading=Msg::WhoYouSupport empty=Msg::NotLinkedYet/> }.into_any(),
+        Role::Carer | Role::PeerSupport => view! { <PeopleSection heading=Msg::WhoYouSupport empty=Msg::NotLinkedYet/> }.into_any(),
         Role::WardManager => view! { <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty/> }.into_any(),
         Role::KeyWorker | Role::Staff => {
             view! { <PeopleSection heading=Msg::MyCaseload empty=Msg::CaseloadEmpty/> }.into_any()

@@ -144,6 +144,12 @@ impl CsrfKey {
         CsrfKey(secret.to_vec())
     }
 
+    /// The key itself (it also signs the cookie of a sign-in under way at the identity provider, under another
+    /// label).
+    pub fn secret(&self) -> &[u8] {
+        &self.0
+    }
+
     /// The token for a signed-out cookie's value.
     pub fn token_for(&self, nonce: &str) -> String {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes a key of any length");

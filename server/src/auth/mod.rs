@@ -3,12 +3,13 @@
 pub mod client_addr;
 pub mod csrf;
 pub mod current_user;
+pub mod oidc;
 pub mod password;
 pub mod session_life;
 pub mod throttle;
 
 pub use client_addr::ClientAddr;
-pub use current_user::CurrentUser;
+pub use current_user::{CurrentUser, SignedIn};
 
 use crate::{config::Config, error::AppError, store::Store};
 use std::sync::Arc;
@@ -24,6 +25,9 @@ pub mod session_keys {
     pub const SIGNED_IN_AT: &str = "since";
     /// When the session's idle expiry was last pushed back (Unix ms).
     pub const REFRESHED_AT: &str = "seen";
+    /// How the user signed in: [`VIA_IDENTITY_PROVIDER`], or missing for a password.
+    pub const VIA: &str = "via";
+    pub const VIA_IDENTITY_PROVIDER: &str = "oidc";
 }
 
 /// A fresh unguessable token (256 bits, hex).
@@ -38,6 +42,8 @@ pub struct Auth {
     /// Told whenever a password check ends on this instance, so sign-ins waiting for one go on at once.
     pub check_ended: Notify,
     csrf_key: OnceCell<csrf::CsrfKey>,
+    /// The hospital's identity provider, when configured.
+    pub oidc: Option<oidc::Oidc>,
 }
 
 impl Auth {
@@ -46,6 +52,13 @@ impl Auth {
             hashing: Arc::new(password::Hasher::new(config.hash_concurrency, config.hash_queue)),
             check_ended: Notify::new(),
             csrf_key: OnceCell::new(),
+            oidc: config.oidc.clone().and_then(|c| match oidc::Oidc::new(c) {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    tracing::error!(error = %e, "staff sign-in through the identity provider is not available");
+                    None
+                }
+            }),
         }
     }
 

@@ -2,12 +2,14 @@
 
 pub mod audit;
 pub mod export;
+pub mod admin;
 pub mod device_keys;
 pub mod frameworks;
 pub mod health;
 pub mod invitations;
 pub mod json;
 pub mod me;
+pub mod oidc;
 pub mod people;
 pub mod planning;
 pub mod report;

@@ -11,7 +11,7 @@ use axum::{
     extract::{Path, State},
 };
 use waymark_shared::{
-    Relation, Role, UserId,
+    Relation, UserId,
     api::{AuditAction, PeopleList, PersonPage, PersonSummary, WardSummary},
 };
 
@@ -66,9 +66,10 @@ pub async fn show(
     let person = visible_person(&state, &viewer, id).await?;
     super::audit::record_read(&state, &viewer, &sign_in, &person.id, AuditAction::Viewed, "person_page", None).await?;
     let mut care_team = state.store.care_team(&person.id).await?;
-    // A carer never learns who the person's other carers are.
-    if viewer.role == Role::Carer {
+    // A carer (or peer support worker) never learns who the person's carers are, but themselves.
+    if viewer.role.is_supporter() {
         care_team.retain(|m| m.relation != Relation::Carer || m.id == viewer.id);
     }
-    Ok(Json(PersonPage { person: summary(person), care_team }))
+    let stays = state.store.stays_of(&person.id).await?;
+    Ok(Json(PersonPage { person: summary(person), care_team, stays }))
 }

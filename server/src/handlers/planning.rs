@@ -29,7 +29,7 @@ use waymark_shared::{
 /// The session as `viewer` may see it.
 async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: i64) -> AppResult<SessionState> {
     let (session, present) = state.store.session_state(&person.id, now).await?;
-    let shared: Option<BTreeSet<SharedPart>> = if viewer.role == Role::Carer {
+    let shared: Option<BTreeSet<SharedPart>> = if viewer.role.is_supporter() {
         let mut parts = state.store.shared_with(&viewer.id, std::slice::from_ref(&person.id)).await?;
         Some(parts.remove(&person.id).unwrap_or_default().into_iter().collect())
     } else {
@@ -40,10 +40,10 @@ async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: 
         (Some(parts), _) => parts.contains(&SharedPart::Plan(s)),
         (None, false) => !s.is_staff_only(),
     };
-    // A carer never learns who the person's other carers are, here either.
+    // A carer (or peer support worker) never learns who the person's other carers are, here either.
     let present = present
         .into_iter()
-        .filter(|p| viewer.role != Role::Carer || p.role != Role::Carer || p.user == viewer.id)
+        .filter(|p| !viewer.role.is_supporter() || p.role != Role::Carer || p.user == viewer.id)
         .map(|p| Present {
             user: p.user,
             name: p.name,

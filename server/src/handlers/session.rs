@@ -3,7 +3,7 @@
 use super::json::ApiJson;
 use crate::{
     auth::{
-        ClientAddr, csrf,
+        ClientAddr, csrf, current_user,
         password::Admission,
         session_keys, session_life,
         throttle::{self, CHECK_UNDER_WAY_MS},
@@ -37,26 +37,26 @@ pub fn me_of(user: &UserRow) -> Me {
             (Some(id), Some(name)) => Some(WardSummary { id: id.clone(), name: name.clone() }),
             _ => None,
         },
+        must_change_password: user.must_change_password,
     }
 }
 
 /// `GET /api/session`: who is signed in (if anyone), and a CSRF token for the next state-changing request.
 /// Signed out, this writes nothing: the token is bound to a cookie (set here when missing) and stored nowhere.
 pub async fn current(State(state): State<AppState>, session: Session, headers: HeaderMap) -> AppResult<Response> {
-    if let Some(id) = session.get::<String>(session_keys::USER_ID).await? {
-        if let Some(user) = state.store.user_by_id(&waymark_shared::UserId(id)).await? {
-            let csrf_token = match session.get::<String>(session_keys::CSRF_TOKEN).await? {
-                Some(token) => token,
-                None => {
-                    let token = crate::auth::new_token();
-                    session.insert(session_keys::CSRF_TOKEN, &token).await?;
-                    token
-                }
-            };
-            return Ok(Json(SessionInfo { user: Some(me_of(&user)), csrf_token }).into_response());
-        }
-        // The account is gone: end the session rather than keep a dangling one.
-        session.flush().await?;
+    // (A session whose account is gone, switched off or whose sessions were ended is ended here.)
+    if let Some(user) = current_user::session_user(&state, &session).await? {
+        let csrf_token = match session.get::<String>(session_keys::CSRF_TOKEN).await? {
+            Some(token) => token,
+            None => {
+                let token = crate::auth::new_token();
+                session.insert(session_keys::CSRF_TOKEN, &token).await?;
+                token
+            }
+        };
+        let mut me = me_of(&user);
+        me.must_change_password = current_user::must_change_password(&user, &session).await?;
+        return Ok(Json(SessionInfo { user: Some(me), csrf_token }).into_response());
     }
     let (nonce, fresh) = match csrf::signed_out_nonce(&headers) {
         Some(nonce) => (nonce, false),
@@ -110,6 +110,10 @@ pub async fn sign_in(
         return Err(AppError::BadCredentials);
     };
     check.end(&state, Outcome::Succeeded).await;
+    if !user.active {
+        tracing::info!(user = %user.id, "sign-in refused: the account is switched off");
+        return Err(AppError::AccountDeactivated);
+    }
 
     let csrf_token = session_life::start(&session, &state.config, &user.id).await?;
     tracing::info!(user = %user.id, role = user.role.as_str(), "signed in");

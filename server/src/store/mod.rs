@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub(crate) mod export;
+pub(crate) mod admin;
 mod device_keys;
 pub(crate) mod frameworks;
 mod invitations;
@@ -15,6 +16,7 @@ mod sign_in_failures;
 mod sync;
 mod users;
 
+pub use admin::{AccountError, NewAccount, StayError, Touched, summary_of};
 pub use device_keys::DeviceKeyError;
 pub use frameworks::SaveFrameworkError;
 pub use live_endings::session_hash;
@@ -77,6 +79,7 @@ impl Store {
             .connect(url)
             .await?;
         MIGRATOR.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
+        admin::widen_role_check(&pool, engine).await?;
         Ok(Store { pool, engine })
     }
 

@@ -13,16 +13,29 @@ fn backend(e: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
+/// Whose session a record is (the signed-in user's id it holds), kept in its own column so an administrator can
+/// end a person's sessions.
+fn record_user(record: &Record) -> Option<String> {
+    record.data.get(crate::auth::session_keys::USER_ID).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+/// Whose session a stored record is, read from its JSON (for rows saved before the column was kept).
+pub(super) fn session_user(data: &str) -> Option<String> {
+    let record: Record = serde_json::from_str(data).ok()?;
+    record_user(&record)
+}
+
 #[async_trait]
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
             let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let done = sqlx::query(
-                "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
             )
             .bind(record.id.to_string())
             .bind(data)
+            .bind(record_user(record))
             .bind(record.expiry_date.unix_timestamp() * 1000)
             .execute(&self.pool)
             .await
@@ -37,12 +50,14 @@ impl SessionStore for Store {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+             user_id = excluded.user_id",
         )
         .bind(record.id.to_string())
         .bind(data)
         .bind(record.expiry_date.unix_timestamp() * 1000)
+        .bind(record_user(record))
         .execute(&self.pool)
         .await
         .map_err(backend)?;

@@ -60,6 +60,10 @@ pub struct Pushed {
 pub enum PushError {
     #[error("{0}")]
     Refused(#[from] Refused),
+    /// Staff changed the record of someone who has been discharged (read-only for staff; a withdrawal of sharing
+    /// still applies).
+    #[error("mutation {mutation_id}: the person has been discharged")]
+    Discharged { mutation_id: u64 },
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -69,7 +73,7 @@ pub enum PushError {
 pub struct SyncScope {
     pub people: Vec<UserId>,
     pub staff_view: bool,
-    /// For a carer: what reaches them of each person's record. `None` for everyone else (the person themselves and
+    /// For a carer or peer support worker: what reaches them of each person's record. `None` for everyone else (the person themselves and
     /// staff receive every audience of everyone in `people`, staff-only data for staff only).
     pub carer: Option<BTreeMap<UserId, CarerReach>>,
     /// [`scope_fingerprint`] of the above.
@@ -144,6 +148,29 @@ impl Store {
     /// (same user, client and id, in an earlier push or earlier in this batch) gets its first answer again and
     /// changes nothing.
     pub async fn push(&self, writer: &UserRow, client: &ClientId, mutations: &[Mutation]) -> Result<Pushed, PushError> {
+        self.push_inner(writer, client, mutations, None).await
+    }
+
+    /// Changes the server makes on `person`'s behalf (withdrawing what they shared when they are discharged), decided
+    /// as if the person made them and recorded under `writer`'s name: the normal change path, so every device
+    /// follows.
+    pub async fn push_on_behalf(
+        &self,
+        writer: &UserRow,
+        client: &ClientId,
+        mutations: &[Mutation],
+        person: &UserId,
+    ) -> Result<Pushed, PushError> {
+        self.push_inner(writer, client, mutations, Some(person)).await
+    }
+
+    async fn push_inner(
+        &self,
+        writer: &UserRow,
+        client: &ClientId,
+        mutations: &[Mutation],
+        on_behalf: Option<&UserId>,
+    ) -> Result<Pushed, PushError> {
         let started = std::time::Instant::now();
         let mut tx = self.pool.begin().await?;
         // The counter lock comes first: on PostgreSQL concurrent pushes wait here for each other's commit; on
@@ -156,9 +183,15 @@ impl Store {
         let mut cells = load_cells(&mut tx, &cells_needed(&writer.id, &fresh)).await?;
         let mut standing = BTreeMap::new();
         for person in people_named(&fresh) {
-            if let Some(s) = standing_of(&mut tx, writer, &person).await? {
+            if on_behalf == Some(&person) {
+                let s = Standing { user: person.clone(), role: Role::ServiceUser, is_self: true, relation: None, may_view: true };
+                standing.insert(person, s);
+            } else if let Some(s) = standing_of(&mut tx, writer, &person).await? {
                 standing.insert(person, s);
             }
+        }
+        if on_behalf.is_none() && writer.role.is_staff() {
+            super::admin::refuse_staff_on_discharged(&mut tx, &fresh).await?;
         }
         let frameworks = if needs_frameworks(&fresh) { known_frameworks(&mut tx).await? } else { Vec::new() };
         let pusher = Pusher {
@@ -222,7 +255,7 @@ impl Store {
     pub async fn sync_scope(&self, viewer: &UserRow) -> Result<SyncScope, sqlx::Error> {
         let people: Vec<UserId> = self.people_visible_to(viewer).await?.into_iter().map(|p| p.id).collect();
         let staff_view = viewer.role.is_staff();
-        if viewer.role != Role::Carer {
+        if !viewer.role.is_supporter() {
             let fingerprint = scope_fingerprint(&people, staff_view, std::iter::empty());
             return Ok(SyncScope { people, staff_view, carer: None, fingerprint });
         }

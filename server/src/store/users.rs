@@ -16,6 +16,14 @@ pub struct UserRow {
     pub easy_read: bool,
     pub ward_id: Option<String>,
     pub ward_name: Option<String>,
+    /// The account may sign in (an administrator has not switched it off).
+    pub active: bool,
+    /// Signed in with a one-time password that must be changed before anything else.
+    pub must_change_password: bool,
+    /// Sessions signed in before this time (Unix ms) are over.
+    pub sessions_after_ms: i64,
+    /// Their identity at the hospital's identity provider, if linked.
+    pub identity: Option<String>,
 }
 
 /// A user to create. `username` must already be normalised.
@@ -27,9 +35,10 @@ pub struct NewUser<'a> {
     pub ward_id: Option<&'a str>,
 }
 
-const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, u.language, u.easy_read, u.ward_id, w.name AS ward_name";
+pub(super) const USER_COLUMNS: &str = "u.id, u.username, u.display_name, u.role, u.password_hash, u.language, u.easy_read, \
+     u.ward_id, w.name AS ward_name, u.active, u.must_change_password, u.sessions_after_ms, u.identity";
 
-fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+pub(super) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
     let role: String = row.try_get("role")?;
     let language: String = row.try_get("language")?;
     Ok(UserRow {
@@ -42,6 +51,10 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
         easy_read: row.try_get::<i64, _>("easy_read")? != 0,
         ward_id: row.try_get("ward_id")?,
         ward_name: row.try_get("ward_name")?,
+        active: row.try_get::<i64, _>("active")? != 0,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        sessions_after_ms: row.try_get("sessions_after_ms")?,
+        identity: row.try_get("identity")?,
     })
 }
 
