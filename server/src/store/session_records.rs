@@ -35,8 +35,8 @@ impl SessionStore for Store {
             )
             .bind(record.id.to_string())
             .bind(data)
-            .bind(record_user(record))
             .bind(record.expiry_date.unix_timestamp() * 1000)
+            .bind(record_user(record))
             .execute(&self.pool)
             .await
             .map_err(backend)?;
