@@ -111,7 +111,11 @@ fn watch_heading(
     if let Some(h) = &seen
         && h.is_connected()
     {
-        // Still the page's heading: watch it a little longer, then stop.
+        // Still the page's heading: watch it a little longer, then stop. The focus may only now be free (the link
+        // tapped to come here was still on the page when the heading first showed).
+        if move_focus && focus_is_free() {
+            focus_heading(h);
+        }
         if tries < watch_until {
             again(seen, watch_until);
         }
@@ -128,12 +132,16 @@ fn watch_heading(
         document().set_title(&full_title(words.split_whitespace().collect::<Vec<_>>().join(" ").as_str()));
     }
     if move_focus && focus_is_free() {
-        if !heading.has_attribute("tabindex") {
-            let _ = heading.set_attribute("tabindex", "-1");
-        }
-        let _ = heading.focus();
+        focus_heading(&heading);
     }
     again(Some(heading), tries + 40);
+}
+
+fn focus_heading(heading: &leptos::web_sys::HtmlElement) {
+    if !heading.has_attribute("tabindex") {
+        let _ = heading.set_attribute("tabindex", "-1");
+    }
+    let _ = heading.focus();
 }
 
 #[cfg(test)]

@@ -358,6 +358,7 @@ test('easy read: a switch beside the language, larger text and a picture per sec
   await dylan.page.screenshot({ path: join(artifacts, 'a11y-plan-tablet-easy-read-cy.png'), fullPage: true });
   // The printable copy follows it too.
   await dylan.page.locator('[data-test=plan-print-link]').click();
+  await dylan.page.locator('[data-test=plan-print-section]').first().waitFor();
   await waitFor(() => dylan.page.locator('[data-test=plan-print] [data-test=section-icon]').count(),
     await dylan.page.locator('[data-test=plan-print-section]').count(), { what: 'pictures on the copy' });
   await chooseLanguage(dylan.page, 'en');

@@ -95,7 +95,7 @@ test('shared tablet: a waiting edit stays encrypted for its writer, unreadable b
   page.once('dialog', async (d) => { question = d.message(); await d.accept(); });
   await page.locator('header button', { hasText: 'Sign out' }).click();
   await page.locator('#username').waitFor();
-  assert.match(question, /1 changes made here have not been sent yet/);
+  assert.match(question, /^1 change made here has not been sent yet\. /);
   assert.match(question, /locked so that only you can open them/);
   assert.match(question, /sent the next time you sign in here/);
   assert.deepEqual(await waymarkDatabases(page), [dylansDb], 'his store stays on the tablet');

@@ -63,7 +63,7 @@ test('edits made offline are kept through a reload and reach the key worker live
   await input(dylan.page, 'my_hopes').fill(hopes);
   await input(dylan.page, 'my_hopes').blur();
   await field(dylan.page, 'my_hopes').locator('[data-test=field-status][data-state=saved-here]').waitFor();
-  await waitFor(() => field(dylan.page, 'my_hopes').locator('[data-test=field-status]').textContent(), 'Saved on this tablet',
+  await waitFor(() => field(dylan.page, 'my_hopes').locator('[data-test=field-status]').textContent(), 'Saved on this device',
     { what: 'the field status' });
   await dylan.page.locator('[data-test=comment-input]').fill('I wrote this on the ward with no Wi-Fi');
   await dylan.page.locator('[data-test=comment-add]').click();

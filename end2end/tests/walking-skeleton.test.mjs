@@ -69,7 +69,7 @@ test('a carer sees only the person they support', async () => {
   await page.locator('[data-test=person-card]').first().waitFor();
   await waitFor(() => page.locator('[data-test=person-card] .person-name').allTextContents(), ['Dylan Evans'],
     { what: 'the people a carer sees' });
-  await waitFor(() => page.locator('h1').textContent(), 'The person you support', { what: 'the heading' });
+  await waitFor(() => page.locator('h1').textContent(), 'Who you support', { what: 'the heading' });
   await context.close();
 });
 

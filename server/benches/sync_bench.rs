@@ -7,6 +7,10 @@
 //! It starts the real server binary, signs in as Owen (key worker) and Dylan, pushes 10,000 "About me" edits and
 //! comments on Dylan's record from Owen's device in batches of 500, pulls them all on Dylan's device, and prints
 //! the total time, mutations per second and the server's peak memory (VmHWM).
+//!
+//! `WAYMARK_BENCH_ROUNDS=7` runs seven rounds (each on a fresh server and database) and prints the median;
+//! `WAYMARK_BENCH_RECORDS=distinct` makes the 10,000 edits 10,000 new comments of 100–200 bytes each (no edit
+//! replaces another, so all 10,000 are pulled): the records `scripts/bench-sync-vs-pouchdb.sh` also gives PouchDB.
 
 #[path = "../tests/common/wire.rs"]
 mod wire;
@@ -36,20 +40,38 @@ async fn main() {
         .and_then(|i| args.get(i + 1).cloned())
         .or_else(|| std::env::var("WAYMARK_TEST_POSTGRES_URL").ok().filter(|u| !u.trim().is_empty()));
 
-    let sqlite_dir = tempfile::tempdir().expect("a temporary folder");
-    let url = format!("sqlite://{}?mode=rwc", sqlite_dir.path().join("bench.db").display());
-    report("SQLite", run(&url).await);
+    let rounds: usize = std::env::var("WAYMARK_BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(1).max(1);
+    let distinct = std::env::var("WAYMARK_BENCH_RECORDS").is_ok_and(|r| r == "distinct");
+
+    let mut totals = Vec::new();
+    for _ in 0..rounds {
+        let sqlite_dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}?mode=rwc", sqlite_dir.path().join("bench.db").display());
+        totals.push(report("SQLite", run(&url, distinct).await));
+    }
+    median("SQLite", totals);
 
     if let Some(admin_url) = postgres {
-        let (url, name) = fresh_postgres_database(&admin_url).await;
-        report("PostgreSQL", run(&url).await);
-        drop_postgres_database(&admin_url, &name).await;
+        let mut totals = Vec::new();
+        for _ in 0..rounds {
+            let (url, name) = fresh_postgres_database(&admin_url).await;
+            totals.push(report("PostgreSQL", run(&url, distinct).await));
+            drop_postgres_database(&admin_url, &name).await;
+        }
+        median("PostgreSQL", totals);
     } else {
         println!("(PostgreSQL skipped: pass `-- --postgres URL` or run under scripts/with-postgres.sh)");
     }
 }
 
-fn report(engine: &str, f: Figures) {
+/// The median end to end of the rounds, in a line `scripts/bench-sync-vs-pouchdb.sh` reads.
+fn median(engine: &str, mut totals: Vec<Duration>) {
+    totals.sort();
+    let m = totals[totals.len() / 2];
+    println!("median end to end over {} rounds: {engine} {:.1} ms", totals.len(), m.as_secs_f64() * 1e3);
+}
+
+fn report(engine: &str, f: Figures) -> Duration {
     let total = f.push + f.pull;
     println!(
         "{engine:>10}: {MUTATIONS} mutations pushed in {:.0} ms ({} batches of {BATCH}), {} events pulled in {:.0} ms; \
@@ -62,9 +84,10 @@ fn report(engine: &str, f: Figures) {
         MUTATIONS as f64 / total.as_secs_f64(),
         f.peak_kib.map_or("unknown".into(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
     );
+    total
 }
 
-async fn run(url: &str) -> Figures {
+async fn run(url: &str, distinct: bool) -> Figures {
     let (_dist_dir, dist) = empty_dist();
     let server = ServerProcess::start(url, &dist);
     let mut owen = server.client();
@@ -80,7 +103,8 @@ async fn run(url: &str) -> Figures {
             (0..BATCH)
                 .map(|i| {
                     let id = b * BATCH + i + 1;
-                    let change = match FIELDS.get(i as usize) {
+                    let change = match FIELDS.get(i as usize).filter(|_| !distinct) {
+                        _ if distinct => json!({ "type": "add_comment", "comment": format!("c{id}"), "text": record_text(id) }),
                         Some(field) => json!({ "type": "about_me", "field": field, "text": format!("Edit {id} of {field}") }),
                         None => json!({ "type": "add_comment", "comment": format!("c{id}"), "text": format!("Comment number {id}, with a little text in it") }),
                     };
@@ -94,7 +118,7 @@ async fn run(url: &str) -> Figures {
     let mut bases = [0u64; 4];
     let mut pushed = 0usize;
     for mut batch in batches {
-        for (i, base) in bases.iter().enumerate() {
+        for (i, base) in bases.iter().enumerate().filter(|_| !distinct) {
             batch[i]["base"] = json!(base);
         }
         let body = json!({ "schema": 1, "client": "bench-owen-1", "mutations": batch });
@@ -102,13 +126,14 @@ async fn run(url: &str) -> Figures {
         assert_eq!(r.status, 200, "push: {}", String::from_utf8_lossy(&r.body));
         let acks = r.json()["acks"].as_array().cloned().unwrap_or_default();
         assert_eq!(acks.len(), BATCH as usize);
-        for (i, base) in bases.iter_mut().enumerate() {
-            assert_eq!(acks[i]["outcome"], "applied");
+        assert!(acks.iter().all(|a| a["outcome"] == "applied"), "every edit applied");
+        for (i, base) in bases.iter_mut().enumerate().filter(|_| !distinct) {
             *base = acks[i]["version"].as_u64().unwrap();
         }
         pushed += acks.len();
     }
     let push = started.elapsed();
+    let bases_used = if distinct { 0 } else { FIELDS.len() as u64 };
     assert_eq!(pushed as u64, MUTATIONS);
 
     let pulled_at = Instant::now();
@@ -116,10 +141,21 @@ async fn run(url: &str) -> Figures {
     let pull = pulled_at.elapsed();
     // Pulls are a compacted log: each "About me" field, edited once per batch, arrives once as it now is; every
     // comment is its own cell.
-    let fields = FIELDS.len() as u64;
+    let fields = bases_used;
     let cells = MUTATIONS - fields * (MUTATIONS / BATCH) + fields;
     assert_eq!(pulled as u64, cells, "every cell written reaches the other device, once");
     Figures { push, pull, pulled, peak_kib: server.peak_memory_kib() }
+}
+
+/// A record of 100 to 200 bytes (the same text the PouchDB side writes: bench/pouchdb/sync.bench.mjs).
+fn record_text(id: u64) -> String {
+    let len = 100 + (id % 101) as usize;
+    let mut text = format!("Record {id}: ");
+    while text.len() < len {
+        text.push_str("a few words about the day ");
+    }
+    text.truncate(len);
+    text
 }
 
 async fn pull_all(c: &mut Http) -> usize {

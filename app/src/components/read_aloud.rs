@@ -94,9 +94,11 @@ pub fn ReadAloud(
     let test = test.unwrap_or("read-aloud");
     let toggle = move |_| {
         let Some(s) = synthesis() else { return };
-        // One voice at a time: whatever else was reading stops.
+        // One voice at a time: whatever else was reading stops. (Whether this one was reading is read first:
+        // cancelling may end it at once.)
+        let was_speaking = speaking.get_untracked();
         s.cancel();
-        if speaking.get_untracked() {
+        if was_speaking {
             speaking.set(false);
             return;
         }

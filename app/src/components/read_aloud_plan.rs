@@ -99,9 +99,10 @@ pub fn ReadAloudPlan(
     let speaking = RwSignal::new(false);
     let read = move |_| {
         let Some(s) = synth() else { return };
-        // One reading at a time.
+        // One reading at a time. (Whether this one was reading is read first: cancelling may end it at once.)
+        let was_speaking = speaking.get_untracked();
         let _ = call(&s, "cancel", &[]);
-        if speaking.get_untracked() {
+        if was_speaking {
             speaking.set(false);
             return;
         }
