@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod outcomes;
 pub mod people;
 pub mod plan;
+pub mod review;
 pub mod sync;
 pub mod tracker;
 pub mod validation;
