@@ -48,7 +48,12 @@ pub struct Signals {
 impl Signals {
     /// The signals from a person's tracker and plan on `today` (`YYYY-MM-DD`), with readings due after
     /// `reading_weeks` weeks without one.
-    pub fn build(tracker: &TrackerView, plan: &PlanView, today: &str, reading_weeks: u32) -> Signals {
+    pub fn build(
+        tracker: &TrackerView,
+        plan: &PlanView,
+        today: &str,
+        reading_weeks: u32,
+    ) -> Signals {
         let finished: Vec<_> = tracker
             .readings
             .iter()
@@ -65,7 +70,10 @@ impl Signals {
                     .filter(|v| !v.is_empty())
                     .collect();
                 match rated.first() {
-                    Some(first) => rated.iter().map(|r| distance_travelled(first, r).overall).collect(),
+                    Some(first) => rated
+                        .iter()
+                        .map(|r| distance_travelled(first, r).overall)
+                        .collect(),
                     None => Vec::new(),
                 }
             })
@@ -76,10 +84,16 @@ impl Signals {
             (None, _) => true,
             (Some(_), None) => false,
         };
-        let overdue_steps = tracker.due_steps(today).iter().filter(|s| s.overdue).count();
+        let overdue_steps = tracker
+            .due_steps(today)
+            .iter()
+            .filter(|s| s.overdue)
+            .count();
         let review = match plan.review_by.as_deref() {
             Some(d) if d < today => ReviewState::Overdue,
-            Some(d) if add_days(today, REVIEW_DUE_DAYS).is_some_and(|soon| d <= soon.as_str()) => ReviewState::Due,
+            Some(d) if add_days(today, REVIEW_DUE_DAYS).is_some_and(|soon| d <= soon.as_str()) => {
+                ReviewState::Due
+            }
             _ => ReviewState::NotDue,
         };
         let has_items = plan.items.iter().any(|i| !i.removed);
@@ -197,24 +211,35 @@ impl Filter {
 
 /// Filter and sort rows of (name, signals, …) in place: the most pressing first for every sort but the name; ties
 /// by name.
-pub fn arrange<T>(rows: &mut Vec<T>, of: impl Fn(&T) -> (&str, &Signals), sort: SortBy, filter: Filter) {
+pub fn arrange<T>(
+    rows: &mut Vec<T>,
+    of: impl Fn(&T) -> (&str, &Signals),
+    sort: SortBy,
+    filter: Filter,
+) {
     rows.retain(|r| filter.keeps(of(r).1));
     rows.sort_by(|a, b| {
         let ((na, a), (nb, b)) = (of(a), of(b));
         let first = match sort {
             SortBy::Name => std::cmp::Ordering::Equal,
             SortBy::LatestReading => a.latest_reading.cmp(&b.latest_reading),
-            SortBy::Distance => a.distance.last().copied().unwrap_or(0).cmp(&b.distance.last().copied().unwrap_or(0)),
+            SortBy::Distance => a
+                .distance
+                .last()
+                .copied()
+                .unwrap_or(0)
+                .cmp(&b.distance.last().copied().unwrap_or(0)),
             SortBy::OverdueSteps => b.overdue_steps.cmp(&a.overdue_steps),
-            SortBy::Review => b
-                .review
-                .cmp(&a.review)
-                .then_with(|| match (&a.review_by, &b.review_by) {
-                    (Some(x), Some(y)) => x.cmp(y),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
-                    (None, None) => std::cmp::Ordering::Equal,
-                }),
+            SortBy::Review => {
+                b.review
+                    .cmp(&a.review)
+                    .then_with(|| match (&a.review_by, &b.review_by) {
+                        (Some(x), Some(y)) => x.cmp(y),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    })
+            }
             SortBy::Conflicts => b.conflicts.cmp(&a.conflicts),
         };
         first.then_with(|| na.to_lowercase().cmp(&nb.to_lowercase()))
@@ -286,7 +311,8 @@ mod tests {
         let replica = Replica::default();
         let mut out = Outbox::default();
         for (i, c) in changes.into_iter().enumerate() {
-            out.record(&replica, &person, c, false, i as i64 + 1).unwrap();
+            out.record(&replica, &person, c, false, i as i64 + 1)
+                .unwrap();
         }
         (
             TrackerView::build(&out.overlay(&replica, &person, &TRACKER_KINDS)),
@@ -304,9 +330,18 @@ mod tests {
             date: date.into(),
         })];
         for a in &ladder.areas {
-            out.push(Change::Tracker(TrackerChange::Rate { reading: r.clone(), area: a.id.clone(), rater: Rater::Agreed, value: Some(value) }));
+            out.push(Change::Tracker(TrackerChange::Rate {
+                reading: r.clone(),
+                area: a.id.clone(),
+                rater: Rater::Agreed,
+                value: Some(value),
+            }));
         }
-        out.push(Change::Tracker(TrackerChange::FinishReading { reading: r, finished: true, missing: vec![] }));
+        out.push(Change::Tracker(TrackerChange::FinishReading {
+            reading: r,
+            finished: true,
+            missing: vec![],
+        }));
         out
     }
 
@@ -317,29 +352,78 @@ mod tests {
         assert!(s.readings_due);
         assert_eq!(s.latest_reading, None);
         assert!(s.distance.is_empty());
-        assert_eq!((s.overdue_steps, s.review, s.never_agreed, s.conflicts), (0, ReviewState::NotDue, false, 0));
+        assert_eq!(
+            (s.overdue_steps, s.review, s.never_agreed, s.conflicts),
+            (0, ReviewState::NotDue, false, 0)
+        );
     }
 
     #[test]
     fn readings_distance_review_and_agreement_come_from_the_record() {
         let mut changes = reading("r1", "2026-05-01", 3);
         changes.extend(reading("r2", "2026-10-01", 5));
-        changes.push(PlanChange::AddPlanItem { item: RecordId("i1".into()), section: PlanSection::Triggers, text: "Noise".into() }.into());
-        changes.push(PlanChange::PlanReview { review_by: Some("2026-11-20".into()) }.into());
+        changes.push(
+            PlanChange::AddPlanItem {
+                item: RecordId("i1".into()),
+                section: PlanSection::Triggers,
+                text: "Noise".into(),
+            }
+            .into(),
+        );
+        changes.push(
+            PlanChange::PlanReview {
+                review_by: Some("2026-11-20".into()),
+            }
+            .into(),
+        );
         let (t, p) = views(changes);
         let s = Signals::build(&t, &p, "2026-11-28", 12);
         assert_eq!(s.latest_reading.as_deref(), Some("2026-10-01"));
-        assert!(!s.readings_due, "a reading eight weeks ago is within twelve weeks");
+        assert!(
+            !s.readings_due,
+            "a reading eight weeks ago is within twelve weeks"
+        );
         assert!(Signals::build(&t, &p, "2026-11-28", 4).readings_due);
-        assert_eq!(s.distance, vec![0, 20], "ten areas, two steps further along each");
+        assert_eq!(
+            s.distance,
+            vec![0, 20],
+            "ten areas, two steps further along each"
+        );
         assert_eq!(s.review, ReviewState::Overdue);
-        assert_eq!(Signals::build(&t, &p, "2026-11-10", 12).review, ReviewState::Due);
-        assert_eq!(Signals::build(&t, &p, "2026-10-01", 12).review, ReviewState::NotDue);
+        assert_eq!(
+            Signals::build(&t, &p, "2026-11-10", 12).review,
+            ReviewState::Due
+        );
+        assert_eq!(
+            Signals::build(&t, &p, "2026-10-01", 12).review,
+            ReviewState::NotDue
+        );
         assert!(s.never_agreed);
         let mut agreed = reading("r1", "2026-05-01", 3);
-        agreed.push(PlanChange::AddPlanItem { item: RecordId("i1".into()), section: PlanSection::Triggers, text: "Noise".into() }.into());
-        agreed.push(PlanChange::AgreePlan { signer: Signer::Person, version: 1, date: "2026-11-01".into() }.into());
-        agreed.push(PlanChange::AgreePlan { signer: Signer::KeyWorker, version: 1, date: "2026-11-01".into() }.into());
+        agreed.push(
+            PlanChange::AddPlanItem {
+                item: RecordId("i1".into()),
+                section: PlanSection::Triggers,
+                text: "Noise".into(),
+            }
+            .into(),
+        );
+        agreed.push(
+            PlanChange::AgreePlan {
+                signer: Signer::Person,
+                version: 1,
+                date: "2026-11-01".into(),
+            }
+            .into(),
+        );
+        agreed.push(
+            PlanChange::AgreePlan {
+                signer: Signer::KeyWorker,
+                version: 1,
+                date: "2026-11-01".into(),
+            }
+            .into(),
+        );
         let (t, p) = views(agreed);
         assert!(!Signals::build(&t, &p, "2026-11-28", 12).never_agreed);
     }
@@ -350,16 +434,31 @@ mod tests {
         let step = |id: &str, due: &str| {
             let s = RecordId(id.into());
             vec![
-                Change::Tracker(TrackerChange::AddStep { step: s.clone(), goal: g.clone() }),
-                Change::Tracker(TrackerChange::StepText { step: s.clone(), text: id.into() }),
-                Change::Tracker(TrackerChange::StepDue { step: s, due: Some(due.into()) }),
+                Change::Tracker(TrackerChange::AddStep {
+                    step: s.clone(),
+                    goal: g.clone(),
+                }),
+                Change::Tracker(TrackerChange::StepText {
+                    step: s.clone(),
+                    text: id.into(),
+                }),
+                Change::Tracker(TrackerChange::StepDue {
+                    step: s,
+                    due: Some(due.into()),
+                }),
             ]
         };
-        let mut changes = vec![Change::Tracker(TrackerChange::AddGoal { goal: g.clone(), text: "Cook".into() })];
+        let mut changes = vec![Change::Tracker(TrackerChange::AddGoal {
+            goal: g.clone(),
+            text: "Cook".into(),
+        })];
         changes.extend(step("s1", "2026-11-01"));
         changes.extend(step("s2", "2026-11-27"));
         changes.extend(step("s3", "2026-12-25"));
-        changes.push(Change::Tracker(TrackerChange::StepDone { step: RecordId("s2".into()), done: true }));
+        changes.push(Change::Tracker(TrackerChange::StepDone {
+            step: RecordId("s2".into()),
+            done: true,
+        }));
         let (t, p) = views(changes);
         assert_eq!(Signals::build(&t, &p, "2026-11-28", 12).overdue_steps, 1);
     }
@@ -376,17 +475,44 @@ mod tests {
             never_agreed: false,
             conflicts: 0,
         };
-        let late = Signals { review: ReviewState::Overdue, review_by: Some("2026-10-01".into()), ..quiet.clone() };
-        let later = Signals { review: ReviewState::Overdue, review_by: Some("2026-09-01".into()), overdue_steps: 2, ..quiet.clone() };
-        let soon = Signals { review: ReviewState::Due, review_by: Some("2026-12-01".into()), conflicts: 1, latest_reading: None, readings_due: true, ..quiet.clone() };
-        let rows = vec![("Alys", quiet), ("Dylan", late), ("Nia", later), ("Tomos", soon)];
+        let late = Signals {
+            review: ReviewState::Overdue,
+            review_by: Some("2026-10-01".into()),
+            ..quiet.clone()
+        };
+        let later = Signals {
+            review: ReviewState::Overdue,
+            review_by: Some("2026-09-01".into()),
+            overdue_steps: 2,
+            ..quiet.clone()
+        };
+        let soon = Signals {
+            review: ReviewState::Due,
+            review_by: Some("2026-12-01".into()),
+            conflicts: 1,
+            latest_reading: None,
+            readings_due: true,
+            ..quiet.clone()
+        };
+        let rows = vec![
+            ("Alys", quiet),
+            ("Dylan", late),
+            ("Nia", later),
+            ("Tomos", soon),
+        ];
         let names = |sort, filter| {
             let mut r = rows.clone();
             arrange(&mut r, |(n, s)| (*n, s), sort, filter);
             r.into_iter().map(|(n, _)| n).collect::<Vec<_>>()
         };
-        assert_eq!(names(SortBy::Review, Filter::All), ["Nia", "Dylan", "Tomos", "Alys"]);
-        assert_eq!(names(SortBy::Name, Filter::Review), ["Dylan", "Nia", "Tomos"]);
+        assert_eq!(
+            names(SortBy::Review, Filter::All),
+            ["Nia", "Dylan", "Tomos", "Alys"]
+        );
+        assert_eq!(
+            names(SortBy::Name, Filter::Review),
+            ["Dylan", "Nia", "Tomos"]
+        );
         assert_eq!(names(SortBy::OverdueSteps, Filter::OverdueSteps), ["Nia"]);
         assert_eq!(names(SortBy::Conflicts, Filter::Conflicts), ["Tomos"]);
         assert_eq!(names(SortBy::LatestReading, Filter::ReadingsDue), ["Tomos"]);
