@@ -138,7 +138,7 @@ test('the person sees who has looked at their record, in plain words; a carer se
   await gareth.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).click();
   await gareth.page.locator('[data-test=person-page]').waitFor();
   await syncSaved(gareth.page);
-  assert.equal(await gareth.page.locator('[data-test=record-tools], [data-test=record-views], [data-test=open-audit]').count(), 0);
+  assert.equal(await gareth.page.locator('[data-test=record-tools], [data-test=record-audit], [data-test=record-views], [data-test=open-audit]').count(), 0);
   await gareth.context.close();
 });
 

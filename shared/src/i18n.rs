@@ -685,6 +685,7 @@ catalogue! {
     ReportFigurePeople => "{value} ({people} people)", "{value} ({people} o bobl)";
     ReportBadPeriod => "Choose a start date on or before the end date.", "Dewiswch ddyddiad dechrau ar neu cyn y dyddiad gorffen.";
     ReportNoWard => "You are not linked to a ward.", "Dydych chi ddim wedi'ch cysylltu â ward.";
+    AuditOpenButton => "Open the audit trail", "Agor y trywydd archwilio";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

@@ -39,8 +39,11 @@ pub fn StaffRecordTools(person: UserId) -> impl IntoView {
                 <a class="button" href=fhir download="" data-test="export-fhir">{t(Msg::ExportFhir)}</a>
                 <a class="button" href=csv download="" data-test="export-csv">{t(Msg::ExportCsv)}</a>
             </p>
+        </section>
+        <section class="panel record-tools" data-test="record-audit">
+            <h2>{t(Msg::AuditOpen)}</h2>
             <p class="page-actions">
-                <leptos_router::components::A href=audit attr:class="button" attr:data-test="open-audit">{t(Msg::AuditOpen)}</leptos_router::components::A>
+                <leptos_router::components::A href=audit attr:class="button" attr:data-test="open-audit">{t(Msg::AuditOpenButton)}</leptos_router::components::A>
             </p>
         </section>
     }

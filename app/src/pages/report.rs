@@ -115,10 +115,11 @@ fn Report(ward: String) -> impl IntoView {
                             <div><dt>{Msg::ReportAgreed.text(lang)}</dt><dd data-test="figure-agreed">{agreed}</dd></div>
                             <div><dt>{Msg::ReportOnTime.text(lang)}</dt><dd data-test="figure-on-time">{on_time}</dd></div>
                         </dl>
-                        <ShareBars shares=vec![(Msg::ReportAgreed.text(lang), r.plans_agreed.clone()), (Msg::ReportOnTime.text(lang), r.plans_reviewed_on_time.clone())]/>
+                        <Bars share=true rows=vec![(Msg::ReportAgreed.text(lang).to_owned(), r.plans_agreed.clone()), (Msg::ReportOnTime.text(lang).to_owned(), r.plans_reviewed_on_time.clone())]/>
                     </section>
                     {r.distance.into_iter().map(|fw| {
                         let title = fill(Msg::ReportDistance.text(lang), &[("framework", fw.name.get(lang))]);
+                        let bars: Vec<(String, Figure)> = fw.areas.iter().map(|a| (a.label.get(lang).to_owned(), a.mean.clone())).collect();
                         view! {
                             <section class="panel" data-test="report-distance">
                                 <h2>{title}</h2>
@@ -140,6 +141,7 @@ fn Report(ward: String) -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
+                                <Bars share=false rows=bars/>
                             </section>
                         }
                     }).collect_view()}
@@ -149,31 +151,46 @@ fn Report(ward: String) -> impl IntoView {
     }
 }
 
-/// Bars for shares (0 to 1); a withheld figure draws no bar and says "fewer than 5".
+/// Horizontal bars, each labelled above its bar: shares (0 to 1) or values scaled to the largest; a withheld figure
+/// draws no bar and says "fewer than 5".
 #[component]
-fn ShareBars(shares: Vec<(&'static str, Figure)>) -> impl IntoView {
-    let i18n = use_i18n();
-    let row_h = 28.0;
-    let h = row_h * shares.len() as f64 + 8.0;
-    let lang = i18n.lang.get_untracked();
-    let summary: Vec<String> = shares
+fn Bars(rows: Vec<(String, Figure)>, share: bool) -> impl IntoView {
+    let lang = use_i18n().lang.get_untracked();
+    let row_h = 46.0;
+    let h = row_h * rows.len() as f64 + 4.0;
+    let largest = rows
         .iter()
-        .map(|(l, f)| format!("{l}: {}", figure_text(f, true, lang)))
+        .filter_map(|(_, f)| match f {
+            Figure::Shown { value, .. } => Some(value.abs()),
+            Figure::FewerThan5 => None,
+        })
+        .fold(if share { 1.0 } else { 0.0 }, f64::max)
+        .max(f64::EPSILON);
+    let summary: Vec<String> = rows
+        .iter()
+        .map(|(l, f)| format!("{l}: {}", figure_text(f, share, lang)))
         .collect();
     view! {
         <svg class="report-bars" viewBox=format!("0 0 400 {h}") role="img" aria-label=summary.join("; ") data-test="report-chart">
-            {shares.into_iter().enumerate().map(|(i, (label, f))| {
-                let y = 4.0 + row_h * i as f64;
-                let (width, words) = match &f {
-                    Figure::Shown { value, .. } => (240.0 * value.clamp(0.0, 1.0), format!("{:.0}%", value * 100.0)),
-                    Figure::FewerThan5 => (0.0, Msg::FewerThan5.text(lang).to_owned()),
-                };
-                view! {
-                    <text x="0" y=y + 18.0 class="bar-label">{label}</text>
-                    <rect x="150" y=y + 4.0 width=width.max(1.0) height="18" class="bar"/>
-                    <text x=154.0 + width y=y + 18.0 class="bar-value">{words}</text>
-                }
-            }).collect_view()}
+            {rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, (label, f))| {
+                    let y = 2.0 + row_h * i as f64;
+                    let (width, words) = match &f {
+                        Figure::Shown { value, .. } => {
+                            let words = if share { format!("{:.0}%", value * 100.0) } else { format!("{value:+.1}") };
+                            (260.0 * (value.abs() / largest).clamp(0.0, 1.0), words)
+                        }
+                        Figure::FewerThan5 => (0.0, Msg::FewerThan5.text(lang).to_owned()),
+                    };
+                    view! {
+                        <text x="0" y=y + 15.0 class="bar-label">{label}</text>
+                        <rect x="0" y=y + 21.0 width=width.max(1.0) height="16" class="bar"/>
+                        <text x=width + 6.0 y=y + 34.0 class="bar-value">{words}</text>
+                    }
+                })
+                .collect_view()}
         </svg>
     }
 }
