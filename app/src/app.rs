@@ -5,6 +5,7 @@ use crate::{
     i18n::{self, I18n},
     pages::{
         audit::AuditPage,
+        frameworks::FrameworksPage,
         home::HomePage,
         overview::OverviewPage,
         report::ReportPage,
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people/:id/audit") view=AuditPage/>
                     <Route path=path!("/overview") view=OverviewPage/>
                     <Route path=path!("/report") view=ReportPage/>
+                    <Route path=path!("/frameworks") view=FrameworksPage/>
                 </Routes>
             </Show>
         </Router>

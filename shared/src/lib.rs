@@ -11,6 +11,7 @@ pub mod admin;
 pub mod api;
 pub mod comments;
 pub mod consent;
+pub mod framework_editor;
 pub mod i18n;
 #[cfg(feature = "openapi")]
 pub mod openapi;

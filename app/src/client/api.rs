@@ -9,7 +9,7 @@ use waymark_shared::{
         AcceptInvitationRequest, DeviceKey, DeviceKeyRequest, FrameworksResponse, Invitation, PeopleList, PersonPage,
         PresenceRequest, SessionInfo, SessionState, SetLanguageRequest, SignInRequest,
     },
-    api::{AuditQuery, AuditTrail, RecordViews, ReportViewsRequest, ReportViewsResponse, ServiceReport},
+    api::{SaveFrameworkRequest, AuditQuery, AuditTrail, RecordViews, ReportViewsRequest, ReportViewsResponse, ServiceReport},
     sync::{PullQuery, PullResponse, PushRequest, PushResponse},
 };
 
@@ -96,6 +96,17 @@ pub async fn invite_carer(token: &str, person: &UserId) -> Result<Invitation, Fa
 /// `GET /api/frameworks`: every framework a reading may use (built-in and the ward's own, every version).
 pub async fn frameworks() -> Result<FrameworksResponse, Failure> {
     http::get("/api/frameworks").await
+}
+
+/// `POST /api/frameworks`: save a custom framework as the next version of its id (ward managers and admins).
+pub async fn save_framework(token: &str, body: &SaveFrameworkRequest) -> Result<waymark_shared::outcomes::Framework, Failure> {
+    http::send(Method::POST, "/api/frameworks", token, Some(body)).await
+}
+
+/// `POST /api/frameworks/{id}/{version}/retire`: no new readings may use this custom version.
+pub async fn retire_framework(token: &str, id: &str, version: u32) -> Result<(), Failure> {
+    let url = format!("/api/frameworks/{}/{version}/retire", encode(id));
+    http::send(Method::POST, &url, token, Some(&serde_json::json!({}))).await
 }
 
 // Planning sessions.

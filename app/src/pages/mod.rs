@@ -1,4 +1,5 @@
 pub mod audit;
+pub mod frameworks;
 pub mod home;
 pub mod join;
 pub mod lock;

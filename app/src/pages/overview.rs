@@ -154,6 +154,7 @@ fn WardOverview(me: Me) -> impl IntoView {
                         <a class="button" href=all download="" data-test="export-ward-csv">{t(Msg::ExportWardCsv)}</a>
                         <a class="button" href=anonymous download="" data-test="export-ward-csv-deidentified">{t(Msg::ExportWardCsvNoNames)}</a>
                         <A href="/report" attr:class="button" attr:data-test="open-report">{t(Msg::ReportTitle)}</A>
+                        <A href="/frameworks" attr:class="button" attr:data-test="open-frameworks">{t(Msg::FwOpen)}</A>
                     </p>
                 }
             })}
