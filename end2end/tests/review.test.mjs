@@ -155,7 +155,7 @@ test('the service report shows "fewer than 5" for a figure resting on fewer than
   await waitFor(() => page.locator('[data-test=figure-people]').textContent(), 'fewer than 5', { what: 'people with readings' });
   await waitFor(async () => (await page.locator('[data-test=report-area]').first().textContent()).includes('fewer than 5'), true,
     { what: 'an area figure withheld' });
-  await page.locator('[data-test=report-chart]').waitFor();
+  await page.locator('[data-test=report-chart]').first().waitFor();
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=report-csv]').click()]);
   const text = readFileSync(await csv.path(), 'utf8');
   assert.match(text, /fewer than 5/i);
@@ -163,4 +163,75 @@ test('the service report shows "fewer than 5" for a figure resting on fewer than
   await page.screenshot({ path: join(artifacts, 'review-service-report-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
   await rhian.context.close();
+});
+
+test('the ward manager writes a new framework, each problem shown beside its field; a reading is done with it', async () => {
+  const rhian = await newTablet(world.browser, world.server.url);
+  const { page } = rhian;
+  await signIn(page, 'rhian');
+  await page.locator('[data-test=open-overview]').click();
+  await page.locator('[data-test=open-frameworks]').click();
+  await page.locator('[data-test=frameworks-page]').waitFor();
+
+  // Saving the empty form shows each problem beside its field, and saves nothing.
+  const before = world.server.query("SELECT count(*) FROM frameworks");
+  await page.locator('[data-test=fw-save]').click();
+  await page.locator('[data-test=fw-fix-first]').waitFor();
+  await page.locator('#fw-id-error').waitFor();
+  await page.locator('#area-0-label-cy-error').waitFor();
+  assert.equal(await page.locator('#fw-id').getAttribute('aria-invalid'), 'true');
+  assert.equal(world.server.query("SELECT count(*) FROM frameworks"), before, 'nothing saved');
+
+  const fill = async (id, text) => page.locator(`#${id}`).fill(text);
+  await fill('fw-id', 'daily living');
+  await waitFor(() => page.locator('#fw-id-error').textContent(), /lower-case letters/, { what: 'the id problem' });
+  await fill('fw-id', 'daily_living');
+  await page.locator('#fw-id-error').waitFor({ state: 'detached' });
+  await fill('fw-name-en', 'Daily living');
+  await fill('fw-name-cy', 'Byw bob dydd');
+  const stages = [['Starting out', 'Dechrau arni', 'Someone else does most of it', 'Mae rhywun arall yn gwneud y rhan fwyaf ohono'],
+    ['Managing', 'Ymdopi', 'I do it myself', 'Rwy\'n ei wneud fy hun']];
+  for (const [i, [en, cy, den, dcy]] of stages.entries()) {
+    await fill(`stage-${i}-label-en`, en);
+    await fill(`stage-${i}-label-cy`, cy);
+    await fill(`stage-${i}-description-en`, den);
+    await fill(`stage-${i}-description-cy`, dcy);
+  }
+  await fill('area-0-label-en', 'Cooking');
+  await waitFor(() => page.locator('#area-0-id').inputValue(), 'cooking', { what: 'the area id from its label' });
+  await fill('area-0-label-cy', 'Coginio');
+  await fill('area-0-description-en', 'Making meals for myself');
+  await fill('area-0-description-cy', 'Gwneud prydau bwyd i mi fy hun');
+  await waitFor(() => page.locator('[data-test=field-error]').count(), 0, { what: 'no problems left' });
+  // The preview: the ladder of stages and an empty chart.
+  await waitFor(() => page.locator('[data-test=fw-ladder] li').allTextContents(), ['6–10 Managing', '1–5 Starting out'], { what: 'the ladder preview' });
+  await page.locator('[data-test=fw-preview] svg').first().waitFor();
+  await page.screenshot({ path: join(artifacts, 'review-framework-editor.png'), fullPage: true });
+  await page.locator('[data-test=fw-save]').click();
+  await waitFor(() => page.locator('[data-test=fw-saved]').textContent(), 'Saved: Daily living, version 1.', { what: 'the saved version' });
+  await waitFor(() => world.server.query("SELECT count(*) FROM frameworks"), String(Number(before) + 1), { what: 'the framework stored' });
+  await page.locator('[data-test=framework-version][data-id=daily_living][data-version="1"]').waitFor();
+  await rhian.context.close();
+
+  // A key worker does a reading with it.
+  const owen = await newTablet(world.browser, world.server.url);
+  await signIn(owen.page, 'owen');
+  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  await owen.page.locator('[data-test=open-tracker]').click();
+  await owen.page.locator('[data-test=tracker-page]').waitFor();
+  await waitFor(() => owen.page.locator('[data-test=framework-pick] option[value=daily_living]').count(), 1, { what: 'the new framework offered' });
+  await owen.page.locator('[data-test=framework-pick]').selectOption('daily_living');
+  await owen.page.locator('[data-test=start-reading]').click();
+  await owen.page.locator('[data-test=reading]').waitFor();
+  await owen.page.locator('[data-test=mode-all]').click();
+  const card = owen.page.locator('[data-test=area-card][data-area=cooking]');
+  await card.waitFor();
+  await card.locator('[data-test=ladder][data-rater=agreed] [data-test=rung][data-value="7"]').click();
+  await waitFor(() => card.locator('[data-test=ladder][data-rater=agreed]').getAttribute('data-value'), '7', { what: 'the agreed value' });
+  await owen.page.locator('[data-test=reading-finish]').click();
+  await owen.page.locator('[data-test=reading-finished]').waitFor();
+  await waitFor(() => world.server.query(
+    "SELECT count(*) FROM sync_cells WHERE kind = 'reading' AND state LIKE '%daily_living%' " +
+    "AND person_id = (SELECT id FROM users WHERE username = 'alys')") !== '0', true, { what: 'the reading with the new framework on the server' });
+  await owen.context.close();
 });
