@@ -38,6 +38,25 @@ test('the ward manager sorts the ward overview by overdue review, opens the pers
   await waitFor(() => rowNames(page), ['Dylan Evans'], { what: 'the rows with a review due or overdue' });
   await page.screenshot({ path: join(artifacts, 'review-ward-overview.png'), fullPage: true });
 
+  // Worked out on the tablet: with no network the overview still opens and sorts.
+  await rhian.context.setOffline(true);
+  await page.locator('[data-test=sync-status][data-state=offline]').waitFor();
+  await page.locator('.back-link').click();
+  await page.locator('[data-test=open-overview]').click();
+  await page.locator('[data-test=overview-sort]').selectOption('review');
+  await waitFor(async () => (await rowNames(page))[0], 'Dylan Evans', { what: 'the first row sorted by review, offline' });
+  await waitFor(() => rowNames(page), ['Dylan Evans', 'Alys Hughes', 'Nia Carter', 'Tomos Reed'], { what: 'every row, offline' });
+  await rhian.context.setOffline(false);
+  await syncSaved(page);
+  // In Welsh too.
+  await page.getByRole('button', { name: 'Cymraeg' }).click();
+  await waitFor(() => page.locator('h1').textContent(), "Trosolwg o'r ward", { what: 'the heading in Welsh' });
+  await waitFor(() => dylan.locator('[data-signal=review-overdue]').textContent(), /^Adolygiad cynllun yn hwyr/, { what: 'the signal in Welsh' });
+  await page.screenshot({ path: join(artifacts, 'review-ward-overview-cy.png'), fullPage: true });
+  await page.getByRole('button', { name: 'English' }).click();
+  await waitFor(() => page.locator('h1').textContent(), 'Ward overview', { what: 'the heading in English again' });
+  await page.locator('[data-test=overview-filter]').selectOption('review');
+
   // Tap through to Dylan, then his audit trail: the seed's changes by Owen and this look by Rhian are there.
   await dylan.locator('[data-test=overview-person]').click();
   await page.locator('[data-test=person-page]').waitFor();
@@ -65,7 +84,12 @@ test('the ward manager sorts the ward overview by overdue review, opens the pers
 test('a page opened offline is queued on the tablet and sent when it is back online', async () => {
   const owen = await newTablet(world.browser, world.server.url);
   await signIn(owen.page, 'owen');
-  await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
+  // The caseload cards say what needs a look, in brief: Alys has no reading yet; Dylan's plan review is overdue.
+  const alysCard = owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' });
+  await waitFor(() => alysCard.locator('[data-signal=reading-due]').count(), 1, { what: "Alys's card: reading due" });
+  await waitFor(() => owen.page.locator('[data-test=person-card]', { hasText: 'Dylan Evans' }).locator('[data-signal=reading-due]').count(), 0,
+    { what: "Dylan's card: no reading due" });
+  await alysCard.click();
   await owen.page.locator('[data-test=person-page]').waitFor();
   await syncSaved(owen.page);
   const opened = () => world.server.query(

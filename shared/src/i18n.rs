@@ -729,6 +729,22 @@ catalogue! {
     FwErrStages => "The stages must cover every number from the lowest to the highest, in order, without gaps or overlaps.", "Rhaid i'r camau gynnwys pob rhif o'r isaf i'r uchaf, mewn trefn, heb fylchau na gorgyffwrdd.";
     FwErrAreas => "A framework needs 1 to 30 areas.", "Mae angen 1 i 30 maes ar fframwaith.";
     FwErrDuplicateArea => "Another area already uses this id.", "Mae maes arall eisoes yn defnyddio'r id hwn.";
+    FwNone => "No frameworks of your own yet.", "Dim fframweithiau eich hun eto.";
+    WhatAboutMe => "About me", "Amdanaf i";
+    WhatComment => "A comment", "Sylw";
+    WhatReading => "A reading", "Darlleniad";
+    WhatGoal => "A goal", "Nod";
+    WhatStep => "A step", "Cam";
+    WhatPlanItem => "A safety plan item", "Eitem yn y cynllun diogelwch";
+    WhatPlan => "The safety plan", "Y cynllun diogelwch";
+    WhatSharing => "What carers see", "Beth mae gofalwyr yn ei weld";
+    WhatPersonPage => "Their page", "Eu tudalen";
+    WhatTracker => "The recovery tracker", "Y traciwr adferiad";
+    WhatPlanPrint => "The printable safety plan", "Y cynllun diogelwch i'w argraffu";
+    WhatAuditTrail => "The audit trail", "Y trywydd archwilio";
+    WhatRecord => "The whole record", "Y cofnod cyfan";
+    WhatFhir => "A FHIR download", "Lawrlwythiad FHIR";
+    WhatCsv => "A readings download", "Lawrlwythiad darlleniadau";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

@@ -25,6 +25,28 @@ pub fn action_msg(a: AuditAction) -> Msg {
     }
 }
 
+/// A kind of record or page in words (the raw name where there are none).
+pub fn what_msg(what: &str) -> Option<Msg> {
+    Some(match what {
+        "about_me" => Msg::WhatAboutMe,
+        "comment" | "comments" => Msg::WhatComment,
+        "reading" => Msg::WhatReading,
+        "goal" | "goals" => Msg::WhatGoal,
+        "step" => Msg::WhatStep,
+        "plan_item" => Msg::WhatPlanItem,
+        "plan" => Msg::WhatPlan,
+        "sharing" => Msg::WhatSharing,
+        "person" | "person_page" => Msg::WhatPersonPage,
+        "tracker" => Msg::WhatTracker,
+        "plan_print" => Msg::WhatPlanPrint,
+        "audit_trail" => Msg::WhatAuditTrail,
+        "record" => Msg::WhatRecord,
+        "fhir_bundle" => Msg::WhatFhir,
+        "readings_csv" => Msg::WhatCsv,
+        _ => return None,
+    })
+}
+
 /// Staff's way to the trail and the downloads, on the person's page.
 #[component]
 pub fn StaffRecordTools(person: UserId) -> impl IntoView {
@@ -152,7 +174,7 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
                                 <td>{move || when(e.at_ms, i18n.lang.get())}</td>
                                 <td>{e.who.name.clone()}" ("{t(role_msg(e.who.role))}")"</td>
                                 <td>{t(action_msg(e.action))}</td>
-                                <td>{e.what.clone()}</td>
+                                <td>{let w = e.what.clone(); move || what_msg(&w).map_or_else(|| w.clone(), |m| m.text(i18n.lang.get()).to_owned())}</td>
                                 <td class="device">{e.client.clone().or(e.sign_in.clone()).map(|d| d.chars().take(16).collect::<String>()).unwrap_or_default()}</td>
                             </tr>
                         </For>

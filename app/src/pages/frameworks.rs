@@ -202,7 +202,7 @@ fn Editor() -> impl IntoView {
             <p class="intro">{t(Msg::FwIntro)}</p>
             <section class="panel">
                 <h2>{t(Msg::FwVersions)}</h2>
-                {move || custom.with(Vec::is_empty).then(|| view! { <p class="empty">{t(Msg::AuditEmpty)}</p> })}
+                {move || custom.with(Vec::is_empty).then(|| view! { <p class="empty">{t(Msg::FwNone)}</p> })}
                 <ul class="framework-versions" data-test="framework-versions">
                     <For each=move || custom.get() key=|f| (f.id.clone(), f.version, f.retired) let:f>
                         <li data-test="framework-version" data-id=f.id.0.clone() data-version=f.version.to_string()>

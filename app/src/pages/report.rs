@@ -186,7 +186,7 @@ fn Bars(rows: Vec<(String, Figure)>, share: bool) -> impl IntoView {
                     };
                     view! {
                         <text x="0" y=y + 15.0 class="bar-label">{label}</text>
-                        <rect x="0" y=y + 21.0 width=width.max(1.0) height="16" class="bar"/>
+                        {(width > 0.0).then(|| view! { <rect x="0" y=y + 21.0 width=width.max(1.0) height="16" class="bar"/> })}
                         <text x=width + 6.0 y=y + 34.0 class="bar-value">{words}</text>
                     }
                 })
