@@ -72,6 +72,11 @@ test('the ward manager sorts the ward overview by overdue review, opens the pers
   await page.locator('[data-test=audit-action]').selectOption('changed');
   await page.locator('[data-test=audit-apply]').click();
   await waitFor(() => entries.evaluateAll((es) => [...new Set(es.map((e) => e.dataset.action))]), ['changed'], { what: 'only changes' });
+  await page.locator('[data-test=audit-what]').selectOption('goal');
+  await page.locator('[data-test=audit-apply]').click();
+  await waitFor(() => entries.evaluateAll((es) => [...new Set(es.map((e) => `${e.dataset.action} ${e.dataset.what}`))]), ['changed goal'],
+    { what: 'only changes to goals' });
+  await waitFor(async () => (await entries.first().textContent()).includes('A goal'), true, { what: 'the kind of record in words' });
   await page.screenshot({ path: join(artifacts, 'review-audit-trail.png'), fullPage: true });
 
   // The page opens this tablet reported reach the server's audit table.
@@ -152,8 +157,8 @@ test('the person sees who has looked at their record, in plain words; a carer se
   await dylan.page.locator('[data-test=record-views]').waitFor();
   await waitFor(async () => (await views.allTextContents()).some((t) => t.includes('Rhian Morgan (Ward manager) looked at your record')),
     true, { what: "Rhian's look, in plain words" });
-  await waitFor(async () => (await views.allTextContents()).some((t) => t.includes('Owen Price (Key worker) downloaded a copy of your record')),
-    true, { what: "Owen's download, in plain words" });
+  await waitFor(async () => (await views.allTextContents()).some((t) => t.includes('Owen Price (Key worker) downloaded a copy of your record (2 times)')),
+    true, { what: "Owen's two downloads today, in plain words, on one line" });
   await dylan.page.screenshot({ path: join(artifacts, 'review-who-looked.png'), fullPage: true });
   await dylan.context.close();
 

@@ -729,7 +729,7 @@ catalogue! {
     FwErrStages => "The stages must cover every number from the lowest to the highest, in order, without gaps or overlaps.", "Rhaid i'r camau gynnwys pob rhif o'r isaf i'r uchaf, mewn trefn, heb fylchau na gorgyffwrdd.";
     FwErrAreas => "A framework needs 1 to 30 areas.", "Mae angen 1 i 30 maes ar fframwaith.";
     FwErrDuplicateArea => "Another area already uses this id.", "Mae maes arall eisoes yn defnyddio'r id hwn.";
-    FwNone => "No frameworks of your own yet.", "Dim fframweithiau eich hun eto.";
+    FwNone => "No frameworks of your own yet.", "Dim fframweithiau o'ch rhai eich hun eto.";
     WhatAboutMe => "About me", "Amdanaf i";
     WhatComment => "A comment", "Sylw";
     WhatReading => "A reading", "Darlleniad";
@@ -745,6 +745,8 @@ catalogue! {
     WhatRecord => "The whole record", "Y cofnod cyfan";
     WhatFhir => "A FHIR download", "Lawrlwythiad FHIR";
     WhatCsv => "A readings download", "Lawrlwythiad darlleniadau";
+    RecordViewTimes => "({count} times)", "({count} gwaith)";
+    AuditWhatFilter => "Part of the record", "Rhan o'r cofnod";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

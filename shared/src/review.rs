@@ -246,6 +246,56 @@ pub fn arrange<T>(
     });
 }
 
+/// "Who has looked at my record", grouped for the person: the same person doing the same kind of thing on the same
+/// day is one line, with how many times (views come newest first and stay so).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ViewGroup {
+    /// The newest entry's number (a stable key).
+    pub seq: u64,
+    pub name: String,
+    pub role: crate::Role,
+    /// Downloaded, copied to their device, or looked at (every other action).
+    pub action: crate::api::AuditAction,
+    /// The newest time in the group.
+    pub at_ms: i64,
+    pub count: u32,
+}
+
+/// Group `views` (newest first) by person, plain action and day (`day` gives a view's day on the reader's calendar).
+pub fn group_views(
+    views: &[crate::api::RecordView],
+    day: impl Fn(i64) -> String,
+) -> Vec<ViewGroup> {
+    use crate::api::AuditAction;
+    let plain = |a: AuditAction| match a {
+        AuditAction::Exported | AuditAction::Synced => a,
+        _ => AuditAction::Viewed,
+    };
+    let mut out: Vec<(ViewGroup, String)> = Vec::new();
+    for v in views {
+        let d = day(v.at_ms);
+        let action = plain(v.action);
+        match out
+            .iter_mut()
+            .find(|(g, gd)| g.name == v.name && g.role == v.role && g.action == action && *gd == d)
+        {
+            Some((g, _)) => g.count += 1,
+            None => out.push((
+                ViewGroup {
+                    seq: v.seq,
+                    name: v.name.clone(),
+                    role: v.role,
+                    action,
+                    at_ms: v.at_ms,
+                    count: 1,
+                },
+                d,
+            )),
+        }
+    }
+    out.into_iter().map(|(g, _)| g).collect()
+}
+
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (the proleptic Gregorian calendar).
 pub fn day_number(date: &str) -> Option<i64> {
     let mut parts = date.splitn(3, '-');
@@ -293,6 +343,42 @@ mod tests {
         sync::{Change, Outbox, RecordId, Replica},
         tracker::{Rater, TrackerChange, view::TRACKER_KINDS},
     };
+
+    #[test]
+    fn who_looked_is_grouped_by_person_action_and_day() {
+        use crate::api::{AuditAction, RecordView};
+        let v = |seq, at_ms, name: &str, action| RecordView {
+            seq,
+            at_ms,
+            name: name.into(),
+            role: crate::Role::KeyWorker,
+            action,
+            what: "person_page".into(),
+        };
+        let day = |ms: i64| format!("d{}", ms / 100);
+        let views = [
+            v(9, 905, "Owen", AuditAction::Viewed),
+            v(8, 904, "Owen", AuditAction::Opened),
+            v(7, 903, "Owen", AuditAction::Exported),
+            v(6, 902, "Sara", AuditAction::Viewed),
+            v(5, 901, "Owen", AuditAction::Viewed),
+            v(4, 805, "Owen", AuditAction::Viewed),
+        ];
+        let g = group_views(&views, day);
+        let short: Vec<_> = g
+            .iter()
+            .map(|g| (g.seq, g.name.as_str(), g.action, g.count))
+            .collect();
+        assert_eq!(
+            short,
+            vec![
+                (9, "Owen", AuditAction::Viewed, 3),
+                (7, "Owen", AuditAction::Exported, 1),
+                (6, "Sara", AuditAction::Viewed, 1),
+                (4, "Owen", AuditAction::Viewed, 1),
+            ]
+        );
+    }
 
     #[test]
     fn dates_move_by_days_across_months_years_and_leap_days() {

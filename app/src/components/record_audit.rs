@@ -11,6 +11,7 @@ use waymark_shared::{
     Msg, UserId,
     api::{AuditAction, AuditEntry, AuditQuery, PersonPage, RecordView},
     i18n::{fill, role_msg},
+    review::group_views,
 };
 
 /// The words for what someone did.
@@ -24,6 +25,24 @@ pub fn action_msg(a: AuditAction) -> Msg {
         AuditAction::Reported => Msg::ActReported,
     }
 }
+
+/// The kinds of record and page the viewer may filter by.
+const WHAT_CHOICES: [&str; 14] = [
+    "person_page",
+    "about_me",
+    "comment",
+    "tracker",
+    "reading",
+    "goal",
+    "step",
+    "plan",
+    "plan_item",
+    "plan_print",
+    "sharing",
+    "audit_trail",
+    "fhir_bundle",
+    "readings_csv",
+];
 
 /// A kind of record or page in words (the raw name where there are none).
 pub fn what_msg(what: &str) -> Option<Msg> {
@@ -80,6 +99,7 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
     let team = StoredValue::new(page.care_team.clone());
     let who = RwSignal::new(String::new());
     let action = RwSignal::new(String::new());
+    let what = RwSignal::new(String::new());
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let entries = RwSignal::new(Vec::<AuditEntry>::new());
@@ -91,6 +111,7 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
             .filter(|w| !w.is_empty())
             .map(UserId),
         action: AuditAction::parse(&action.get_untracked()),
+        what: Some(what.get_untracked()).filter(|w| !w.is_empty()),
         from: Some(from.get_untracked()).filter(|d| !d.is_empty()),
         to: Some(to.get_untracked()).filter(|d| !d.is_empty()),
         before,
@@ -146,6 +167,13 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
                     </select>
                 </div>
                 <div class="field">
+                    <label class="field-label" for="audit-what">{t(Msg::AuditWhatFilter)}</label>
+                    <select id="audit-what" class="field-input" data-test="audit-what" on:change=move |ev| what.set(event_target_value(&ev))>
+                        <option value="">{t(Msg::AuditAnything)}</option>
+                        {WHAT_CHOICES.into_iter().filter_map(|w| what_msg(w).map(|m| view! { <option value=w>{t(m)}</option> })).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
                     <label class="field-label" for="audit-from">{t(Msg::AuditFrom)}</label>
                     <input id="audit-from" type="date" class="field-input" data-test="audit-from" on:change=move |ev| from.set(event_target_value(&ev))/>
                 </div>
@@ -188,6 +216,18 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
     }
 }
 
+/// A moment's day on this device's calendar.
+fn day_of(at_ms: i64) -> String {
+    let d =
+        leptos::web_sys::js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    format!(
+        "{}-{}-{}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
 /// For the person themselves: who has looked at their record, in plain words (never the device).
 #[component]
 pub fn RecordViewsPanel() -> impl IntoView {
@@ -217,7 +257,7 @@ pub fn RecordViewsPanel() -> impl IntoView {
             {move || failure.get().map(error_view)}
             {move || (loaded.get() && views.with(Vec::is_empty)).then(|| view! { <p class="empty">{t(Msg::RecordViewsEmpty)}</p> })}
             <ul class="record-view-list">
-                <For each=move || views.get() key=|v| v.seq let:v>
+                <For each=move || views.with(|v| group_views(v, day_of)) key=|g| (g.seq, g.count) let:v>
                     <li data-test="record-view">
                         <span>{move || {
                             let lang = i18n.lang.get();
@@ -226,7 +266,12 @@ pub fn RecordViewsPanel() -> impl IntoView {
                                 AuditAction::Synced => Msg::RecordViewCopied,
                                 _ => Msg::RecordViewLooked,
                             };
-                            fill(msg.text(lang), &[("name", &v.name), ("role", role_msg(v.role).text(lang))])
+                            let mut line = fill(msg.text(lang), &[("name", &v.name), ("role", role_msg(v.role).text(lang))]);
+                            if v.count > 1 {
+                                line.push(' ');
+                                line.push_str(&fill(Msg::RecordViewTimes.text(lang), &[("count", &v.count.to_string())]));
+                            }
+                            line
                         }}</span>
                         <span class="when">{move || when(v.at_ms, i18n.lang.get())}</span>
                     </li>
