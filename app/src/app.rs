@@ -4,7 +4,11 @@ use crate::{
     frameworks::Frameworks,
     i18n::{self, I18n},
     pages::{
+        audit::AuditPage,
+        frameworks::FrameworksPage,
         home::HomePage,
+        overview::OverviewPage,
+        report::ReportPage,
         join::JoinPage,
         lock::LockScreen,
         not_found::NotFoundPage,
@@ -67,6 +71,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people/:id/plan") view=PlanPage/>
                     <Route path=path!("/people/:id/plan/print") view=PlanPrintPage/>
                     <Route path=path!("/people/:id/tracker/readings/:reading") view=ReadingPage/>
+                    <Route path=path!("/people/:id/audit") view=AuditPage/>
+                    <Route path=path!("/overview") view=OverviewPage/>
+                    <Route path=path!("/report") view=ReportPage/>
+                    <Route path=path!("/frameworks") view=FrameworksPage/>
                 </Routes>
             </Show>
         </Router>

@@ -11,12 +11,14 @@ pub mod admin;
 pub mod api;
 pub mod comments;
 pub mod consent;
+pub mod framework_editor;
 pub mod i18n;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod outcomes;
 pub mod people;
 pub mod plan;
+pub mod review;
 pub mod sync;
 pub mod tracker;
 pub mod validation;

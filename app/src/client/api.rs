@@ -9,6 +9,7 @@ use waymark_shared::{
         AcceptInvitationRequest, DeviceKey, DeviceKeyRequest, FrameworksResponse, Invitation, PeopleList, PersonPage,
         PresenceRequest, SessionInfo, SessionState, SetLanguageRequest, SignInRequest,
     },
+    api::{SaveFrameworkRequest, AuditQuery, AuditTrail, RecordViews, ReportViewsRequest, ReportViewsResponse, ServiceReport},
     sync::{PullQuery, PullResponse, PushRequest, PushResponse},
 };
 
@@ -97,6 +98,17 @@ pub async fn frameworks() -> Result<FrameworksResponse, Failure> {
     http::get("/api/frameworks").await
 }
 
+/// `POST /api/frameworks`: save a custom framework as the next version of its id (ward managers and admins).
+pub async fn save_framework(token: &str, body: &SaveFrameworkRequest) -> Result<waymark_shared::outcomes::Framework, Failure> {
+    http::send(Method::POST, "/api/frameworks", token, Some(body)).await
+}
+
+/// `POST /api/frameworks/{id}/{version}/retire`: no new readings may use this custom version.
+pub async fn retire_framework(token: &str, id: &str, version: u32) -> Result<(), Failure> {
+    let url = format!("/api/frameworks/{}/{version}/retire", encode(id));
+    http::send(Method::POST, &url, token, Some(&serde_json::json!({}))).await
+}
+
 // Planning sessions.
 
 /// What to do with a person's planning session.
@@ -127,6 +139,68 @@ pub async fn planning(
         PlanningAction::End => format!("/api/people/{person}/session/end"),
     };
     http::send(Method::POST, &url, token, Some(&serde_json::json!({}))).await
+}
+
+// The audit trail, export and the service report (issue 14).
+
+/// `POST /api/audit/views`: page opens queued on this device (sent after each push).
+pub async fn report_views(token: &str, body: &ReportViewsRequest) -> Result<ReportViewsResponse, Failure> {
+    http::send(Method::POST, "/api/audit/views", token, Some(body)).await
+}
+
+/// The address of `GET /api/people/{id}/audit` with its filters.
+pub fn audit_url(person: &UserId, q: &AuditQuery) -> String {
+    let mut url = format!("/api/people/{person}/audit?limit={}", q.limit.unwrap_or(waymark_shared::api::DEFAULT_AUDIT_PAGE));
+    let mut add = |k: &str, v: Option<String>| {
+        if let Some(v) = v.filter(|v| !v.is_empty()) {
+            url.push_str(&format!("&{k}={}", encode(&v)));
+        }
+    };
+    add("who", q.who.as_ref().map(|w| w.0.clone()));
+    add("what", q.what.clone());
+    add("action", q.action.map(|a| a.as_str().to_owned()));
+    add("from", q.from.clone());
+    add("to", q.to.clone());
+    add("before", q.before.map(|b| b.to_string()));
+    url
+}
+
+/// `GET /api/people/{id}/audit`: who looked at or changed the person's record (staff on their care team).
+pub async fn audit_trail(person: &UserId, q: &AuditQuery) -> Result<AuditTrail, Failure> {
+    http::get(&audit_url(person, q)).await
+}
+
+/// `GET /api/me/record-views`: who has looked at my record (for a service user).
+pub async fn record_views(before: Option<u64>) -> Result<RecordViews, Failure> {
+    match before {
+        Some(b) => http::get(&format!("/api/me/record-views?before={b}")).await,
+        None => http::get("/api/me/record-views").await,
+    }
+}
+
+/// `GET /api/people/{id}/export/fhir`: the person's record as a FHIR R4 bundle (a download link).
+pub fn fhir_export_url(person: &UserId) -> String {
+    format!("/api/people/{person}/export/fhir")
+}
+
+/// `GET /api/people/{id}/export/readings.csv`: the person's finished readings (a download link).
+pub fn person_csv_url(person: &UserId) -> String {
+    format!("/api/people/{person}/export/readings.csv")
+}
+
+/// `GET /api/wards/{ward}/export/readings.csv?deidentified=`: every reading on the ward (a download link).
+pub fn ward_csv_url(ward: &str, deidentified: bool) -> String {
+    format!("/api/wards/{}/export/readings.csv?deidentified={deidentified}", encode(ward))
+}
+
+/// `GET /api/wards/{ward}/report?from=&to=`: the de-identified service report.
+pub async fn service_report(ward: &str, from: &str, to: &str) -> Result<ServiceReport, Failure> {
+    http::get(&format!("/api/wards/{}/report?from={}&to={}", encode(ward), encode(from), encode(to))).await
+}
+
+/// `GET /api/wards/{ward}/report.csv?from=&to=`: the same report as CSV (a download link).
+pub fn service_report_csv_url(ward: &str, from: &str, to: &str) -> String {
+    format!("/api/wards/{}/report.csv?from={}&to={}", encode(ward), encode(from), encode(to))
 }
 
 // Sync.
@@ -201,5 +275,19 @@ mod tests {
         assert_eq!(person(&alys).url, "/api/people/u-alys");
         assert_eq!(person(&alys).key, "person:u-alys");
         assert_eq!(people().key, "people");
+    }
+
+    #[test]
+    fn the_audit_trail_address_carries_only_the_filters_given() {
+        let alys = UserId("u-alys".into());
+        assert_eq!(audit_url(&alys, &AuditQuery::default()), "/api/people/u-alys/audit?limit=50");
+        let q = AuditQuery {
+            action: Some(waymark_shared::api::AuditAction::Exported),
+            from: Some("2026-11-01".into()),
+            what: Some(String::new()),
+            before: Some(9),
+            ..AuditQuery::default()
+        };
+        assert_eq!(audit_url(&alys, &q), "/api/people/u-alys/audit?limit=50&action=exported&from=2026-11-01&before=9");
     }
 }

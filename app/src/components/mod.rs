@@ -14,6 +14,7 @@ pub mod planning_session;
 pub mod read_aloud;
 pub mod read_aloud_plan;
 pub mod reading;
+pub mod record_audit;
 pub mod safety_plan;
 pub mod sharing;
 pub mod sync_status;

@@ -64,6 +64,10 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
     let carers = StoredValue::new(carers);
     let team = StoredValue::new(team);
     let may_share = Memo::new(move |_| facts.with(|f| may(f, Action::Share)));
+    // Staff's audit trail and downloads; for the person, who has looked at their record. Carers see neither.
+    let staff_tools = me.role.is_staff() && !is_self;
+    let own_views = is_self && me.role == Role::ServiceUser;
+    crate::sync::use_sync().opened(&person.get_value(), waymark_shared::api::AuditPage::Person);
     // "My page: Dylan Evans" for Dylan; "Dylan Evans's page" for everyone else.
     crate::a11y::page_title(move || {
         let lang = i18n.lang.get();
@@ -106,6 +110,8 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
                     parts=vec![(SharedPart::AboutMe, Msg::AboutMe), (SharedPart::Comments, Msg::SharePartComments)]
                     title=Msg::SharingTitle hint=Msg::SharingHint test_id="sharing-about-me" carer_class="sharing-carer"/>
             })}
+            {staff_tools.then(|| view! { <crate::components::record_audit::StaffRecordTools person=person.get_value()/> })}
+            {own_views.then(|| view! { <crate::components::record_audit::RecordViewsPanel/> })}
             {is_carer.then(|| view! {
                 <section class="panel carer-info" data-test="carer-info">
                     <h2>{t(Msg::PlanCarerInfo)}</h2>

@@ -36,16 +36,22 @@ fn home_for(me: Me) -> AnyView {
         .into_any()
         }
         Role::Carer | Role::PeerSupport => view! { <PeopleSection heading=Msg::WhoYouSupport empty=Msg::NotLinkedYet/> }.into_any(),
-        Role::WardManager => view! { <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty/> }.into_any(),
+        Role::WardManager => view! { <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty overview=Msg::WardOverview/> }.into_any(),
         Role::KeyWorker | Role::Staff => {
-            view! { <PeopleSection heading=Msg::MyCaseload empty=Msg::CaseloadEmpty/> }.into_any()
+            view! { <PeopleSection heading=Msg::MyCaseload empty=Msg::CaseloadEmpty overview=Msg::CaseloadOverview/> }.into_any()
         }
     }
 }
 
 /// The people this viewer may open, as cards.
 #[component]
-fn PeopleSection(heading: Msg, empty: Msg) -> impl IntoView {
+fn PeopleSection(
+    heading: Msg,
+    empty: Msg,
+    /// Staff: the way to the overview of these people (issue 14).
+    #[prop(optional)]
+    overview: Option<Msg>,
+) -> impl IntoView {
     let sync = use_sync();
     let people =
         LocalResource::new(
@@ -54,6 +60,11 @@ fn PeopleSection(heading: Msg, empty: Msg) -> impl IntoView {
     crate::a11y::page_title(t(heading));
     view! {
         <h1>{t(heading)}</h1>
+        {overview.map(|o| view! {
+            <p class="page-actions">
+                <leptos_router::components::A href="/overview" attr:class="button primary" attr:data-test="open-overview">{t(o)}</leptos_router::components::A>
+            </p>
+        })}
         {move || match people.get() {
             None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
             Some(Err(e)) => error_view(e).into_any(),

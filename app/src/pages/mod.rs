@@ -1,9 +1,13 @@
+pub mod audit;
+pub mod frameworks;
 pub mod home;
 pub mod join;
 pub mod lock;
 pub mod not_found;
+pub mod overview;
 pub mod person;
 pub mod plan;
+pub mod report;
 pub mod sign_in;
 mod signed_in;
 pub mod tracker;

@@ -76,6 +76,7 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
     let ctx = plan_ctx(&me, &page);
     let session = provide_session(ctx);
     let person = page.person.id.clone();
+    ctx.sync.opened(&person, waymark_shared::api::AuditPage::Plan);
     let name = page.person.display_name.clone();
     let kw = key_worker(&page);
     let carers = page.carers();
@@ -181,6 +182,7 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
     let i18n = use_i18n();
     let ctx = plan_ctx(&me, &page);
     let person = page.person.id.clone();
+    ctx.sync.opened(&person, waymark_shared::api::AuditPage::PlanPrint);
     let name = page.person.display_name.clone();
     let kw = key_worker(&page);
     let easy = i18n.easy_read;

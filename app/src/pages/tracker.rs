@@ -43,6 +43,7 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
     let navigate = use_navigate();
     let i18n = use_i18n();
     let person = page.person.id.clone();
+    sync.opened(&person, waymark_shared::api::AuditPage::Tracker);
     let tracker = use_tracker(person.clone());
     let facts = use_facts(&me, &page);
     // The framework shown: the one of the latest reading, until someone picks another.
@@ -320,6 +321,7 @@ pub fn ReadingPage() -> impl IntoView {
                     let reading = RecordId(params.read_untracked().get("reading").unwrap_or_default());
                     let facts = use_facts(&me, &page);
                     let person = page.person.id.clone();
+                    use_sync().opened(&person, waymark_shared::api::AuditPage::Reading);
                     view! {
                         <A href=format!("/people/{}/tracker", person.0) attr:class="back-link">{t(Msg::TrackerBackToTracker)}</A>
                         <h1 class="reading-person">{page.person.display_name.clone()}</h1>

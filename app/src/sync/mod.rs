@@ -12,6 +12,7 @@ pub mod model;
 pub mod plan;
 pub(crate) mod timer;
 pub mod tracker;
+pub mod views;
 
 use crate::{
     client::{
@@ -363,6 +364,7 @@ impl SyncEngine {
             return;
         }
         if self.push(epoch, &store, &client).await {
+            self.send_views(epoch, &store).await;
             self.pull(epoch, &store).await;
         }
     }
