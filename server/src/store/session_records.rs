@@ -16,11 +16,7 @@ fn backend(e: sqlx::Error) -> session_store::Error {
 /// Whose session a record is (the signed-in user's id it holds), kept in its own column so an administrator can
 /// end a person's sessions.
 fn record_user(record: &Record) -> Option<String> {
-    record
-        .data
-        .get(crate::auth::session_keys::USER_ID)
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+    record.data.get(crate::auth::session_keys::USER_ID).and_then(|v| v.as_str()).map(str::to_owned)
 }
 
 /// Whose session a stored record is, read from its JSON (for rows saved before the column was kept).
@@ -33,8 +29,7 @@ pub(super) fn session_user(data: &str) -> Option<String> {
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            let data = serde_json::to_string(record)
-                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
             let done = sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
             )
@@ -53,8 +48,7 @@ impl SessionStore for Store {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(record)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         sqlx::query(
             "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
@@ -81,19 +75,13 @@ impl SessionStore for Store {
             None => Ok(None),
             Some(row) => {
                 let data: String = row.try_get("data").map_err(backend)?;
-                serde_json::from_str(&data)
-                    .map(Some)
-                    .map_err(|e| session_store::Error::Decode(e.to_string()))
+                serde_json::from_str(&data).map(Some).map_err(|e| session_store::Error::Decode(e.to_string()))
             }
         }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.to_string()).execute(&self.pool).await.map_err(backend)?;
         Ok(())
     }
 }
@@ -101,11 +89,7 @@ impl SessionStore for Store {
 #[async_trait]
 impl ExpiredDeletion for Store {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-            .bind(now_ms())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(&self.pool).await.map_err(backend)?;
         Ok(())
     }
 }
@@ -114,10 +98,7 @@ impl Store {
     /// The secret called `name`, made (32 random bytes, hex) by whichever instance asks first and kept in the
     /// database, so every instance signs and checks alike.
     pub async fn server_secret(&self, name: &str) -> Result<String, sqlx::Error> {
-        let select = || {
-            sqlx::query_scalar::<_, String>("SELECT value FROM server_secrets WHERE name = $1")
-                .bind(name)
-        };
+        let select = || sqlx::query_scalar::<_, String>("SELECT value FROM server_secrets WHERE name = $1").bind(name);
         if let Some(value) = select().fetch_optional(&self.pool).await? {
             return Ok(value);
         }
