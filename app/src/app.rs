@@ -4,6 +4,7 @@ use crate::{
     frameworks::Frameworks,
     i18n::{self, I18n},
     pages::{
+        admin::{AccountPage, ManagePersonPage, WardPage},
         home::HomePage,
         join::JoinPage,
         lock::LockScreen,
@@ -67,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/people/:id/plan") view=PlanPage/>
                     <Route path=path!("/people/:id/plan/print") view=PlanPrintPage/>
                     <Route path=path!("/people/:id/tracker/readings/:reading") view=ReadingPage/>
+                    <Route path=path!("/admin/accounts/:id") view=AccountPage/>
+                    <Route path=path!("/admin/wards/:id") view=WardPage/>
+                    <Route path=path!("/admin/people/:id") view=ManagePersonPage/>
                 </Routes>
             </Show>
         </Router>

@@ -603,6 +603,10 @@ catalogue! {
     SsoExpired => "The hospital sign-in had expired before it reached Waymark, so you are not signed in. Please try again.", "Roedd mewngofnodi'r ysbyty wedi dod i ben cyn iddo gyrraedd Waymark, felly dydych chi ddim wedi mewngofnodi. Rhowch gynnig arall arni.";
     SsoNotLinked => "Your hospital account is not linked to a Waymark account yet. Please ask a Waymark administrator to link it.", "Dydy eich cyfrif ysbyty ddim wedi'i gysylltu â chyfrif Waymark eto. Gofynnwch i weinyddwr Waymark ei gysylltu.";
     SsoFailed => "Signing in with your hospital account did not work. Please try again, or sign in with your Waymark password.", "Wnaeth mewngofnodi gyda'ch cyfrif ysbyty ddim gweithio. Rhowch gynnig arall arni, neu mewngofnodwch gyda'ch cyfrinair Waymark.";
+    // Administration screens (issue 16).
+    AdminStatus => "Status", "Statws";
+    AdminNotForYou => "This page is for Waymark administrators and ward managers.", "Mae'r dudalen hon ar gyfer gweinyddwyr Waymark a rheolwyr wardiau.";
+    AdminOr => "or", "neu";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.
