@@ -15,8 +15,11 @@ import {
 
 const CLIENT_ID = 'waymark-e2e';
 const CLIENT_SECRET = 'a-test-client-secret-only-for-this-test';
+/// Another application registered at the same provider (its tokens are not for Waymark).
+const OTHER_ID = 'another-hospital-app';
+const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
-const world = { server: null, browser: null, provider: null, issuer: null };
+const world = { server: null, browser: null, provider: null, issuer: null, trick: null };
 
 before(async () => {
   const waymarkPort = await freePort();
@@ -26,18 +29,37 @@ before(async () => {
   // A real OpenID provider: authorization code with PKCE, its own sign-in and consent pages (any login name is
   // accepted as the person's identity, `sub`).
   const provider = new Provider(world.issuer, {
-    clients: [{
-      client_id: CLIENT_ID,
+    clients: [CLIENT_ID, OTHER_ID].map((client_id) => ({
+      client_id,
       client_secret: CLIENT_SECRET,
       redirect_uris: [`${waymark}/api/oidc/callback`],
       grant_types: ['authorization_code'],
       response_types: ['code'],
-    }],
+    })),
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true } },
   });
-  provider.proxy = false;
+  // What goes wrong on the way, when a test asks: the code and ID token are issued to another application (so
+  // the token's audience is not Waymark), or the provider's clock is two hours behind when it issues the ID token
+  // (so it has expired when Waymark checks it).
+  provider.use(async (ctx, next) => {
+    if (world.trick === 'audience') {
+      if (ctx.path === '/auth') ctx.query = { ...ctx.query, client_id: OTHER_ID };
+      if (ctx.path === '/token') ctx.req.headers.authorization = basic(OTHER_ID, CLIENT_SECRET);
+    }
+    if (world.trick === 'expired' && ctx.path === '/token') {
+      const realNow = Date.now;
+      Date.now = () => realNow() - 2 * 3600_000;
+      try {
+        await next();
+      } finally {
+        Date.now = realNow;
+      }
+      return;
+    }
+    await next();
+  });
   world.provider = await new Promise((resolve) => {
     const s = provider.listen(providerPort, '127.0.0.1', () => resolve(s));
   });
@@ -256,4 +278,33 @@ test('staff sign in through the hospital identity provider once linked; an unlin
   await admin.context.close();
   await sara.context.close();
   await again.context.close();
+});
+
+test('an ID token issued to another application, or already expired, is refused and says why', async () => {
+  const tablet = await newTablet(world.browser, world.server.url);
+  const sessions = () => world.server.query('SELECT COUNT(*) FROM sessions WHERE user_id IS NOT NULL');
+  const before = sessions();
+  // Owen's identity is linked, so only the token's checks stand between these and a sign-in.
+  world.server.sql("UPDATE users SET identity = 'o.price' WHERE username = 'owen'");
+  try {
+    world.trick = 'audience';
+    await tablet.page.goto('/sign-in');
+    await throughTheProvider(tablet.page, 'o.price');
+    await waitFor(() => tablet.page.locator('[data-test=sso-refusal]').textContent(), /answered for a different app/);
+    assert.match(tablet.page.url(), /\/sign-in\?sso=wrong_audience$/);
+    await shot(tablet.page, 'sso-wrong-audience');
+
+    world.trick = 'expired';
+    await tablet.page.goto('/sign-in');
+    await throughTheProvider(tablet.page, 'o.price');
+    await waitFor(() => tablet.page.locator('[data-test=sso-refusal]').textContent(), /had expired/);
+    assert.match(tablet.page.url(), /\/sign-in\?sso=expired$/);
+    await shot(tablet.page, 'sso-expired');
+  } finally {
+    world.trick = null;
+  }
+  // Neither signed anyone in.
+  assert.equal(sessions(), before);
+  await waitFor(() => tablet.page.locator('[data-test=signed-in-as]').count(), 0);
+  await tablet.context.close();
 });
