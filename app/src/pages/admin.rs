@@ -700,6 +700,7 @@ fn ManagePersonLoaded(page: AdminPerson, loaded: RwSignal<Option<Result<AdminPer
         {move || error.get().map(|m| view! { <p class="error" role="alert" data-test="team-error">{t(m)}</p> })}
         <section class="panel" aria-labelledby="team-title" data-test="admin-care-team">
             <h2 id="team-title">{t(Msg::CareTeam)}</h2>
+            {team.is_empty().then(|| view! { <p class="empty" data-test="team-empty">{t(Msg::AdminNobodyYet)}</p> })}
             <ul class="care-team">
                 {team.into_iter().map(|m| {
                     let member = m.id.clone();
@@ -786,6 +787,7 @@ where
             <label for="team-as">{t(Msg::AdminAs)}</label>
             <select id="team-as" data-test="team-as" aria-describedby="team-as-error" aria-invalid=invalid(problems, Field::Role)
                 prop:value=place on:change=move |ev| place.set(event_target_value(&ev))>
+                <option value="">{t(Msg::AdminChooseRole)}</option>
                 {[Relation::KeyWorker, Relation::Staff, Relation::PeerSupport].into_iter().map(|r| {
                     view! { <option value=r.as_str()>{t(relation_msg(r))}</option> }
                 }).collect_view()}
