@@ -118,11 +118,6 @@ export async function newTablet(browser, baseURL, { pin = TEST_PIN } = {}) {
 /// The WCAG 2.0, 2.1 and 2.2 A and AA rules.
 export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-/// TEMPORARY opt-out, to be removed when the recovery tracker's accessibility work (issue 13, the tracker's
-/// screens, done on another branch at the same time) is merged: those pages are not checked here until then.
-/// Every other page is.
-export const AXE_OPT_OUT_TRACKER_PAGES_UNTIL_TRACKER_FIXES_MERGE = [/\/people\/[^/]+\/tracker(\/|$)/];
-
 /// Violations found on the pages of the running test (reported, and the test failed, when it ends).
 const axeViolations = [];
 /// Checks started and not finished yet, per page.
@@ -138,7 +133,6 @@ export const foreignOrigins = new Set();
 export async function checkAccessibility(page, why = 'the page') {
   const url = new URL(page.url());
   if (foreignOrigins.has(url.origin)) return [];
-  if (AXE_OPT_OUT_TRACKER_PAGES_UNTIL_TRACKER_FIXES_MERGE.some((re) => re.test(url.pathname))) return [];
   const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
   axeChecks += 1;
   const found = results.violations.map((v) => ({

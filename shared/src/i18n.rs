@@ -730,7 +730,7 @@ mod tests {
             .iter()
             .filter(|m| m.text(Lang::En) == m.text(Lang::Cy))
             .collect();
-        assert_eq!(same, vec![&Msg::AppName, &Msg::Ward]);
+        assert_eq!(same, vec![&Msg::AppName, &Msg::Ward, &Msg::ReadingStageOf]);
     }
 
     #[test]
