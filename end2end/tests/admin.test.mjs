@@ -313,3 +313,48 @@ test('an ID token issued to another application, or already expired, is refused 
   await waitFor(() => tablet.page.locator('[data-test=signed-in-as]').count(), 0);
   await tablet.context.close();
 });
+
+test('a ward manager manages the care teams of the people on their own ward, in English and Welsh', async () => {
+  const rhian = await newTablet(world.browser, world.server.url);
+  await signIn(rhian.page, 'rhian');
+  await rhian.page.locator('[data-test=manage-ward]').click();
+  await rhian.page.locator('main h1', { hasText: 'Derwen Ward (demo)' }).waitFor();
+  await waitFor(
+    () => rhian.page.locator('[data-test=ward-person]', { hasText: 'Dylan Evans' }).textContent(),
+    /Key worker: Owen Price/,
+  );
+  await rhian.page.locator('[data-test=ward-person] a', { hasText: 'Dylan Evans' }).click();
+  await rhian.page.locator('main h1', { hasText: 'Dylan Evans' }).waitFor();
+
+  // Nobody chosen: said beside the field. Then Bethan (a key worker on the ward) joins as care-team staff, and leaves again.
+  await rhian.page.locator('[data-test=team-add]').click();
+  await waitFor(() => rhian.page.locator('[data-test=team-who-error]').textContent(), /Choose someone/);
+  await choose(rhian.page, '[data-test=team-who]', 'Bethan Rees');
+  await choose(rhian.page, '[data-test=team-as]', 'Care team staff');
+  await rhian.page.locator('[data-test=team-add]').click();
+  const staff = () => rhian.page.locator('[data-test=team-member][data-relation=staff] .member-name').allTextContents();
+  await waitFor(staff, ['Bethan Rees']);
+  const dylan = world.server.query("SELECT id FROM users WHERE username = 'dylan'");
+  const bethan = world.server.query("SELECT id FROM users WHERE username = 'bethan'");
+  assert.equal(world.server.query(`SELECT relation FROM care_team WHERE person_id = '${dylan}' AND member_id = '${bethan}'`), 'staff');
+  await rhian.page.locator('[data-test=team-member][data-relation=staff] [data-test=remove-member]').click();
+  await waitFor(staff, []);
+  assert.equal(world.server.query(`SELECT COUNT(*) FROM care_team WHERE person_id = '${dylan}' AND member_id = '${bethan}'`), '0');
+
+  // A discharge dated in the future is refused beside the date, and nothing is recorded.
+  const stays = world.server.query('SELECT COUNT(*) FROM stays');
+  await rhian.page.locator('[data-test=discharge-date]').fill(`${new Date().getFullYear() + 1}-01-01`);
+  await rhian.page.locator('[data-test=discharge-submit]').click();
+  await waitFor(() => rhian.page.locator('[data-test=discharge-date-error]').textContent(), /cannot be in the future/);
+  assert.equal(world.server.query('SELECT COUNT(*) FROM stays'), stays);
+  await shot(rhian.page, 'ward-manager');
+
+  // In Welsh.
+  await rhian.page.getByRole('button', { name: 'Cymraeg' }).click();
+  await waitFor(() => rhian.page.locator('#team-title').textContent(), 'Tîm gofal');
+  await waitFor(() => rhian.page.locator('#stays-title').textContent(), 'Derbyn, symud a rhyddhau');
+  await checkAccessibility(rhian.page, 'the care-team page in Welsh');
+  await shot(rhian.page, 'ward-manager-cy');
+  await rhian.page.getByRole('button', { name: 'English' }).click();
+  await rhian.context.close();
+});
