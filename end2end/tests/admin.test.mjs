@@ -111,6 +111,28 @@ async function makeAccount(page, { username, name, role, ward }) {
   return otp;
 }
 
+/// At a 320 px phone: no sideways scroll, and every target at least 44 × 44 px (as `a11y.test.mjs` measures).
+async function phoneLayout(page, where) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 640 });
+  const m = await page.evaluate(() => {
+    const small = [];
+    for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')) {
+      if (el.closest('.skip-link') || el.disabled) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden' || style.display === 'none') continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      if (r.width < 43.5 || r.height < 43.5) small.push(`${el.tagName} "${(el.innerText || el.id).trim().slice(0, 40)}" ${r.width}x${r.height}`);
+    }
+    return { sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth, small };
+  });
+  await shot(page, `${where}-phone`);
+  await page.setViewportSize(size);
+  assert.equal(m.sideways, 0, `${where}: sideways scroll at 320 px`);
+  assert.deepEqual(m.small, [], `${where}: targets smaller than 44 x 44 px`);
+}
+
 /// The names on the signed-in person's caseload as shown now.
 const caseload = (page) => page.locator('[data-test=people-list] li').allTextContents();
 
@@ -128,6 +150,7 @@ test('an administrator makes a key worker and a service user; the key worker cha
   assert.equal(await admin.page.locator('#new-username').getAttribute('aria-invalid'), 'true');
   assert.equal(world.server.query('SELECT COUNT(*) FROM users'), before);
   await shot(admin.page, 'form-problems');
+  await phoneLayout(admin.page, 'admin-home');
 
   const bethanOtp = await makeAccount(admin.page, { username: 'bethan', name: 'Bethan Rees', role: 'Key worker', ward: 'Derwen' });
   await shot(admin.page, 'one-time-password');
@@ -348,6 +371,7 @@ test('a ward manager manages the care teams of the people on their own ward, in 
   await waitFor(() => rhian.page.locator('[data-test=discharge-date-error]').textContent(), /cannot be in the future/);
   assert.equal(world.server.query('SELECT COUNT(*) FROM stays'), stays);
   await shot(rhian.page, 'ward-manager');
+  await phoneLayout(rhian.page, 'care-team-and-stay');
 
   // In Welsh.
   await rhian.page.getByRole('button', { name: 'Cymraeg' }).click();
