@@ -352,7 +352,7 @@ fn Wards() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let problems = RwSignal::new(Problems::new());
     let error = RwSignal::new(None::<Msg>);
-    let wards = LocalResource::new(|| api::admin_wards());
+    let wards = LocalResource::new(api::admin_wards);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
