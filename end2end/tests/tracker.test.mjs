@@ -44,6 +44,9 @@ async function startReading(page, date) {
 async function finishReading(page) {
   await page.locator('[data-test=reading-draft]').waitFor();
   await page.locator('[data-test=reading-finish]').click();
+  // Areas are left without an agreed number: finishing asks first, naming them.
+  await page.locator('[data-test=finish-confirm-question]').waitFor();
+  await page.locator('[data-test=finish-anyway]').click();
   await page.locator('[data-test=reading-finished]').waitFor();
 }
 
