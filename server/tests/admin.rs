@@ -29,6 +29,7 @@ on_both_engines!(
     discharge_keeps_the_record_and_ends_what_was_shared_with_carers,
     bad_input_is_refused_clearly_and_writes_nothing,
     searches_and_the_ward_list_are_bounded,
+    a_burst_of_new_accounts_hashes_no_more_than_the_bound,
 );
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -1370,4 +1371,68 @@ async fn searches_and_the_ward_list_are_bounded(db: TestDb) {
         .await;
     r.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     assert_eq!(app.db.count("SELECT COUNT(*) FROM users").await, users);
+}
+
+async fn a_burst_of_new_accounts_hashes_no_more_than_the_bound(db: TestDb) {
+    db.seed_demo().await;
+    // One hash at a time and two waiting: more than that at once are told the server is busy, and write nothing.
+    let app = TestApp::with_config(db, |c| {
+        c.hash_concurrency = 1;
+        c.hash_queue = 2;
+    });
+    let mut admin = app.signed_in("admin").await;
+    let token = admin.csrf_token().await;
+    let cookie = admin.cookie.clone().unwrap();
+    let ward = demo_ward(&app.db).await;
+    let users = app.db.count("SELECT COUNT(*) FROM users").await;
+    let mut clients: Vec<Client<'_>> = (0..40)
+        .map(|_| {
+            let mut c = Client::with_cookie(&app, &cookie);
+            c.csrf = Some(token.clone());
+            c
+        })
+        .collect();
+    let ward = &ward;
+    let replies = futures_util::future::join_all(clients.iter_mut().enumerate().map(|(i, c)| async move {
+        let body = json!({ "username": format!("burst{i}"), "display_name": format!("Burst Person {i}"), "role": "staff", "ward": ward });
+        c.post("/api/admin/accounts", body).await
+    }))
+    .await;
+    let made = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let busy = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
+        .count();
+    assert_eq!(
+        made + busy,
+        40,
+        "only 201 and 503: {:?}",
+        replies.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert!(
+        made >= 1 && busy >= 1,
+        "some made, the rest told to wait: {made} made, {busy} busy"
+    );
+    for r in replies
+        .iter()
+        .filter(|r| r.status == StatusCode::SERVICE_UNAVAILABLE)
+    {
+        r.assert_error(StatusCode::SERVICE_UNAVAILABLE, "busy");
+        assert!(r.header(axum::http::header::RETRY_AFTER).is_some());
+    }
+    assert_eq!(
+        app.state.auth.hashing.peak_running(),
+        1,
+        "never more than one hash at once"
+    );
+    assert_eq!(
+        app.db.count("SELECT COUNT(*) FROM users").await,
+        users + made as i64,
+        "a refused one wrote nothing"
+    );
+    // Afterwards accounts are made as usual.
+    create(&mut admin, json!({ "username": "after", "display_name": "After Burst", "role": "staff", "ward": ward })).await;
 }
