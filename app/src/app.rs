@@ -6,6 +6,7 @@ use crate::{
     pages::{
         audit::AuditPage,
         frameworks::FrameworksPage,
+        admin::{AccountPage, ManagePersonPage, WardPage},
         home::HomePage,
         overview::OverviewPage,
         report::ReportPage,
@@ -75,6 +76,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/overview") view=OverviewPage/>
                     <Route path=path!("/report") view=ReportPage/>
                     <Route path=path!("/frameworks") view=FrameworksPage/>
+                    <Route path=path!("/admin/accounts/:id") view=AccountPage/>
+                    <Route path=path!("/admin/wards/:id") view=WardPage/>
+                    <Route path=path!("/admin/people/:id") view=ManagePersonPage/>
                 </Routes>
             </Show>
         </Router>

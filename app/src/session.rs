@@ -50,6 +50,8 @@ pub enum Screen {
     ChoosePin { me: Me },
     /// This person's records cannot be opened here now; `why` says what to do.
     CannotOpen { me: Me, why: Msg },
+    /// Signed in with a one-time password: they choose their own before anything else.
+    ChangePassword { me: Me },
 }
 
 /// Where the signed-in person is remembered (their account summary only; never health data). The only name kept
@@ -235,8 +237,10 @@ impl Auth {
                 }
                 match screen {
                     // The PIN is still wanted (a reload, or the idle lock), whatever the session says.
-                    Screen::AskPin { me: ref asked, .. } | Screen::ChoosePin { me: ref asked } if asked.id == me.id => {
-                    }
+                    Screen::AskPin { me: ref asked, .. }
+                    | Screen::ChoosePin { me: ref asked }
+                    | Screen::ChangePassword { me: ref asked }
+                        if asked.id == me.id => {}
                     _ => {
                         self.close_records();
                         spawn_local(self.hand_over(me, false));
@@ -272,6 +276,9 @@ impl Auth {
     /// Get this person's data key from the server and open their records (asking them to choose a PIN first if
     /// this device has none for them). `quietly`: the page asking (sign-in) stays until then.
     async fn hand_over(self, me: Me, quietly: bool) {
+        if me.must_change_password {
+            return self.screen.set(Screen::ChangePassword { me });
+        }
         if !quietly {
             self.screen.set(Screen::Opening);
         }
@@ -513,6 +520,17 @@ impl Auth {
         self.accept(info);
         self.hand_over(me.clone(), true).await;
         Ok(me)
+    }
+
+    /// Replace a one-time password with the person's own, then open their records.
+    pub async fn change_password(self, current_password: String, new_password: String) -> Result<(), Failure> {
+        let token = self.csrf_token().unwrap_or_default();
+        let body = waymark_shared::api::ChangePasswordRequest { current_password, new_password };
+        let info = api::change_password(&token, &body).await?;
+        let me = info.user.clone().ok_or(Failure::Unexpected)?;
+        self.accept(info);
+        self.hand_over(me, false).await;
+        Ok(())
     }
 
     pub async fn sign_out(self) {

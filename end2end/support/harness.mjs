@@ -18,7 +18,7 @@ export const DEMO_PASSWORD = 'waymark-demo';
 /// The PIN people in the tests choose for a tablet at their first sign-in on it, and type to open their records.
 export const TEST_PIN = '482916';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -29,9 +29,11 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+/// Start the server on a fresh database with the demo ward. `env` adds settings (e.g. the identity provider's);
+/// `port` picks the port (one from `freePort`, when a setting must name the server's address before it starts).
+export async function startServer({ env = {}, port: wanted } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'waymark-e2e-'));
-  const port = await freePort();
+  const port = wanted ?? await freePort();
   const bin = process.env.WAYMARK_SERVER_BIN || join(root, 'target', 'debug', 'waymark-server');
   const child = spawn(bin, [], {
     env: {
@@ -41,6 +43,7 @@ export async function startServer() {
       WAYMARK_DIST: process.env.WAYMARK_DIST || join(root, 'dist'),
       WAYMARK_SEED_DEMO: 'true',
       RUST_LOG: process.env.RUST_LOG || 'warn',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -124,8 +127,12 @@ const axeSeen = new WeakMap();
 let axeChecks = 0;
 
 /// Run axe on the page as it is now and keep what it finds. `why` names the moment in the report.
+/// Origins that are not Waymark's (an identity provider a test starts): their pages are not Waymark's to check.
+export const foreignOrigins = new Set();
+
 export async function checkAccessibility(page, why = 'the page') {
   const url = new URL(page.url());
+  if (foreignOrigins.has(url.origin)) return [];
   const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
   axeChecks += 1;
   const found = results.violations.map((v) => ({
@@ -155,6 +162,7 @@ function watchAccessibility(page) {
   axeSeen.set(page, new Set());
   page.on('framenavigated', (frame) => {
     if (frame !== page.mainFrame()) return;
+    if (foreignOrigins.has(new URL(frame.url()).origin)) return;
     const before = axeRunning.get(page) ?? Promise.resolve();
     const run = before.then(async () => {
       if (page.isClosed()) return;
@@ -172,7 +180,7 @@ function watchAccessibility(page) {
 }
 
 /// At the end of each test: wait for the checks under way and fail the test on any violation.
-async function accessibilityVerdict() {
+export async function accessibilityVerdict() {
   await Promise.all([...axeRunning.values()]);
   axeRunning.clear();
   const found = axeViolations.splice(0);

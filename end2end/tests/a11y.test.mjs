@@ -161,11 +161,11 @@ test('every page for every role: titles, focus, target sizes and no sideways scr
     await t.context.close();
   }
 
-  // An administrator's only page, and the lock screen.
+  // An administrator's home (the administration tools), and the lock screen.
   const admin = await newTablet(world.browser, world.server.url);
   await admin.page.setViewportSize(PHONE);
   await signIn(admin.page, 'admin');
-  await waitFor(() => admin.page.title(), 'Hello, Demo Administrator – Waymark', { what: "the administrator's title" });
+  await waitFor(() => admin.page.title(), 'Administration – Waymark', { what: "the administrator's title" });
   await checkLayout(admin.page, 'admin home, phone');
   await admin.page.locator('[data-test=lock-now]').click();
   await admin.page.locator('[data-test=lock-screen] h1').waitFor();

@@ -19,6 +19,11 @@ use waymark_shared::{
         ReportQuery, ReportViewsRequest, ReportViewsResponse, SaveFrameworkRequest, ServiceReport, SessionInfo,
         SessionState, SetLanguageRequest, SignInRequest,
     },
+    api::{
+        AccountDetail, AccountList, AccountSummary, AdminPerson, CareTeamRequest, ChangePasswordRequest,
+        NewAccountRequest, NewWardRequest, OneTimePassword, SetIdentityRequest, SignInOptions, StayRequest, WardInfo,
+        WardList, WardRoster,
+    },
     outcomes::Framework,
     sync::{PullQuery, PullResponse, PushRequest, PushResponse},
 };
@@ -63,6 +68,26 @@ use waymark_shared::{
         sync_pull,
         sync_live,
         device_key,
+        admin_accounts_search,
+        admin_accounts_create,
+        admin_accounts_show,
+        admin_accounts_password,
+        admin_accounts_deactivate,
+        admin_accounts_reactivate,
+        admin_accounts_identity,
+        admin_wards_list,
+        admin_wards_create,
+        admin_wards_roster,
+        admin_people_show,
+        admin_care_team_link,
+        admin_care_team_unlink,
+        admin_admit,
+        admin_transfer,
+        admin_discharge,
+        me_password,
+        sign_in_options,
+        oidc_start,
+        oidc_callback,
     ),
     components(schemas(ApiError)),
     modifiers(&Security),
@@ -76,6 +101,7 @@ use waymark_shared::{
         (name = "audit", description = "Who looked at or changed a record"),
         (name = "export", description = "FHIR R4 and CSV exports"),
         (name = "report", description = "The de-identified service report"),
+        (name = "admin", description = "Administration: accounts, wards, care teams, admission, moves and discharge"),
     )
 )]
 pub struct ApiDoc;
@@ -278,3 +304,120 @@ fn sync_live() {}
     responses((status = 200, body = DeviceKey), (status = 400, body = ApiError), (status = 401, body = ApiError),
               (status = 409, body = ApiError)))]
 fn device_key() {}
+
+// Administration (issue 16): administrators; a person's care team and stay also their ward's manager.
+
+/// Accounts whose name or username holds every word searched for (at most 50; `more` when there were more).
+#[utoipa::path(get, path = "/api/admin/accounts", tag = "admin",
+    params(("q" = Option<String>, Query, description = "Words to search for (at most 80 characters)")),
+    responses((status = 200, body = AccountList), (status = 400, body = ApiError), (status = 403, body = ApiError)))]
+fn admin_accounts_search() {}
+
+/// Make a staff or service-user account; its one-time password is answered once.
+#[utoipa::path(post, path = "/api/admin/accounts", tag = "admin", request_body = NewAccountRequest,
+    responses((status = 201, body = OneTimePassword), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 409, body = ApiError)))]
+fn admin_accounts_create() {}
+
+/// One account, its care team or caseload, and a service user's stays.
+#[utoipa::path(get, path = "/api/admin/accounts/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = AccountDetail), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn admin_accounts_show() {}
+
+/// A new one-time password: every session ends and the account's device keys are withdrawn.
+#[utoipa::path(post, path = "/api/admin/accounts/{id}/password", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = OneTimePassword), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn admin_accounts_password() {}
+
+/// Switch the account off: no sign-in, its sessions and live streams end, its pulls are refused.
+#[utoipa::path(post, path = "/api/admin/accounts/{id}/deactivate", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = AccountSummary), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn admin_accounts_deactivate() {}
+
+/// Switch the account back on.
+#[utoipa::path(post, path = "/api/admin/accounts/{id}/reactivate", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = AccountSummary), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn admin_accounts_reactivate() {}
+
+/// Link a staff account to its identity at the hospital's identity provider (`null` unlinks).
+#[utoipa::path(put, path = "/api/admin/accounts/{id}/identity", tag = "admin", params(("id" = String, Path)),
+    request_body = SetIdentityRequest,
+    responses((status = 200, body = AccountSummary), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+fn admin_accounts_identity() {}
+
+/// Every ward (an administrator) or their own (a ward manager).
+#[utoipa::path(get, path = "/api/admin/wards", tag = "admin",
+    responses((status = 200, body = WardList), (status = 403, body = ApiError)))]
+fn admin_wards_list() {}
+
+/// A new ward (names are unique; 500 wards at most).
+#[utoipa::path(post, path = "/api/admin/wards", tag = "admin", request_body = NewWardRequest,
+    responses((status = 201, body = WardInfo), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 409, body = ApiError)))]
+fn admin_wards_create() {}
+
+/// Who is on a ward.
+#[utoipa::path(get, path = "/api/admin/wards/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = WardRoster), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn admin_wards_roster() {}
+
+/// A service user's care team and stays, and who may join the care team.
+#[utoipa::path(get, path = "/api/admin/people/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = AdminPerson), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn admin_people_show() {}
+
+/// Put someone on the person's care team in this place (what they see changes at their next pull).
+#[utoipa::path(put, path = "/api/admin/people/{id}/care-team/{member}", tag = "admin",
+    params(("id" = String, Path), ("member" = String, Path)), request_body = CareTeamRequest,
+    responses((status = 200, body = AdminPerson), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn admin_care_team_link() {}
+
+/// Take someone off the person's care team.
+#[utoipa::path(delete, path = "/api/admin/people/{id}/care-team/{member}", tag = "admin",
+    params(("id" = String, Path), ("member" = String, Path)),
+    responses((status = 200, body = AdminPerson), (status = 403, body = ApiError), (status = 404, body = ApiError)))]
+fn admin_care_team_unlink() {}
+
+/// Admit the person to a ward, dated.
+#[utoipa::path(post, path = "/api/admin/people/{id}/admit", tag = "admin", params(("id" = String, Path)),
+    request_body = StayRequest,
+    responses((status = 201, body = AdminPerson), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn admin_admit() {}
+
+/// Move the person to another ward, dated (the old ward's staff leave the care team).
+#[utoipa::path(post, path = "/api/admin/people/{id}/transfer", tag = "admin", params(("id" = String, Path)),
+    request_body = StayRequest,
+    responses((status = 201, body = AdminPerson), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn admin_transfer() {}
+
+/// Discharge the person, dated (read-only for staff; sharing with carers and peer support ends).
+#[utoipa::path(post, path = "/api/admin/people/{id}/discharge", tag = "admin", params(("id" = String, Path)),
+    request_body = StayRequest,
+    responses((status = 201, body = AdminPerson), (status = 400, body = ApiError), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+fn admin_discharge() {}
+
+/// Choose a new password (required after a one-time one); the person's other sessions end.
+#[utoipa::path(post, path = "/api/me/password", tag = "session", request_body = ChangePasswordRequest,
+    responses((status = 200, body = SessionInfo), (status = 400, body = ApiError), (status = 401, body = ApiError)))]
+fn me_password() {}
+
+/// How people may sign in here (whether the hospital's identity provider is set up).
+#[utoipa::path(get, path = "/api/sign-in/options", tag = "session", responses((status = 200, body = SignInOptions)))]
+fn sign_in_options() {}
+
+/// Off to the hospital's identity provider (authorization code with PKCE); 404 when none is set up.
+#[utoipa::path(get, path = "/api/oidc/start", tag = "session",
+    responses((status = 303, description = "To the identity provider"), (status = 404, body = ApiError)))]
+fn oidc_start() {}
+
+/// Back from the identity provider: signed in and sent to `/`, or sent to `/sign-in?sso=…` saying why not.
+#[utoipa::path(get, path = "/api/oidc/callback", tag = "session",
+    params(("code" = Option<String>, Query), ("state" = Option<String>, Query)),
+    responses((status = 303, description = "To the app, signed in, or to the sign-in page with the reason")))]
+fn oidc_callback() {}

@@ -140,7 +140,7 @@ pub fn check_new_password(current: &str, new: &str, again: &str) -> Problems {
         out.push((Field::CurrentPassword, Msg::PasswordCurrentMissing));
     }
     let chars = new.chars().count();
-    if chars < NEW_PASSWORD_MIN_CHARS || chars > crate::validation::PASSWORD_MAX {
+    if !(NEW_PASSWORD_MIN_CHARS..=crate::validation::PASSWORD_MAX).contains(&chars) {
         out.push((Field::NewPassword, Msg::PasswordTooShort));
     } else if new == current {
         out.push((Field::NewPassword, Msg::PasswordSameAsOld));

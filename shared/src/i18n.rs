@@ -747,6 +747,10 @@ catalogue! {
     WhatCsv => "A readings download", "Lawrlwythiad darlleniadau";
     RecordViewTimes => "({count} times)", "({count} gwaith)";
     AuditWhatFilter => "Part of the record", "Rhan o'r cofnod";
+    // Administration screens (issue 16).
+    AdminStatus => "Status", "Statws";
+    AdminNotForYou => "This page is for Waymark administrators and ward managers.", "Mae'r dudalen hon ar gyfer gweinyddwyr Waymark a rheolwyr wardiau.";
+    AdminOr => "or", "neu";
 }
 
 /// Fill `{key}` placeholders in a catalogue message.

@@ -4,10 +4,13 @@
 use super::http::{self, Failure, Method};
 use std::marker::PhantomData;
 use waymark_shared::{
-    UserId,
+    Relation, UserId,
     api::{
-        AcceptInvitationRequest, DeviceKey, DeviceKeyRequest, FrameworksResponse, Invitation, PeopleList, PersonPage,
-        PresenceRequest, SessionInfo, SessionState, SetLanguageRequest, SignInRequest,
+        AcceptInvitationRequest, AccountDetail, AccountList, AccountSummary, AdminPerson, CareTeamRequest,
+        ChangePasswordRequest, DeviceKey, DeviceKeyRequest, FrameworksResponse, Invitation, NewAccountRequest,
+        NewWardRequest, OneTimePassword, PeopleList, PersonPage, PresenceRequest, SessionInfo, SessionState,
+        SetIdentityRequest, SetLanguageRequest, SignInOptions, SignInRequest, StayKind, StayRequest, WardInfo,
+        WardList, WardRoster,
     },
     api::{SaveFrameworkRequest, AuditQuery, AuditTrail, RecordViews, ReportViewsRequest, ReportViewsResponse, ServiceReport},
     sync::{PullQuery, PullResponse, PushRequest, PushResponse},
@@ -240,6 +243,100 @@ fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+// Administration (issue 16).
+
+/// `GET /api/sign-in/options`: whether staff may sign in through the hospital's identity provider.
+pub async fn sign_in_options() -> Result<SignInOptions, Failure> {
+    http::get("/api/sign-in/options").await
+}
+
+/// Where the browser goes to sign in through the hospital's identity provider.
+pub const OIDC_START: &str = "/api/oidc/start";
+
+/// `POST /api/me/password`: choose a new password (after a one-time one).
+pub async fn change_password(token: &str, body: &ChangePasswordRequest) -> Result<SessionInfo, Failure> {
+    http::send(Method::POST, "/api/me/password", token, Some(body)).await
+}
+
+/// `GET /api/admin/accounts?q=…`.
+pub async fn admin_search(q: &str) -> Result<AccountList, Failure> {
+    http::get(&format!("/api/admin/accounts?q={}", encode(q))).await
+}
+
+/// `POST /api/admin/accounts`.
+pub async fn admin_create_account(token: &str, body: &NewAccountRequest) -> Result<OneTimePassword, Failure> {
+    http::send(Method::POST, "/api/admin/accounts", token, Some(body)).await
+}
+
+/// `GET /api/admin/accounts/{id}`.
+pub async fn admin_account(id: &UserId) -> Result<AccountDetail, Failure> {
+    http::get(&format!("/api/admin/accounts/{}", encode(&id.0))).await
+}
+
+/// `POST /api/admin/accounts/{id}/password`.
+pub async fn admin_reset_password(token: &str, id: &UserId) -> Result<OneTimePassword, Failure> {
+    let url = format!("/api/admin/accounts/{}/password", encode(&id.0));
+    http::send(Method::POST, &url, token, Some(&serde_json::json!({}))).await
+}
+
+/// `POST /api/admin/accounts/{id}/deactivate` (`on` false) or `…/reactivate` (`on` true).
+pub async fn admin_switch(token: &str, id: &UserId, on: bool) -> Result<AccountSummary, Failure> {
+    let what = if on { "reactivate" } else { "deactivate" };
+    let url = format!("/api/admin/accounts/{}/{what}", encode(&id.0));
+    http::send(Method::POST, &url, token, Some(&serde_json::json!({}))).await
+}
+
+/// `PUT /api/admin/accounts/{id}/identity`.
+pub async fn admin_set_identity(token: &str, id: &UserId, body: &SetIdentityRequest) -> Result<AccountSummary, Failure> {
+    let url = format!("/api/admin/accounts/{}/identity", encode(&id.0));
+    http::send(Method::PUT, &url, token, Some(body)).await
+}
+
+/// `GET /api/admin/wards`.
+pub async fn admin_wards() -> Result<WardList, Failure> {
+    http::get("/api/admin/wards").await
+}
+
+/// `POST /api/admin/wards`.
+pub async fn admin_create_ward(token: &str, body: &NewWardRequest) -> Result<WardInfo, Failure> {
+    http::send(Method::POST, "/api/admin/wards", token, Some(body)).await
+}
+
+/// `GET /api/admin/wards/{id}`.
+pub async fn admin_ward(id: &str) -> Result<WardRoster, Failure> {
+    http::get(&format!("/api/admin/wards/{}", encode(id))).await
+}
+
+/// `GET /api/admin/people/{id}`.
+pub async fn admin_person(id: &UserId) -> Result<AdminPerson, Failure> {
+    http::get(&format!("/api/admin/people/{}", encode(&id.0))).await
+}
+
+/// `PUT /api/admin/people/{id}/care-team/{member}` (`Some` relation) or `DELETE` it (`None`).
+pub async fn admin_care_team(
+    token: &str,
+    person: &UserId,
+    member: &UserId,
+    relation: Option<Relation>,
+) -> Result<AdminPerson, Failure> {
+    let url = format!("/api/admin/people/{}/care-team/{}", encode(&person.0), encode(&member.0));
+    match relation {
+        Some(relation) => http::send(Method::PUT, &url, token, Some(&CareTeamRequest { relation })).await,
+        None => http::send::<(), _>(Method::DELETE, &url, token, None).await,
+    }
+}
+
+/// `POST /api/admin/people/{id}/admit`, `…/transfer` or `…/discharge`.
+pub async fn admin_stay(token: &str, person: &UserId, kind: StayKind, body: &StayRequest) -> Result<AdminPerson, Failure> {
+    let what = match kind {
+        StayKind::Admitted => "admit",
+        StayKind::Transferred => "transfer",
+        StayKind::Discharged => "discharge",
+    };
+    let url = format!("/api/admin/people/{}/{what}", encode(&person.0));
+    http::send(Method::POST, &url, token, Some(body)).await
 }
 
 #[cfg(test)]

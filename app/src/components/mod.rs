@@ -4,6 +4,7 @@ pub mod area_icon;
 pub mod chart;
 pub mod comments;
 pub mod conflicts;
+pub mod form;
 pub mod goal_list;
 pub mod invite;
 pub mod language_switch;

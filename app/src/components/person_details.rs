@@ -82,6 +82,13 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
         <article class="person-page" data-test="person-page">
             <h1>{name.get_value()}</h1>
             {p.person.ward.map(|w| view! { <p class="person-ward">{t(Msg::Ward)}": "{w.name}</p> })}
+            {(!is_carer && !p.stays.is_empty()).then(|| view! {
+                <section class="panel stays" data-test="stays" aria-labelledby="stays-title">
+                    <h2 id="stays-title">{t(Msg::StayTitle)}</h2>
+                    <crate::pages::admin::StayList stays=p.stays.clone()/>
+                    {waymark_shared::api::StayStep::discharged(&p.stays).then(|| view! { <p class="note">{t(Msg::StayDischargedNote)}</p> })}
+                </section>
+            })}
             <p class="intro" data-test="person-intro">{intro}</p>
             {move || (sees(SharedPart::Tracker) || sees_plan()).then(|| view! {
                 <p class="page-actions">

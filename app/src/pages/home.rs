@@ -26,17 +26,19 @@ fn home_for(me: Me) -> AnyView {
             <WithPerson id=me.id content=|me, page| view! { <PersonDetails me=me page=page/> }/>
         }
         .into_any(),
-        Role::Admin => {
-            let name = me.display_name.clone();
-            crate::a11y::page_title(move || t_fill(Msg::HelloName, vec![("name", name.clone())])());
-            view! {
-            <h1>{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</h1>
-            <p class="intro">{t(Msg::AdminIntro)}</p>
-        }
-        .into_any()
-        }
+        Role::Admin => view! { <super::admin::AdminHome/> }.into_any(),
         Role::Carer | Role::PeerSupport => view! { <PeopleSection heading=Msg::WhoYouSupport empty=Msg::NotLinkedYet/> }.into_any(),
-        Role::WardManager => view! { <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty overview=Msg::WardOverview/> }.into_any(),
+        Role::WardManager => view! {
+            <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty overview=Msg::WardOverview/>
+            {me.ward.clone().map(|w| view! {
+                <p class="page-actions">
+                    <leptos_router::components::A href=format!("/admin/wards/{}", w.id) attr:class="button outline" attr:data-test="manage-ward">
+                        {t(Msg::AdminManageWard)}
+                    </leptos_router::components::A>
+                </p>
+            })}
+        }
+        .into_any(),
         Role::KeyWorker | Role::Staff => {
             view! { <PeopleSection heading=Msg::MyCaseload empty=Msg::CaseloadEmpty overview=Msg::CaseloadOverview/> }.into_any()
         }

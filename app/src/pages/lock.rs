@@ -38,6 +38,7 @@ pub fn LockScreen() -> impl IntoView {
                     Screen::AskPin { me, idle } => view! { <AskPin me idle/> }.into_any(),
                     Screen::ChoosePin { me } => view! { <ChoosePin me/> }.into_any(),
                     Screen::CannotOpen { me, why } => view! { <CannotOpen me why/> }.into_any(),
+                    Screen::ChangePassword { me } => view! { <ChangePassword me/> }.into_any(),
                     Screen::Opening | Screen::Pages => {
                         view! { <p class="loading" data-test="lock-opening">{t(Msg::OpeningRecords)}</p> }.into_any()
                     }
@@ -202,5 +203,69 @@ fn CannotOpen(me: Me, why: Msg) -> impl IntoView {
             {t(Msg::TryAgain)}
         </button>
         {leave_button(Msg::SomeoneElse)}
+    }
+}
+
+/// Signed in with a one-time password: choose a password of their own (typed twice) before anything else opens.
+#[component]
+fn ChangePassword(me: Me) -> impl IntoView {
+    use crate::components::form::{field_error, invalid, place_failure};
+    use waymark_shared::admin::{Field, Problems, check_new_password};
+    let auth = use_auth();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let problems = RwSignal::new(Problems::new());
+    let error = RwSignal::new(None::<Msg>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        error.set(None);
+        let found = check_new_password(&current.get_untracked(), &new.get_untracked(), &again.get_untracked());
+        problems.set(found.clone());
+        if !found.is_empty() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            if let Err(e) = auth.change_password(current.get_untracked(), new.get_untracked()).await {
+                let fields = [(Field::NewPassword, Msg::PasswordTooShort), (Field::CurrentPassword, Msg::PasswordCurrentMissing)];
+                if let Some(m) = place_failure(&e, problems, &fields) {
+                    error.try_set(Some(m));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    crate::a11y::screen_title(t(Msg::ChangePasswordTitle));
+    view! {
+        <h1>{t(Msg::ChangePasswordTitle)}</h1>
+        <p class="greeting">{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</p>
+        <p class="intro">{t(Msg::ChangePasswordIntro)}</p>
+        <form on:submit=submit novalidate data-test="change-password-form">
+            <label for="current-password">{t(Msg::PasswordCurrent)}</label>
+            <input id="current-password" type="password" autocomplete="current-password" data-test="current-password"
+                aria-describedby="current-password-error" aria-invalid=invalid(problems, Field::CurrentPassword)
+                prop:value=current on:input=move |ev| current.set(event_target_value(&ev))/>
+            {field_error(problems, Field::CurrentPassword, "current-password")}
+            <label for="new-password">{t(Msg::PasswordNew)}</label>
+            <input id="new-password" type="password" autocomplete="new-password" data-test="new-password"
+                aria-describedby="new-password-error" aria-invalid=invalid(problems, Field::NewPassword)
+                prop:value=new on:input=move |ev| new.set(event_target_value(&ev))/>
+            {field_error(problems, Field::NewPassword, "new-password")}
+            <label for="new-password-again">{t(Msg::PasswordNewAgain)}</label>
+            <input id="new-password-again" type="password" autocomplete="new-password" data-test="new-password-again"
+                aria-describedby="new-password-again-error" aria-invalid=invalid(problems, Field::NewPasswordAgain)
+                prop:value=again on:input=move |ev| again.set(event_target_value(&ev))/>
+            {field_error(problems, Field::NewPasswordAgain, "new-password-again")}
+            {error_line(error)}
+            <button type="submit" class="button primary" data-test="change-password-submit" disabled=move || busy.get()>
+                {t(Msg::PasswordSave)}
+            </button>
+        </form>
+        {leave_button(Msg::SignOut)}
     }
 }

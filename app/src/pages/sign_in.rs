@@ -4,7 +4,7 @@ use crate::{
     session::use_auth,
 };
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{components::Redirect, hooks::use_navigate};
+use leptos_router::{components::Redirect, hooks::{use_navigate, use_query_map}};
 use waymark_shared::Msg;
 
 #[component]
@@ -41,6 +41,12 @@ pub fn SignInPage() -> impl IntoView {
             busy.try_set(false);
         });
     };
+
+    // Staff may sign in through the hospital's identity provider when it is set up; a refusal from it comes back
+    // here as `?sso=…`.
+    let options = LocalResource::new(|| async { crate::client::api::sign_in_options().await.unwrap_or_default() });
+    let query = use_query_map();
+    let sso_refusal = query.with_untracked(|q| q.get("sso")).and_then(|s| waymark_shared::api::SsoRefusal::parse(&s));
 
     // Someone whose records are open has nothing to do here.
     let already_signed_in = move || auth.me().is_some();
@@ -90,6 +96,13 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if busy.get() { t(Msg::SigningIn)() } else { t(Msg::SignIn)() }}
                     </button>
                 </form>
+                {sso_refusal.map(|r| view! { <p class="error" role="alert" data-test="sso-refusal">{t(r.message())}</p> })}
+                {move || options.get().filter(|o| o.identity_provider).map(|_| view! {
+                    <p class="sso-or">{t(Msg::AdminOr)}</p>
+                    <a href=crate::client::api::OIDC_START rel="external" class="button outline sso-button" data-test="sign-in-hospital">
+                        {t(Msg::SignInWithHospital)}
+                    </a>
+                })}
                 <p class="join-link"><a href="/join" class="text-link" data-test="join-link">{t(Msg::JoinHaveCode)}</a></p>
             </div>
         </main>
