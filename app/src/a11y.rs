@@ -20,11 +20,13 @@ fn current_path() -> String {
 
 /// "Safety plan: Dylan Evans – Waymark". The words follow the language (the closure reads it).
 pub fn page_title<S: AsRef<str>>(title: impl Fn() -> S + 'static) {
-    let path = current_path();
+    // The router's path (the address bar may show a move a moment later).
+    let location = use_location();
+    let path = location.pathname.get_untracked();
     Effect::new(move |_| {
         let words = title().as_ref().to_owned();
         // A page left behind keeps no say over the next one's title.
-        if current_path() != path {
+        if location.pathname.get_untracked() != path {
             return;
         }
         TITLED.with(|t| *t.borrow_mut() = Some(path.clone()));
@@ -97,7 +99,7 @@ fn watch_heading(
     seen: Option<leptos::web_sys::HtmlElement>,
     watch_until: u32,
 ) {
-    if tries > 300 || current_path() != path {
+    if tries > 300 {
         return;
     }
     let next = path.clone();
@@ -108,6 +110,14 @@ fn watch_heading(
             std::time::Duration::from_millis(50),
         );
     };
+    if current_path() != path {
+        // The router may tell of the move a moment before the address bar shows it: wait for it briefly; after that,
+        // another move has happened and this page is no longer the one to settle.
+        if tries < 10 && seen.is_none() {
+            again(None, 0);
+        }
+        return;
+    }
     if let Some(h) = &seen
         && h.is_connected()
     {

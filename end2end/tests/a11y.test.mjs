@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  serverAndBrowser, newTablet, signIn, artifacts, waitFor, eventually, caughtUp, checkAccessibility, axeCheckCount,
+  serverAndBrowser, newTablet, signIn, artifacts, waitFor, eventually, caughtUp, checkAccessibility, axeCheckCount, pinForm,
 } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
@@ -153,7 +153,8 @@ test('every page for every role: titles, focus, target sizes and no sideways scr
       // The header leaves the phone's screen to the page.
       await t.page.setViewportSize(PHONE_SHOT);
       const { headerShare } = await checkLayout(t.page, `plan (${role.user}, 390 px, ${lang})`);
-      assert.ok(headerShare < 0.25, `the header takes ${(headerShare * 100).toFixed(0)}% of a phone's height (${where})`);
+      // The issue's bound: not a third of the phone's screen.
+      assert.ok(headerShare < 1 / 3, `the header takes ${(headerShare * 100).toFixed(0)}% of a phone's height (${where})`);
       await t.page.setViewportSize(PHONE);
     }
     // Back to English for the next tests.
@@ -167,6 +168,8 @@ test('every page for every role: titles, focus, target sizes and no sideways scr
   await signIn(admin.page, 'admin');
   await waitFor(() => admin.page.title(), 'Administration – Waymark', { what: "the administrator's title" });
   await checkLayout(admin.page, 'admin home, phone');
+  // From here the test looks at the lock screen itself instead of typing the PIN whenever it shows.
+  await admin.page.removeLocatorHandler(pinForm(admin.page));
   await admin.page.locator('[data-test=lock-now]').click();
   await admin.page.locator('[data-test=lock-screen] h1').waitFor();
   await waitFor(() => admin.page.title(), 'Locked for Demo Administrator – Waymark', { what: 'the lock screen title' });
