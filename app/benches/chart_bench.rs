@@ -33,17 +33,9 @@ fn twelve_areas() -> Framework {
             "Faith, beliefs and what gives my life meaning",
             "Ffydd, credoau a'r hyn sy'n rhoi ystyr i fy mywyd",
         ),
-        (
-            "money",
-            "Money, benefits and paying my way",
-            "Arian, budd-daliadau a thalu fy ffordd",
-        ),
+        ("money", "Money, benefits and paying my way", "Arian, budd-daliadau a thalu fy ffordd"),
     ] {
-        f.areas.push(Area {
-            id: AreaId(id.into()),
-            label: Text::new(en, cy),
-            description: Text::new(en, cy),
-        });
+        f.areas.push(Area { id: AreaId(id.into()), label: Text::new(en, cy), description: Text::new(en, cy) });
     }
     f
 }
@@ -112,11 +104,8 @@ fn main() {
         move |id: &AreaId| f.area(id).map(|a| a.label.get(lang).to_owned()).unwrap_or_default()
     };
     // The trends' inputs: each area's values over the readings that rated it, oldest first.
-    let per_area: Vec<Vec<u8>> = f
-        .areas
-        .iter()
-        .map(|a| series.iter().filter_map(|s| s.values.get(&a.id).copied()).collect())
-        .collect();
+    let per_area: Vec<Vec<u8>> =
+        f.areas.iter().map(|a| series.iter().filter_map(|s| s.values.get(&a.id).copied()).collect()).collect();
 
     let check = radial(&f, &series, label(Lang::En));
     let points: usize = check.series.iter().map(|s| s.points.len()).sum();
@@ -136,9 +125,7 @@ fn main() {
         let r = radial(&f, &series, label(Lang::Cy));
         r.series.iter().map(|s| s.d.len()).sum()
     });
-    measure("12 area trends of 50 readings", || {
-        per_area.iter().map(|v| trend(&f, v).d.len()).sum()
-    });
+    measure("12 area trends of 50 readings", || per_area.iter().map(|v| trend(&f, v).d.len()).sum());
     measure("both: radial of 50 + 12 trends", || {
         let r = radial(&f, &series, label(Lang::En));
         r.series.iter().map(|s| s.d.len()).sum::<usize>() + per_area.iter().map(|v| trend(&f, v).d.len()).sum::<usize>()

@@ -46,11 +46,7 @@ pub fn screen_title<S: AsRef<str>>(title: impl Fn() -> S + 'static) {
 
 /// The title as the browser shows it.
 pub fn full_title(words: &str) -> String {
-    if words.is_empty() {
-        APP.to_owned()
-    } else {
-        format!("{words} – {APP}")
-    }
+    if words.is_empty() { APP.to_owned() } else { format!("{words} – {APP}") }
 }
 
 /// The page's main heading, once it is on the page.
@@ -160,10 +156,7 @@ mod tests {
 
     #[test]
     fn titles_end_with_the_app_name() {
-        assert_eq!(
-            full_title("Safety plan: Dylan Evans"),
-            "Safety plan: Dylan Evans – Waymark"
-        );
+        assert_eq!(full_title("Safety plan: Dylan Evans"), "Safety plan: Dylan Evans – Waymark");
         assert_eq!(full_title(""), "Waymark");
     }
 }

@@ -4,17 +4,17 @@ use crate::{
     frameworks::Frameworks,
     i18n::{self, I18n},
     pages::{
+        admin::{AccountPage, ManagePersonPage, WardPage},
         audit::AuditPage,
         frameworks::FrameworksPage,
-        admin::{AccountPage, ManagePersonPage, WardPage},
         home::HomePage,
-        overview::OverviewPage,
-        report::ReportPage,
         join::JoinPage,
         lock::LockScreen,
         not_found::NotFoundPage,
+        overview::OverviewPage,
         person::PersonPage,
         plan::{PlanPage, PlanPrintPage},
+        report::ReportPage,
         sign_in::SignInPage,
         tracker::{ReadingPage, TrackerPage},
     },
@@ -49,9 +49,7 @@ pub fn App() -> impl IntoView {
     // Easy read makes the text larger everywhere (and pages show their easy-read words and pictures).
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
-            let _ = root
-                .class_list()
-                .toggle_with_force("easy-read", i18n.easy_read.get());
+            let _ = root.class_list().toggle_with_force("easy-read", i18n.easy_read.get());
         }
     });
     // While a person's records are closed (the PIN is asked for, the tablet locked itself, a PIN is being chosen),

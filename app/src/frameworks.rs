@@ -20,10 +20,7 @@ fn merged(custom: Vec<Framework>) -> Vec<Framework> {
     for f in custom {
         if !all.iter().any(|k| k.id == f.id && k.version == f.version) {
             all.push(f);
-        } else if let Some(k) = all
-            .iter_mut()
-            .find(|k| k.id == f.id && k.version == f.version)
-        {
+        } else if let Some(k) = all.iter_mut().find(|k| k.id == f.id && k.version == f.version) {
             *k = f;
         }
     }
@@ -33,9 +30,7 @@ fn merged(custom: Vec<Framework>) -> Vec<Framework> {
 impl Frameworks {
     pub fn start() -> Frameworks {
         let kept: Vec<Framework> = LocalStorage::get(STORAGE_KEY).unwrap_or_default();
-        Frameworks {
-            all: RwSignal::new(merged(kept)),
-        }
+        Frameworks { all: RwSignal::new(merged(kept)) }
     }
 
     /// Ask the server for the current list (quietly keeps the device's copy when offline).
@@ -50,21 +45,12 @@ impl Frameworks {
 
     /// One version of one framework.
     pub fn version(self, id: &FrameworkId, version: u32) -> Option<Framework> {
-        self.all.with(|all| {
-            all.iter()
-                .find(|f| &f.id == id && f.version == version)
-                .cloned()
-        })
+        self.all.with(|all| all.iter().find(|f| &f.id == id && f.version == version).cloned())
     }
 
     /// The newest version of a framework that may still be used for new readings.
     pub fn current(self, id: &FrameworkId) -> Option<Framework> {
-        self.all.with(|all| {
-            all.iter()
-                .filter(|f| &f.id == id && !f.retired)
-                .max_by_key(|f| f.version)
-                .cloned()
-        })
+        self.all.with(|all| all.iter().filter(|f| &f.id == id && !f.retired).max_by_key(|f| f.version).cloned())
     }
 
     /// The frameworks a new reading can use: the current version of each, built-in first.

@@ -19,14 +19,8 @@ pub struct I18n {
 impl I18n {
     /// Start in the language last used on this device, else the browser's, else English.
     pub fn start() -> I18n {
-        let stored = LocalStorage::get::<String>(STORAGE_KEY)
-            .ok()
-            .and_then(|c| Lang::parse(&c));
-        let browser = window()
-            .navigator()
-            .language()
-            .filter(|l| l.starts_with("cy"))
-            .map(|_| Lang::Cy);
+        let stored = LocalStorage::get::<String>(STORAGE_KEY).ok().and_then(|c| Lang::parse(&c));
+        let browser = window().navigator().language().filter(|l| l.starts_with("cy")).map(|_| Lang::Cy);
         let easy_read = LocalStorage::get::<bool>(EASY_READ_KEY).unwrap_or(false);
         I18n { lang: RwSignal::new(stored.or(browser).unwrap_or_default()), easy_read: RwSignal::new(easy_read) }
     }
@@ -55,10 +49,7 @@ pub fn t(msg: Msg) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
 }
 
 /// A message with `{placeholders}` filled, following the current language.
-pub fn t_fill(
-    msg: Msg,
-    args: Vec<(&'static str, String)>,
-) -> impl Fn() -> String + Send + Sync + 'static {
+pub fn t_fill(msg: Msg, args: Vec<(&'static str, String)>) -> impl Fn() -> String + Send + Sync + 'static {
     let lang = use_i18n().lang;
     move || {
         let pairs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -80,13 +71,9 @@ pub fn keep_document_language_in_step(i18n: I18n) {
 /// carer"); what was written before roles were kept shows the name alone.
 pub fn author_text(name: &str, role: Option<waymark_shared::Role>, lang: Lang) -> String {
     match role {
-        Some(waymark_shared::Role::Carer) if name.is_empty() => {
-            Msg::AnotherCarer.text(lang).to_owned()
-        }
+        Some(waymark_shared::Role::Carer) if name.is_empty() => Msg::AnotherCarer.text(lang).to_owned(),
         Some(role) => {
-            let role = waymark_shared::i18n::role_msg(role)
-                .text(lang)
-                .to_lowercase();
+            let role = waymark_shared::i18n::role_msg(role).text(lang).to_lowercase();
             format!("{name}, {role}")
         }
         None => name.to_owned(),
@@ -100,26 +87,11 @@ mod tests {
 
     #[test]
     fn authors_are_named_with_their_role_and_other_carers_are_not_named() {
-        assert_eq!(
-            author_text("Gareth Evans", Some(Role::Carer), Lang::En),
-            "Gareth Evans, carer"
-        );
-        assert_eq!(
-            author_text("Gareth Evans", Some(Role::Carer), Lang::Cy),
-            "Gareth Evans, gofalwr"
-        );
-        assert_eq!(
-            author_text("Owen Price", Some(Role::KeyWorker), Lang::En),
-            "Owen Price, key worker"
-        );
-        assert_eq!(
-            author_text("", Some(Role::Carer), Lang::En),
-            "another carer"
-        );
-        assert_eq!(
-            author_text("", Some(Role::Carer), Lang::Cy),
-            "gofalwr arall"
-        );
+        assert_eq!(author_text("Gareth Evans", Some(Role::Carer), Lang::En), "Gareth Evans, carer");
+        assert_eq!(author_text("Gareth Evans", Some(Role::Carer), Lang::Cy), "Gareth Evans, gofalwr");
+        assert_eq!(author_text("Owen Price", Some(Role::KeyWorker), Lang::En), "Owen Price, key worker");
+        assert_eq!(author_text("", Some(Role::Carer), Lang::En), "another carer");
+        assert_eq!(author_text("", Some(Role::Carer), Lang::Cy), "gofalwr arall");
         assert_eq!(author_text("Owen Price", None, Lang::En), "Owen Price");
     }
 }

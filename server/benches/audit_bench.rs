@@ -36,16 +36,9 @@ async fn main() {
         .iter()
         .position(|a| a == "--postgres")
         .and_then(|i| args.get(i + 1).cloned())
-        .or_else(|| {
-            std::env::var("WAYMARK_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|u| !u.trim().is_empty())
-        });
-    let entries = args
-        .iter()
-        .position(|a| a == "--entries")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(ENTRIES);
+        .or_else(|| std::env::var("WAYMARK_TEST_POSTGRES_URL").ok().filter(|u| !u.trim().is_empty()));
+    let entries =
+        args.iter().position(|a| a == "--entries").and_then(|i| args.get(i + 1)?.parse().ok()).unwrap_or(ENTRIES);
 
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
@@ -66,10 +59,7 @@ async fn run(engine: &str, url: &str, entries: usize) {
     let started = Instant::now();
     let verified = store.audit_verify().await.expect("verify");
     let in_process = started.elapsed();
-    assert!(
-        matches!(verified, Verified::Intact { entries: n, .. } if n as usize >= entries),
-        "{verified:?}"
-    );
+    assert!(matches!(verified, Verified::Intact { entries: n, .. } if n as usize >= entries), "{verified:?}");
     let started = Instant::now();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_waymark-server"))
         .args(["audit", "verify"])
@@ -95,9 +85,8 @@ async fn run(engine: &str, url: &str, entries: usize) {
 /// Append `n` realistic entries: a mix of changes (with a device), page reads and syncs (with a sign-in).
 async fn fill(store: &Store, n: usize) -> Duration {
     let people: Vec<UserId> = (0..40).map(|i| UserId(format!("{:032x}", 0xabc000 + i))).collect();
-    let staff: Vec<(UserId, &str)> = (0..12)
-        .map(|i| (UserId(format!("{:032x}", 0xdef000 + i)), "Fictional Member Of Staff"))
-        .collect();
+    let staff: Vec<(UserId, &str)> =
+        (0..12).map(|i| (UserId(format!("{:032x}", 0xdef000 + i)), "Fictional Member Of Staff")).collect();
     let started = Instant::now();
     let mut done = 0;
     while done < n {
@@ -112,11 +101,7 @@ async fn fill(store: &Store, n: usize) -> Duration {
                     actor_role: Role::KeyWorker,
                     person: Some(people[i % people.len()].clone()),
                     ward: None,
-                    action: if change {
-                        AuditAction::Changed
-                    } else {
-                        AuditAction::Viewed
-                    },
+                    action: if change { AuditAction::Changed } else { AuditAction::Viewed },
                     what: if change { "reading".into() } else { "person_page".into() },
                     record: change.then(|| format!("r-{i:08}")),
                     detail: change.then(|| "rate:applied".into()),
@@ -135,31 +120,10 @@ async fn export(engine: &str, store: &Store) {
     let owen = store.user_by_username("owen").await.unwrap().unwrap();
     let alys = store.user_by_username("alys").await.unwrap().unwrap();
     let helen = store.user_by_username("helen").await.unwrap().unwrap();
-    records::push_changes(
-        store,
-        &owen,
-        "bench-owen-1",
-        &alys.id,
-        records::monthly_readings("alys", 0, 60),
-    )
-    .await;
+    records::push_changes(store, &owen, "bench-owen-1", &alys.id, records::monthly_readings("alys", 0, 60)).await;
     records::push_changes(store, &owen, "bench-owen-2", &alys.id, records::goals_and_plan("alys")).await;
-    records::push_changes(
-        store,
-        &owen,
-        "bench-owen-3",
-        &alys.id,
-        records::signature(Signer::KeyWorker),
-    )
-    .await;
-    records::push_changes(
-        store,
-        &alys,
-        "bench-alys-1",
-        &alys.id,
-        records::signature(Signer::Person),
-    )
-    .await;
+    records::push_changes(store, &owen, "bench-owen-3", &alys.id, records::signature(Signer::KeyWorker)).await;
+    records::push_changes(store, &alys, "bench-alys-1", &alys.id, records::signature(Signer::Person)).await;
     records::push_changes(store, &alys, "bench-alys-2", &alys.id, records::sharing(&helen.id)).await;
     let frameworks = store.frameworks().await.unwrap();
     let care_team = store.care_team(&alys.id).await.unwrap();
@@ -169,14 +133,8 @@ async fn export(engine: &str, store: &Store) {
     for _ in 0..EXPORTS {
         let started = Instant::now();
         let record = load_record(store, &alys.id, &alys.display_name, true).await.unwrap();
-        let bundle = fhir::bundle(
-            &record,
-            &ExportContext {
-                frameworks: &frameworks,
-                care_team: &care_team,
-                now_ms: now_ms(),
-            },
-        );
+        let bundle =
+            fhir::bundle(&record, &ExportContext { frameworks: &frameworks, care_team: &care_team, now_ms: now_ms() });
         let body = serde_json::to_vec(&bundle).unwrap();
         times.push(started.elapsed());
         bytes = body.len();
@@ -194,25 +152,13 @@ async fn export(engine: &str, store: &Store) {
 
 async fn fresh_postgres_database(admin_url: &str) -> (String, String) {
     let name = format!("waymark_audit_bench_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(admin_url)
-        .await
-        .expect("connect to PostgreSQL");
-    admin
-        .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
-        .await
-        .expect("drop an old bench database");
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create the bench database");
+    let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
+    admin.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.expect("drop an old bench database");
+    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create the bench database");
     let _ = admin.close().await;
-    let (base, query) = admin_url
-        .split_once('?')
-        .map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
     let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = base[authority..]
-        .find('/')
-        .map_or(base, |slash| &base[..authority + slash]);
+    let base = base[authority..].find('/').map_or(base, |slash| &base[..authority + slash]);
     let url = match query {
         Some(q) => format!("{base}/{name}?{q}"),
         None => format!("{base}/{name}"),
@@ -222,9 +168,7 @@ async fn fresh_postgres_database(admin_url: &str) -> (String, String) {
 
 async fn drop_postgres_database(admin_url: &str, name: &str) {
     if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
-        let _ = admin
-            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-            .await;
+        let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
         let _ = admin.close().await;
     }
 }

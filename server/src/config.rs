@@ -93,7 +93,11 @@ fn read_oidc(get: &impl Fn(&str) -> Option<String>) -> Result<Option<OidcConfig>
     let redirect_url = url("WAYMARK_OIDC_REDIRECT_URL", required("WAYMARK_OIDC_REDIRECT_URL")?)?;
     let account_claim = value("WAYMARK_OIDC_ACCOUNT_CLAIM").unwrap_or_else(|| "sub".into());
     if account_claim.len() > 64 || !account_claim.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:".contains(c)) {
-        return Err(ConfigError { name: "WAYMARK_OIDC_ACCOUNT_CLAIM", value: account_claim, reason: "expected a claim name" });
+        return Err(ConfigError {
+            name: "WAYMARK_OIDC_ACCOUNT_CLAIM",
+            value: account_claim,
+            reason: "expected a claim name",
+        });
     }
     Ok(Some(OidcConfig { issuer, client_id, client_secret, redirect_url, account_claim }))
 }

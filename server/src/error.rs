@@ -2,11 +2,11 @@
 //!
 //! Causes of server-side failures are logged, never sent: the client gets a code and a plain message.
 
+use crate::store::PushError;
 use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use crate::store::PushError;
 use waymark_shared::{
     api::{ApiError, ErrorCode},
     sync::{Refusal, Rejection},
@@ -149,7 +149,10 @@ impl AppError {
                 waymark_shared::sync::decide::MAX_KEPT
             ),
             AppError::ForMutation { mutation_id, source } => {
-                format!("mutation {mutation_id} was refused, and nothing in this push was saved: {}", source.public_message())
+                format!(
+                    "mutation {mutation_id} was refused, and nothing in this push was saved: {}",
+                    source.public_message()
+                )
             }
             AppError::NotSignedIn => "sign in first".into(),
             AppError::BadCredentials => "the username or password is not right".into(),
@@ -174,7 +177,9 @@ impl AppError {
                 "this person has been discharged: staff may read their record but no longer change it".into()
             }
             AppError::IdentityTaken => "another account is already linked to that identity".into(),
-            AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => "something went wrong on the server".into(),
+            AppError::Database(_) | AppError::Session(_) | AppError::Internal(_) => {
+                "something went wrong on the server".into()
+            }
         }
     }
 }
@@ -200,9 +205,10 @@ impl IntoResponse for AppError {
         let body = ApiError { code: self.code(), message: self.public_message(), retry_after_secs, mutation_id };
         let mut res = (status, axum::Json(body)).into_response();
         if let Some(secs) = retry_after_secs
-            && let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
-                res.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+            && let Ok(v) = HeaderValue::from_str(&secs.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
         res
     }
 }

@@ -85,9 +85,8 @@ pub async fn serve(state: AppState) -> Result<(), Box<dyn std::error::Error + Se
     tracing::info!(address = %listener.local_addr()?, dist = %state.config.dist_dir.display(), "Waymark is listening");
     let sweeper = tokio::spawn(sweep_expired_sessions(state.store.clone()));
     let watcher = live::spawn_watcher(state.live.clone(), state.store.clone());
-    let pg_listener = (state.store.engine() == store::Engine::Postgres).then(|| {
-        live::spawn_pg_listener(state.live.clone(), state.store.clone(), state.config.database_url.clone())
-    });
+    let pg_listener = (state.store.engine() == store::Engine::Postgres)
+        .then(|| live::spawn_pg_listener(state.live.clone(), state.store.clone(), state.config.database_url.clone()));
     let store = state.store.clone();
     let live = state.live.clone();
     let stop = async move {

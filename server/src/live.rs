@@ -171,7 +171,12 @@ impl Live {
         }
         let changed = store.changes_between(announced, head).await?;
         if !changed.is_empty() {
-            tracing::debug!(from = announced, to = head, changes = changed.len(), "announcing changes seen in the database");
+            tracing::debug!(
+                from = announced,
+                to = head,
+                changes = changed.len(),
+                "announcing changes seen in the database"
+            );
             let batch =
                 changed.into_iter().map(|(person, audience, version)| Changed { person, audience, version }).collect();
             let _ = self.tx.send(Arc::new(batch));

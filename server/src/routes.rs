@@ -3,7 +3,9 @@
 use crate::{
     auth::{csrf, session_life},
     error::AppError,
-    handlers::{admin, audit, export, frameworks, health, invitations, me, oidc, people, planning, report, session, sync},
+    handlers::{
+        admin, audit, export, frameworks, health, invitations, me, oidc, people, planning, report, session, sync,
+    },
     state::AppState,
     web,
 };

@@ -1,12 +1,16 @@
 //! The fictional demo ward, created only in an empty database.
 
-use crate::{auth::password, error::AppError, store::{NewUser, Store}};
+use crate::{
+    auth::password,
+    error::AppError,
+    store::{NewUser, Store},
+};
 use waymark_shared::{
     Relation, Role, UserId,
-    outcomes::{AreaId, built_in},
-    plan::{PlanSection, Signer},
     consent::ConsentChange,
+    outcomes::{AreaId, built_in},
     plan::PlanChange,
+    plan::{PlanSection, Signer},
     sync::{Change, ClientId, Mutation, RecordId},
     tracker::{GoalStatus, Presence, Prompt, Rater, SharedPart, StepOwner, TrackerChange},
 };
@@ -52,12 +56,12 @@ pub async fn seed_demo_ward(store: &Store) -> Result<bool, AppError> {
     let mut ids: Vec<(&str, UserId)> = Vec::new();
     for &(username, display_name, role) in DEMO_PEOPLE {
         let ward_id = (role != Role::Admin).then_some(ward.as_str());
-        let id = store
-            .create_user(NewUser { username, display_name, role, password_hash: &hash, ward_id })
-            .await?;
+        let id = store.create_user(NewUser { username, display_name, role, password_hash: &hash, ward_id }).await?;
         ids.push((username, id));
     }
-    let id_of = |name: &str| ids.iter().find(|(n, _)| *n == name).map(|(_, id)| id.clone()).expect("demo link names a demo person");
+    let id_of = |name: &str| {
+        ids.iter().find(|(n, _)| *n == name).map(|(_, id)| id.clone()).expect("demo link names a demo person")
+    };
     for &(person, member, relation) in DEMO_LINKS {
         store.link_care_team(&id_of(person), &id_of(member), relation).await?;
     }
@@ -98,23 +102,49 @@ async fn seed_dylans_tracker(store: &Store, dylan: &UserId, gareth: &UserId) -> 
     let mut owen_changes = Vec::new();
     for (reading, date, values) in readings {
         let r = RecordId(reading.to_owned());
-        owen_changes.push(Change::Tracker(TrackerChange::StartReading { reading: r.clone(), framework: ladder.id.clone(), version: ladder.version, date: date.to_owned() }));
-        owen_changes.push(Change::Tracker(TrackerChange::ReadingPresent { reading: r.clone(), present: vec![Presence::Person, Presence::KeyWorker] }));
+        owen_changes.push(Change::Tracker(TrackerChange::StartReading {
+            reading: r.clone(),
+            framework: ladder.id.clone(),
+            version: ladder.version,
+            date: date.to_owned(),
+        }));
+        owen_changes.push(Change::Tracker(TrackerChange::ReadingPresent {
+            reading: r.clone(),
+            present: vec![Presence::Person, Presence::KeyWorker],
+        }));
         for (area, value) in areas.iter().zip(values) {
-            let rate = |rater, value| Change::Tracker(TrackerChange::Rate { reading: r.clone(), area: area.clone(), rater, value: Some(value) });
+            let rate = |rater, value| {
+                Change::Tracker(TrackerChange::Rate {
+                    reading: r.clone(),
+                    area: area.clone(),
+                    rater,
+                    value: Some(value),
+                })
+            };
             owen_changes.push(rate(Rater::Person, value));
             owen_changes.push(rate(Rater::Staff, value));
             owen_changes.push(rate(Rater::Agreed, value));
         }
     }
     for (reading, _, _) in readings {
-        let finish = TrackerChange::FinishReading { reading: RecordId(reading.to_owned()), finished: true, missing: vec![] };
+        let finish =
+            TrackerChange::FinishReading { reading: RecordId(reading.to_owned()), finished: true, missing: vec![] };
         owen_changes.push(Change::Tracker(finish));
     }
     // In the latest reading Dylan rated his mental wellbeing higher than Owen did: both views are kept.
     let latest = RecordId("demo-r3".into());
-    owen_changes.push(Change::Tracker(TrackerChange::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Person, value: Some(7) }));
-    owen_changes.push(Change::Tracker(TrackerChange::Rate { reading: latest.clone(), area: areas[0].clone(), rater: Rater::Staff, value: Some(5) }));
+    owen_changes.push(Change::Tracker(TrackerChange::Rate {
+        reading: latest.clone(),
+        area: areas[0].clone(),
+        rater: Rater::Person,
+        value: Some(7),
+    }));
+    owen_changes.push(Change::Tracker(TrackerChange::Rate {
+        reading: latest.clone(),
+        area: areas[0].clone(),
+        rater: Rater::Staff,
+        value: Some(5),
+    }));
     owen_changes.push(Change::Tracker(TrackerChange::DifferenceReason {
         reading: latest.clone(),
         area: areas[0].clone(),
@@ -122,22 +152,41 @@ async fn seed_dylans_tracker(store: &Store, dylan: &UserId, gareth: &UserId) -> 
     }));
     let (goal, step1, step2) = (RecordId("demo-g1".into()), RecordId("demo-s1".into()), RecordId("demo-s2".into()));
     owen_changes.extend([
-        Change::Tracker(TrackerChange::AddGoal { goal: goal.clone(), text: "Cook a Sunday dinner for my dad when he visits".into() }),
+        Change::Tracker(TrackerChange::AddGoal {
+            goal: goal.clone(),
+            text: "Cook a Sunday dinner for my dad when he visits".into(),
+        }),
         Change::Tracker(TrackerChange::GoalStatus { goal: goal.clone(), status: GoalStatus::Active }),
-        Change::Tracker(TrackerChange::GoalAreas { goal: goal.clone(), framework: ladder.id.clone(), areas: vec![areas[2].clone(), areas[5].clone()] }),
-        Change::Tracker(TrackerChange::GoalPrompt { goal: goal.clone(), prompt: Prompt::GoingWell, text: "I made toast and eggs for the group on Tuesday.".into() }),
+        Change::Tracker(TrackerChange::GoalAreas {
+            goal: goal.clone(),
+            framework: ladder.id.clone(),
+            areas: vec![areas[2].clone(), areas[5].clone()],
+        }),
+        Change::Tracker(TrackerChange::GoalPrompt {
+            goal: goal.clone(),
+            prompt: Prompt::GoingWell,
+            text: "I made toast and eggs for the group on Tuesday.".into(),
+        }),
         Change::Tracker(TrackerChange::AddStep { step: step1.clone(), goal: goal.clone() }),
         Change::Tracker(TrackerChange::StepText { step: step1.clone(), text: "Pick a recipe with the OT".into() }),
         Change::Tracker(TrackerChange::StepOwner { step: step1.clone(), owner: StepOwner::Me }),
         Change::Tracker(TrackerChange::StepDue { step: step1.clone(), due: Some("2026-11-01".into()) }),
         Change::Tracker(TrackerChange::StepDone { step: step1, done: true }),
         Change::Tracker(TrackerChange::AddStep { step: step2.clone(), goal: goal.clone() }),
-        Change::Tracker(TrackerChange::StepText { step: step2.clone(), text: "Book the training kitchen for a Sunday".into() }),
+        Change::Tracker(TrackerChange::StepText {
+            step: step2.clone(),
+            text: "Book the training kitchen for a Sunday".into(),
+        }),
         Change::Tracker(TrackerChange::StepOwner { step: step2.clone(), owner: StepOwner::KeyWorker }),
         Change::Tracker(TrackerChange::StepDue { step: step2, due: Some("2026-12-06".into()) }),
     ]);
     push_as(store, "owen", "tracker", dylan, owen_changes).await?;
-    let share = Change::Consent(ConsentChange::Share { part: SharedPart::Tracker, carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) });
+    let share = Change::Consent(ConsentChange::Share {
+        part: SharedPart::Tracker,
+        carer: gareth.clone(),
+        share: true,
+        review_by: Some("2027-05-01".into()),
+    });
     push_as(store, "dylan", "tracker", dylan, vec![share]).await
 }
 
@@ -153,7 +202,10 @@ async fn seed_dylans_plan(store: &Store, dylan: &UserId, gareth: &UserId) -> Res
         item(PlanSection::Triggers, "Shouting or doors banging late at night"),
         item(PlanSection::WarningSigns, "I stop going to the woodwork group"),
         item(PlanSection::WarningSigns, "Sleeping in the day and awake at night"),
-        item(PlanSection::Escalation, "I go quiet, then I stop eating with the others, then small things make me angry"),
+        item(
+            PlanSection::Escalation,
+            "I go quiet, then I stop eating with the others, then small things make me angry",
+        ),
         item(PlanSection::ICanDo, "Put my headphones on and listen to my playlist"),
         item(PlanSection::ICanDo, "Ask for time in the garden"),
         item(PlanSection::CarerCanDo, "Ring me on Sunday evenings, even for five minutes"),
@@ -167,7 +219,10 @@ async fn seed_dylans_plan(store: &Store, dylan: &UserId, gareth: &UserId) -> Res
     let owens = vec![
         item(PlanSection::Triggers, "Letters about the court case"),
         item(PlanSection::StaffCanDo, "Check in with Dylan quietly, one to one, not in front of others"),
-        item(PlanSection::StaffOnly, "Fictional demo note: do not discuss the index offence in group settings; see the risk summary of September 2026."),
+        item(
+            PlanSection::StaffOnly,
+            "Fictional demo note: do not discuss the index offence in group settings; see the risk summary of September 2026.",
+        ),
         Change::Plan(PlanChange::AgreePlan { signer: Signer::KeyWorker, version: 1, date: "2026-08-11".into() }),
         item(PlanSection::ICanDo, "Tell a nurse when I have not slept for two nights"),
         Change::Plan(PlanChange::PlanReview { review_by: Some("2026-11-20".into()) }),
@@ -176,14 +231,30 @@ async fn seed_dylans_plan(store: &Store, dylan: &UserId, gareth: &UserId) -> Res
     push_as(store, "owen", "plan", dylan, owens).await?;
     let shares = [PlanSection::CarerCanDo, PlanSection::Contacts, PlanSection::ReasonsForHope]
         .into_iter()
-        .map(|s| Change::Consent(ConsentChange::Share { part: SharedPart::Plan(s), carer: gareth.clone(), share: true, review_by: Some("2027-05-01".into()) }))
+        .map(|s| {
+            Change::Consent(ConsentChange::Share {
+                part: SharedPart::Plan(s),
+                carer: gareth.clone(),
+                share: true,
+                review_by: Some("2027-05-01".into()),
+            })
+        })
         .collect();
     push_as(store, "dylan", "plan-sharing", dylan, shares).await
 }
 
 /// Push changes as a demo user from a "demo-seed" device (one per label: mutation ids restart at 1), each based on the version it follows.
-async fn push_as(store: &Store, username: &str, label: &str, person: &UserId, changes: Vec<Change>) -> Result<(), AppError> {
-    let writer = store.user_by_username(username).await?.ok_or_else(|| AppError::Internal(format!("no demo user {username}")))?;
+async fn push_as(
+    store: &Store,
+    username: &str,
+    label: &str,
+    person: &UserId,
+    changes: Vec<Change>,
+) -> Result<(), AppError> {
+    let writer = store
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("no demo user {username}")))?;
     let client = ClientId(format!("demo-seed-{username}-{label}"));
     let mut bases: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     for (i, chunk) in changes.chunks(200).enumerate() {
@@ -211,7 +282,8 @@ async fn push_as(store: &Store, username: &str, label: &str, person: &UserId, ch
                 let k = m.change.effect(person).key;
                 seen.insert((k.kind, k.record, k.field))
             });
-            let pushed = store.push(&writer, &client, &now).await.map_err(|e| AppError::Internal(format!("demo seed: {e}")))?;
+            let pushed =
+                store.push(&writer, &client, &now).await.map_err(|e| AppError::Internal(format!("demo seed: {e}")))?;
             for (m, ack) in now.iter().zip(&pushed.acks) {
                 let k = m.change.effect(person).key;
                 bases.insert(format!("{:?}/{}/{}", k.kind, k.record, k.field), ack.version);

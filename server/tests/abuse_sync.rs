@@ -55,7 +55,8 @@ async fn the_amplification_probe_grows_the_database_by_less_than_a_megabyte_and_
     let app = TestApp::demo(db).await;
     let dylan = app.db.user("dylan").await.id;
     let mut owen = app.signed_in("owen").await;
-    let first: Vec<Value> = FIELDS.iter().enumerate().map(|(i, f)| about(i as u64 + 1, &dylan, 0, f, "Owen's version")).collect();
+    let first: Vec<Value> =
+        FIELDS.iter().enumerate().map(|(i, f)| about(i as u64 + 1, &dylan, 0, f, "Owen's version")).collect();
     push(&mut owen, "tablet-owen-0001", first).await.assert_status(StatusCode::OK);
     let before = database_bytes(&app.db).await;
 
@@ -95,13 +96,14 @@ async fn the_amplification_probe_grows_the_database_by_less_than_a_megabyte_and_
     }
     // Each cell keeps one version of that device's, its newest, beside the current value.
     for field in FIELDS {
-        let state: String = sqlx::query("SELECT state FROM sync_cells WHERE person_id = $1 AND kind = 'about_me' AND field = $2")
-            .bind(&dylan.0)
-            .bind(field)
-            .fetch_one(app.db.store.pool())
-            .await
-            .unwrap()
-            .get("state");
+        let state: String =
+            sqlx::query("SELECT state FROM sync_cells WHERE person_id = $1 AND kind = 'about_me' AND field = $2")
+                .bind(&dylan.0)
+                .bind(field)
+                .fetch_one(app.db.store.pool())
+                .await
+                .unwrap()
+                .get("state");
         let cell: CellState = serde_json::from_str(&state).unwrap();
         assert_eq!(cell.value, "Owen's version");
         assert_eq!(cell.kept.len(), 1, "{field}: one version per device");
@@ -110,7 +112,10 @@ async fn the_amplification_probe_grows_the_database_by_less_than_a_megabyte_and_
     let longest_event: i64 = app.db.count("SELECT MAX(LENGTH(state)) FROM sync_events").await;
     assert!(longest_event < 600, "an event holds the change, not the cell: {longest_event} bytes");
     let grown = database_bytes(&app.db).await - after_probe;
-    eprintln!("the probe grew the database by {} bytes; 3,500 stale edits sent four a push, {grown}", after_probe - before);
+    eprintln!(
+        "the probe grew the database by {} bytes; 3,500 stale edits sent four a push, {grown}",
+        after_probe - before
+    );
     // Each accepted stale edit is logged (who changed what, when, from which device) with its event and its audit
     // entry (about 400 bytes with its index on PostgreSQL): a bounded amount per edit, never the whole cell (about 200
     // bytes of JSON an edit; PostgreSQL stores rows less tightly than SQLite).
@@ -121,12 +126,15 @@ async fn a_device_keeps_one_version_aside_per_cell_and_a_cell_at_most_eight(db: 
     let app = TestApp::demo(db).await;
     let dylan = app.db.user("dylan").await.id;
     let mut owen = app.signed_in("owen").await;
-    push(&mut owen, "tablet-owen-0001", vec![about(1, &dylan, 0, "my_hopes", "Current")]).await.assert_status(StatusCode::OK);
+    push(&mut owen, "tablet-owen-0001", vec![about(1, &dylan, 0, "my_hopes", "Current")])
+        .await
+        .assert_status(StatusCode::OK);
     let before = database_bytes(&app.db).await;
     // Eight devices each keep a version aside.
     let mut dylan_c = app.signed_in("dylan").await;
     for d in 1..=8 {
-        let r = push(&mut dylan_c, &format!("tablet-{d:04}-dylan"), vec![about(1, &dylan, 0, "my_hopes", &words(d))]).await;
+        let r =
+            push(&mut dylan_c, &format!("tablet-{d:04}-dylan"), vec![about(1, &dylan, 0, "my_hopes", &words(d))]).await;
         assert_eq!(r.body["acks"][0]["outcome"], "kept_aside");
     }
     // A ninth is refused, naming the record, and nothing is written.

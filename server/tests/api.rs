@@ -166,11 +166,23 @@ async fn a_burst_of_simultaneous_guesses_gets_no_more_than_the_limit(db: TestDb)
         c7.sign_in("owen", "guess-7"),
         c8.sign_in("owen", "guess-8"),
     );
-    let statuses = [replies.0.status, replies.1.status, replies.2.status, replies.3.status, replies.4.status,
-        replies.5.status, replies.6.status, replies.7.status];
+    let statuses = [
+        replies.0.status,
+        replies.1.status,
+        replies.2.status,
+        replies.3.status,
+        replies.4.status,
+        replies.5.status,
+        replies.6.status,
+        replies.7.status,
+    ];
     let checked = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-    assert_eq!((checked, refused), (throttle::MAX_FAILURES as usize, 8 - throttle::MAX_FAILURES as usize), "{statuses:?}");
+    assert_eq!(
+        (checked, refused),
+        (throttle::MAX_FAILURES as usize, 8 - throttle::MAX_FAILURES as usize),
+        "{statuses:?}"
+    );
 }
 
 async fn no_session_is_not_signed_in(db: TestDb) {
@@ -185,7 +197,9 @@ async fn no_session_is_not_signed_in(db: TestDb) {
     let mut garbage = Client::with_cookie(&app, "not-a-session-id");
     garbage.get("/api/people").await.assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
     // An anonymous session (holding only a CSRF token) cannot change anything that needs a user.
-    c.put("/api/me/language", json!({ "language": "cy" })).await.assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
+    c.put("/api/me/language", json!({ "language": "cy" }))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
 }
 
 async fn expired_session_is_not_signed_in(db: TestDb) {
@@ -284,7 +298,10 @@ async fn csrf_is_required_for_every_change(db: TestDb) {
         ("no token", sign_in_request(None, &[])),
         ("a wrong token", sign_in_request(Some(&"0".repeat(64)), &[])),
         ("an empty token", sign_in_request(Some(""), &[])),
-        ("a cross-site Origin", sign_in_request(Some(&token), &[("origin", "https://evil.example"), ("host", "waymark.test")])),
+        (
+            "a cross-site Origin",
+            sign_in_request(Some(&token), &[("origin", "https://evil.example"), ("host", "waymark.test")]),
+        ),
         ("an Origin with no Host", sign_in_request(Some(&token), &[("origin", "https://waymark.test")])),
         ("Sec-Fetch-Site: cross-site", sign_in_request(Some(&token), &[("sec-fetch-site", "cross-site")])),
     ];
@@ -310,7 +327,10 @@ async fn csrf_is_required_for_every_change(db: TestDb) {
 
     // The same request from the same origin, with the right token, works.
     let ok = c
-        .send_raw(sign_in_request(Some(&token), &[("origin", "http://waymark.test"), ("host", "waymark.test"), ("sec-fetch-site", "same-origin")]))
+        .send_raw(sign_in_request(
+            Some(&token),
+            &[("origin", "http://waymark.test"), ("host", "waymark.test"), ("sec-fetch-site", "same-origin")],
+        ))
         .await;
     ok.assert_status(StatusCode::OK);
 
@@ -467,12 +487,19 @@ async fn easy_read_is_kept_on_the_account(db: TestDb) {
     assert!(!app.db.user("alys").await.easy_read, "only the signed-in person changes");
 
     // Both at once.
-    c.put("/api/me/language", json!({ "language": "cy", "easy_read": false })).await.assert_status(StatusCode::NO_CONTENT);
+    c.put("/api/me/language", json!({ "language": "cy", "easy_read": false }))
+        .await
+        .assert_status(StatusCode::NO_CONTENT);
     let me = app.db.user("dylan").await;
     assert_eq!((me.language, me.easy_read), (Lang::Cy, false));
 
     let users = app.db.count("SELECT COUNT(*) FROM users").await;
-    for bad in [json!({ "easy_read": "yes" }), json!({ "easy_read": 1 }), json!({ "easy_read": null }), json!({ "easy": true })] {
+    for bad in [
+        json!({ "easy_read": "yes" }),
+        json!({ "easy_read": 1 }),
+        json!({ "easy_read": null }),
+        json!({ "easy": true }),
+    ] {
         c.put("/api/me/language", bad).await.assert_error(StatusCode::BAD_REQUEST, "invalid_body");
     }
     let me = app.db.user("dylan").await;
@@ -502,7 +529,9 @@ async fn language_can_be_changed(db: TestDb) {
     assert_eq!(app.db.user("alys").await.language, Lang::Cy);
     assert_eq!(app.db.user("dylan").await.language, Lang::En, "only the signed-in person changes");
 
-    for bad in [json!({ "language": "fr" }), json!({ "language": "CY" }), json!({}), json!({ "language": "en", "x": 1 })] {
+    for bad in
+        [json!({ "language": "fr" }), json!({ "language": "CY" }), json!({}), json!({ "language": "en", "x": 1 })]
+    {
         c.put("/api/me/language", bad).await.assert_error(StatusCode::BAD_REQUEST, "invalid_body");
     }
     assert_eq!(app.db.user("alys").await.language, Lang::Cy, "refused changes wrote nothing");

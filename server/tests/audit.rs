@@ -39,9 +39,7 @@ async fn entries(app: &TestApp) -> Vec<(String, String, String, String, String)>
     .fetch_all(app.db.store.pool())
     .await
     .unwrap();
-    rows.into_iter()
-        .map(|(a, b, c, d, e)| (a, b, c, d.unwrap_or_default(), e.unwrap_or_default()))
-        .collect()
+    rows.into_iter().map(|(a, b, c, d, e)| (a, b, c, d.unwrap_or_default(), e.unwrap_or_default())).collect()
 }
 
 async fn audit_rows(app: &TestApp) -> i64 {
@@ -49,11 +47,7 @@ async fn audit_rows(app: &TestApp) -> i64 {
 }
 
 fn about(id: u64, person: &UserId, text: &str) -> Value {
-    mutation(
-        id,
-        person,
-        json!({ "type": "about_me", "field": "my_hopes", "text": text }),
-    )
+    mutation(id, person, json!({ "type": "about_me", "field": "my_hopes", "text": text }))
 }
 
 async fn stored_pushes_are_audited_in_their_transaction_and_replays_and_refusals_add_nothing(db: TestDb) {
@@ -63,28 +57,13 @@ async fn stored_pushes_are_audited_in_their_transaction_and_replays_and_refusals
     let before = audit_rows(&app).await;
     let batch = vec![
         about(1, &dylan, "A garden of my own"),
-        mutation(
-            2,
-            &dylan,
-            json!({ "type": "add_comment", "comment": "c1", "text": "Good walk today" }),
-        ),
+        mutation(2, &dylan, json!({ "type": "add_comment", "comment": "c1", "text": "Good walk today" })),
     ];
-    push(&mut owen, "tablet-owen-0001", batch.clone())
-        .await
-        .assert_status(StatusCode::OK);
+    push(&mut owen, "tablet-owen-0001", batch.clone()).await.assert_status(StatusCode::OK);
     let after = entries(&app).await;
     assert_eq!(after.len() as i64, before + 2, "one entry per stored mutation");
     let new = &after[before as usize..];
-    assert_eq!(
-        new[0],
-        (
-            "owen".into(),
-            "changed".into(),
-            "about_me".into(),
-            "dylan".into(),
-            "about_me:applied".into()
-        )
-    );
+    assert_eq!(new[0], ("owen".into(), "changed".into(), "about_me".into(), "dylan".into(), "about_me:applied".into()));
     assert_eq!(new[1].2, "comment");
     assert_eq!(new[1].4, "add_comment:applied");
     let (client, record): (Option<String>, Option<String>) =
@@ -100,15 +79,10 @@ async fn stored_pushes_are_audited_in_their_transaction_and_replays_and_refusals
             .fetch_all(app.db.store.pool())
             .await
             .unwrap();
-    assert!(
-        dump.iter().all(|(s,)| !s.contains("garden") && !s.contains("walk")),
-        "{dump:?}"
-    );
+    assert!(dump.iter().all(|(s,)| !s.contains("garden") && !s.contains("walk")), "{dump:?}");
 
     // A replay of the same push is answered again and records nothing.
-    push(&mut owen, "tablet-owen-0001", batch)
-        .await
-        .assert_status(StatusCode::OK);
+    push(&mut owen, "tablet-owen-0001", batch).await.assert_status(StatusCode::OK);
     assert_eq!(audit_rows(&app).await, before + 2);
     // A refused push (a carer may not write About me) stores nothing, audit entries included.
     let mut gareth = app.signed_in("gareth").await;
@@ -116,10 +90,7 @@ async fn stored_pushes_are_audited_in_their_transaction_and_replays_and_refusals
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
     assert_eq!(audit_rows(&app).await, before + 2);
-    assert!(matches!(
-        app.db.store.audit_verify().await.unwrap(),
-        Verified::Intact { .. }
-    ));
+    assert!(matches!(app.db.store.audit_verify().await.unwrap(), Verified::Intact { .. }));
 }
 
 async fn pull_everything(c: &mut common::Client<'_>) {
@@ -131,18 +102,11 @@ async fn pulls_are_recorded_once_per_sign_in_and_person_not_per_poll(db: TestDb)
     let dylan = app.db.user("dylan").await.id;
     let alys = app.db.user("alys").await.id;
     let mut owen = app.signed_in("owen").await;
-    push(
-        &mut owen,
-        "tablet-owen-0001",
-        vec![about(1, &dylan, "Hope"), about(2, &alys, "Home")],
-    )
-    .await
-    .assert_status(StatusCode::OK);
+    push(&mut owen, "tablet-owen-0001", vec![about(1, &dylan, "Hope"), about(2, &alys, "Home")])
+        .await
+        .assert_status(StatusCode::OK);
     let synced = |e: &Vec<(String, String, String, String, String)>| {
-        e.iter()
-            .filter(|x| x.1 == "synced")
-            .map(|x| (x.0.clone(), x.3.clone()))
-            .collect::<Vec<_>>()
+        e.iter().filter(|x| x.1 == "synced").map(|x| (x.0.clone(), x.3.clone())).collect::<Vec<_>>()
     };
     // The key worker's tablet polls ten times: one entry per person whose record it received.
     for _ in 0..10 {
@@ -150,10 +114,7 @@ async fn pulls_are_recorded_once_per_sign_in_and_person_not_per_poll(db: TestDb)
     }
     let mut s = synced(&entries(&app).await);
     s.sort();
-    assert_eq!(
-        s,
-        [("owen".to_owned(), "alys".to_owned()), ("owen".into(), "dylan".into())]
-    );
+    assert_eq!(s, [("owen".to_owned(), "alys".to_owned()), ("owen".into(), "dylan".into())]);
     // Sara (Alys's team) receives Alys's record only; Dylan's own device his own.
     let mut sara = app.signed_in("sara").await;
     pull_everything(&mut sara).await;
@@ -171,45 +132,28 @@ async fn pulls_are_recorded_once_per_sign_in_and_person_not_per_poll(db: TestDb)
     let mut gareth = app.signed_in("gareth").await;
     pull_everything(&mut gareth).await;
     assert!(synced(&entries(&app).await).iter().all(|(who, _)| who != "gareth"));
-    assert!(matches!(
-        app.db.store.audit_verify().await.unwrap(),
-        Verified::Intact { .. }
-    ));
+    assert!(matches!(app.db.store.audit_verify().await.unwrap(), Verified::Intact { .. }));
 }
 
 async fn person_pages_and_exports_are_recorded_with_a_reference_to_the_sign_in(db: TestDb) {
     let app = TestApp::demo(db).await;
     let dylan = app.db.user("dylan").await.id;
     let mut owen = app.signed_in("owen").await;
-    owen.get(&format!("/api/people/{}", dylan.0))
+    owen.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
+    owen.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
+    owen.get(&format!("/api/people/{}/export/fhir", dylan.0)).await.assert_status(StatusCode::OK);
+    owen.get(&format!("/api/people/{}/export/readings.csv?deidentified=true", dylan.0))
         .await
         .assert_status(StatusCode::OK);
-    owen.get(&format!("/api/people/{}", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
-    owen.get(&format!("/api/people/{}/export/fhir", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
-    owen.get(&format!(
-        "/api/people/{}/export/readings.csv?deidentified=true",
-        dylan.0
-    ))
-    .await
-    .assert_status(StatusCode::OK);
     let mut owen_tablet_2 = app.signed_in("owen").await;
-    owen_tablet_2
-        .get(&format!("/api/people/{}", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
+    owen_tablet_2.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
     let rows: Vec<(String, String, Option<String>, Option<String>)> =
         sqlx::query_as("SELECT action, what, detail, session_ref FROM audit_log ORDER BY seq")
             .fetch_all(app.db.store.pool())
             .await
             .unwrap();
-    let kinds: Vec<(&str, &str, Option<&str>)> = rows
-        .iter()
-        .map(|(a, w, d, _)| (a.as_str(), w.as_str(), d.as_deref()))
-        .collect();
+    let kinds: Vec<(&str, &str, Option<&str>)> =
+        rows.iter().map(|(a, w, d, _)| (a.as_str(), w.as_str(), d.as_deref())).collect();
     assert_eq!(
         kinds,
         [
@@ -219,31 +163,18 @@ async fn person_pages_and_exports_are_recorded_with_a_reference_to_the_sign_in(d
             ("viewed", "person_page", None),
         ]
     );
-    let refs: Vec<&str> = rows
-        .iter()
-        .map(|r| r.3.as_deref().expect("a sign-in reference"))
-        .collect();
-    assert!(
-        refs[..3].iter().all(|r| *r == refs[0]),
-        "one sign-in, one reference: {refs:?}"
-    );
+    let refs: Vec<&str> = rows.iter().map(|r| r.3.as_deref().expect("a sign-in reference")).collect();
+    assert!(refs[..3].iter().all(|r| *r == refs[0]), "one sign-in, one reference: {refs:?}");
     assert_ne!(refs[3], refs[0], "another sign-in, another reference");
     for (c, r) in [(&owen, refs[0]), (&owen_tablet_2, refs[3])] {
         let cookie = c.cookie.clone().unwrap();
-        assert!(
-            !cookie.contains(r) && !r.contains(&cookie),
-            "the reference is not the session id"
-        );
+        assert!(!cookie.contains(r) && !r.contains(&cookie), "the reference is not the session id");
     }
     // Someone who may not open the record is refused, and nothing is recorded for them.
     let before = audit_rows(&app).await;
     let mut sara = app.signed_in("sara").await;
-    sara.get(&format!("/api/people/{}", dylan.0))
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
-    sara.get(&format!("/api/people/{}/export/fhir", dylan.0))
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    sara.get(&format!("/api/people/{}", dylan.0)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
+    sara.get(&format!("/api/people/{}/export/fhir", dylan.0)).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(audit_rows(&app).await, before);
 }
 
@@ -257,19 +188,12 @@ async fn the_care_team_reads_a_filtered_paged_trail_and_carers_and_the_person_ne
     let owen_id = app.db.user("owen").await.id;
     let mut owen = app.signed_in("owen").await;
     for i in 0..5 {
-        push(
-            &mut owen,
-            "tablet-owen-0001",
-            vec![about(i + 1, &dylan, &format!("Version {i}"))],
-        )
-        .await
-        .assert_status(StatusCode::OK);
+        push(&mut owen, "tablet-owen-0001", vec![about(i + 1, &dylan, &format!("Version {i}"))])
+            .await
+            .assert_status(StatusCode::OK);
     }
     let mut gareth = app.signed_in("gareth").await;
-    gareth
-        .get(&format!("/api/people/{}", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
+    gareth.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
 
     // The ward manager reads it: newest first, each with who, what and from which device.
     let mut rhian = app.signed_in("rhian").await;
@@ -290,13 +214,7 @@ async fn the_care_team_reads_a_filtered_paged_trail_and_carers_and_the_person_ne
     let by_owen = trail(&mut rhian, &dylan, &format!("?who={}", owen_id.0)).await;
     let n = by_owen.body["entries"].as_array().unwrap().len();
     assert_eq!(n, 5);
-    assert!(
-        by_owen.body["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["who"]["id"] == owen_id.0.as_str())
-    );
+    assert!(by_owen.body["entries"].as_array().unwrap().iter().all(|x| x["who"]["id"] == owen_id.0.as_str()));
     let changes = trail(&mut rhian, &dylan, "?what=about_me&action=changed").await;
     assert_eq!(changes.body["entries"].as_array().unwrap().len(), 5);
     let page1 = trail(&mut rhian, &dylan, "?action=changed&limit=2").await;
@@ -310,16 +228,8 @@ async fn the_care_team_reads_a_filtered_paged_trail_and_carers_and_the_person_ne
         .chain(page2.body["entries"].as_array().unwrap())
         .map(|x| x["seq"].as_u64().unwrap())
         .collect();
-    assert!(
-        seqs.windows(2).all(|w| w[0] > w[1]),
-        "newest first, no overlap: {seqs:?}"
-    );
-    let page3 = trail(
-        &mut rhian,
-        &dylan,
-        &format!("?action=changed&limit=2&before={}", seqs[3]),
-    )
-    .await;
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "newest first, no overlap: {seqs:?}");
+    let page3 = trail(&mut rhian, &dylan, &format!("?action=changed&limit=2&before={}", seqs[3])).await;
     assert_eq!(page3.body["entries"].as_array().unwrap().len(), 1);
     assert!(page3.body["next_before"].is_null(), "the last page");
     let today = waymark_server::export::iso_date(now_ms());
@@ -336,9 +246,7 @@ async fn the_care_team_reads_a_filtered_paged_trail_and_carers_and_the_person_ne
         "?action=deleted",
         "?colour=red",
     ] {
-        trail(&mut rhian, &dylan, bad)
-            .await
-            .assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+        trail(&mut rhian, &dylan, bad).await.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
     }
     // The largest page is bounded.
     let big = trail(&mut rhian, &dylan, "?limit=200").await;
@@ -351,17 +259,11 @@ async fn the_care_team_reads_a_filtered_paged_trail_and_carers_and_the_person_ne
     r.assert_error(StatusCode::FORBIDDEN, "forbidden");
     assert!(!String::from_utf8_lossy(&r.bytes).contains("Owen"));
     let mut dylan_c = app.signed_in("dylan").await;
-    trail(&mut dylan_c, &dylan, "")
-        .await
-        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+    trail(&mut dylan_c, &dylan, "").await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     let mut sara = app.signed_in("sara").await;
-    trail(&mut sara, &dylan, "")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    trail(&mut sara, &dylan, "").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     let mut admin = app.signed_in("admin").await;
-    trail(&mut admin, &dylan, "")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    trail(&mut admin, &dylan, "").await.assert_error(StatusCode::NOT_FOUND, "not_found");
     assert_eq!(audit_rows(&app).await, before, "refused reads record nothing");
     // The key worker may read it too.
     trail(&mut owen, &dylan, "").await.assert_status(StatusCode::OK);
@@ -371,24 +273,13 @@ async fn the_person_is_told_who_looked_at_their_record_in_plain_terms(db: TestDb
     let app = TestApp::demo(db).await;
     let dylan = app.db.user("dylan").await.id;
     let mut owen = app.signed_in("owen").await;
-    owen.get(&format!("/api/people/{}", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
-    owen.get(&format!("/api/people/{}/export/fhir", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
+    owen.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
+    owen.get(&format!("/api/people/{}/export/fhir", dylan.0)).await.assert_status(StatusCode::OK);
     let mut gareth = app.signed_in("gareth").await;
-    gareth
-        .get(&format!("/api/people/{}", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
-    push(&mut owen, "tablet-owen-0001", vec![about(1, &dylan, "Hope")])
-        .await
-        .assert_status(StatusCode::OK);
+    gareth.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
+    push(&mut owen, "tablet-owen-0001", vec![about(1, &dylan, "Hope")]).await.assert_status(StatusCode::OK);
     let mut me = app.signed_in("dylan").await;
-    me.get(&format!("/api/people/{}", dylan.0))
-        .await
-        .assert_status(StatusCode::OK);
+    me.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
 
     let r = me.get("/api/me/record-views").await;
     r.assert_status(StatusCode::OK);
@@ -422,20 +313,13 @@ async fn the_person_is_told_who_looked_at_their_record_in_plain_terms(db: TestDb
     let next = page.body["next_before"].as_u64().unwrap();
     let older = me.get(&format!("/api/me/record-views?limit=2&before={next}")).await;
     assert_eq!(older.body["views"][0]["what"], "fhir_bundle");
-    me.get("/api/me/record-views?limit=999")
-        .await
-        .assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    me.get("/api/me/record-views?limit=999").await.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
     // Only service users have a record to ask about.
     for who in ["owen", "gareth", "rhian", "admin"] {
         let mut c = app.signed_in(who).await;
-        c.get("/api/me/record-views")
-            .await
-            .assert_error(StatusCode::FORBIDDEN, "forbidden");
+        c.get("/api/me/record-views").await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
-    app.client()
-        .get("/api/me/record-views")
-        .await
-        .assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
+    app.client().get("/api/me/record-views").await.assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
 }
 
 fn view(person: &UserId, page: &str, at_ms: i64) -> Value {
@@ -453,76 +337,39 @@ async fn page_opens_reported_by_the_app_are_checked_bounded_and_recorded_once(db
         .post("/api/audit/views", json!({ "views": [view(&dylan, "plan", yesterday), view(&dylan, "tracker", now), view(&tomos, "plan", now)] }))
         .await;
     r.assert_status(StatusCode::OK);
-    assert_eq!(
-        r.body,
-        json!({ "recorded": 2, "already_recorded": 0, "not_recorded": 1 })
-    );
+    assert_eq!(r.body, json!({ "recorded": 2, "already_recorded": 0, "not_recorded": 1 }));
     let opened: Vec<(String, i64)> =
         sqlx::query_as("SELECT what, at_ms FROM audit_log WHERE action = 'opened' ORDER BY seq")
             .fetch_all(app.db.store.pool())
             .await
             .unwrap();
-    assert_eq!(
-        opened,
-        [("plan".to_owned(), yesterday), ("tracker".to_owned(), now)],
-        "when it was opened, not sent"
-    );
+    assert_eq!(opened, [("plan".to_owned(), yesterday), ("tracker".to_owned(), now)], "when it was opened, not sent");
     // Sent again (the answer was lost on the way): recorded once.
-    let again = owen
-        .post(
-            "/api/audit/views",
-            json!({ "views": [view(&dylan, "plan", yesterday)] }),
-        )
-        .await;
-    assert_eq!(
-        again.body,
-        json!({ "recorded": 0, "already_recorded": 1, "not_recorded": 0 })
-    );
+    let again = owen.post("/api/audit/views", json!({ "views": [view(&dylan, "plan", yesterday)] })).await;
+    assert_eq!(again.body, json!({ "recorded": 0, "already_recorded": 1, "not_recorded": 0 }));
 
     // Bad input: a clear error, and nothing written.
     let before = audit_rows(&app).await;
     let too_many: Vec<Value> = (0..201).map(|i| view(&dylan, "plan", now - i)).collect();
     for (body, code) in [
         (json!({ "views": too_many }), "invalid_input"),
-        (
-            json!({ "views": [view(&dylan, "plan", now + 60 * 60 * 1000)] }),
-            "invalid_input",
-        ),
-        (
-            json!({ "views": [view(&dylan, "plan", now - 31 * 24 * 60 * 60 * 1000)] }),
-            "invalid_input",
-        ),
-        (
-            json!({ "views": [view(&dylan, "plan", now), view(&dylan, "diary", now)] }),
-            "invalid_body",
-        ),
-        (
-            json!({ "views": [{ "person": dylan.0, "page": "plan", "at_ms": now, "note": "x" }] }),
-            "invalid_body",
-        ),
-        (
-            json!({ "views": [view(&UserId("x".repeat(65)), "plan", now)] }),
-            "invalid_input",
-        ),
+        (json!({ "views": [view(&dylan, "plan", now + 60 * 60 * 1000)] }), "invalid_input"),
+        (json!({ "views": [view(&dylan, "plan", now - 31 * 24 * 60 * 60 * 1000)] }), "invalid_input"),
+        (json!({ "views": [view(&dylan, "plan", now), view(&dylan, "diary", now)] }), "invalid_body"),
+        (json!({ "views": [{ "person": dylan.0, "page": "plan", "at_ms": now, "note": "x" }] }), "invalid_body"),
+        (json!({ "views": [view(&UserId("x".repeat(65)), "plan", now)] }), "invalid_input"),
     ] {
-        owen.post("/api/audit/views", body)
-            .await
-            .assert_error(StatusCode::BAD_REQUEST, code);
+        owen.post("/api/audit/views", body).await.assert_error(StatusCode::BAD_REQUEST, code);
     }
     assert_eq!(audit_rows(&app).await, before);
 
     // Abuse: 10,000 requests with the largest batch. An account records at most MAX_VIEWS_PER_HOUR page opens an hour;
     // beyond that every request is refused (429, with Retry-After) and writes nothing.
     let limit = waymark_shared::api::MAX_VIEWS_PER_HOUR as i64;
-    let already = app
-        .db
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'opened'")
-        .await;
+    let already = app.db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opened'").await;
     let mut refused = 0;
     for round in 0..10_000i64 {
-        let batch: Vec<Value> = (0..200)
-            .map(|i| view(&dylan, "person", now - round * 200 - i))
-            .collect();
+        let batch: Vec<Value> = (0..200).map(|i| view(&dylan, "person", now - round * 200 - i)).collect();
         let r = owen.post("/api/audit/views", json!({ "views": batch })).await;
         if r.status == StatusCode::TOO_MANY_REQUESTS {
             r.assert_error(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
@@ -533,49 +380,25 @@ async fn page_opens_reported_by_the_app_are_checked_bounded_and_recorded_once(db
         }
     }
     assert_eq!(refused, 10_000 - 9, "every request past the limit is refused");
-    let opened = app
-        .db
-        .count("SELECT COUNT(*) FROM audit_log WHERE action = 'opened'")
-        .await;
-    assert!(
-        opened <= limit,
-        "{opened} page opens recorded in an hour (at most {limit})"
-    );
-    assert!(
-        opened >= limit - 200 + already.min(200),
-        "the limit is not reached early: {opened}"
-    );
+    let opened = app.db.count("SELECT COUNT(*) FROM audit_log WHERE action = 'opened'").await;
+    assert!(opened <= limit, "{opened} page opens recorded in an hour (at most {limit})");
+    assert!(opened >= limit - 200 + already.min(200), "the limit is not reached early: {opened}");
     // Another account is not held back by it.
     let mut rhian = app.signed_in("rhian").await;
-    rhian
-        .post("/api/audit/views", json!({ "views": [view(&dylan, "plan", now)] }))
-        .await
-        .assert_status(StatusCode::OK);
+    rhian.post("/api/audit/views", json!({ "views": [view(&dylan, "plan", now)] })).await.assert_status(StatusCode::OK);
     // Carers report what they open too (it is part of "who looked"), of the person they support only.
     let mut gareth = app.signed_in("gareth").await;
     let r = gareth
-        .post(
-            "/api/audit/views",
-            json!({ "views": [view(&dylan, "plan", now), view(&tomos, "plan", now)] }),
-        )
+        .post("/api/audit/views", json!({ "views": [view(&dylan, "plan", now), view(&tomos, "plan", now)] }))
         .await;
-    assert_eq!(
-        r.body,
-        json!({ "recorded": 1, "already_recorded": 0, "not_recorded": 1 })
-    );
-    assert!(matches!(
-        app.db.store.audit_verify().await.unwrap(),
-        Verified::Intact { .. }
-    ));
+    assert_eq!(r.body, json!({ "recorded": 1, "already_recorded": 0, "not_recorded": 1 }));
+    assert!(matches!(app.db.store.audit_verify().await.unwrap(), Verified::Intact { .. }));
 }
 
 /// The stored entry `seq` (what its hash covers) and its stored hash.
 async fn stored_row(app: &TestApp, seq: i64) -> (AuditRow, String) {
-    let r = sqlx::query("SELECT * FROM audit_log WHERE seq = $1")
-        .bind(seq)
-        .fetch_one(app.db.store.pool())
-        .await
-        .unwrap();
+    let r =
+        sqlx::query("SELECT * FROM audit_log WHERE seq = $1").bind(seq).fetch_one(app.db.store.pool()).await.unwrap();
     let row = AuditRow {
         seq: r.get("seq"),
         prev_hash: r.get("prev_hash"),
@@ -594,11 +417,7 @@ async fn stored_row(app: &TestApp, seq: i64) -> (AuditRow, String) {
         session_ref: r.get("session_ref"),
         dedupe: r.get("dedupe"),
     };
-    assert_eq!(
-        row.hash(),
-        r.get::<String, _>("hash"),
-        "the test recomputes hashes as the server does"
-    );
+    assert_eq!(row.hash(), r.get::<String, _>("hash"), "the test recomputes hashes as the server does");
     (row, r.get("hash"))
 }
 
@@ -611,10 +430,7 @@ fn verify_command(db: &TestDb) -> (i32, String) {
         .env("RUST_LOG", "warn")
         .output()
         .expect("run waymark-server audit verify");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 async fn verify_names_the_first_entry_edited_or_deleted_behind_the_servers_back(db: TestDb) {
@@ -625,18 +441,12 @@ async fn verify_names_the_first_entry_edited_or_deleted_behind_the_servers_back(
     owen.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
     owen.get(&format!("/api/people/{}", dylan.0)).await.assert_status(StatusCode::OK);
     for i in 0..11 {
-        push(
-            &mut owen,
-            "tablet-owen-0001",
-            vec![about(i + 1, &dylan, &format!("v{i}"))],
-        )
-        .await
-        .assert_status(StatusCode::OK);
+        push(&mut owen, "tablet-owen-0001", vec![about(i + 1, &dylan, &format!("v{i}"))])
+            .await
+            .assert_status(StatusCode::OK);
     }
     assert_eq!(audit_rows(&app).await, 12);
-    let Verified::Intact { entries: 12, head } = app.db.store.audit_verify().await.unwrap() else {
-        panic!("intact")
-    };
+    let Verified::Intact { entries: 12, head } = app.db.store.audit_verify().await.unwrap() else { panic!("intact") };
     let (code, out) = verify_command(&app.db);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("intact: 12 entries") && out.contains(&head), "{out}");
@@ -647,10 +457,7 @@ async fn verify_names_the_first_entry_edited_or_deleted_behind_the_servers_back(
     exec("UPDATE audit_log SET actor_name = 'Somebody Else' WHERE seq = 5").await;
     assert_eq!(
         app.db.store.audit_verify().await.unwrap(),
-        Verified::Broken {
-            seq: 5,
-            reason: "entry 5 does not match its hash (it was changed)".into()
-        }
+        Verified::Broken { seq: 5, reason: "entry 5 does not match its hash (it was changed)".into() }
     );
     let (code, out) = verify_command(&app.db);
     assert_eq!(code, 1, "{out}");
@@ -673,10 +480,7 @@ async fn verify_names_the_first_entry_edited_or_deleted_behind_the_servers_back(
         .unwrap();
     assert_eq!(
         app.db.store.audit_verify().await.unwrap(),
-        Verified::Broken {
-            seq: 4,
-            reason: "entry 4 does not follow entry 3 (its previous hash differs)".into()
-        }
+        Verified::Broken { seq: 4, reason: "entry 4 does not follow entry 3 (its previous hash differs)".into() }
     );
     sqlx::query("UPDATE audit_log SET at_ms = $1, hash = $2 WHERE seq = 3")
         .bind(row.at_ms + 86_400_000)
@@ -684,29 +488,20 @@ async fn verify_names_the_first_entry_edited_or_deleted_behind_the_servers_back(
         .execute(pool)
         .await
         .unwrap();
-    assert!(matches!(
-        app.db.store.audit_verify().await.unwrap(),
-        Verified::Intact { .. }
-    ));
+    assert!(matches!(app.db.store.audit_verify().await.unwrap(), Verified::Intact { .. }));
 
     // Someone deletes the newest entry: the chain's end no longer matches the head the server recorded.
     exec("DELETE FROM audit_log WHERE seq = 12").await;
     assert_eq!(
         app.db.store.audit_verify().await.unwrap(),
-        Verified::Broken {
-            seq: 12,
-            reason: "entries 12 to 12 are missing (deleted from the end)".into()
-        }
+        Verified::Broken { seq: 12, reason: "entries 12 to 12 are missing (deleted from the end)".into() }
     );
 
     // Someone deletes an entry in the middle.
     exec("DELETE FROM audit_log WHERE seq = 7").await;
     assert_eq!(
         app.db.store.audit_verify().await.unwrap(),
-        Verified::Broken {
-            seq: 7,
-            reason: "entry 7 is missing (deleted)".into()
-        }
+        Verified::Broken { seq: 7, reason: "entry 7 is missing (deleted)".into() }
     );
     let (code, out) = verify_command(&app.db);
     assert_eq!(code, 1);

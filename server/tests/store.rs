@@ -36,7 +36,13 @@ on_both_engines!(
 
 async fn user(store: &Store, username: &str, role: Role, hash: &str, ward: Option<&str>) -> UserId {
     store
-        .create_user(NewUser { username, display_name: &format!("{username} (test)"), role, password_hash: hash, ward_id: ward })
+        .create_user(NewUser {
+            username,
+            display_name: &format!("{username} (test)"),
+            role,
+            password_hash: hash,
+            ward_id: ward,
+        })
         .await
         .unwrap_or_else(|e| panic!("create {username}: {e}"))
 }
@@ -50,7 +56,9 @@ async fn migrations_apply_and_are_idempotent(db: TestDb) {
     assert!(files >= 9);
     assert_eq!(db.count("SELECT COUNT(*) FROM _sqlx_migrations").await, files);
     assert_eq!(db.count("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").await, files);
-    for table in ["wards", "users", "care_team", "sessions", "sign_in_failures", "sync_cells", "sync_events", "sync_mutations"] {
+    for table in
+        ["wards", "users", "care_team", "sessions", "sign_in_failures", "sync_cells", "sync_events", "sync_mutations"]
+    {
         assert_eq!(db.count(&format!("SELECT COUNT(*) FROM {table}")).await, 0, "{table} exists and is empty");
     }
     assert_eq!(db.count("SELECT version FROM sync_head WHERE id = 1").await, 0, "the version counter starts at 0");
@@ -95,13 +103,25 @@ async fn usernames_are_unique(db: TestDb) {
     let s = &db.store;
     user(s, "owen", Role::KeyWorker, "h", None).await;
     let dup = s
-        .create_user(NewUser { username: "owen", display_name: "Other Owen", role: Role::Staff, password_hash: "h", ward_id: None })
+        .create_user(NewUser {
+            username: "owen",
+            display_name: "Other Owen",
+            role: Role::Staff,
+            password_hash: "h",
+            ward_id: None,
+        })
         .await;
     assert!(dup.is_err(), "a second account named owen must be refused");
     assert_eq!(s.count_users().await.unwrap(), 1);
     // A ward that does not exist is refused too (foreign key).
     let orphan = s
-        .create_user(NewUser { username: "ghost", display_name: "Ghost", role: Role::Staff, password_hash: "h", ward_id: Some("no-such-ward") })
+        .create_user(NewUser {
+            username: "ghost",
+            display_name: "Ghost",
+            role: Role::Staff,
+            password_hash: "h",
+            ward_id: Some("no-such-ward"),
+        })
         .await;
     assert!(orphan.is_err(), "a user on a missing ward must be refused");
     assert_eq!(s.count_users().await.unwrap(), 1);
@@ -125,8 +145,7 @@ async fn care_team_links_and_refusals(db: TestDb) {
     assert_eq!(db.count("SELECT COUNT(*) FROM care_team").await, 3);
 
     let team = s.care_team(&dylan).await.unwrap();
-    let got: Vec<(&str, Relation, Role)> =
-        team.iter().map(|m| (m.display_name.as_str(), m.relation, m.role)).collect();
+    let got: Vec<(&str, Relation, Role)> = team.iter().map(|m| (m.display_name.as_str(), m.relation, m.role)).collect();
     assert_eq!(
         got,
         vec![
@@ -175,7 +194,8 @@ async fn people_near_with_the_access_rule(db: TestDb) {
 
     // Near: every service user on owen's ward, with his relation where he has one; never staff or carers.
     let near = s.people_near(&owen.id, owen.ward_id.as_deref()).await.unwrap();
-    let near: Vec<(&str, Option<Relation>)> = near.iter().map(|p| (p.display_name.as_str(), p.viewer_relation)).collect();
+    let near: Vec<(&str, Option<Relation>)> =
+        near.iter().map(|p| (p.display_name.as_str(), p.viewer_relation)).collect();
     assert_eq!(
         near,
         vec![
@@ -242,12 +262,16 @@ async fn sign_in_failures_count_atomically_and_clear(db: TestDb) {
     assert_eq!(stored, FailureRecord { failures: 13, window_started_at: 1000, locked_until: 0 });
 
     // Records are per username, and clearing one leaves the others.
-    s.record_sign_in_failure("alys", |_| FailureRecord { failures: 1, window_started_at: 5, locked_until: 99 }).await.unwrap();
+    s.record_sign_in_failure("alys", |_| FailureRecord { failures: 1, window_started_at: 5, locked_until: 99 })
+        .await
+        .unwrap();
     s.clear_sign_in_failures("owen").await.unwrap();
     assert_eq!(s.sign_in_failures("owen").await.unwrap(), None);
     assert_eq!(s.sign_in_failures("alys").await.unwrap().map(|r| r.locked_until), Some(99));
     // A lock with no failures left is still a record the policy sees.
-    s.record_sign_in_failure("nia", |_| FailureRecord { failures: 0, window_started_at: 7, locked_until: 8 }).await.unwrap();
+    s.record_sign_in_failure("nia", |_| FailureRecord { failures: 0, window_started_at: 7, locked_until: 8 })
+        .await
+        .unwrap();
     s.record_sign_in_failure("nia", |r| {
         assert_eq!(r, Some(FailureRecord { failures: 0, window_started_at: 7, locked_until: 8 }));
         FailureRecord { failures: 1, window_started_at: 9, locked_until: 8 }

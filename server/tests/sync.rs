@@ -153,7 +153,10 @@ async fn push_then_pull_names_authors_and_versions(db: TestDb) {
     let (events, cursor, dylan_scope, _) = pull_all(&mut dylan).await;
     assert_eq!(cursor, 3);
     let hopes = cell(&events, &dylan_id, "about_me", "", "my_hopes").unwrap();
-    assert_eq!((hopes["cell"]["value"].as_str(), hopes["cell"]["by"]["name"].as_str()), (Some("A garden, and a dog"), Some("Owen Price")));
+    assert_eq!(
+        (hopes["cell"]["value"].as_str(), hopes["cell"]["by"]["name"].as_str()),
+        (Some("A garden, and a dog"), Some("Owen Price"))
+    );
     let again = pull(&mut dylan, 3, Some(&dylan_scope), None).await;
     assert_eq!((again.body["events"].as_array().unwrap().len(), again.body["cursor"].as_u64()), (0, Some(3)));
     let owen_next = pull(&mut owen, 2, Some(&scope), None).await;
@@ -181,23 +184,36 @@ async fn a_replayed_push_returns_the_same_acks_and_writes_nothing(db: TestDb) {
     assert_eq!(before, [2, 2, 3, 1, 2]);
 
     let replay = acks(&push(&mut dylan, TABLET, [batch.clone(), same.clone()].concat()).await);
-    assert_eq!(replay, [first.clone(), vec![(3, "unchanged".into(), 1)]].concat(), "a replay gets the first answers again");
+    assert_eq!(
+        replay,
+        [first.clone(), vec![(3, "unchanged".into(), 1)]].concat(),
+        "a replay gets the first answers again"
+    );
     assert_eq!(sync_counts(&app.db).await, before, "a replay writes nothing");
     // A device changes a cell once per push (its outbox holds the next change until the first is answered).
-    let again = push(&mut dylan, TABLET, vec![about(7, &dylan_id, 1, "my_strengths", "Gardening"), about(8, &dylan_id, 1, "my_strengths", "Reading")]).await;
+    let again = push(
+        &mut dylan,
+        TABLET,
+        vec![about(7, &dylan_id, 1, "my_strengths", "Gardening"), about(8, &dylan_id, 1, "my_strengths", "Reading")],
+    )
+    .await;
     again.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
     assert_eq!(again.body["mutation_id"], 8);
     assert_eq!(sync_counts(&app.db).await, before, "refused whole: nothing written");
 
     // A replayed comment is not "record exists": it is the same mutation. Mixed with a new one, only that is new.
-    let mixed = acks(&push(&mut dylan, TABLET, vec![batch[1].clone(), about(4, &dylan_id, 1, "my_strengths", "Baking")]).await);
+    let mixed =
+        acks(&push(&mut dylan, TABLET, vec![batch[1].clone(), about(4, &dylan_id, 1, "my_strengths", "Baking")]).await);
     assert_eq!(mixed, vec![(2, "applied".into(), 2), (4, "applied".into(), 3)]);
     // The same id twice in one batch is one mutation.
-    let twice = acks(&push(&mut dylan, TABLET, vec![comment(5, &dylan_id, "c-b", "Hi"), comment(5, &dylan_id, "c-b", "Hi")]).await);
+    let twice = acks(
+        &push(&mut dylan, TABLET, vec![comment(5, &dylan_id, "c-b", "Hi"), comment(5, &dylan_id, "c-b", "Hi")]).await,
+    );
     assert_eq!(twice, vec![(5, "applied".into(), 4), (5, "applied".into(), 4)]);
     assert_eq!(sync_counts(&app.db).await, [3, 4, 5, 1, 4]);
     // The same ids from another device are that device's own mutations.
-    let other = acks(&push(&mut dylan, "tablet-0002", vec![comment(2, &dylan_id, "c-c", "From the other tablet")]).await);
+    let other =
+        acks(&push(&mut dylan, "tablet-0002", vec![comment(2, &dylan_id, "c-c", "From the other tablet")]).await);
     assert_eq!(other, vec![(2, "applied".into(), 5)]);
 
     // An id reused by the same device for a *different* edit is refused, not answered as done (which would lose it),
@@ -206,10 +222,9 @@ async fn a_replayed_push_returns_the_same_acks_and_writes_nothing(db: TestDb) {
     let reused = push(&mut dylan, TABLET, vec![about(4, &dylan_id, 3, "my_strengths", "Painting")]).await;
     reused.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
     assert_eq!(reused.body["mutation_id"], 4);
-    let in_batch = push(&mut dylan, TABLET, vec![
-        comment(6, &dylan_id, "c-d", "One"),
-        comment(6, &dylan_id, "c-e", "Another"),
-    ]).await;
+    let in_batch =
+        push(&mut dylan, TABLET, vec![comment(6, &dylan_id, "c-d", "One"), comment(6, &dylan_id, "c-e", "Another")])
+            .await;
     in_batch.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
     assert_eq!(in_batch.body["mutation_id"], 6);
     assert_eq!(sync_counts(&app.db).await, counts);
@@ -255,7 +270,14 @@ async fn bad_input_is_refused_with_a_reason_and_writes_nothing(db: TestDb) {
     let [dylan_id, tomos_id, alys_id] =
         [app.db.user("dylan").await.id, app.db.user("tomos").await.id, app.db.user("alys").await.id];
     let mut dylan = app.signed_in("dylan").await;
-    acks(&push(&mut dylan, TABLET, vec![about(1, &dylan_id, 0, "my_hopes", "A garden"), comment(2, &dylan_id, "c-1", "Hi")]).await);
+    acks(
+        &push(
+            &mut dylan,
+            TABLET,
+            vec![about(1, &dylan_id, 0, "my_hopes", "A garden"), comment(2, &dylan_id, "c-1", "Hi")],
+        )
+        .await,
+    );
     let before = sync_counts(&app.db).await;
     assert_eq!(before, [2, 2, 2, 1, 2]);
 
@@ -270,7 +292,9 @@ async fn bad_input_is_refused_with_a_reason_and_writes_nothing(db: TestDb) {
     assert!(r.body["message"].as_str().unwrap().contains("EOF"), "{}", r.body);
     // Not JSON at all, by content type.
     let r = dylan
-        .send(Request::post("/api/sync/push").header(header::CONTENT_TYPE, "text/plain").body(Body::from("{}")).unwrap())
+        .send(
+            Request::post("/api/sync/push").header(header::CONTENT_TYPE, "text/plain").body(Body::from("{}")).unwrap(),
+        )
         .await;
     r.assert_error(StatusCode::BAD_REQUEST, "invalid_body");
     // An oversized body.
@@ -278,7 +302,8 @@ async fn bad_input_is_refused_with_a_reason_and_writes_nothing(db: TestDb) {
     assert!(huge.len() > 256 * 1024);
     dylan.send(raw(huge)).await.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     // Too many mutations in one push (a small body).
-    let many: Vec<Value> = (0..=MAX_PUSH_MUTATIONS as u64).map(|i| comment(100 + i, &dylan_id, &format!("m-{i}"), "x")).collect();
+    let many: Vec<Value> =
+        (0..=MAX_PUSH_MUTATIONS as u64).map(|i| comment(100 + i, &dylan_id, &format!("m-{i}"), "x")).collect();
     let r = dylan.post("/api/sync/push", good(json!(many))).await;
     r.assert_error(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     assert!(r.body["message"].as_str().unwrap().contains("500"), "{}", r.body);
@@ -293,7 +318,8 @@ async fn bad_input_is_refused_with_a_reason_and_writes_nothing(db: TestDb) {
     let r = dylan.post("/api/sync/push", good(json!([extra]))).await;
     r.assert_error(StatusCode::BAD_REQUEST, "invalid_body");
     assert!(r.body["message"].as_str().unwrap().contains("unknown field `version`"), "{}", r.body);
-    let r = dylan.post("/api/sync/push", json!({ "schema": 1, "client": TABLET, "mutations": [], "admin": true })).await;
+    let r =
+        dylan.post("/api/sync/push", json!({ "schema": 1, "client": TABLET, "mutations": [], "admin": true })).await;
     r.assert_error(StatusCode::BAD_REQUEST, "invalid_body");
     // A wrong or missing schema version (whatever else is wrong with the body).
     for body in [
@@ -330,7 +356,8 @@ async fn bad_input_is_refused_with_a_reason_and_writes_nothing(db: TestDb) {
     let mut owen = app.signed_in("owen").await;
     let not_mine = push(&mut owen, "owen-laptop-1", vec![about(9, &tomos_id, 0, "my_hopes", "x")]).await;
     refused(&not_mine, StatusCode::FORBIDDEN, "forbidden", 9);
-    let nobody = push(&mut owen, "owen-laptop-1", vec![about(9, &UserId("no-such-person".into()), 0, "my_hopes", "x")]).await;
+    let nobody =
+        push(&mut owen, "owen-laptop-1", vec![about(9, &UserId("no-such-person".into()), 0, "my_hopes", "x")]).await;
     refused(&nobody, StatusCode::FORBIDDEN, "forbidden", 9);
     assert_eq!(not_mine.body, nobody.body);
     let r = push(&mut dylan, TABLET, vec![comment(10, &tomos_id, "c-x", "hi tomos")]).await;
@@ -407,16 +434,28 @@ async fn bad_pull_queries_are_refused(db: TestDb) {
 
 /// Every demo person writes something recognisable on their own record and the key workers on their caseload.
 async fn write_everyones_about_me(app: &TestApp) {
-    for (name, client) in [("dylan", "dylan-tab-1"), ("alys", "alys-tab-1"), ("tomos", "tomos-tab-1"), ("nia", "nia-tab-1")] {
+    for (name, client) in
+        [("dylan", "dylan-tab-1"), ("alys", "alys-tab-1"), ("tomos", "tomos-tab-1"), ("nia", "nia-tab-1")]
+    {
         let id = app.db.user(name).await.id;
         let mut c = app.signed_in(name).await;
         let secret = format!("SECRET-HOPES-OF-{}", name.to_uppercase());
-        let r = push(&mut c, client, vec![about(1, &id, 0, "my_hopes", &secret), comment(2, &id, &format!("c-{name}"), &format!("COMMENT-OF-{}", name.to_uppercase()))]).await;
+        let r = push(
+            &mut c,
+            client,
+            vec![
+                about(1, &id, 0, "my_hopes", &secret),
+                comment(2, &id, &format!("c-{name}"), &format!("COMMENT-OF-{}", name.to_uppercase())),
+            ],
+        )
+        .await;
         acks(&r);
     }
     let sara_kw = app.db.user("tomos").await.id;
     let mut sara = app.signed_in("sara").await;
-    acks(&push(&mut sara, "sara-tab-1", vec![about(1, &sara_kw, 0, "my_strengths", "SECRET-STRENGTHS-OF-TOMOS")]).await);
+    acks(
+        &push(&mut sara, "sara-tab-1", vec![about(1, &sara_kw, 0, "my_strengths", "SECRET-STRENGTHS-OF-TOMOS")]).await,
+    );
 }
 
 async fn pulls_carry_only_what_the_viewer_may_see(db: TestDb) {
@@ -539,8 +578,9 @@ async fn a_large_backlog_is_pulled_in_pages(db: TestDb) {
     let dylan_id = app.db.user("dylan").await.id;
     let mut dylan = app.signed_in("dylan").await;
     for batch in 0..3u64 {
-        let ms: Vec<Value> =
-            (0..400u64).map(|i| comment(batch * 400 + i + 1, &dylan_id, &format!("c{}", batch * 400 + i), "n")).collect();
+        let ms: Vec<Value> = (0..400u64)
+            .map(|i| comment(batch * 400 + i + 1, &dylan_id, &format!("c{}", batch * 400 + i), "n"))
+            .collect();
         assert_eq!(acks(&push(&mut dylan, TABLET, ms).await).len(), 400);
     }
     let mut owen = app.signed_in("owen").await;

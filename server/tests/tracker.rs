@@ -31,10 +31,6 @@ on_both_engines!(
 
 const LADDER: &str = "waymark_ladder";
 
-
-
-
-
 fn rate(reading: &str, rater: &str, value: u8) -> Value {
     json!({ "type": "rate", "reading": reading, "area": "mental_wellbeing", "rater": rater, "value": value })
 }
@@ -67,8 +63,14 @@ async fn each_tracker_change_is_made_only_by_those_allowed_to(db: TestDb) {
         ("rate staff", rate("r1", "staff", 5)),
         ("rate carer", rate("r1", "carer", 4)),
         ("rate agreed", rate("r1", "agreed", 5)),
-        ("note", json!({ "type": "area_note", "reading": "r1", "area": "mental_wellbeing", "text": "Sleeping better" })),
-        ("reason", json!({ "type": "difference_reason", "reading": "r1", "area": "mental_wellbeing", "text": "A hard week" })),
+        (
+            "note",
+            json!({ "type": "area_note", "reading": "r1", "area": "mental_wellbeing", "text": "Sleeping better" }),
+        ),
+        (
+            "reason",
+            json!({ "type": "difference_reason", "reading": "r1", "area": "mental_wellbeing", "text": "A hard week" }),
+        ),
         ("more help", json!({ "type": "more_help", "reading": "r1", "area": "mental_wellbeing", "wanted": true })),
         ("add goal", json!({ "type": "add_goal", "goal": "g-new", "text": "Walk every day" })),
         ("edit goal", json!({ "type": "edit_goal", "goal": "g1", "text": "Cook a Sunday meal for my dad" })),
@@ -84,11 +86,53 @@ async fn each_tracker_change_is_made_only_by_those_allowed_to(db: TestDb) {
     ];
     // Who may make each change (by label); everyone else is refused.
     let allowed: &[(&str, &[&str])] = &[
-        ("dylan", &["start", "present", "rate person", "rate agreed", "note", "reason", "more help", "add goal", "edit goal",
-            "goal status", "goal areas", "goal prompt", "add step", "step text", "step owner", "step due", "step done", "share"]),
-        ("owen", &["start", "present", "rate person", "rate staff", "rate carer", "rate agreed", "note", "reason", "more help",
-            "add goal", "edit goal", "goal status", "goal areas", "goal prompt", "add step", "step text", "step owner",
-            "step due", "step done"]),
+        (
+            "dylan",
+            &[
+                "start",
+                "present",
+                "rate person",
+                "rate agreed",
+                "note",
+                "reason",
+                "more help",
+                "add goal",
+                "edit goal",
+                "goal status",
+                "goal areas",
+                "goal prompt",
+                "add step",
+                "step text",
+                "step owner",
+                "step due",
+                "step done",
+                "share",
+            ],
+        ),
+        (
+            "owen",
+            &[
+                "start",
+                "present",
+                "rate person",
+                "rate staff",
+                "rate carer",
+                "rate agreed",
+                "note",
+                "reason",
+                "more help",
+                "add goal",
+                "edit goal",
+                "goal status",
+                "goal areas",
+                "goal prompt",
+                "add step",
+                "step text",
+                "step owner",
+                "step due",
+                "step done",
+            ],
+        ),
         // Gareth, before Dylan shares the tracker with him: nothing.
         ("gareth", &[]),
         // The ward manager sees the ward but is not on Dylan's care team: reads only.
@@ -103,7 +147,9 @@ async fn each_tracker_change_is_made_only_by_those_allowed_to(db: TestDb) {
             // New records get a fresh id per writer, so an allowed create never collides with an earlier one.
             let change = match change["type"].as_str() {
                 Some("start_reading") => start(&format!("r-{who}-{id}"), LADDER, 1),
-                Some("add_goal") => json!({ "type": "add_goal", "goal": format!("g-{who}-{id}"), "text": "Walk every day" }),
+                Some("add_goal") => {
+                    json!({ "type": "add_goal", "goal": format!("g-{who}-{id}"), "text": "Walk every day" })
+                }
                 Some("add_step") => json!({ "type": "add_step", "step": format!("s-{who}-{id}"), "goal": "g1" }),
                 _ => change.clone(),
             };
@@ -133,7 +179,10 @@ async fn readings_are_checked_against_the_framework_version_they_use(db: TestDb)
     let app = TestApp::demo(db).await;
     let dylan = app.db.user("dylan").await.id;
     let mut owen = app.signed_in("owen").await;
-    assert_eq!(push(&mut owen, "tablet-owen-0001", vec![mutation(1, &dylan, start("r1", LADDER, 1))]).await.status, StatusCode::OK);
+    assert_eq!(
+        push(&mut owen, "tablet-owen-0001", vec![mutation(1, &dylan, start("r1", LADDER, 1))]).await.status,
+        StatusCode::OK
+    );
 
     let refused = |r: Reply, id: u64, words: &str| {
         r.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
@@ -146,8 +195,13 @@ async fn readings_are_checked_against_the_framework_version_they_use(db: TestDb)
     refused(out_of_scale, 2, "outside the scale 1 to 10");
     let unknown_area = json!({ "type": "rate", "reading": "r1", "area": "star_signs", "rater": "person", "value": 3 });
     refused(push(&mut owen, "tablet-owen-0001", vec![mutation(3, &dylan, unknown_area)]).await, 3, "not an area");
-    refused(push(&mut owen, "tablet-owen-0001", vec![mutation(4, &dylan, start("r2", LADDER, 7))]).await, 4, "not known");
-    let bad_date = json!({ "type": "start_reading", "reading": "r3", "framework": LADDER, "version": 1, "date": "2026-02-30" });
+    refused(
+        push(&mut owen, "tablet-owen-0001", vec![mutation(4, &dylan, start("r2", LADDER, 7))]).await,
+        4,
+        "not known",
+    );
+    let bad_date =
+        json!({ "type": "start_reading", "reading": "r3", "framework": LADDER, "version": 1, "date": "2026-02-30" });
     refused(push(&mut owen, "tablet-owen-0001", vec![mutation(5, &dylan, bad_date)]).await, 5, "YYYY-MM-DD");
     // A good change before a bad one in the same push is not written either.
     let mixed = vec![mutation(6, &dylan, rate("r1", "person", 4)), mutation(7, &dylan, rate("r1", "staff", 0))];
@@ -167,7 +221,11 @@ async fn readings_are_checked_against_the_framework_version_they_use(db: TestDb)
     assert_eq!(second.body["version"], 2);
     let finish = json!({ "type": "rate", "reading": "old", "area": "area_3", "rater": "agreed", "value": 5 });
     assert_eq!(push(&mut owen, "tablet-owen-0001", vec![mutation(9, &dylan, finish)]).await.status, StatusCode::OK);
-    refused(push(&mut owen, "tablet-owen-0001", vec![mutation(10, &dylan, start("new", "ward_check", 1))]).await, 10, "retired");
+    refused(
+        push(&mut owen, "tablet-owen-0001", vec![mutation(10, &dylan, start("new", "ward_check", 1))]).await,
+        10,
+        "retired",
+    );
     let new_area = json!({ "type": "rate", "reading": "old", "area": "area_4", "rater": "agreed", "value": 5 });
     refused(push(&mut owen, "tablet-owen-0001", vec![mutation(11, &dylan, new_area)]).await, 11, "not an area");
     assert_eq!(
@@ -205,7 +263,9 @@ async fn ward_managers_save_custom_frameworks_as_new_versions(db: TestDb) {
     // Only ward managers and admins.
     for who in ["owen", "sara", "dylan", "gareth"] {
         let mut c = app.signed_in(who).await;
-        c.post("/api/frameworks", custom_framework("ward_check", 3)).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
+        c.post("/api/frameworks", custom_framework("ward_check", 3))
+            .await
+            .assert_error(StatusCode::FORBIDDEN, "forbidden");
     }
     let mut admin = app.signed_in("admin").await;
     let by_admin = admin.post("/api/frameworks", custom_framework("ward_check", 5)).await;
@@ -244,7 +304,9 @@ async fn ward_managers_save_custom_frameworks_as_new_versions(db: TestDb) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["id"].as_str().unwrap().to_owned(), f["version"].as_u64().unwrap(), f["retired"].as_bool().unwrap()))
+        .map(|f| {
+            (f["id"].as_str().unwrap().to_owned(), f["version"].as_u64().unwrap(), f["retired"].as_bool().unwrap())
+        })
         .collect();
     assert_eq!(
         all,
@@ -260,7 +322,10 @@ async fn ward_managers_save_custom_frameworks_as_new_versions(db: TestDb) {
 
     // Retiring: managers only, custom versions only.
     dylan.post("/api/frameworks/ward_check/2/retire", json!({})).await.assert_error(StatusCode::FORBIDDEN, "forbidden");
-    rhian.post(&format!("/api/frameworks/{LADDER}/1/retire"), json!({})).await.assert_error(StatusCode::BAD_REQUEST, "invalid_input");
+    rhian
+        .post(&format!("/api/frameworks/{LADDER}/1/retire"), json!({}))
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "invalid_input");
     rhian.post("/api/frameworks/ward_check/7/retire", json!({})).await.assert_error(StatusCode::NOT_FOUND, "not_found");
     rhian.post("/api/frameworks/ward_check/2/retire", json!({})).await.assert_status(StatusCode::NO_CONTENT);
     assert_eq!(app.db.count("SELECT COUNT(*) FROM frameworks WHERE retired = 1").await, 2);
@@ -291,7 +356,6 @@ async fn simultaneous_saves_of_one_framework_take_distinct_versions(db: TestDb) 
     assert_eq!(current, [6], "only the newest version takes new readings");
 }
 
-
 async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb) {
     let app = TestApp::demo(db).await;
     let dylan = app.db.user("dylan").await.id;
@@ -300,14 +364,25 @@ async fn tracker_data_reaches_a_carer_only_while_the_person_shares_it(db: TestDb
     let reading = vec![
         mutation(1, &dylan, start("r1", LADDER, 1)),
         mutation(2, &dylan, rate("r1", "person", 7)),
-        mutation(3, &dylan, json!({ "type": "difference_reason", "reading": "r1", "area": "mental_wellbeing", "text": "SECRET-REASON" })),
+        mutation(
+            3,
+            &dylan,
+            json!({ "type": "difference_reason", "reading": "r1", "area": "mental_wellbeing", "text": "SECRET-REASON" }),
+        ),
         mutation(4, &dylan, json!({ "type": "add_goal", "goal": "g1", "text": "SECRET-GOAL" })),
         mutation(5, &dylan, json!({ "type": "add_step", "step": "s1", "goal": "g1" })),
         mutation(6, &dylan, json!({ "type": "step_text", "step": "s1", "text": "SECRET-STEP" })),
         mutation(7, &dylan, json!({ "type": "about_me", "field": "my_hopes", "text": "OPEN-HOPES" })),
     ];
     assert_eq!(push(&mut owen, "tablet-owen-0001", reading).await.status, StatusCode::OK);
-    let secrets = ["SECRET-REASON", "SECRET-GOAL", "SECRET-STEP", "\"kind\":\"reading\"", "\"kind\":\"goal\"", "\"kind\":\"step\""];
+    let secrets = [
+        "SECRET-REASON",
+        "SECRET-GOAL",
+        "SECRET-STEP",
+        "\"kind\":\"reading\"",
+        "\"kind\":\"goal\"",
+        "\"kind\":\"step\"",
+    ];
 
     // The person and their staff receive the tracker; the carer, without consent, nothing of it (nor of About me).
     for who in ["dylan", "owen", "rhian"] {
@@ -365,11 +440,17 @@ async fn the_demo_tracker_is_written_through_the_sync_log_once(db: TestDb) {
     let dylan = app.db.user("dylan").await.id;
     let gareth = app.db.user("gareth").await.id;
     let t = tracker_seen_by(&app, "owen", &dylan).await;
-    assert_eq!(t.readings.iter().map(|r| r.date.as_str()).collect::<Vec<_>>(), ["2026-05-12", "2026-08-11", "2026-11-03"]);
+    assert_eq!(
+        t.readings.iter().map(|r| r.date.as_str()).collect::<Vec<_>>(),
+        ["2026-05-12", "2026-08-11", "2026-11-03"]
+    );
     let latest = t.readings.last().unwrap();
     let wellbeing = &latest.areas[&waymark_shared::outcomes::AreaId("mental_wellbeing".into())];
     assert!(wellbeing.differs() && !wellbeing.reason.is_empty(), "the demo shows a difference and its reason");
-    assert_eq!((wellbeing.values[&Rater::Person], wellbeing.values[&Rater::Staff], wellbeing.values[&Rater::Agreed]), (7, 5, 6));
+    assert_eq!(
+        (wellbeing.values[&Rater::Person], wellbeing.values[&Rater::Staff], wellbeing.values[&Rater::Agreed]),
+        (7, 5, 6)
+    );
     assert!(t.distance(&FrameworkId("waymark_ladder".into())).unwrap().overall > 0);
     assert_eq!(t.goals.len(), 1);
     assert_eq!(t.goals[0].steps.len(), 2);

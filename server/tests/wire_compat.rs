@@ -30,8 +30,12 @@ async fn a_batch_of_every_change_kind_recorded_from_the_previous_build_is_applie
 
     // Every change parses as it was sent, and serialises back to the same JSON: nothing was renamed or dropped.
     let typed: PushRequest = serde_json::from_value(push.clone()).expect("today's server reads yesterday's push");
-    let kinds: std::collections::BTreeSet<String> =
-        push["mutations"].as_array().unwrap().iter().map(|m| m["change"]["type"].as_str().unwrap().to_owned()).collect();
+    let kinds: std::collections::BTreeSet<String> = push["mutations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["change"]["type"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(kinds.len(), 28, "one of every kind of change there was");
     let today: std::collections::BTreeSet<String> = Change::types().map(str::to_owned).collect();
     assert!(kinds.is_subset(&today), "no kind of change has gone: {:?}", kinds.difference(&today).collect::<Vec<_>>());
@@ -52,7 +56,8 @@ async fn a_batch_of_every_change_kind_recorded_from_the_previous_build_is_applie
         // As the tablet's outbox sends them: in order, one change per cell per push.
         let mut acks = Vec::new();
         for m in &batch {
-            let r = c.post("/api/sync/push", json!({ "schema": SCHEMA_VERSION, "client": client, "mutations": [m] })).await;
+            let r =
+                c.post("/api/sync/push", json!({ "schema": SCHEMA_VERSION, "client": client, "mutations": [m] })).await;
             r.assert_status(StatusCode::OK);
             acks.extend(r.body["acks"].as_array().unwrap().iter().cloned());
         }

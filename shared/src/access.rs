@@ -29,9 +29,7 @@ pub fn may_view_person(f: ViewFacts) -> bool {
         Role::KeyWorker | Role::Staff => {
             matches!(f.relation, Some(Relation::KeyWorker | Relation::Staff))
         }
-        Role::WardManager => {
-            f.same_ward || matches!(f.relation, Some(Relation::KeyWorker | Relation::Staff))
-        }
+        Role::WardManager => f.same_ward || matches!(f.relation, Some(Relation::KeyWorker | Relation::Staff)),
         Role::Admin => false,
     }
 }
@@ -41,56 +39,27 @@ mod tests {
     use super::*;
 
     fn facts(viewer_role: Role) -> ViewFacts {
-        ViewFacts {
-            viewer_role,
-            is_self: false,
-            relation: None,
-            same_ward: false,
-        }
+        ViewFacts { viewer_role, is_self: false, relation: None, same_ward: false }
     }
 
     #[test]
     fn a_service_user_sees_only_themselves() {
-        assert!(may_view_person(ViewFacts {
-            is_self: true,
-            ..facts(Role::ServiceUser)
-        }));
-        assert!(!may_view_person(ViewFacts {
-            same_ward: true,
-            ..facts(Role::ServiceUser)
-        }));
+        assert!(may_view_person(ViewFacts { is_self: true, ..facts(Role::ServiceUser) }));
+        assert!(!may_view_person(ViewFacts { same_ward: true, ..facts(Role::ServiceUser) }));
     }
 
     #[test]
     fn a_carer_sees_only_the_person_they_support() {
-        assert!(may_view_person(ViewFacts {
-            relation: Some(Relation::Carer),
-            ..facts(Role::Carer)
-        }));
-        assert!(!may_view_person(ViewFacts {
-            same_ward: true,
-            ..facts(Role::Carer)
-        }));
+        assert!(may_view_person(ViewFacts { relation: Some(Relation::Carer), ..facts(Role::Carer) }));
+        assert!(!may_view_person(ViewFacts { same_ward: true, ..facts(Role::Carer) }));
     }
 
     #[test]
     fn staff_see_their_caseload_and_managers_their_ward() {
-        assert!(may_view_person(ViewFacts {
-            relation: Some(Relation::KeyWorker),
-            ..facts(Role::KeyWorker)
-        }));
-        assert!(!may_view_person(ViewFacts {
-            same_ward: true,
-            ..facts(Role::KeyWorker)
-        }));
-        assert!(may_view_person(ViewFacts {
-            relation: Some(Relation::Staff),
-            ..facts(Role::Staff)
-        }));
-        assert!(may_view_person(ViewFacts {
-            same_ward: true,
-            ..facts(Role::WardManager)
-        }));
+        assert!(may_view_person(ViewFacts { relation: Some(Relation::KeyWorker), ..facts(Role::KeyWorker) }));
+        assert!(!may_view_person(ViewFacts { same_ward: true, ..facts(Role::KeyWorker) }));
+        assert!(may_view_person(ViewFacts { relation: Some(Relation::Staff), ..facts(Role::Staff) }));
+        assert!(may_view_person(ViewFacts { same_ward: true, ..facts(Role::WardManager) }));
         assert!(!may_view_person(facts(Role::WardManager)));
     }
 
@@ -103,10 +72,6 @@ mod tests {
 
     #[test]
     fn an_admin_sees_no_clinical_record() {
-        assert!(!may_view_person(ViewFacts {
-            same_ward: true,
-            relation: Some(Relation::Staff),
-            ..facts(Role::Admin)
-        }));
+        assert!(!may_view_person(ViewFacts { same_ward: true, relation: Some(Relation::Staff), ..facts(Role::Admin) }));
     }
 }

@@ -209,7 +209,10 @@ mod tests {
         assert!(check_stay(StayKind::Discharged, None, "2026-04-01", today).is_empty());
         assert_eq!(check_stay(StayKind::Transferred, None, "2026-04-01", today)[0].0, Field::Ward);
         assert_eq!(check_stay(StayKind::Admitted, Some("w"), "soon", today)[0], (Field::Date, Msg::AdminErrDate));
-        assert_eq!(check_stay(StayKind::Admitted, Some("w"), "2026-05-02", today)[0], (Field::Date, Msg::AdminErrDateFuture));
+        assert_eq!(
+            check_stay(StayKind::Admitted, Some("w"), "2026-05-02", today)[0],
+            (Field::Date, Msg::AdminErrDateFuture)
+        );
     }
 
     #[test]

@@ -229,16 +229,8 @@ mod tests {
         let ok: SignInRequest = serde_json::from_str(r#"{"username":"a","password":"b"}"#).unwrap();
         assert_eq!(ok.username, "a");
         let missing = serde_json::from_str::<SignInRequest>(r#"{"username":"a"}"#).unwrap_err();
-        assert!(
-            missing.to_string().contains("missing field `password`"),
-            "{missing}"
-        );
-        assert!(
-            serde_json::from_str::<SignInRequest>(
-                r#"{"username":"a","password":"b","role":"admin"}"#
-            )
-            .is_err()
-        );
+        assert!(missing.to_string().contains("missing field `password`"), "{missing}");
+        assert!(serde_json::from_str::<SignInRequest>(r#"{"username":"a","password":"b","role":"admin"}"#).is_err());
     }
 
     #[test]
@@ -252,16 +244,8 @@ mod tests {
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["code"], "too_many_attempts");
         assert_eq!(json["retry_after_secs"], 30);
-        let e2 = ApiError {
-            retry_after_secs: None,
-            ..e
-        };
-        assert!(
-            serde_json::to_value(&e2)
-                .unwrap()
-                .get("retry_after_secs")
-                .is_none()
-        );
+        let e2 = ApiError { retry_after_secs: None, ..e };
+        assert!(serde_json::to_value(&e2).unwrap().get("retry_after_secs").is_none());
     }
 }
 
@@ -354,7 +338,8 @@ pub const INVITATION_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
 /// An invitation code as typed (any case, spaces or dashes) in its one canonical form, or `None` if it cannot be
 /// one.
 pub fn normalise_invitation_code(typed: &str) -> Option<String> {
-    let code: String = typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
+    let code: String =
+        typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
     (code.len() == 12 && code.bytes().all(|b| INVITATION_ALPHABET.contains(&b))).then_some(code)
 }
 

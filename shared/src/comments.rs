@@ -88,11 +88,9 @@ impl DomainChange for CommentChange {
 
     fn effect(&self, person: &UserId) -> Effect {
         match self {
-            CommentChange::AddComment { comment, text, .. } => Effect {
-                key: text_key(person, comment),
-                value: Value::String(text.clone()),
-                mode: EffectMode::Create,
-            },
+            CommentChange::AddComment { comment, text, .. } => {
+                Effect { key: text_key(person, comment), value: Value::String(text.clone()), mode: EffectMode::Create }
+            }
             CommentChange::RemoveComment { comment } | CommentChange::RestoreComment { comment } => Effect {
                 key: removed_key(person, comment),
                 value: Value::Bool(matches!(self, CommentChange::RemoveComment { .. })),
@@ -114,7 +112,9 @@ impl DomainChange for CommentChange {
     /// A new comment's audience; removing and restoring one keeps it (a record's cells go where its first went).
     fn audience(&self) -> Audience {
         match self {
-            CommentChange::AddComment { audience: CommentAudience::Shared, .. } => Audience::Shared(SharedPart::Comments),
+            CommentChange::AddComment { audience: CommentAudience::Shared, .. } => {
+                Audience::Shared(SharedPart::Comments)
+            }
             _ => Audience::CareTeam,
         }
     }
@@ -163,9 +163,17 @@ mod tests {
 
     #[test]
     fn blank_comments_and_bad_ids_are_refused() {
-        let blank = CommentChange::AddComment { comment: RecordId("c1".into()), text: "  ".into(), audience: CommentAudience::CareTeam };
+        let blank = CommentChange::AddComment {
+            comment: RecordId("c1".into()),
+            text: "  ".into(),
+            audience: CommentAudience::CareTeam,
+        };
         assert_eq!(blank.validate().unwrap_err(), ChangeError::Empty { field: "comment" });
-        let bad_id = CommentChange::AddComment { comment: RecordId("../x".into()), text: "hi".into(), audience: CommentAudience::CareTeam };
+        let bad_id = CommentChange::AddComment {
+            comment: RecordId("../x".into()),
+            text: "hi".into(),
+            audience: CommentAudience::CareTeam,
+        };
         assert_eq!(bad_id.validate().unwrap_err(), ChangeError::BadRecordId);
     }
 
@@ -186,10 +194,8 @@ mod tests {
         };
         let remove = Change::from(CommentChange::RemoveComment { comment: id });
         assert!(remove.may_write(&writer(Role::ServiceUser, true, None), Some(&cell)));
-        let other = WriterFacts {
-            user: UserId("x".into()),
-            ..writer(Role::KeyWorker, false, Some(Relation::KeyWorker))
-        };
+        let other =
+            WriterFacts { user: UserId("x".into()), ..writer(Role::KeyWorker, false, Some(Relation::KeyWorker)) };
         assert!(!remove.may_write(&other, Some(&cell)));
         assert!(!remove.may_write(&writer(Role::ServiceUser, true, None), None));
     }

@@ -308,8 +308,8 @@ impl Reach {
         }
         if let Some(c) = &self.carer {
             cell.kept.clear();
-            let other_carer = cell.by.user != c.user
-                && (cell.by.role == Some(Role::Carer) || c.other_carers.contains(&cell.by.user));
+            let other_carer =
+                cell.by.user != c.user && (cell.by.role == Some(Role::Carer) || c.other_carers.contains(&cell.by.user));
             if other_carer {
                 cell.by.user = UserId(String::new());
                 cell.by.name = String::new();
@@ -366,7 +366,11 @@ pub fn may(w: &WriterFacts, action: Action<'_>) -> bool {
         // shared with them, and then for everyone comments are shared with (a comment for the care team alone would
         // not reach them).
         Action::Comment { shared } => {
-            if w.role.is_supporter() { shared && w.is_supporter_sharing(SharedPart::Comments) } else { true }
+            if w.role.is_supporter() {
+                shared && w.is_supporter_sharing(SharedPart::Comments)
+            } else {
+                true
+            }
         }
         Action::ChangeOwn { author } => *author == w.user,
         // A reading is done by the person and their care team; each view is recorded under its own rater, and
@@ -520,7 +524,8 @@ pub(crate) mod tests {
         let person = UserId("p".into());
         let carer = UserId("c".into());
         let mut cells = std::collections::BTreeMap::new();
-        let grant = ConsentChange::Share { part: SharedPart::Tracker, carer: carer.clone(), share: true, review_by: None };
+        let grant =
+            ConsentChange::Share { part: SharedPart::Tracker, carer: carer.clone(), share: true, review_by: None };
         let e = grant.effect(&person);
         cells.insert(e.key, e.value);
         let other = ConsentChange::Share {
@@ -605,7 +610,10 @@ pub(crate) mod tests {
         assert_eq!(psw.shared.len(), 3, "what the person shares with them");
         assert!(may(&psw, Action::Comment { shared: true }) && !may(&psw, Action::Comment { shared: false }));
         assert!(may(&psw, Action::AddToPlan(PlanSection::PeoplePlaces)));
-        assert!(!may(&psw, Action::AddToPlan(PlanSection::CarerCanDo)), "what my carer or family can do is the carer's");
+        assert!(
+            !may(&psw, Action::AddToPlan(PlanSection::CarerCanDo)),
+            "what my carer or family can do is the carer's"
+        );
         assert!(!may(&psw, Action::AddToPlan(PlanSection::Triggers)));
         assert!(may(&psw, Action::EditPlanItem { section: PlanSection::PeoplePlaces, author: &psw_id }));
         assert!(!may(&psw, Action::EditPlanItem { section: PlanSection::PeoplePlaces, author: &UserId("kw".into()) }));
@@ -613,7 +621,9 @@ pub(crate) mod tests {
         assert!(!may(&psw, Action::Share) && !may(&psw, Action::WriteAboutMe));
         // Without sharing, nothing.
         let bare = WriterFacts { shared: vec![], ..psw.clone() };
-        assert!(!may(&bare, Action::Comment { shared: true }) && !may(&bare, Action::AddToPlan(PlanSection::PeoplePlaces)));
+        assert!(
+            !may(&bare, Action::Comment { shared: true }) && !may(&bare, Action::AddToPlan(PlanSection::PeoplePlaces))
+        );
         // What reaches them: only what is shared, never staff-only data, never a carer's name.
         let reach = Reach::of(&psw).hiding(vec![UserId("gareth".into())]);
         assert!(!reach.staff);
@@ -625,7 +635,12 @@ pub(crate) mod tests {
         let by_carer = CellState {
             value: Value::Null,
             version: 3,
-            by: Authorship { user: UserId("gareth".into()), name: "Gareth Evans".into(), at_ms: 1, role: Some(Role::Carer) },
+            by: Authorship {
+                user: UserId("gareth".into()),
+                name: "Gareth Evans".into(),
+                at_ms: 1,
+                role: Some(Role::Carer),
+            },
             kept: vec![],
         };
         let shown = reach.shown(&by_carer);

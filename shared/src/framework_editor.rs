@@ -4,9 +4,7 @@
 
 use crate::{
     Msg,
-    outcomes::{
-        Framework, MAX_AREAS, MAX_DESCRIPTION_CHARS, MAX_LABEL_CHARS, MAX_STAGES, Text, built_in,
-    },
+    outcomes::{Framework, MAX_AREAS, MAX_DESCRIPTION_CHARS, MAX_LABEL_CHARS, MAX_STAGES, Text, built_in},
 };
 use std::collections::BTreeSet;
 
@@ -15,19 +13,13 @@ use std::collections::BTreeSet;
 pub type Field = String;
 
 fn id_ok(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 40
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    !id.is_empty() && id.len() <= 40 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 fn text_error(t: &Text, max: usize) -> Option<Msg> {
     if t.en.trim().is_empty() || t.cy.trim().is_empty() {
         Some(Msg::FwErrText)
-    } else if crate::validation::has_forbidden_chars(&t.en)
-        || crate::validation::has_forbidden_chars(&t.cy)
-    {
+    } else if crate::validation::has_forbidden_chars(&t.en) || crate::validation::has_forbidden_chars(&t.cy) {
         Some(Msg::FwErrBadText)
     } else if t.en.chars().count() > max || t.cy.chars().count() > max {
         Some(Msg::FwErrTooLong)
@@ -171,10 +163,7 @@ mod tests {
         assert!(f.validate().is_err());
         let mut g = framework();
         g.id = built_in::waymark_ladder().id;
-        assert_eq!(
-            field_errors(&g, true),
-            vec![("id".to_owned(), Msg::FwErrBuiltIn)]
-        );
+        assert_eq!(field_errors(&g, true), vec![("id".to_owned(), Msg::FwErrBuiltIn)]);
         g.scale.min = 5;
         assert!(field_errors(&g, false).contains(&("scale".to_owned(), Msg::FwErrScale)));
         g.areas.clear();

@@ -763,10 +763,34 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
 }
 
 /// Month names, January first.
-const MONTHS_EN: [&str; 12] =
-    ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
-const MONTHS_CY: [&str; 12] =
-    ["Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_CY: [&str; 12] = [
+    "Ionawr",
+    "Chwefror",
+    "Mawrth",
+    "Ebrill",
+    "Mai",
+    "Mehefin",
+    "Gorffennaf",
+    "Awst",
+    "Medi",
+    "Hydref",
+    "Tachwedd",
+    "Rhagfyr",
+];
 
 /// A calendar date (`YYYY-MM-DD`) in words, as people say it: "3 November 2026", "3 Tachwedd 2026". `None` for
 /// something that is not a date (shown as it is by the caller).
@@ -855,39 +879,23 @@ mod tests {
         for &m in Msg::ALL {
             let en = m.text(Lang::En);
             let cy = m.text(Lang::Cy);
-            assert!(
-                !en.trim().is_empty() && !cy.trim().is_empty(),
-                "{m:?} is empty"
-            );
-            assert_eq!(
-                placeholders(en),
-                placeholders(cy),
-                "{m:?} placeholders differ"
-            );
+            assert!(!en.trim().is_empty() && !cy.trim().is_empty(), "{m:?} is empty");
+            assert_eq!(placeholders(en), placeholders(cy), "{m:?} placeholders differ");
         }
     }
 
     #[test]
     fn welsh_is_really_translated() {
         // Only names and loan words may read the same in both languages.
-        let same: Vec<_> = Msg::ALL
-            .iter()
-            .filter(|m| m.text(Lang::En) == m.text(Lang::Cy))
-            .collect();
+        let same: Vec<_> = Msg::ALL.iter().filter(|m| m.text(Lang::En) == m.text(Lang::Cy)).collect();
         assert_eq!(same, vec![&Msg::AppName, &Msg::Ward, &Msg::ReadingStageOf]);
     }
 
     #[test]
     fn fill_replaces_named_placeholders() {
+        assert_eq!(fill(Msg::HelloName.text(Lang::Cy), &[("name", "Alys")]), "Helo, Alys");
         assert_eq!(
-            fill(Msg::HelloName.text(Lang::Cy), &[("name", "Alys")]),
-            "Helo, Alys"
-        );
-        assert_eq!(
-            fill(
-                Msg::SignedInAs.text(Lang::En),
-                &[("name", "Owen"), ("role", "Key worker")]
-            ),
+            fill(Msg::SignedInAs.text(Lang::En), &[("name", "Owen"), ("role", "Key worker")]),
             "Signed in as Owen (Key worker)"
         );
     }
@@ -896,10 +904,7 @@ mod tests {
     fn language_codes_round_trip() {
         for l in Lang::ALL {
             assert_eq!(Lang::parse(l.code()), Some(l));
-            assert_eq!(
-                serde_json::to_string(&l).unwrap(),
-                format!("\"{}\"", l.code())
-            );
+            assert_eq!(serde_json::to_string(&l).unwrap(), format!("\"{}\"", l.code()));
         }
         assert_eq!(Lang::parse("fr"), None);
     }

@@ -18,10 +18,7 @@ fn names(names: impl IntoIterator<Item = &'static str>, description: &str) -> Re
 
 impl PartialSchema for Kind {
     fn schema() -> RefOr<Schema> {
-        names(
-            Kind::ALL.iter().map(|k| k.as_str()),
-            "A kind of cell, named by the domain that writes it.",
-        )
+        names(Kind::ALL.iter().map(|k| k.as_str()), "A kind of cell, named by the domain that writes it.")
     }
 }
 

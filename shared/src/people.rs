@@ -43,7 +43,6 @@ named! {
 }
 
 impl Role {
-
     /// Staff roles work across a caseload; the others see only one person's record.
     pub fn is_staff(self) -> bool {
         matches!(self, Role::KeyWorker | Role::Staff | Role::WardManager)
@@ -66,7 +65,8 @@ impl Role {
 
     /// Roles an administrator gives a staff account (everyone but service users and carers, who come in through
     /// admission and invitations).
-    pub const STAFF_ACCOUNTS: [Role; 5] = [Role::KeyWorker, Role::Staff, Role::WardManager, Role::Admin, Role::PeerSupport];
+    pub const STAFF_ACCOUNTS: [Role; 5] =
+        [Role::KeyWorker, Role::Staff, Role::WardManager, Role::Admin, Role::PeerSupport];
 }
 
 named! {

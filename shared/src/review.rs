@@ -48,17 +48,8 @@ pub struct Signals {
 impl Signals {
     /// The signals from a person's tracker and plan on `today` (`YYYY-MM-DD`), with readings due after
     /// `reading_weeks` weeks without one.
-    pub fn build(
-        tracker: &TrackerView,
-        plan: &PlanView,
-        today: &str,
-        reading_weeks: u32,
-    ) -> Signals {
-        let finished: Vec<_> = tracker
-            .readings
-            .iter()
-            .filter(|r| !r.discarded && r.finished.is_some())
-            .collect();
+    pub fn build(tracker: &TrackerView, plan: &PlanView, today: &str, reading_weeks: u32) -> Signals {
+        let finished: Vec<_> = tracker.readings.iter().filter(|r| !r.discarded && r.finished.is_some()).collect();
         let latest = finished.iter().max_by(|a, b| a.date.cmp(&b.date));
         let latest_reading = latest.map(|r| r.date.clone());
         let distance = latest
@@ -70,10 +61,7 @@ impl Signals {
                     .filter(|v| !v.is_empty())
                     .collect();
                 match rated.first() {
-                    Some(first) => rated
-                        .iter()
-                        .map(|r| distance_travelled(first, r).overall)
-                        .collect(),
+                    Some(first) => rated.iter().map(|r| distance_travelled(first, r).overall).collect(),
                     None => Vec::new(),
                 }
             })
@@ -84,16 +72,10 @@ impl Signals {
             (None, _) => true,
             (Some(_), None) => false,
         };
-        let overdue_steps = tracker
-            .due_steps(today)
-            .iter()
-            .filter(|s| s.overdue)
-            .count();
+        let overdue_steps = tracker.due_steps(today).iter().filter(|s| s.overdue).count();
         let review = match plan.review_by.as_deref() {
             Some(d) if d < today => ReviewState::Overdue,
-            Some(d) if add_days(today, REVIEW_DUE_DAYS).is_some_and(|soon| d <= soon.as_str()) => {
-                ReviewState::Due
-            }
+            Some(d) if add_days(today, REVIEW_DUE_DAYS).is_some_and(|soon| d <= soon.as_str()) => ReviewState::Due,
             _ => ReviewState::NotDue,
         };
         let has_items = plan.items.iter().any(|i| !i.removed);
@@ -211,35 +193,21 @@ impl Filter {
 
 /// Filter and sort rows of (name, signals, …) in place: the most pressing first for every sort but the name; ties
 /// by name.
-pub fn arrange<T>(
-    rows: &mut Vec<T>,
-    of: impl Fn(&T) -> (&str, &Signals),
-    sort: SortBy,
-    filter: Filter,
-) {
+pub fn arrange<T>(rows: &mut Vec<T>, of: impl Fn(&T) -> (&str, &Signals), sort: SortBy, filter: Filter) {
     rows.retain(|r| filter.keeps(of(r).1));
     rows.sort_by(|a, b| {
         let ((na, a), (nb, b)) = (of(a), of(b));
         let first = match sort {
             SortBy::Name => std::cmp::Ordering::Equal,
             SortBy::LatestReading => a.latest_reading.cmp(&b.latest_reading),
-            SortBy::Distance => a
-                .distance
-                .last()
-                .copied()
-                .unwrap_or(0)
-                .cmp(&b.distance.last().copied().unwrap_or(0)),
+            SortBy::Distance => a.distance.last().copied().unwrap_or(0).cmp(&b.distance.last().copied().unwrap_or(0)),
             SortBy::OverdueSteps => b.overdue_steps.cmp(&a.overdue_steps),
-            SortBy::Review => {
-                b.review
-                    .cmp(&a.review)
-                    .then_with(|| match (&a.review_by, &b.review_by) {
-                        (Some(x), Some(y)) => x.cmp(y),
-                        (Some(_), None) => std::cmp::Ordering::Less,
-                        (None, Some(_)) => std::cmp::Ordering::Greater,
-                        (None, None) => std::cmp::Ordering::Equal,
-                    })
-            }
+            SortBy::Review => b.review.cmp(&a.review).then_with(|| match (&a.review_by, &b.review_by) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            }),
             SortBy::Conflicts => b.conflicts.cmp(&a.conflicts),
         };
         first.then_with(|| na.to_lowercase().cmp(&nb.to_lowercase()))
@@ -262,10 +230,7 @@ pub struct ViewGroup {
 }
 
 /// Group `views` (newest first) by person, plain action and day (`day` gives a view's day on the reader's calendar).
-pub fn group_views(
-    views: &[crate::api::RecordView],
-    day: impl Fn(i64) -> String,
-) -> Vec<ViewGroup> {
+pub fn group_views(views: &[crate::api::RecordView], day: impl Fn(i64) -> String) -> Vec<ViewGroup> {
     use crate::api::AuditAction;
     let plain = |a: AuditAction| match a {
         AuditAction::Exported | AuditAction::Synced => a,
@@ -275,20 +240,10 @@ pub fn group_views(
     for v in views {
         let d = day(v.at_ms);
         let action = plain(v.action);
-        match out
-            .iter_mut()
-            .find(|(g, gd)| g.name == v.name && g.role == v.role && g.action == action && *gd == d)
-        {
+        match out.iter_mut().find(|(g, gd)| g.name == v.name && g.role == v.role && g.action == action && *gd == d) {
             Some((g, _)) => g.count += 1,
             None => out.push((
-                ViewGroup {
-                    seq: v.seq,
-                    name: v.name.clone(),
-                    role: v.role,
-                    action,
-                    at_ms: v.at_ms,
-                    count: 1,
-                },
+                ViewGroup { seq: v.seq, name: v.name.clone(), role: v.role, action, at_ms: v.at_ms, count: 1 },
                 d,
             )),
         }
@@ -365,10 +320,7 @@ mod tests {
             v(4, 805, "Owen", AuditAction::Viewed),
         ];
         let g = group_views(&views, day);
-        let short: Vec<_> = g
-            .iter()
-            .map(|g| (g.seq, g.name.as_str(), g.action, g.count))
-            .collect();
+        let short: Vec<_> = g.iter().map(|g| (g.seq, g.name.as_str(), g.action, g.count)).collect();
         assert_eq!(
             short,
             vec![
@@ -397,8 +349,7 @@ mod tests {
         let replica = Replica::default();
         let mut out = Outbox::default();
         for (i, c) in changes.into_iter().enumerate() {
-            out.record(&replica, &person, c, false, i as i64 + 1)
-                .unwrap();
+            out.record(&replica, &person, c, false, i as i64 + 1).unwrap();
         }
         (
             TrackerView::build(&out.overlay(&replica, &person, &TRACKER_KINDS)),
@@ -423,11 +374,7 @@ mod tests {
                 value: Some(value),
             }));
         }
-        out.push(Change::Tracker(TrackerChange::FinishReading {
-            reading: r,
-            finished: true,
-            missing: vec![],
-        }));
+        out.push(Change::Tracker(TrackerChange::FinishReading { reading: r, finished: true, missing: vec![] }));
         out
     }
 
@@ -438,10 +385,7 @@ mod tests {
         assert!(s.readings_due);
         assert_eq!(s.latest_reading, None);
         assert!(s.distance.is_empty());
-        assert_eq!(
-            (s.overdue_steps, s.review, s.never_agreed, s.conflicts),
-            (0, ReviewState::NotDue, false, 0)
-        );
+        assert_eq!((s.overdue_steps, s.review, s.never_agreed, s.conflicts), (0, ReviewState::NotDue, false, 0));
     }
 
     #[test]
@@ -456,34 +400,16 @@ mod tests {
             }
             .into(),
         );
-        changes.push(
-            PlanChange::PlanReview {
-                review_by: Some("2026-11-20".into()),
-            }
-            .into(),
-        );
+        changes.push(PlanChange::PlanReview { review_by: Some("2026-11-20".into()) }.into());
         let (t, p) = views(changes);
         let s = Signals::build(&t, &p, "2026-11-28", 12);
         assert_eq!(s.latest_reading.as_deref(), Some("2026-10-01"));
-        assert!(
-            !s.readings_due,
-            "a reading eight weeks ago is within twelve weeks"
-        );
+        assert!(!s.readings_due, "a reading eight weeks ago is within twelve weeks");
         assert!(Signals::build(&t, &p, "2026-11-28", 4).readings_due);
-        assert_eq!(
-            s.distance,
-            vec![0, 20],
-            "ten areas, two steps further along each"
-        );
+        assert_eq!(s.distance, vec![0, 20], "ten areas, two steps further along each");
         assert_eq!(s.review, ReviewState::Overdue);
-        assert_eq!(
-            Signals::build(&t, &p, "2026-11-10", 12).review,
-            ReviewState::Due
-        );
-        assert_eq!(
-            Signals::build(&t, &p, "2026-10-01", 12).review,
-            ReviewState::NotDue
-        );
+        assert_eq!(Signals::build(&t, &p, "2026-11-10", 12).review, ReviewState::Due);
+        assert_eq!(Signals::build(&t, &p, "2026-10-01", 12).review, ReviewState::NotDue);
         assert!(s.never_agreed);
         let mut agreed = reading("r1", "2026-05-01", 3);
         agreed.push(
@@ -494,22 +420,8 @@ mod tests {
             }
             .into(),
         );
-        agreed.push(
-            PlanChange::AgreePlan {
-                signer: Signer::Person,
-                version: 1,
-                date: "2026-11-01".into(),
-            }
-            .into(),
-        );
-        agreed.push(
-            PlanChange::AgreePlan {
-                signer: Signer::KeyWorker,
-                version: 1,
-                date: "2026-11-01".into(),
-            }
-            .into(),
-        );
+        agreed.push(PlanChange::AgreePlan { signer: Signer::Person, version: 1, date: "2026-11-01".into() }.into());
+        agreed.push(PlanChange::AgreePlan { signer: Signer::KeyWorker, version: 1, date: "2026-11-01".into() }.into());
         let (t, p) = views(agreed);
         assert!(!Signals::build(&t, &p, "2026-11-28", 12).never_agreed);
     }
@@ -520,31 +432,16 @@ mod tests {
         let step = |id: &str, due: &str| {
             let s = RecordId(id.into());
             vec![
-                Change::Tracker(TrackerChange::AddStep {
-                    step: s.clone(),
-                    goal: g.clone(),
-                }),
-                Change::Tracker(TrackerChange::StepText {
-                    step: s.clone(),
-                    text: id.into(),
-                }),
-                Change::Tracker(TrackerChange::StepDue {
-                    step: s,
-                    due: Some(due.into()),
-                }),
+                Change::Tracker(TrackerChange::AddStep { step: s.clone(), goal: g.clone() }),
+                Change::Tracker(TrackerChange::StepText { step: s.clone(), text: id.into() }),
+                Change::Tracker(TrackerChange::StepDue { step: s, due: Some(due.into()) }),
             ]
         };
-        let mut changes = vec![Change::Tracker(TrackerChange::AddGoal {
-            goal: g.clone(),
-            text: "Cook".into(),
-        })];
+        let mut changes = vec![Change::Tracker(TrackerChange::AddGoal { goal: g.clone(), text: "Cook".into() })];
         changes.extend(step("s1", "2026-11-01"));
         changes.extend(step("s2", "2026-11-27"));
         changes.extend(step("s3", "2026-12-25"));
-        changes.push(Change::Tracker(TrackerChange::StepDone {
-            step: RecordId("s2".into()),
-            done: true,
-        }));
+        changes.push(Change::Tracker(TrackerChange::StepDone { step: RecordId("s2".into()), done: true }));
         let (t, p) = views(changes);
         assert_eq!(Signals::build(&t, &p, "2026-11-28", 12).overdue_steps, 1);
     }
@@ -561,11 +458,7 @@ mod tests {
             never_agreed: false,
             conflicts: 0,
         };
-        let late = Signals {
-            review: ReviewState::Overdue,
-            review_by: Some("2026-10-01".into()),
-            ..quiet.clone()
-        };
+        let late = Signals { review: ReviewState::Overdue, review_by: Some("2026-10-01".into()), ..quiet.clone() };
         let later = Signals {
             review: ReviewState::Overdue,
             review_by: Some("2026-09-01".into()),
@@ -580,25 +473,14 @@ mod tests {
             readings_due: true,
             ..quiet.clone()
         };
-        let rows = vec![
-            ("Alys", quiet),
-            ("Dylan", late),
-            ("Nia", later),
-            ("Tomos", soon),
-        ];
+        let rows = vec![("Alys", quiet), ("Dylan", late), ("Nia", later), ("Tomos", soon)];
         let names = |sort, filter| {
             let mut r = rows.clone();
             arrange(&mut r, |(n, s)| (*n, s), sort, filter);
             r.into_iter().map(|(n, _)| n).collect::<Vec<_>>()
         };
-        assert_eq!(
-            names(SortBy::Review, Filter::All),
-            ["Nia", "Dylan", "Tomos", "Alys"]
-        );
-        assert_eq!(
-            names(SortBy::Name, Filter::Review),
-            ["Dylan", "Nia", "Tomos"]
-        );
+        assert_eq!(names(SortBy::Review, Filter::All), ["Nia", "Dylan", "Tomos", "Alys"]);
+        assert_eq!(names(SortBy::Name, Filter::Review), ["Dylan", "Nia", "Tomos"]);
         assert_eq!(names(SortBy::OverdueSteps, Filter::OverdueSteps), ["Nia"]);
         assert_eq!(names(SortBy::Conflicts, Filter::Conflicts), ["Tomos"]);
         assert_eq!(names(SortBy::LatestReading, Filter::ReadingsDue), ["Tomos"]);

@@ -35,15 +35,9 @@ pub fn normalise_username(raw: &str) -> Result<String, InputError> {
         return Err(InputError::Empty { field: "username" });
     }
     if u.chars().count() > USERNAME_MAX {
-        return Err(InputError::TooLong {
-            field: "username",
-            max: USERNAME_MAX,
-        });
+        return Err(InputError::TooLong { field: "username", max: USERNAME_MAX });
     }
-    if !u
-        .chars()
-        .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'))
-    {
+    if !u.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')) {
         return Err(InputError::BadCharacters { field: "username" });
     }
     Ok(u)
@@ -55,10 +49,7 @@ pub fn check_password_input(pw: &str) -> Result<(), InputError> {
         return Err(InputError::Empty { field: "password" });
     }
     if pw.chars().count() > PASSWORD_MAX {
-        return Err(InputError::TooLong {
-            field: "password",
-            max: PASSWORD_MAX,
-        });
+        return Err(InputError::TooLong { field: "password", max: PASSWORD_MAX });
     }
     Ok(())
 }
@@ -84,21 +75,9 @@ mod tests {
 
     #[test]
     fn bad_usernames_get_a_clear_reason() {
-        assert_eq!(
-            normalise_username("  "),
-            Err(InputError::Empty { field: "username" })
-        );
-        assert_eq!(
-            normalise_username("a b"),
-            Err(InputError::BadCharacters { field: "username" })
-        );
-        assert_eq!(
-            normalise_username(&"x".repeat(65)),
-            Err(InputError::TooLong {
-                field: "username",
-                max: 64
-            })
-        );
+        assert_eq!(normalise_username("  "), Err(InputError::Empty { field: "username" }));
+        assert_eq!(normalise_username("a b"), Err(InputError::BadCharacters { field: "username" }));
+        assert_eq!(normalise_username(&"x".repeat(65)), Err(InputError::TooLong { field: "username", max: 64 }));
         assert_eq!(
             normalise_username("a b").unwrap_err().to_string(),
             "username may contain only letters, digits, '.', '-' and '_'"
@@ -108,10 +87,7 @@ mod tests {
     #[test]
     fn passwords_must_be_present_and_bounded() {
         assert!(check_password_input("correct horse").is_ok());
-        assert_eq!(
-            check_password_input(""),
-            Err(InputError::Empty { field: "password" })
-        );
+        assert_eq!(check_password_input(""), Err(InputError::Empty { field: "password" }));
         assert!(check_password_input(&"p".repeat(257)).is_err());
     }
 }

@@ -31,9 +31,8 @@ use waymark_shared::plan::{PlanChange, PlanSection, Setting};
 use waymark_shared::sync::change::EffectMode;
 use waymark_shared::sync::push::{Written, changed_people};
 use waymark_shared::sync::{
-    Ack, Authorship, CellKey, CellState, Change, ClientId, Kind, Mutation, Outbox, Outcome, PullResponse,
-    PushContext, PushResponse, Pusher, RecordId, Refusal, Refused, Replica, StoredCell, SyncEvent, decide_push,
-    scope_fingerprint,
+    Ack, Authorship, CellKey, CellState, Change, ClientId, Kind, Mutation, Outbox, Outcome, PullResponse, PushContext,
+    PushResponse, Pusher, RecordId, Refusal, Refused, Replica, StoredCell, SyncEvent, decide_push, scope_fingerprint,
 };
 use waymark_shared::tracker::{GoalStatus, Rater, TrackerChange};
 use waymark_shared::{Relation, Role, UserId};
@@ -132,7 +131,8 @@ impl Server {
             })
             .collect();
         let s = standing(author);
-        let pusher = Pusher { user: author.clone(), name: author.0.to_uppercase(), role: s.role, client: client.clone() };
+        let pusher =
+            Pusher { user: author.clone(), name: author.0.to_uppercase(), role: s.role, client: client.clone() };
         let standing_map = BTreeMap::from([(person(), s)]);
         let ctx = PushContext {
             pusher: &pusher,
@@ -174,7 +174,10 @@ impl Server {
                 .zip(&self.meta)
                 .any(|(e, meta)| e.key == effect.key && e.version > m.base && meta.client != *client);
             let own_kept_aside = self.events.iter().zip(&self.meta).any(|(e, meta)| {
-                e.key == effect.key && e.version > m.base && meta.client == *client && meta.outcome == Outcome::KeptAside
+                e.key == effect.key
+                    && e.version > m.base
+                    && meta.client == *client
+                    && meta.outcome == Outcome::KeptAside
             });
             let differs = self.values.get(&effect.key).is_some_and(|v| *v != effect.value);
             let creates = matches!(effect.mode, EffectMode::Create);
@@ -186,7 +189,10 @@ impl Server {
             }
             if ack.outcome == Outcome::KeptAside {
                 // No spurious conflicts: a device's own edits follow each other.
-                assert!(moved_by_others || own_kept_aside, "a device's edit conflicted with its own earlier edit: {m:?}");
+                assert!(
+                    moved_by_others || own_kept_aside,
+                    "a device's edit conflicted with its own earlier edit: {m:?}"
+                );
                 assert!(!narrows, "a withdrawal of consent was kept aside: {m:?}");
             }
             if ack.outcome != Outcome::Unchanged {
@@ -313,10 +319,30 @@ struct Device {
 }
 
 enum Message {
-    PushRequest { device: usize, epoch: u64, mutations: Vec<Mutation> },
-    PushReply { device: usize, epoch: u64, reply: Result<PushResponse, Refused> },
-    PullRequest { device: usize, epoch: u64, since: u64, scope: Option<String> },
-    PullReply { device: usize, epoch: u64, since: u64, reply: PullResponse, reach: Reach, allowed: Option<BTreeSet<CellKey>> },
+    PushRequest {
+        device: usize,
+        epoch: u64,
+        mutations: Vec<Mutation>,
+    },
+    PushReply {
+        device: usize,
+        epoch: u64,
+        reply: Result<PushResponse, Refused>,
+    },
+    PullRequest {
+        device: usize,
+        epoch: u64,
+        since: u64,
+        scope: Option<String>,
+    },
+    PullReply {
+        device: usize,
+        epoch: u64,
+        since: u64,
+        reply: PullResponse,
+        reach: Reach,
+        allowed: Option<BTreeSet<CellKey>>,
+    },
 }
 
 impl Message {
@@ -713,7 +739,10 @@ impl World {
                         assert!(reach.receives(audience), "{user} holds {key:?} ({audience:?}) beyond their reach");
                         if let Some(allowed) = &allowed {
                             assert!(cell.kept.is_empty(), "a carer received values kept aside on {key:?}");
-                            assert!(allowed.contains(key), "the carer holds {key:?} ({audience:?}), never shared with them");
+                            assert!(
+                                allowed.contains(key),
+                                "the carer holds {key:?} ({audience:?}), never shared with them"
+                            );
                             assert!(cell.by.role == Some(Role::Carer) || cell.by.user.0 != "", "names are kept");
                         }
                     }
@@ -818,9 +847,11 @@ impl World {
                         let cell = &server.cells[key].state;
                         let still_kept = cell.kept.iter().any(|k| &k.value == value);
                         let later = |pred: &dyn Fn(&EventMeta) -> bool| {
-                            server.events.iter().zip(&server.meta).any(|(e, m)| {
-                                &e.key == key && e.version > ack.version && pred(m)
-                            })
+                            server
+                                .events
+                                .iter()
+                                .zip(&server.meta)
+                                .any(|(e, m)| &e.key == key && e.version > ack.version && pred(m))
                         };
                         let settled_later = later(&|m| m.settles && m.outcome == Outcome::Applied);
                         let replaced = later(&|m| m.client == dev.client && m.outcome == Outcome::KeptAside);
@@ -846,7 +877,9 @@ impl World {
                 let shared = server
                     .cells
                     .get(&sharing_key(&person(), part, &dev.user))
-                    .and_then(|c| serde_json::from_value::<waymark_shared::consent::Sharing>(c.state.value.clone()).ok())
+                    .and_then(|c| {
+                        serde_json::from_value::<waymark_shared::consent::Sharing>(c.state.value.clone()).ok()
+                    })
                     .is_some_and(|s| s.share);
                 assert_eq!(reach.carer_parts().contains(&part), shared);
             }
@@ -917,7 +950,20 @@ fn every_replica_converges_and_nothing_acknowledged_is_lost_under_a_hostile_netw
     if seeds.len() >= 100 {
         assert!(totals.replays > 0 && totals.conflicts > 0 && totals.settled > 0 && totals.refused > 0);
         assert!(totals.withdrawals > 0);
-        let simulated = [Kind::AboutMe, Kind::Comment, Kind::Reading, Kind::Goal, Kind::Step, Kind::PlanItem, Kind::Plan, Kind::Sharing];
-        assert!(simulated.iter().all(|k| totals.kinds.contains(k)), "every kind of cell was written: {:?}", totals.kinds);
+        let simulated = [
+            Kind::AboutMe,
+            Kind::Comment,
+            Kind::Reading,
+            Kind::Goal,
+            Kind::Step,
+            Kind::PlanItem,
+            Kind::Plan,
+            Kind::Sharing,
+        ];
+        assert!(
+            simulated.iter().all(|k| totals.kinds.contains(k)),
+            "every kind of cell was written: {:?}",
+            totals.kinds
+        );
     }
 }

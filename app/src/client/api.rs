@@ -12,7 +12,10 @@ use waymark_shared::{
         SetIdentityRequest, SetLanguageRequest, SignInOptions, SignInRequest, StayKind, StayRequest, WardInfo,
         WardList, WardRoster,
     },
-    api::{SaveFrameworkRequest, AuditQuery, AuditTrail, RecordViews, ReportViewsRequest, ReportViewsResponse, ServiceReport},
+    api::{
+        AuditQuery, AuditTrail, RecordViews, ReportViewsRequest, ReportViewsResponse, SaveFrameworkRequest,
+        ServiceReport,
+    },
     sync::{PullQuery, PullResponse, PushRequest, PushResponse},
 };
 
@@ -30,11 +33,7 @@ pub struct KeptPage<T> {
 
 impl<T> KeptPage<T> {
     fn new(url: String, key: String) -> KeptPage<T> {
-        KeptPage {
-            url,
-            key,
-            answer: PhantomData,
-        }
+        KeptPage { url, key, answer: PhantomData }
     }
 }
 
@@ -71,10 +70,7 @@ pub async fn sign_out(token: &str) -> Result<(), Failure> {
 }
 
 /// `POST /api/invitations/accept`: make a carer's account with an invitation code, and sign in with it.
-pub async fn accept_invitation(
-    token: &str,
-    body: &AcceptInvitationRequest,
-) -> Result<SessionInfo, Failure> {
+pub async fn accept_invitation(token: &str, body: &AcceptInvitationRequest) -> Result<SessionInfo, Failure> {
     http::send(Method::POST, "/api/invitations/accept", token, Some(body)).await
 }
 
@@ -102,7 +98,10 @@ pub async fn frameworks() -> Result<FrameworksResponse, Failure> {
 }
 
 /// `POST /api/frameworks`: save a custom framework as the next version of its id (ward managers and admins).
-pub async fn save_framework(token: &str, body: &SaveFrameworkRequest) -> Result<waymark_shared::outcomes::Framework, Failure> {
+pub async fn save_framework(
+    token: &str,
+    body: &SaveFrameworkRequest,
+) -> Result<waymark_shared::outcomes::Framework, Failure> {
     http::send(Method::POST, "/api/frameworks", token, Some(body)).await
 }
 
@@ -122,21 +121,13 @@ pub enum PlanningAction {
 }
 
 /// `POST /api/people/{id}/session/presence`: "I am here (writing there)"; answers who else is.
-pub async fn planning_presence(
-    token: &str,
-    person: &UserId,
-    body: &PresenceRequest,
-) -> Result<SessionState, Failure> {
+pub async fn planning_presence(token: &str, person: &UserId, body: &PresenceRequest) -> Result<SessionState, Failure> {
     let url = format!("/api/people/{person}/session/presence");
     http::send(Method::POST, &url, token, Some(body)).await
 }
 
 /// `POST /api/people/{id}/session` (start) or `…/session/end`.
-pub async fn planning(
-    token: &str,
-    person: &UserId,
-    action: PlanningAction,
-) -> Result<SessionState, Failure> {
+pub async fn planning(token: &str, person: &UserId, action: PlanningAction) -> Result<SessionState, Failure> {
     let url = match action {
         PlanningAction::Start => format!("/api/people/{person}/session"),
         PlanningAction::End => format!("/api/people/{person}/session/end"),
@@ -153,7 +144,8 @@ pub async fn report_views(token: &str, body: &ReportViewsRequest) -> Result<Repo
 
 /// The address of `GET /api/people/{id}/audit` with its filters.
 pub fn audit_url(person: &UserId, q: &AuditQuery) -> String {
-    let mut url = format!("/api/people/{person}/audit?limit={}", q.limit.unwrap_or(waymark_shared::api::DEFAULT_AUDIT_PAGE));
+    let mut url =
+        format!("/api/people/{person}/audit?limit={}", q.limit.unwrap_or(waymark_shared::api::DEFAULT_AUDIT_PAGE));
     let mut add = |k: &str, v: Option<String>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
             url.push_str(&format!("&{k}={}", encode(&v)));
@@ -237,9 +229,7 @@ pub async fn pull(q: &PullQuery) -> Result<PullResponse, Failure> {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -289,7 +279,11 @@ pub async fn admin_switch(token: &str, id: &UserId, on: bool) -> Result<AccountS
 }
 
 /// `PUT /api/admin/accounts/{id}/identity`.
-pub async fn admin_set_identity(token: &str, id: &UserId, body: &SetIdentityRequest) -> Result<AccountSummary, Failure> {
+pub async fn admin_set_identity(
+    token: &str,
+    id: &UserId,
+    body: &SetIdentityRequest,
+) -> Result<AccountSummary, Failure> {
     let url = format!("/api/admin/accounts/{}/identity", encode(&id.0));
     http::send(Method::PUT, &url, token, Some(body)).await
 }
@@ -329,7 +323,12 @@ pub async fn admin_care_team(
 }
 
 /// `POST /api/admin/people/{id}/admit`, `…/transfer` or `…/discharge`.
-pub async fn admin_stay(token: &str, person: &UserId, kind: StayKind, body: &StayRequest) -> Result<AdminPerson, Failure> {
+pub async fn admin_stay(
+    token: &str,
+    person: &UserId,
+    kind: StayKind,
+    body: &StayRequest,
+) -> Result<AdminPerson, Failure> {
     let what = match kind {
         StayKind::Admitted => "admit",
         StayKind::Transferred => "transfer",
@@ -352,17 +351,8 @@ mod tests {
             scope: Some("v1:abc=".into()),
             acked: Some("43,47".into()),
         };
-        assert_eq!(
-            pull_url(&q),
-            "/api/sync/pull?schema=1&since=42&limit=500&scope=v1%3Aabc%3D&acked=43%2C47"
-        );
-        let first = PullQuery {
-            schema: 1,
-            since: 0,
-            limit: None,
-            scope: None,
-            acked: Some(String::new()),
-        };
+        assert_eq!(pull_url(&q), "/api/sync/pull?schema=1&since=42&limit=500&scope=v1%3Aabc%3D&acked=43%2C47");
+        let first = PullQuery { schema: 1, since: 0, limit: None, scope: None, acked: Some(String::new()) };
         assert_eq!(pull_url(&first), "/api/sync/pull?schema=1&since=0");
     }
 

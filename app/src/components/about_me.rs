@@ -53,10 +53,7 @@ fn AboutField(person: UserId, field: AboutMeField, may_edit: bool) -> impl IntoV
     let sync = use_sync();
     let person = StoredValue::new(person);
     let current: Memo<FieldView> = Memo::new(move |_| {
-        sync.replica.with(|r| {
-            sync.outbox
-                .with(|o| person.with_value(|p| about_field(r, o, p, field)))
-        })
+        sync.replica.with(|r| sync.outbox.with(|o| person.with_value(|p| about_field(r, o, p, field))))
     });
     let conflict = Memo::new(move |_| current.with(|c| c.conflict.clone()));
     let label = field.label();
@@ -85,11 +82,7 @@ fn AboutField(person: UserId, field: AboutMeField, may_edit: bool) -> impl IntoV
 
 /// The editor for one field: what is typed stays as typed (incoming changes wait) until it is saved.
 #[component]
-fn FieldEditor(
-    person: StoredValue<UserId>,
-    field: AboutMeField,
-    current: Memo<FieldView>,
-) -> impl IntoView {
+fn FieldEditor(person: StoredValue<UserId>, field: AboutMeField, current: Memo<FieldView>) -> impl IntoView {
     let sync = use_sync();
     let shown = Memo::new(move |_| current.with(|c| c.text.clone()));
     let dirty = RwSignal::new(false);
@@ -194,8 +187,7 @@ fn FieldEditor(
 
 fn version_text(v: &Version) -> AnyView {
     if v.text.trim().is_empty() {
-        view! { <blockquote class="version-text empty">{t(Msg::EmptyVersion)}</blockquote> }
-            .into_any()
+        view! { <blockquote class="version-text empty">{t(Msg::EmptyVersion)}</blockquote> }.into_any()
     } else {
         view! { <blockquote class="version-text">{v.text.clone()}</blockquote> }.into_any()
     }
@@ -203,11 +195,7 @@ fn version_text(v: &Version) -> AnyView {
 
 /// Choosing between versions written at the same time, or writing a combined one.
 #[component]
-fn Settle(
-    person: StoredValue<UserId>,
-    field: AboutMeField,
-    versions: Vec<Version>,
-) -> impl IntoView {
+fn Settle(person: StoredValue<UserId>, field: AboutMeField, versions: Vec<Version>) -> impl IntoView {
     let sync = use_sync();
     let i18n = use_i18n();
     let busy = RwSignal::new(false);

@@ -42,29 +42,14 @@ pub fn Comments(
     let is_person = facts.with_untracked(|f| f.is_person());
     // A carer writes for the people comments are shared with (a comment for the care team alone would not reach
     // them), and only where comments are shared with them.
-    let may_add = Memo::new(move |_| {
-        facts.with(|f| {
-            may(
-                f,
-                Action::Comment {
-                    shared: f.role == Role::Carer,
-                },
-            )
-        })
-    });
+    let may_add = Memo::new(move |_| facts.with(|f| may(f, Action::Comment { shared: f.role == Role::Carer })));
     let person = StoredValue::new(person);
     let list = Memo::new(move |_| {
-        sync.replica.with(|r| {
-            sync.outbox
-                .with(|o| person.with_value(|p| me.with_value(|m| comments(r, o, p, m))))
-        })
+        sync.replica.with(|r| sync.outbox.with(|o| person.with_value(|p| me.with_value(|m| comments(r, o, p, m)))))
     });
     // A removed comment stays in the record; only its writer still sees it here (to restore it).
     let visible = Memo::new(move |_| {
-        list.get()
-            .into_iter()
-            .filter(|c| !c.removed || me.with_value(|m| c.by.user == m.user))
-            .collect::<Vec<_>>()
+        list.get().into_iter().filter(|c| !c.removed || me.with_value(|m| c.by.user == m.user)).collect::<Vec<_>>()
     });
     let busy = RwSignal::new(false);
     let draft = RwSignal::new(String::new());
@@ -82,16 +67,9 @@ pub fn Comments(
         if busy.get_untracked() || text.trim().is_empty() {
             return;
         }
-        let audience = if is_carer || shared.get_untracked() {
-            CommentAudience::Shared
-        } else {
-            CommentAudience::CareTeam
-        };
-        let change = CommentChange::AddComment {
-            comment: RecordId(format!("c-{}", random_hex(12))),
-            text,
-            audience,
-        };
+        let audience =
+            if is_carer || shared.get_untracked() { CommentAudience::Shared } else { CommentAudience::CareTeam };
+        let change = CommentChange::AddComment { comment: RecordId(format!("c-{}", random_hex(12))), text, audience };
         busy.set(true);
         let saved = sync.edit(&person.get_value(), change);
         spawn_local(async move {
@@ -103,18 +81,19 @@ pub fn Comments(
         });
     };
 
-    let row = move |c: CommentView| {
-        let mine = me.with_value(|m| c.by.user == m.user);
-        let state = if c.removed {
-            "removed"
-        } else if c.synced {
-            "synced"
-        } else {
-            "waiting"
-        };
-        let by = written_by(&c.by, i18n.lang.get());
-        let id = c.id.clone();
-        let action = match (mine, c.add_pending, c.removal_pending) {
+    let row =
+        move |c: CommentView| {
+            let mine = me.with_value(|m| c.by.user == m.user);
+            let state = if c.removed {
+                "removed"
+            } else if c.synced {
+                "synced"
+            } else {
+                "waiting"
+            };
+            let by = written_by(&c.by, i18n.lang.get());
+            let id = c.id.clone();
+            let action = match (mine, c.add_pending, c.removal_pending) {
             // Not sent yet: take it back.
             (_, Some((edit, false)), _) | (_, _, Some((edit, false))) => Some(view! {
                 <button type="button" class="button quiet" data-test="comment-undo" on:click=move |_| undo(edit)>
@@ -143,21 +122,21 @@ pub fn Comments(
             }
             _ => None,
         };
-        let waiting = c.add_pending.is_some() || c.removal_pending.is_some();
-        let shared_badge = !is_carer && c.audience == Some(CommentAudience::Shared);
-        view! {
-            <li class="comment" class:removed=c.removed data-test="comment" data-state=state>
-                <p class="comment-text">{c.text}</p>
-                {c.removed.then(|| view! { <p class="comment-note">{t(Msg::CommentRemoved)}</p> })}
-                <div class="comment-meta">
-                    <span class="comment-by" data-test="comment-by">{by}</span>
-                    {shared_badge.then(|| view! { <span class="badge">{t(Msg::CommentShared)}</span> })}
-                    {waiting.then(|| view! { <span class="badge waiting">{t(Msg::WaitingToSync)}</span> })}
-                    {action}
-                </div>
-            </li>
-        }
-    };
+            let waiting = c.add_pending.is_some() || c.removal_pending.is_some();
+            let shared_badge = !is_carer && c.audience == Some(CommentAudience::Shared);
+            view! {
+                <li class="comment" class:removed=c.removed data-test="comment" data-state=state>
+                    <p class="comment-text">{c.text}</p>
+                    {c.removed.then(|| view! { <p class="comment-note">{t(Msg::CommentRemoved)}</p> })}
+                    <div class="comment-meta">
+                        <span class="comment-by" data-test="comment-by">{by}</span>
+                        {shared_badge.then(|| view! { <span class="badge">{t(Msg::CommentShared)}</span> })}
+                        {waiting.then(|| view! { <span class="badge waiting">{t(Msg::WaitingToSync)}</span> })}
+                        {action}
+                    </div>
+                </li>
+            }
+        };
 
     let name = StoredValue::new(name);
     view! {

@@ -11,11 +11,7 @@ use waymark_shared::{
 
 /// The problem with `field`, if any, beside it. Its id is `{input}-error`, which the input names in
 /// `aria-describedby`.
-pub fn field_error(
-    problems: RwSignal<Problems>,
-    field: Field,
-    input: &'static str,
-) -> impl IntoView {
+pub fn field_error(problems: RwSignal<Problems>, field: Field, input: &'static str) -> impl IntoView {
     move || {
         problems.with(|p| p.iter().find(|(f, _)| *f == field).map(|(_, m)| *m)).map(|m| {
             view! {
@@ -28,21 +24,13 @@ pub fn field_error(
 /// Whether `field` has a problem (for `aria-invalid`).
 pub fn invalid(problems: RwSignal<Problems>, field: Field) -> impl Fn() -> &'static str + Copy {
     move || {
-        if problems.with(|p| p.iter().any(|(f, _)| *f == field)) {
-            "true"
-        } else {
-            "false"
-        }
+        if problems.with(|p| p.iter().any(|(f, _)| *f == field)) { "true" } else { "false" }
     }
 }
 
 /// A refusal from the server, placed beside the field it names when it names one (the server says `field: why`).
 /// Returns the message for the whole form otherwise.
-pub fn place_failure(
-    e: &Failure,
-    problems: RwSignal<Problems>,
-    fields: &[(Field, Msg)],
-) -> Option<Msg> {
+pub fn place_failure(e: &Failure, problems: RwSignal<Problems>, fields: &[(Field, Msg)]) -> Option<Msg> {
     if let Failure::Api(api) = e {
         match api.code {
             ErrorCode::UsernameTaken => {

@@ -59,52 +59,24 @@ pub fn new_goal(
     areas: Vec<AreaId>,
 ) -> Vec<Change> {
     let mut out = vec![
-        TrackerChange::AddGoal {
-            goal: goal.clone(),
-            text: text.trim().to_owned(),
-        },
-        TrackerChange::GoalStatus {
-            goal: goal.clone(),
-            status,
-        },
+        TrackerChange::AddGoal { goal: goal.clone(), text: text.trim().to_owned() },
+        TrackerChange::GoalStatus { goal: goal.clone(), status },
     ];
     if !areas.is_empty() {
-        out.push(TrackerChange::GoalAreas {
-            goal: goal.clone(),
-            framework: framework.id.clone(),
-            areas,
-        });
+        out.push(TrackerChange::GoalAreas { goal: goal.clone(), framework: framework.id.clone(), areas });
     }
     out.into_iter().map(Change::from).collect()
 }
 
 /// The changes that make a new step: which goal, its words, who, by when.
-pub fn new_step(
-    step: &RecordId,
-    goal: &RecordId,
-    text: &str,
-    owner: StepOwner,
-    due: Option<String>,
-) -> Vec<Change> {
+pub fn new_step(step: &RecordId, goal: &RecordId, text: &str, owner: StepOwner, due: Option<String>) -> Vec<Change> {
     let mut out = vec![
-        TrackerChange::AddStep {
-            step: step.clone(),
-            goal: goal.clone(),
-        },
-        TrackerChange::StepText {
-            step: step.clone(),
-            text: text.trim().to_owned(),
-        },
-        TrackerChange::StepOwner {
-            step: step.clone(),
-            owner,
-        },
+        TrackerChange::AddStep { step: step.clone(), goal: goal.clone() },
+        TrackerChange::StepText { step: step.clone(), text: text.trim().to_owned() },
+        TrackerChange::StepOwner { step: step.clone(), owner },
     ];
     if let Some(due) = due.filter(|d| !d.is_empty()) {
-        out.push(TrackerChange::StepDue {
-            step: step.clone(),
-            due: Some(due),
-        });
+        out.push(TrackerChange::StepDue { step: step.clone(), due: Some(due) });
     }
     out.into_iter().map(Change::from).collect()
 }
@@ -113,9 +85,7 @@ pub fn owner_from(choice: &str, name: &str) -> StepOwner {
     match choice {
         "key_worker" => StepOwner::KeyWorker,
         "carer" => StepOwner::Carer,
-        "someone_else" => StepOwner::SomeoneElse {
-            name: name.trim().to_owned(),
-        },
+        "someone_else" => StepOwner::SomeoneElse { name: name.trim().to_owned() },
         _ => StepOwner::Me,
     }
 }
@@ -148,34 +118,20 @@ pub fn Goals(
     let person = StoredValue::new(person);
     let framework = StoredValue::new(framework);
     let naming = StoredValue::new(naming);
-    let wording = Wording {
-        editing: RwSignal::new(None),
-        text: RwSignal::new(String::new()),
-        last: RwSignal::new(None),
-    };
+    let wording =
+        Wording { editing: RwSignal::new(None), text: RwSignal::new(String::new()), last: RwSignal::new(None) };
     let draft = RwSignal::new(String::new());
     let areas = RwSignal::new(Vec::<AreaId>::new());
     let sync = use_sync();
     let conflicts = Memo::new(move |_| {
         tracker.with(|t| {
-            t.conflicts
-                .iter()
-                .filter(|c| matches!(c.key.kind, Kind::Goal | Kind::Step))
-                .cloned()
-                .collect::<Vec<_>>()
+            t.conflicts.iter().filter(|c| matches!(c.key.kind, Kind::Goal | Kind::Step)).cloned().collect::<Vec<_>>()
         })
     });
     let add = move |_| {
         let goal = RecordId(random_hex(8));
-        let changes = framework.with_value(|f| {
-            new_goal(
-                &goal,
-                &draft.get_untracked(),
-                GoalStatus::Active,
-                f,
-                areas.get_untracked(),
-            )
-        });
+        let changes = framework
+            .with_value(|f| new_goal(&goal, &draft.get_untracked(), GoalStatus::Active, f, areas.get_untracked()));
         let saved = sync.edit_all(&person.get_value(), changes);
         spawn_local(async move {
             // A failure is shown by the engine; what was typed stays to try again.
@@ -508,11 +464,7 @@ fn due_on(date: &str, lang: waymark_shared::Lang) -> String {
 
 /// The steps due by `date` (overdue first), each with its goal, to look at during a reading.
 #[component]
-pub fn DueSteps(
-    person: UserId,
-    facts: Memo<WriterFacts>,
-    #[prop(into)] date: Signal<String>,
-) -> impl IntoView {
+pub fn DueSteps(person: UserId, facts: Memo<WriterFacts>, #[prop(into)] date: Signal<String>) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let sync = use_sync();
     let i18n = use_i18n();
@@ -521,10 +473,7 @@ pub fn DueSteps(
     let due = Memo::new(move |_| {
         date.with(|d| {
             tracker.with(|t| {
-                t.due_steps(d)
-                    .into_iter()
-                    .map(|x| (x.goal.text.clone(), x.step.clone(), x.overdue))
-                    .collect::<Vec<_>>()
+                t.due_steps(d).into_iter().map(|x| (x.goal.text.clone(), x.step.clone(), x.overdue)).collect::<Vec<_>>()
             })
         })
     });
@@ -571,51 +520,21 @@ mod tests {
     fn a_new_goal_and_step_are_the_changes_the_server_expects() {
         let f = built_in::waymark_ladder();
         let g = RecordId("g1".into());
-        let goal = new_goal(
-            &g,
-            "  Walk to the shop  ",
-            GoalStatus::Active,
-            &f,
-            vec![f.areas[0].id.clone()],
-        );
+        let goal = new_goal(&g, "  Walk to the shop  ", GoalStatus::Active, &f, vec![f.areas[0].id.clone()]);
         assert_eq!(goal.len(), 3);
-        assert_eq!(
-            goal[0],
-            TrackerChange::AddGoal {
-                goal: g.clone(),
-                text: "Walk to the shop".into()
-            }
-            .into()
-        );
-        assert!(
-            new_goal(&g, "x", GoalStatus::Proposed, &f, vec![]).len() == 2,
-            "no areas, no areas change"
-        );
+        assert_eq!(goal[0], TrackerChange::AddGoal { goal: g.clone(), text: "Walk to the shop".into() }.into());
+        assert!(new_goal(&g, "x", GoalStatus::Proposed, &f, vec![]).len() == 2, "no areas, no areas change");
         let s = RecordId("s1".into());
-        let step = new_step(
-            &s,
-            &g,
-            "Ask about leave",
-            owner_from("someone_else", " Dr Rees "),
-            Some(String::new()),
-        );
+        let step = new_step(&s, &g, "Ask about leave", owner_from("someone_else", " Dr Rees "), Some(String::new()));
         assert_eq!(step.len(), 3, "an empty due date is left out");
         assert_eq!(
             step[2],
-            TrackerChange::StepOwner {
-                step: s.clone(),
-                owner: StepOwner::SomeoneElse {
-                    name: "Dr Rees".into()
-                }
-            }
-            .into()
+            TrackerChange::StepOwner { step: s.clone(), owner: StepOwner::SomeoneElse { name: "Dr Rees".into() } }
+                .into()
         );
         assert!(step.iter().all(|c| c.validate().is_ok()));
         let blank = new_goal(&g, "   ", GoalStatus::Active, &f, vec![]);
-        assert!(
-            blank[0].validate().is_err(),
-            "an empty goal is refused before anything is saved"
-        );
+        assert!(blank[0].validate().is_err(), "an empty goal is refused before anything is saved");
         assert_eq!(owner_from("carer", ""), StepOwner::Carer);
     }
 }

@@ -1,11 +1,11 @@
-use crate::{i18n::t, pages::overview::{SignalList, use_signals}, session::use_auth};
+use crate::{
+    i18n::t,
+    pages::overview::{SignalList, use_signals},
+    session::use_auth,
+};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use waymark_shared::{
-    Msg,
-    api::PersonSummary,
-    i18n::relation_msg,
-};
+use waymark_shared::{Msg, api::PersonSummary, i18n::relation_msg};
 
 /// One person in a list, as a large touch target that opens their page.
 #[component]
@@ -17,7 +17,10 @@ pub fn PersonCard(person: PersonSummary) -> impl IntoView {
     let id = person.id.clone();
     // Staff see what needs a look, in brief, worked out from the records on this device.
     let staff = use_auth().me_untracked().is_some_and(|me| me.role.is_staff());
-    let signals = use_signals(Signal::derive(move || one.clone()), Signal::derive(|| waymark_shared::review::DEFAULT_READING_WEEKS));
+    let signals = use_signals(
+        Signal::derive(move || one.clone()),
+        Signal::derive(|| waymark_shared::review::DEFAULT_READING_WEEKS),
+    );
     view! {
         <li>
             <A href=href attr:class="person-card" attr:data-test="person-card">

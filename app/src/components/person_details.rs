@@ -29,8 +29,7 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
     // What the person shares with this carer (empty for everyone else, who see the record as their role allows).
     let shared = Memo::new(move |_| facts.with(|f| f.shared.clone()));
     let sees = move |part: SharedPart| !is_carer || shared.with(|s| s.contains(&part));
-    let sees_plan =
-        move || !is_carer || shared.with(|s| s.iter().any(|p| matches!(p, SharedPart::Plan(_))));
+    let sees_plan = move || !is_carer || shared.with(|s| s.iter().any(|p| matches!(p, SharedPart::Plan(_))));
     let nothing_shared = move || is_carer && shared.with(Vec::is_empty);
     let i18n = crate::i18n::use_i18n();
     let intro = {
@@ -46,17 +45,10 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
             }
         }
     };
-    let team_heading = if is_self {
-        Msg::MyCareTeam
-    } else {
-        Msg::CareTeam
-    };
+    let team_heading = if is_self { Msg::MyCareTeam } else { Msg::CareTeam };
     // A carer is never shown the person's other carers.
-    let team: Vec<_> = p
-        .care_team
-        .into_iter()
-        .filter(|m| !is_carer || m.relation != Relation::Carer || m.id == me.id)
-        .collect();
+    let team: Vec<_> =
+        p.care_team.into_iter().filter(|m| !is_carer || m.relation != Relation::Carer || m.id == me.id).collect();
     let person = StoredValue::new(person_id);
     let name = StoredValue::new(name);
     let my_name = StoredValue::new(me.display_name.clone());

@@ -20,23 +20,15 @@ fn paths(section: PlanSection) -> &'static [&'static str] {
         // A badge with a cross: staff.
         PlanSection::StaffCanDo => &["M6 6h20v20H6Z", "M16 10v12M10 16h12"],
         // Two people: carer or family.
-        PlanSection::CarerCanDo => &[
-            "M11 13a4 4 0 1 0 0-.1Z",
-            "M3 27c0-5 3-8 8-8s8 3 8 8",
-            "M22 13a3.5 3.5 0 1 0 0-.1Z",
-            "M20 19c5 0 9 3 9 8",
-        ],
+        PlanSection::CarerCanDo => {
+            &["M11 13a4 4 0 1 0 0-.1Z", "M3 27c0-5 3-8 8-8s8 3 8 8", "M22 13a3.5 3.5 0 1 0 0-.1Z", "M20 19c5 0 9 3 9 8"]
+        }
         // A house: people and places.
         PlanSection::PeoplePlaces => &["M4 15 16 5l12 10", "M8 13v14h16V13", "M14 27v-7h4v7"],
         // A heart: what matters, reasons for hope.
-        PlanSection::ReasonsForHope => {
-            &["M16 27S4 20 4 12a6 6 0 0 1 12-2 6 6 0 0 1 12 2c0 8-12 15-12 15Z"]
-        }
+        PlanSection::ReasonsForHope => &["M16 27S4 20 4 12a6 6 0 0 1 12-2 6 6 0 0 1 12 2c0 8-12 15-12 15Z"],
         // A shield: a safer space.
-        PlanSection::SaferSurroundings => &[
-            "M16 3 5 7v8c0 7 5 12 11 14 6-2 11-7 11-14V7Z",
-            "M11 16l4 4 7-8",
-        ],
+        PlanSection::SaferSurroundings => &["M16 3 5 7v8c0 7 5 12 11 14 6-2 11-7 11-14V7Z", "M11 16l4 4 7-8"],
         // A phone: who to contact.
         PlanSection::Contacts => &["M9 3h14v26H9Z", "M14 25h4"],
         // A lock: staff-only notes.

@@ -42,11 +42,7 @@ impl SessionCtx {
             s.iter()
                 .flat_map(|s| s.present.iter())
                 .filter(|p| p.user != me)
-                .filter(|p| {
-                    p.editing
-                        .as_ref()
-                        .is_some_and(|e| e.section == section && e.item.as_ref() == item)
-                })
+                .filter(|p| p.editing.as_ref().is_some_and(|e| e.section == section && e.item.as_ref() == item))
                 .map(|p| p.name.clone())
                 .collect()
         })
@@ -81,9 +77,7 @@ pub fn provide_session(ctx: PlanCtx) -> SessionCtx {
             return;
         };
         let person = ctx.person.get_value();
-        let body = PresenceRequest {
-            editing: session.editing.get_untracked(),
-        };
+        let body = PresenceRequest { editing: session.editing.get_untracked() };
         spawn_local(async move {
             match api::planning_presence(&token, &person, &body).await {
                 Ok(s) => {
@@ -102,9 +96,7 @@ pub fn provide_session(ctx: PlanCtx) -> SessionCtx {
         session.editing.track();
         beat();
     });
-    if let Ok(handle) =
-        set_interval_with_handle(beat, Duration::from_millis(u64::from(PRESENCE_EVERY_MS)))
-    {
+    if let Ok(handle) = set_interval_with_handle(beat, Duration::from_millis(u64::from(PRESENCE_EVERY_MS))) {
         on_cleanup(move || handle.clear());
     }
     session
@@ -132,23 +124,14 @@ pub fn SessionBar(ctx: PlanCtx, session: SessionCtx) -> impl IntoView {
         });
     };
     let running = Memo::new(move |_| {
-        session.state.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.session.clone())
-                .filter(|s| s.ended_at_ms.is_none())
-        })
+        session.state.with(|s| s.as_ref().and_then(|s| s.session.clone()).filter(|s| s.ended_at_ms.is_none()))
     });
     let ended = Memo::new(move |_| {
-        session.state.with(|s| {
-            s.as_ref()
-                .and_then(|s| s.session.clone())
-                .filter(|s| s.ended_at_ms.is_some())
-        })
+        session.state.with(|s| s.as_ref().and_then(|s| s.session.clone()).filter(|s| s.ended_at_ms.is_some()))
     });
     // Nothing to show (no session, none ended, and this reader may not start one, or presence has not answered yet):
     // no empty panel.
-    let shown =
-        move || may_run.get() || running.with(Option::is_some) || ended.with(Option::is_some);
+    let shown = move || may_run.get() || running.with(Option::is_some) || ended.with(Option::is_some);
     view! {
         <Show when=shown fallback=|| ()>
         <section class="panel session-bar" data-test="session-bar">
@@ -213,46 +196,18 @@ fn done_between(plan: &PlanView, from: i64, to: i64) -> Vec<(i64, Done)> {
     let mut out = Vec::new();
     for item in &plan.items {
         if let Some(a) = item.added_by.as_ref().filter(|a| within(a.at_ms)) {
-            out.push((
-                a.at_ms,
-                Done::Added {
-                    who: a.clone(),
-                    text: item.text.clone(),
-                },
-            ));
+            out.push((a.at_ms, Done::Added { who: a.clone(), text: item.text.clone() }));
         }
         if let Some(c) = item.changed_by.as_ref().filter(|c| within(c.at_ms)) {
-            out.push((
-                c.at_ms,
-                Done::Changed {
-                    who: c.clone(),
-                    text: item.text.clone(),
-                },
-            ));
+            out.push((c.at_ms, Done::Changed { who: c.clone(), text: item.text.clone() }));
         }
-        if let Some(r) = item
-            .removed_by
-            .as_ref()
-            .filter(|r| item.removed && within(r.at_ms))
-        {
-            out.push((
-                r.at_ms,
-                Done::TookOut {
-                    who: r.clone(),
-                    text: item.text.clone(),
-                },
-            ));
+        if let Some(r) = item.removed_by.as_ref().filter(|r| item.removed && within(r.at_ms)) {
+            out.push((r.at_ms, Done::TookOut { who: r.clone(), text: item.text.clone() }));
         }
     }
     for s in plan.signatures.values() {
         if let Some(by) = s.by.as_ref().filter(|b| within(b.at_ms)) {
-            out.push((
-                by.at_ms,
-                Done::Signed {
-                    who: by.clone(),
-                    version: s.signature.version,
-                },
-            ));
+            out.push((by.at_ms, Done::Signed { who: by.clone(), version: s.signature.version }));
         }
     }
     out.sort_by_key(|(at, _)| *at);

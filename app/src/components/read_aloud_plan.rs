@@ -11,15 +11,12 @@ use leptos::web_sys::js_sys::{Array, Function, Reflect};
 use waymark_shared::{Lang, Msg};
 
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(target, &JsValue::from_str(key))
-        .ok()
-        .filter(|v| !v.is_undefined() && !v.is_null())
+    Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
     let f = get(target, method)?.dyn_into::<Function>().ok()?;
-    f.apply(target, &args.iter().cloned().collect::<Array>())
-        .ok()
+    f.apply(target, &args.iter().cloned().collect::<Array>()).ok()
 }
 
 /// The browser's speech, if it has any.
@@ -37,11 +34,7 @@ fn tag(lang: Lang) -> &'static str {
 
 /// Whether a voice's language tag (`en-GB`, `cy`, `en_US`) speaks `lang`.
 pub fn voice_speaks(voice_lang: &str, lang: Lang) -> bool {
-    let code = voice_lang
-        .split(['-', '_'])
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let code = voice_lang.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
     code == lang.code()
 }
 
@@ -49,20 +42,9 @@ pub fn voice_speaks(voice_lang: &str, lang: Lang) -> bool {
 fn voice_for(lang: Lang) -> Option<JsValue> {
     let voices = call(&synth()?, "getVoices", &[])?;
     let voices: Array = voices.dyn_into().ok()?;
-    let lang_of = |v: &JsValue| {
-        get(v, "lang")
-            .and_then(|l| l.as_string())
-            .unwrap_or_default()
-    };
-    let speaking: Vec<JsValue> = voices
-        .iter()
-        .filter(|v| voice_speaks(&lang_of(v), lang))
-        .collect();
-    speaking
-        .iter()
-        .find(|v| lang_of(v).to_ascii_uppercase().ends_with("GB"))
-        .or(speaking.first())
-        .cloned()
+    let lang_of = |v: &JsValue| get(v, "lang").and_then(|l| l.as_string()).unwrap_or_default();
+    let speaking: Vec<JsValue> = voices.iter().filter(|v| voice_speaks(&lang_of(v), lang)).collect();
+    speaking.iter().find(|v| lang_of(v).to_ascii_uppercase().ends_with("GB")).or(speaking.first()).cloned()
 }
 
 /// The device's voices, looked at again when the browser says they changed (they often arrive after the page).
@@ -72,11 +54,7 @@ fn use_voices() -> RwSignal<u32> {
         let cb = Closure::<dyn FnMut()>::new(move || {
             changed.try_update(|n| *n += 1);
         });
-        let _ = call(
-            &s,
-            "addEventListener",
-            &[JsValue::from_str("voiceschanged"), cb.as_ref().clone()],
-        );
+        let _ = call(&s, "addEventListener", &[JsValue::from_str("voiceschanged"), cb.as_ref().clone()]);
         cb.forget();
     }
     changed
@@ -108,15 +86,11 @@ pub fn ReadAloudPlan(
         }
         let lang = i18n.lang.get_untracked();
         let Some(voice) = voice_for(lang) else { return };
-        let Some(ctor) = get(&window().into(), "SpeechSynthesisUtterance")
-            .and_then(|c| c.dyn_into::<Function>().ok())
+        let Some(ctor) = get(&window().into(), "SpeechSynthesisUtterance").and_then(|c| c.dyn_into::<Function>().ok())
         else {
             return;
         };
-        let Ok(utterance) = Reflect::construct(
-            &ctor,
-            &Array::of1(&JsValue::from_str(&text.get_untracked())),
-        ) else {
+        let Ok(utterance) = Reflect::construct(&ctor, &Array::of1(&JsValue::from_str(&text.get_untracked()))) else {
             return;
         };
         let _ = Reflect::set(&utterance, &"lang".into(), &JsValue::from_str(tag(lang)));

@@ -83,10 +83,7 @@ pub fn reading_title(date: &str, lang: Lang) -> String {
 
 /// The raters this writer may enter a value for.
 pub fn raters_for(facts: &WriterFacts) -> Vec<Rater> {
-    Rater::ALL
-        .into_iter()
-        .filter(|r| may(facts, Action::Rate(*r)))
-        .collect()
+    Rater::ALL.into_iter().filter(|r| may(facts, Action::Rate(*r))).collect()
 }
 
 /// The numbers of a scale in runs that share a stage: `(stage index, values)`, lowest first.
@@ -104,7 +101,14 @@ pub fn stage_runs(f: &Framework) -> Vec<(Option<usize>, Vec<u8>)> {
 
 /// What "Read this to me" says for an area: its name and description, then each view shown with its number and
 /// stage words (or that it is not rated yet).
-pub fn area_read_aloud(f: &Framework, area: &Area, values: &AreaReading, raters: &[Rater], naming: &Naming, lang: Lang) -> String {
+pub fn area_read_aloud(
+    f: &Framework,
+    area: &Area,
+    values: &AreaReading,
+    raters: &[Rater],
+    naming: &Naming,
+    lang: Lang,
+) -> String {
     let mut out = format!("{}. {}", area.label.get(lang), area.description.get(lang));
     for r in raters {
         let said = match values.values.get(r) {
@@ -157,34 +161,22 @@ impl Ctx {
     }
 
     fn area(self, area: &AreaId) -> AreaReading {
-        self.view.with(|v| {
-            v.as_ref()
-                .and_then(|v| v.areas.get(area).cloned())
-                .unwrap_or_default()
-        })
+        self.view.with(|v| v.as_ref().and_then(|v| v.areas.get(area).cloned()).unwrap_or_default())
     }
 
     /// The areas that finishing now would name as left without an agreed number.
     fn missing(self) -> Vec<AreaId> {
-        let areas: Vec<AreaId> = self.framework.with_untracked(|f| {
-            f.as_ref()
-                .map(|f| f.areas.iter().map(|a| a.id.clone()).collect())
-                .unwrap_or_default()
-        });
-        self.view.with_untracked(|v| {
-            v.as_ref()
-                .map(|v| v.without_agreed(areas.iter()))
-                .unwrap_or_default()
-        })
+        let areas: Vec<AreaId> = self
+            .framework
+            .with_untracked(|f| f.as_ref().map(|f| f.areas.iter().map(|a| a.id.clone()).collect()).unwrap_or_default());
+        self.view.with_untracked(|v| v.as_ref().map(|v| v.without_agreed(areas.iter())).unwrap_or_default())
     }
 
     fn area_names(self, ids: &[AreaId], lang: Lang) -> String {
         self.framework.with(|f| {
             ids.iter()
                 .map(|a| {
-                    f.as_ref()
-                        .and_then(|f| f.area(a))
-                        .map_or_else(|| a.0.clone(), |a| a.label.get(lang).to_owned())
+                    f.as_ref().and_then(|f| f.area(a)).map_or_else(|| a.0.clone(), |a| a.label.get(lang).to_owned())
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -192,14 +184,7 @@ impl Ctx {
     }
 
     fn finish(self, finished: bool, missing: Vec<AreaId>) {
-        self.save(
-            TrackerChange::FinishReading {
-                reading: self.reading.get_value(),
-                finished,
-                missing,
-            },
-            None,
-        );
+        self.save(TrackerChange::FinishReading { reading: self.reading.get_value(), finished, missing }, None);
     }
 }
 
@@ -215,8 +200,7 @@ pub fn ReadingEditor(
     let tracker = use_tracker(person.clone());
     let reading_id = StoredValue::new(reading);
     let view = Memo::new(move |_| {
-        tracker
-            .with(|t| reading_id.with_value(|id| t.readings.iter().find(|r| &r.id == id).cloned()))
+        tracker.with(|t| reading_id.with_value(|id| t.readings.iter().find(|r| &r.id == id).cloned()))
     });
     let framework = Memo::new(move |_| {
         view.with(|v| v.as_ref().map(|v| (v.framework.clone(), v.version)))
@@ -251,11 +235,7 @@ pub fn ReadingEditor(
 
     move || {
         let Some(f) = framework.get() else {
-            let msg = if view.with(Option::is_none) {
-                Msg::ReadingNotHere
-            } else {
-                Msg::ReadingFrameworkUnknown
-            };
+            let msg = if view.with(Option::is_none) { Msg::ReadingNotHere } else { Msg::ReadingFrameworkUnknown };
             return view! { <p class="note" data-test="reading-missing">{t(msg)}</p> }.into_any();
         };
         let v = view.get_untracked().expect("a framework implies a reading");
@@ -393,27 +373,14 @@ fn Finish(ctx: Ctx) -> impl IntoView {
     let i18n = use_i18n();
     let sync = use_sync();
     let may_finish = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::WriteTracker)));
-    let state = Memo::new(move |_| {
-        ctx.view
-            .with(|v| v.as_ref().map(|v| (v.finished.clone(), v.discarded)))
-    });
+    let state = Memo::new(move |_| ctx.view.with(|v| v.as_ref().map(|v| (v.finished.clone(), v.discarded))));
     let may_discard = Memo::new(move |_| {
         ctx.view.track();
-        let change = TrackerChange::DiscardReading {
-            reading: ctx.reading.get_value(),
-            discarded: true,
-        };
-        ctx.facts
-            .with(|f| sync.may_make(f, &ctx.person.get_value(), &change.into()))
+        let change = TrackerChange::DiscardReading { reading: ctx.reading.get_value(), discarded: true };
+        ctx.facts.with(|f| sync.may_make(f, &ctx.person.get_value(), &change.into()))
     });
     let discard = move |discarded: bool| {
-        ctx.save(
-            TrackerChange::DiscardReading {
-                reading: ctx.reading.get_value(),
-                discarded,
-            },
-            None,
-        )
+        ctx.save(TrackerChange::DiscardReading { reading: ctx.reading.get_value(), discarded }, None)
     };
     move || {
         let lang = i18n.lang.get();
@@ -481,10 +448,7 @@ fn Finish(ctx: Ctx) -> impl IntoView {
 fn Present(ctx: Ctx) -> impl IntoView {
     let i18n = use_i18n();
     let may_edit = ctx.facts.with_untracked(|f| may(f, Action::WriteTracker));
-    let present = Memo::new(move |_| {
-        ctx.view
-            .with(|v| v.as_ref().map(|v| v.present.clone()).unwrap_or_default())
-    });
+    let present = Memo::new(move |_| ctx.view.with(|v| v.as_ref().map(|v| v.present.clone()).unwrap_or_default()));
     view! {
         <fieldset class="present" data-test="present">
             <legend>{t(Msg::ReadingWhoWasThere)}</legend>
@@ -531,10 +495,8 @@ fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
         let raters = raters.clone();
         Memo::new(move |_| {
             // A carer's ladder shows when a carer is there (or rating from home, or has rated already).
-            let carer_there = ctx.view.with(|v| {
-                v.as_ref()
-                    .is_some_and(|v| v.present.contains(&Presence::Carer))
-            }) || ctx.facts.with(|f| f.role == Role::Carer);
+            let carer_there = ctx.view.with(|v| v.as_ref().is_some_and(|v| v.present.contains(&Presence::Carer)))
+                || ctx.facts.with(|f| f.role == Role::Carer);
             Rater::ALL
                 .into_iter()
                 .filter(|r| {
@@ -549,7 +511,9 @@ fn AreaCard(ctx: Ctx, framework: Framework, area: Area) -> impl IntoView {
     let aloud = Signal::derive(move || {
         let lang = i18n.lang.get();
         let shown = shown_raters.get();
-        f.with_value(|f| a.with_value(|a| values.with(|v| ctx.naming.with_value(|n| area_read_aloud(f, a, v, &shown, n, lang)))))
+        f.with_value(|f| {
+            a.with_value(|a| values.with(|v| ctx.naming.with_value(|n| area_read_aloud(f, a, v, &shown, n, lang))))
+        })
     });
     let heading_id = format!("area-{}", area.id.0);
     let labelled = heading_id.clone();
@@ -622,11 +586,7 @@ fn Ladder(
     let entered_by = Memo::new(move |_| values.with(|v| v.entered_by.get(&rater).cloned()));
     let f = StoredValue::new(framework.clone());
     let area = StoredValue::new(area);
-    let group_id = format!(
-        "ladder-{}-{}",
-        area.with_value(|a| a.0.clone()),
-        rater.as_str()
-    );
+    let group_id = format!("ladder-{}-{}", area.with_value(|a| a.0.clone()), rater.as_str());
     let labelled_by = group_id.clone();
     let set = move |next: Option<u8>| {
         let now = current.get_untracked();
@@ -635,7 +595,10 @@ fn Ladder(
         }
         let reading = ctx.reading.get_value();
         let area = area.get_value();
-        let undo = UndoStep { restore: TrackerChange::Rate { reading: reading.clone(), area: area.clone(), rater, value: now }, area: area.clone() };
+        let undo = UndoStep {
+            restore: TrackerChange::Rate { reading: reading.clone(), area: area.clone(), rater, value: now },
+            area: area.clone(),
+        };
         ctx.save(TrackerChange::Rate { reading, area, rater, value: next }, Some(undo));
     };
     let runs = stage_runs(&framework);
@@ -719,13 +682,7 @@ fn TextCell(
             let before = current.get_untracked();
             if text != before {
                 let area = AreaId(String::new());
-                ctx.save(
-                    make(text),
-                    Some(UndoStep {
-                        restore: make(before),
-                        area,
-                    }),
-                );
+                ctx.save(make(text), Some(UndoStep { restore: make(before), area }));
             }
         }
     };
@@ -812,9 +769,7 @@ fn show_value(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "–".into(),
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) => {
-            items.iter().map(show_value).collect::<Vec<_>>().join(", ")
-        }
+        serde_json::Value::Array(items) => items.iter().map(show_value).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
     }
 }
@@ -827,20 +782,13 @@ fn conflict_label(c: &Conflict, f: Option<&Framework>, lang: waymark_shared::Lan
         .and_then(|a| f.and_then(|f| f.area(&AreaId((*a).to_owned()))))
         .map(|a| a.label.get(lang).to_owned());
     let what = match parts.first().copied() {
-        Some("score") => parts
-            .get(2)
-            .and_then(|r| Rater::parse(r))
-            .map(|r| rater_msg(r).text(lang).to_owned()),
+        Some("score") => parts.get(2).and_then(|r| Rater::parse(r)).map(|r| rater_msg(r).text(lang).to_owned()),
         Some("note") => Some(Msg::ReadingNote.text(lang).to_owned()),
         Some("reason") => Some(Msg::ReadingWhyDifferent.text(lang).to_owned()),
         Some("help") => Some(Msg::ReadingMoreHelp.text(lang).to_owned()),
         _ => Some(Msg::ReadingWhoWasThere.text(lang).to_owned()),
     };
-    [area, what]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(": ")
+    [area, what].into_iter().flatten().collect::<Vec<_>>().join(": ")
 }
 
 #[cfg(test)]
@@ -864,26 +812,11 @@ mod tests {
 
     #[test]
     fn each_writer_gets_the_ladders_they_may_fill() {
-        assert_eq!(
-            raters_for(&facts(Role::ServiceUser, true, None)),
-            [Rater::Person, Rater::Agreed]
-        );
-        assert_eq!(
-            raters_for(&facts(Role::KeyWorker, false, Some(Relation::KeyWorker))),
-            Rater::ALL
-        );
+        assert_eq!(raters_for(&facts(Role::ServiceUser, true, None)), [Rater::Person, Rater::Agreed]);
+        assert_eq!(raters_for(&facts(Role::KeyWorker, false, Some(Relation::KeyWorker))), Rater::ALL);
         let carer = facts(Role::Carer, false, Some(Relation::Carer));
-        assert!(
-            raters_for(&carer).is_empty(),
-            "nothing without the person's consent"
-        );
-        assert_eq!(
-            raters_for(&WriterFacts {
-                shared: vec![SharedPart::Tracker],
-                ..carer
-            }),
-            [Rater::Carer]
-        );
+        assert!(raters_for(&carer).is_empty(), "nothing without the person's consent");
+        assert_eq!(raters_for(&WriterFacts { shared: vec![SharedPart::Tracker], ..carer }), [Rater::Carer]);
         assert!(raters_for(&facts(Role::WardManager, false, None)).is_empty());
     }
 }

@@ -107,9 +107,7 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
     let failure = RwSignal::new(None::<Failure>);
     let loaded = RwSignal::new(false);
     let query = move |before: Option<u64>| AuditQuery {
-        who: Some(who.get_untracked())
-            .filter(|w| !w.is_empty())
-            .map(UserId),
+        who: Some(who.get_untracked()).filter(|w| !w.is_empty()).map(UserId),
         action: AuditAction::parse(&action.get_untracked()),
         what: Some(what.get_untracked()).filter(|w| !w.is_empty()),
         from: Some(from.get_untracked()).filter(|d| !d.is_empty()),
@@ -138,9 +136,7 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
     load(None);
     {
         let name = name.clone();
-        crate::a11y::page_title(move || {
-            fill(Msg::AuditTitle.text(i18n.lang.get()), &[("name", &name)])
-        });
+        crate::a11y::page_title(move || fill(Msg::AuditTitle.text(i18n.lang.get()), &[("name", &name)]));
     }
     let title = {
         let name = name.clone();
@@ -218,14 +214,8 @@ pub fn AuditTrailView(page: PersonPage) -> impl IntoView {
 
 /// A moment's day on this device's calendar.
 fn day_of(at_ms: i64) -> String {
-    let d =
-        leptos::web_sys::js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_f64(at_ms as f64));
-    format!(
-        "{}-{}-{}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
-    )
+    let d = leptos::web_sys::js_sys::Date::new(&leptos::wasm_bindgen::JsValue::from_f64(at_ms as f64));
+    format!("{}-{}-{}", d.get_full_year(), d.get_month() + 1, d.get_date())
 }
 
 /// For the person themselves: who has looked at their record, in plain words (never the device).

@@ -84,49 +84,27 @@ impl PlanCtx {
 
 /// One section: its items, and a box to add one for those who may.
 #[component]
-pub fn PlanSectionPanel(
-    ctx: PlanCtx,
-    section: PlanSection,
-    #[prop(optional)] extra: Option<AnyView>,
-) -> impl IntoView {
+pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] extra: Option<AnyView>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let may_add = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::AddToPlan(section))));
-    let items = Memo::new(move |_| {
-        ctx.plan
-            .with(|p| p.section(section).cloned().collect::<Vec<_>>())
-    });
-    let removed = Memo::new(move |_| {
-        ctx.plan
-            .with(|p| p.removed(section).cloned().collect::<Vec<_>>())
-    });
+    let items = Memo::new(move |_| ctx.plan.with(|p| p.section(section).cloned().collect::<Vec<_>>()));
+    let removed = Memo::new(move |_| ctx.plan.with(|p| p.removed(section).cloned().collect::<Vec<_>>()));
     let draft = RwSignal::new(String::new());
     let add = move || {
         let text = draft.get_untracked();
         if text.trim().is_empty() {
             return;
         }
-        ctx.edit(PlanChange::AddPlanItem {
-            item: RecordId(random_hex(8)),
-            section,
-            text: text.trim().to_owned(),
-        });
+        ctx.edit(PlanChange::AddPlanItem { item: RecordId(random_hex(8)), section, text: text.trim().to_owned() });
         draft.set(String::new());
     };
     let input_id = format!("plan-new-{}", section.as_str());
-    let class = if section.is_staff_only() {
-        "panel plan-section staff-only"
-    } else {
-        "panel plan-section"
-    };
+    let class = if section.is_staff_only() { "panel plan-section staff-only" } else { "panel plan-section" };
     // What "Read this to me" reads: the section's title and its items.
     let spoken = Signal::derive(move || {
         let lang = i18n.lang.get();
-        let mut parts = vec![
-            section_title(section, i18n.easy_read.get())
-                .text(lang)
-                .to_owned(),
-        ];
+        let mut parts = vec![section_title(section, i18n.easy_read.get()).text(lang).to_owned()];
         let list = items.get();
         if list.is_empty() {
             parts.push(Msg::PlanNoItems.text(lang).to_owned());
@@ -136,13 +114,7 @@ pub fn PlanSectionPanel(
     });
     let read_label = Signal::derive(move || {
         let lang = i18n.lang.get();
-        fill(
-            Msg::ReadAloudSection.text(lang),
-            &[(
-                "section",
-                section_title(section, i18n.easy_read.get()).text(lang),
-            )],
-        )
+        fill(Msg::ReadAloudSection.text(lang), &[("section", section_title(section, i18n.easy_read.get()).text(lang))])
     });
     view! {
         <section class=class data-test="plan-section" data-section=section.as_str()>
@@ -214,32 +186,22 @@ pub fn PlanSectionPanel(
 fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let here = Editing {
-        section: item.section,
-        item: Some(item.id.clone()),
-    };
+    let here = Editing { section: item.section, item: Some(item.id.clone()) };
     let write_here = move |on: bool| {
         if let Some(s) = session {
             s.writing(on.then(|| here.clone()));
         }
     };
-    let may_edit = ctx
-        .facts
-        .with_untracked(|f| ctx.plan.with_untracked(|p| p.may_edit(&item, f)));
+    let may_edit = ctx.facts.with_untracked(|f| ctx.plan.with_untracked(|p| p.may_edit(&item, f)));
     let editing = RwSignal::new(false);
     let draft = RwSignal::new(item.text.clone());
     let (id, section, removed) = (item.id.clone(), item.section, item.removed);
     let id2 = id.clone();
-    let (start_edit, cancel_edit, stop_on_save) =
-        (write_here.clone(), write_here.clone(), write_here);
+    let (start_edit, cancel_edit, stop_on_save) = (write_here.clone(), write_here.clone(), write_here);
     let save = move || {
         let text = draft.get_untracked();
         if !text.trim().is_empty() {
-            ctx.edit(PlanChange::PlanItemText {
-                item: id.clone(),
-                section,
-                text: text.trim().to_owned(),
-            });
+            ctx.edit(PlanChange::PlanItemText { item: id.clone(), section, text: text.trim().to_owned() });
         }
         editing.set(false);
         stop_on_save(false);
@@ -249,28 +211,18 @@ fn PlanItemRow(ctx: PlanCtx, item: ItemView) -> impl IntoView {
     let by = move || {
         let lang = i18n.lang.get();
         let mut s = match &added {
-            Some(a) => fill(
-                Msg::PlanAddedBy.text(lang),
-                &[("who", &written_by(a, lang))],
-            ),
+            Some(a) => fill(Msg::PlanAddedBy.text(lang), &[("who", &written_by(a, lang))]),
             None => Msg::WaitingToSync.text(lang).to_owned(),
         };
         if let Some(c) = &changed {
             s.push_str("; ");
-            s.push_str(&fill(
-                Msg::PlanChangedBy.text(lang),
-                &[("who", &written_by(c, lang))],
-            ));
+            s.push_str(&fill(Msg::PlanChangedBy.text(lang), &[("who", &written_by(c, lang))]));
         }
         s
     };
     let text = item.text.clone();
     let item_id = item.id.clone();
-    let others = move || {
-        session
-            .map(|s| s.others_at(section, Some(&item_id)))
-            .unwrap_or_default()
-    };
+    let others = move || session.map(|s| s.others_at(section, Some(&item_id))).unwrap_or_default();
     view! {
         <li class="plan-item" data-test="plan-item" data-item=item.id.0.clone() data-waiting=item.waiting.to_string()>
             {move || {
@@ -355,22 +307,14 @@ pub fn SettingContacts(setting: Setting, key_worker: Option<String>) -> impl Int
 pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
     let i18n = use_i18n();
     let may_setting = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::SetSetting)));
-    let may_later = Memo::new(move |_| {
-        ctx.facts
-            .with(|f| may(f, Action::SetReview { later: true }))
-    });
-    let may_earlier = Memo::new(move |_| {
-        ctx.facts
-            .with(|f| may(f, Action::SetReview { later: false }))
-    });
+    let may_later = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::SetReview { later: true })));
+    let may_earlier = Memo::new(move |_| ctx.facts.with(|f| may(f, Action::SetReview { later: false })));
     let setting = Memo::new(move |_| ctx.plan.with(|p| p.setting));
     let review = Memo::new(move |_| ctx.plan.with(|p| p.review_by.clone()));
     let set_by = Memo::new(move |_| ctx.plan.with(|p| p.review_set_by.clone()));
     let overdue = Memo::new(move |_| ctx.plan.with(|p| p.review_overdue(&today())));
     // The review date is the care team's record: a carer is not sent it.
-    let is_carer = ctx
-        .facts
-        .with_untracked(|f| f.role == waymark_shared::Role::Carer);
+    let is_carer = ctx.facts.with_untracked(|f| f.role == waymark_shared::Role::Carer);
     // Someone who may only bring the review forward picks a date up to the one set now.
     let latest = move || (!may_later.get()).then(|| review.get()).flatten();
     // "Where I am now" is the person's own words; everyone else reads their name.
@@ -381,10 +325,7 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
         if is_person {
             Msg::PlanSetting.text(lang).to_owned()
         } else {
-            fill(
-                Msg::PlanSettingOther.text(lang),
-                &[("name", &ctx.name.get_value())],
-            )
+            fill(Msg::PlanSettingOther.text(lang), &[("name", &ctx.name.get_value())])
         }
     };
     view! {
@@ -472,48 +413,25 @@ pub fn PlanDetails(ctx: PlanCtx) -> impl IntoView {
 /// What changed in the plan the person sees after `since` (Unix ms): additions, new words and items taken out,
 /// in the order they were written, each as (what happened, section, the item's words).
 pub fn changes_since(plan: &PlanView, since: i64) -> Vec<(Msg, PlanSection, String)> {
-    let after =
-        |by: &Option<waymark_shared::sync::Authorship>| by.as_ref().is_none_or(|b| b.at_ms > since);
+    let after = |by: &Option<waymark_shared::sync::Authorship>| by.as_ref().is_none_or(|b| b.at_ms > since);
     let mut out: Vec<(i64, Msg, PlanSection, String)> = Vec::new();
     for item in plan.items.iter().filter(|i| !i.section.is_staff_only()) {
-        let at = |by: &Option<waymark_shared::sync::Authorship>| {
-            by.as_ref().map_or(i64::MAX, |b| b.at_ms)
-        };
+        let at = |by: &Option<waymark_shared::sync::Authorship>| by.as_ref().map_or(i64::MAX, |b| b.at_ms);
         let added_after = after(&item.added_by);
         if item.removed {
             // Something added and taken out again since is no change at all.
             if !added_after && item.removed_by.is_some() && after(&item.removed_by) {
-                out.push((
-                    at(&item.removed_by),
-                    Msg::PlanChangeTookOut,
-                    item.section,
-                    item.text.clone(),
-                ));
+                out.push((at(&item.removed_by), Msg::PlanChangeTookOut, item.section, item.text.clone()));
             }
             continue;
         }
         if added_after {
-            out.push((
-                at(&item.added_by),
-                Msg::PlanChangeAdded,
-                item.section,
-                item.text.clone(),
-            ));
+            out.push((at(&item.added_by), Msg::PlanChangeAdded, item.section, item.text.clone()));
         } else if item.changed_by.is_some() && after(&item.changed_by) {
-            out.push((
-                at(&item.changed_by),
-                Msg::PlanChangeChanged,
-                item.section,
-                item.text.clone(),
-            ));
+            out.push((at(&item.changed_by), Msg::PlanChangeChanged, item.section, item.text.clone()));
         } else if item.removed_by.is_some() && after(&item.removed_by) {
             // Taken out and put back since: its words are in the plan again.
-            out.push((
-                at(&item.removed_by),
-                Msg::PlanChangeAdded,
-                item.section,
-                item.text.clone(),
-            ));
+            out.push((at(&item.removed_by), Msg::PlanChangeAdded, item.section, item.text.clone()));
         }
     }
     out.sort_by_key(|(at, ..)| *at);
@@ -522,11 +440,7 @@ pub fn changes_since(plan: &PlanView, since: i64) -> Vec<(Msg, PlanSection, Stri
 
 /// When the agreed version was agreed: the later of the two signatures (Unix ms).
 fn agreed_at(plan: &PlanView) -> i64 {
-    plan.signatures
-        .values()
-        .filter_map(|s| s.by.as_ref().map(|b| b.at_ms))
-        .max()
-        .unwrap_or(i64::MAX)
+    plan.signatures.values().filter_map(|s| s.by.as_ref().map(|b| b.at_ms)).max().unwrap_or(i64::MAX)
 }
 
 /// Where the agreement stands, and a button for whoever may sign now. When the plan changed after a version was
@@ -543,9 +457,7 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
                 if !may(f, Action::SignPlan(signer)) {
                     return None;
                 }
-                ctx.plan
-                    .with(|p| p.version_to_sign(signer))
-                    .map(|v| (signer, v))
+                ctx.plan.with(|p| p.version_to_sign(signer)).map(|v| (signer, v))
             })
         })
     });
@@ -561,24 +473,11 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
                     (Signer::KeyWorker, true) => Msg::PlanWaitingPersonSelf,
                     (Signer::KeyWorker, false) => Msg::PlanWaitingPerson,
                 };
-                fill(
-                    msg.text(lang),
-                    &[("version", &version.to_string()), ("name", &n)],
-                )
+                fill(msg.text(lang), &[("version", &version.to_string()), ("name", &n)])
             }
-            Agreement::Agreed {
-                version,
-                person,
-                key_worker,
-                changed_since,
-            } => {
+            Agreement::Agreed { version, person, key_worker, changed_since } => {
                 let mut s = fill(
-                    (if is_self {
-                        Msg::PlanAgreedSelf
-                    } else {
-                        Msg::PlanAgreed
-                    })
-                    .text(lang),
+                    (if is_self { Msg::PlanAgreedSelf } else { Msg::PlanAgreed }).text(lang),
                     &[
                         ("version", &version.to_string()),
                         ("name", &n),
@@ -588,10 +487,7 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
                 );
                 if changed_since {
                     s.push(' ');
-                    s.push_str(&fill(
-                        Msg::PlanNowVersion.text(lang),
-                        &[("version", &(version + 1).to_string())],
-                    ));
+                    s.push_str(&fill(Msg::PlanNowVersion.text(lang), &[("version", &(version + 1).to_string())]));
                 }
                 s
             }
@@ -599,11 +495,7 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
     };
     let changes = Memo::new(move |_| {
         ctx.plan.with(|p| match p.agreement() {
-            Agreement::Agreed {
-                version,
-                changed_since: true,
-                ..
-            } => Some((version, changes_since(p, agreed_at(p)))),
+            Agreement::Agreed { version, changed_since: true, .. } => Some((version, changes_since(p, agreed_at(p)))),
             _ => None,
         })
     });
@@ -644,9 +536,7 @@ pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
     let conflicts = Signal::derive(move || ctx.plan.with(|p| p.conflicts.clone()));
     let settle = Callback::new(move |(key, value): (CellKey, serde_json::Value)| {
         let change = ctx.sync.decode(&key, &value)?;
-        ctx.facts
-            .with_untracked(|f| ctx.sync.may_make(f, &ctx.person.get_value(), &change))
-            .then_some(change)
+        ctx.facts.with_untracked(|f| ctx.sync.may_make(f, &ctx.person.get_value(), &change)).then_some(change)
     });
     // Name where each one is: the section and the item's place in it, or the detail of the plan.
     let i18n = use_i18n();
@@ -662,10 +552,7 @@ pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
                     .map_or(1, |n| n + 1);
                 fill(
                     Msg::PlanConflictItem.text(lang),
-                    &[
-                        ("section", section_title(item.section, false).text(lang)),
-                        ("n", &n.to_string()),
-                    ],
+                    &[("section", section_title(item.section, false).text(lang)), ("n", &n.to_string())],
                 )
             }
             _ => {
@@ -675,10 +562,7 @@ pub fn PlanConflicts(ctx: PlanCtx) -> impl IntoView {
                     f if f == waymark_shared::plan::fields::CAPACITY => Msg::CapacityTitle,
                     _ => Msg::PlanAgreement,
                 };
-                fill(
-                    Msg::PlanConflictDetail.text(lang),
-                    &[("what", what.text(lang))],
-                )
+                fill(Msg::PlanConflictDetail.text(lang), &[("what", what.text(lang))])
             }
         })
     });
@@ -756,12 +640,7 @@ mod tests {
     use waymark_shared::sync::Authorship;
 
     fn by(at_ms: i64) -> Option<Authorship> {
-        Some(Authorship {
-            user: UserId("u".into()),
-            name: "Owen Price".into(),
-            role: None,
-            at_ms,
-        })
+        Some(Authorship { user: UserId("u".into()), name: "Owen Price".into(), role: None, at_ms })
     }
 
     fn item(id: &str, section: PlanSection, text: &str, added: i64) -> ItemView {
@@ -793,42 +672,18 @@ mod tests {
             came_and_went,
             item("e", PlanSection::ReasonsForHope, "My dog", 200),
             item("f", PlanSection::StaffOnly, "A staff-only note", 210),
-            ItemView {
-                added_by: None,
-                waiting: true,
-                ..item("g", PlanSection::ICanDo, "Not sent yet", 0)
-            },
+            ItemView { added_by: None, waiting: true, ..item("g", PlanSection::ICanDo, "Not sent yet", 0) },
         ];
         let list = changes_since(&plan, 150);
         assert_eq!(
             list,
             vec![
-                (
-                    Msg::PlanChangeAdded,
-                    PlanSection::ReasonsForHope,
-                    "My dog".to_owned()
-                ),
-                (
-                    Msg::PlanChangeChanged,
-                    PlanSection::ICanDo,
-                    "Walk twice a day".to_owned()
-                ),
-                (
-                    Msg::PlanChangeTookOut,
-                    PlanSection::Triggers,
-                    "Loud music".to_owned()
-                ),
-                (
-                    Msg::PlanChangeAdded,
-                    PlanSection::ICanDo,
-                    "Not sent yet".to_owned()
-                ),
+                (Msg::PlanChangeAdded, PlanSection::ReasonsForHope, "My dog".to_owned()),
+                (Msg::PlanChangeChanged, PlanSection::ICanDo, "Walk twice a day".to_owned()),
+                (Msg::PlanChangeTookOut, PlanSection::Triggers, "Loud music".to_owned()),
+                (Msg::PlanChangeAdded, PlanSection::ICanDo, "Not sent yet".to_owned()),
             ]
         );
-        assert!(
-            changes_since(&plan, 1_000)
-                .iter()
-                .all(|(_, _, t)| t == "Not sent yet")
-        );
+        assert!(changes_since(&plan, 1_000).iter().all(|(_, _, t)| t == "Not sent yet"));
     }
 }

@@ -30,9 +30,7 @@ fn use_sharing(
                 for carer in &carers {
                     for part in &parts {
                         let shown = o.shown(r, &sharing_key(&person, *part, carer));
-                        if let Some(s) =
-                            shown.and_then(|v| serde_json::from_value::<Sharing>(v.clone()).ok())
-                        {
+                        if let Some(s) = shown.and_then(|v| serde_json::from_value::<Sharing>(v.clone()).ok()) {
                             out.insert((*part, carer.clone()), s);
                         }
                     }

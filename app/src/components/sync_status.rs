@@ -20,20 +20,14 @@ pub fn SyncStatus() -> impl IntoView {
         match state.get() {
             SyncState::Saved => Msg::SyncSaved.text(lang).to_owned(),
             SyncState::Saving => Msg::Saving.text(lang).to_owned(),
-            SyncState::Waiting(count) => waymark_shared::i18n::count(
-                lang,
-                count as u64,
-                Msg::SyncWaitingOne,
-                Msg::SyncWaitingMany,
-            ),
-            SyncState::Offline(_) => Msg::SyncOffline.text(lang).to_owned(),
-            SyncState::Syncing { done, total } => fill(
-                Msg::SyncProgress.text(lang),
-                &[("done", &done.to_string()), ("total", &total.to_string())],
-            ),
-            SyncState::Attention(_) if sync.update_needed.get() => {
-                Msg::SyncUpdateApp.text(lang).to_owned()
+            SyncState::Waiting(count) => {
+                waymark_shared::i18n::count(lang, count as u64, Msg::SyncWaitingOne, Msg::SyncWaitingMany)
             }
+            SyncState::Offline(_) => Msg::SyncOffline.text(lang).to_owned(),
+            SyncState::Syncing { done, total } => {
+                fill(Msg::SyncProgress.text(lang), &[("done", &done.to_string()), ("total", &total.to_string())])
+            }
+            SyncState::Attention(_) if sync.update_needed.get() => Msg::SyncUpdateApp.text(lang).to_owned(),
             SyncState::Attention(count) => n(Msg::SyncAttention, count),
         }
     };

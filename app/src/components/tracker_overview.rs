@@ -2,12 +2,12 @@
 //! when it is chosen, the same numbers as a table, and the goals.
 
 use crate::{
+    components::reading::{Naming, reading_title},
     components::{
         chart::{AreaTrend, ChartSeries, RadialChart, ReadingsTable, SeriesStyle},
         goal_list::Goals,
     },
     frameworks::use_frameworks,
-    components::reading::{Naming, reading_title},
     i18n::{t, use_i18n},
     sync::tracker::use_tracker,
 };
@@ -22,13 +22,20 @@ use waymark_shared::{
 /// The series to draw: the first and the latest reading with values, and the picked one if it is neither.
 pub fn chart_series(readings: &[&ReadingView], picked: Option<&RecordId>) -> Vec<ChartSeries> {
     let rated: Vec<&ReadingView> = readings.iter().copied().filter(|r| !r.chart_values().is_empty()).collect();
-    let series = |r: &ReadingView, style| ChartSeries { reading: r.id.clone(), date: r.date.clone(), values: r.chart_values(), style };
+    let series = |r: &ReadingView, style| ChartSeries {
+        reading: r.id.clone(),
+        date: r.date.clone(),
+        values: r.chart_values(),
+        style,
+    };
     let mut out = Vec::new();
     if let (Some(first), Some(latest)) = (rated.first(), rated.last()) {
         if rated.len() > 1 {
             out.push(series(first, SeriesStyle::First));
         }
-        if let Some(p) = picked.and_then(|p| rated.iter().find(|r| &r.id == p)).filter(|p| p.id != first.id && p.id != latest.id) {
+        if let Some(p) =
+            picked.and_then(|p| rated.iter().find(|r| &r.id == p)).filter(|p| p.id != first.id && p.id != latest.id)
+        {
             out.push(series(p, SeriesStyle::Picked));
         }
         out.push(series(latest, SeriesStyle::Latest));
@@ -50,14 +57,20 @@ pub fn TrackerOverview(
     let picked = RwSignal::new(None::<RecordId>);
     let area = RwSignal::new(None::<AreaId>);
     let show_table = RwSignal::new(false);
-    let readings = Memo::new(move |_| framework.with(|f| tracker.with(|t| t.finished_of(f).cloned().collect::<Vec<_>>())));
+    let readings =
+        Memo::new(move |_| framework.with(|f| tracker.with(|t| t.finished_of(f).cloned().collect::<Vec<_>>())));
     // Drawn with the latest reading's version; an older reading draws the areas it shares with it.
     let drawn_with = Memo::new(move |_| {
         let id = framework.get();
         let latest = readings.with(|r| r.last().map(|r| r.version));
-        latest.and_then(|v| frameworks.version(&id, v)).or_else(|| frameworks.current(&id)).unwrap_or_else(built_in::waymark_ladder)
+        latest
+            .and_then(|v| frameworks.version(&id, v))
+            .or_else(|| frameworks.current(&id))
+            .unwrap_or_else(built_in::waymark_ladder)
     });
-    let series = Memo::new(move |_| readings.with(|rs| picked.with(|p| chart_series(&rs.iter().collect::<Vec<_>>(), p.as_ref()))));
+    let series = Memo::new(move |_| {
+        readings.with(|rs| picked.with(|p| chart_series(&rs.iter().collect::<Vec<_>>(), p.as_ref())))
+    });
     let distance = Memo::new(move |_| framework.with(|f| tracker.with(|t| t.distance(f))));
     // Choosing an area shows its trend and brings it into view (below the chart, often off screen on a tablet).
     let on_area = Callback::new(move |a: AreaId| {
@@ -156,10 +169,19 @@ mod tests {
 
     #[test]
     fn the_chart_shows_first_and_latest_rated_readings_and_the_picked_one() {
-        let rs = [reading("r1", "2026-01-01", Some(3)), reading("r2", "2026-02-01", Some(5)), reading("r3", "2026-03-01", Some(7)), reading("r4", "2026-04-01", None)];
+        let rs = [
+            reading("r1", "2026-01-01", Some(3)),
+            reading("r2", "2026-02-01", Some(5)),
+            reading("r3", "2026-03-01", Some(7)),
+            reading("r4", "2026-04-01", None),
+        ];
         let refs: Vec<&ReadingView> = rs.iter().collect();
         let styles = |s: Vec<ChartSeries>| s.into_iter().map(|c| (c.reading.0, c.style)).collect::<Vec<_>>();
-        assert_eq!(styles(chart_series(&refs, None)), [("r1".into(), SeriesStyle::First), ("r3".into(), SeriesStyle::Latest)], "an empty reading is not the latest");
+        assert_eq!(
+            styles(chart_series(&refs, None)),
+            [("r1".into(), SeriesStyle::First), ("r3".into(), SeriesStyle::Latest)],
+            "an empty reading is not the latest"
+        );
         assert_eq!(styles(chart_series(&refs, Some(&RecordId("r2".into()))))[1], ("r2".into(), SeriesStyle::Picked));
         assert_eq!(chart_series(&refs, Some(&RecordId("r3".into()))).len(), 2, "picking the latest adds nothing");
         assert_eq!(styles(chart_series(&refs[..1], None)), [("r1".into(), SeriesStyle::Latest)]);

@@ -15,25 +15,15 @@ pub fn when(at_ms: i64, lang: Lang) -> String {
 }
 
 /// [`when`] for a given day and time, seen on `today` (year, month 1–12, day).
-pub fn moment_in_words(
-    day: (u32, u32, u32),
-    time: (u32, u32),
-    today: (u32, u32, u32),
-    lang: Lang,
-) -> String {
+pub fn moment_in_words(day: (u32, u32, u32), time: (u32, u32), today: (u32, u32, u32), lang: Lang) -> String {
     let clock = format!("{:02}:{:02}", time.0, time.1);
     if day == today {
         return clock;
     }
     let iso = format!("{:04}-{:02}-{:02}", day.0, day.1, day.2);
     let words = date_in_words(&iso, lang).unwrap_or(iso);
-    let words = if day.0 == today.0 {
-        words
-            .rsplit_once(' ')
-            .map_or(words.clone(), |(d, _)| d.to_owned())
-    } else {
-        words
-    };
+    let words =
+        if day.0 == today.0 { words.rsplit_once(' ').map_or(words.clone(), |(d, _)| d.to_owned()) } else { words };
     format!("{words}, {clock}")
 }
 
@@ -59,22 +49,10 @@ mod tests {
     #[test]
     fn moments_are_said_in_words() {
         let today = (2026, 11, 28);
-        assert_eq!(
-            moment_in_words((2026, 11, 28), (9, 5), today, Lang::En),
-            "09:05"
-        );
-        assert_eq!(
-            moment_in_words((2026, 11, 3), (10, 42), today, Lang::En),
-            "3 November, 10:42"
-        );
-        assert_eq!(
-            moment_in_words((2026, 11, 3), (10, 42), today, Lang::Cy),
-            "3 Tachwedd, 10:42"
-        );
-        assert_eq!(
-            moment_in_words((2025, 8, 14), (16, 0), today, Lang::Cy),
-            "14 Awst 2025, 16:00"
-        );
+        assert_eq!(moment_in_words((2026, 11, 28), (9, 5), today, Lang::En), "09:05");
+        assert_eq!(moment_in_words((2026, 11, 3), (10, 42), today, Lang::En), "3 November, 10:42");
+        assert_eq!(moment_in_words((2026, 11, 3), (10, 42), today, Lang::Cy), "3 Tachwedd, 10:42");
+        assert_eq!(moment_in_words((2025, 8, 14), (16, 0), today, Lang::Cy), "14 Awst 2025, 16:00");
         assert_eq!(date_words("2026-11-03", Lang::Cy), "3 Tachwedd 2026");
         assert_eq!(date_words("", Lang::En), "");
     }

@@ -116,7 +116,7 @@ fn measure(name: &str, started: f64) {
 fn now() -> f64 {
     Reflect::get(&leptos::prelude::window(), &"performance".into())
         .ok()
-                .and_then(|p| {
+        .and_then(|p| {
             let f: Function = Reflect::get(&p, &"now".into()).ok()?.dyn_into().ok()?;
             f.call0(&p).ok()?.as_f64()
         })
@@ -259,7 +259,8 @@ impl LocalStore {
         loaded.client = unseal_one(&self.key, &client).await;
         let stored_next: u64 = unseal_one(&self.key, &next_id).await.unwrap_or(1);
         // Never reuse an id, even if the counter was lost: ids are how the server spots a replay.
-        let highest = loaded.outbox.items.iter().chain(loaded.attention.iter().map(|a| &a.pending)).map(|p| p.mutation.id).max();
+        let highest =
+            loaded.outbox.items.iter().chain(loaded.attention.iter().map(|a| &a.pending)).map(|p| p.mutation.id).max();
         loaded.outbox.next_id = stored_next.max(highest.map_or(1, |h| h + 1));
         measure("waymark:load-read", started);
         measure("waymark:load-unseal", read);

@@ -57,8 +57,10 @@ pub async fn claim(name: &str, wait: bool) -> Result<Option<TabLock>, String> {
     if locks.is_undefined() || locks.is_null() {
         return Ok(Some(TabLock { release: None }));
     }
-    let request: Function =
-        Reflect::get(&locks, &JsValue::from_str("request")).map_err(super::js_err)?.dyn_into().map_err(super::js_err)?;
+    let request: Function = Reflect::get(&locks, &JsValue::from_str("request"))
+        .map_err(super::js_err)?
+        .dyn_into()
+        .map_err(super::js_err)?;
     let options = Object::new();
     Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::from_bool(!wait)).map_err(super::js_err)?;
 

@@ -21,8 +21,8 @@ use waymark_shared::{
     Lang, Msg, Relation, Role, UserId,
     admin::{self, Field, Problems},
     api::{
-        AccountSummary, AdminPerson, Me, NewAccountRequest, NewWardRequest, OneTimePassword,
-        SetIdentityRequest, StayKind, StayRequest, StayStep, WardInfo,
+        AccountSummary, AdminPerson, Me, NewAccountRequest, NewWardRequest, OneTimePassword, SetIdentityRequest,
+        StayKind, StayRequest, StayStep, WardInfo,
     },
     i18n::{date_in_words, fill, relation_msg, role_msg},
 };
@@ -30,25 +30,14 @@ use waymark_shared::{
 /// A dated step of a stay, in words ("Moved from Derwen Ward to Onnen Ward on 4 March 2026").
 pub fn stay_words(step: &StayStep, lang: Lang) -> String {
     let date = date_in_words(&step.date, lang).unwrap_or_else(|| step.date.clone());
-    let ward = step
-        .ward
-        .as_ref()
-        .map(|w| w.name.clone())
-        .unwrap_or_default();
-    let from = step
-        .from_ward
-        .as_ref()
-        .map(|w| w.name.clone())
-        .unwrap_or_default();
+    let ward = step.ward.as_ref().map(|w| w.name.clone()).unwrap_or_default();
+    let from = step.from_ward.as_ref().map(|w| w.name.clone()).unwrap_or_default();
     let msg = match step.kind {
         StayKind::Admitted => Msg::StayAdmitted,
         StayKind::Transferred => Msg::StayTransferred,
         StayKind::Discharged => Msg::StayDischarged,
     };
-    fill(
-        msg.text(lang),
-        &[("ward", &ward), ("from", &from), ("date", &date)],
-    )
+    fill(msg.text(lang), &[("ward", &ward), ("from", &from), ("date", &date)])
 }
 
 /// The dated steps of a person's stay, oldest first.
@@ -156,19 +145,8 @@ fn AccountSearch() -> impl IntoView {
 #[component]
 fn AccountRow(account: AccountSummary) -> impl IntoView {
     let status = status_msg(&account);
-    let AccountSummary {
-        id,
-        username,
-        display_name,
-        role,
-        ward,
-        active,
-        ..
-    } = account;
-    let meta = format!(
-        "{username}{}",
-        ward.map(|w| format!(" · {}", w.name)).unwrap_or_default()
-    );
+    let AccountSummary { id, username, display_name, role, ward, active, .. } = account;
+    let meta = format!("{username}{}", ward.map(|w| format!(" · {}", w.name)).unwrap_or_default());
     view! {
         <li class="account-row" data-test="account-row" data-username=username.clone()>
             <A href=format!("/admin/accounts/{}", id.0) attr:class="account-link">
@@ -181,14 +159,8 @@ fn AccountRow(account: AccountSummary) -> impl IntoView {
 }
 
 /// The roles offered for a new account, in the order people think of them.
-const NEW_ROLES: [Role; 6] = [
-    Role::KeyWorker,
-    Role::Staff,
-    Role::WardManager,
-    Role::PeerSupport,
-    Role::Admin,
-    Role::ServiceUser,
-];
+const NEW_ROLES: [Role; 6] =
+    [Role::KeyWorker, Role::Staff, Role::WardManager, Role::PeerSupport, Role::Admin, Role::ServiceUser];
 
 #[component]
 fn NewAccount() -> impl IntoView {
@@ -201,12 +173,7 @@ fn NewAccount() -> impl IntoView {
     let error = RwSignal::new(None::<Msg>);
     let busy = RwSignal::new(false);
     let made = RwSignal::new(None::<OneTimePassword>);
-    let wards = LocalResource::new(|| async {
-        api::admin_wards()
-            .await
-            .map(|l| l.wards)
-            .unwrap_or_default()
-    });
+    let wards = LocalResource::new(|| async { api::admin_wards().await.map(|l| l.wards).unwrap_or_default() });
     let request = move || NewAccountRequest {
         username: username.get_untracked().trim().to_owned(),
         display_name: name.get_untracked(),
@@ -366,14 +333,7 @@ fn Wards() -> impl IntoView {
             Err(e) => return error.set(Some(e.message())),
         };
         spawn_local(async move {
-            match api::admin_create_ward(
-                &token,
-                &NewWardRequest {
-                    name: n.trim().to_owned(),
-                },
-            )
-            .await
-            {
+            match api::admin_create_ward(&token, &NewWardRequest { name: n.trim().to_owned() }).await {
                 Ok(_) => {
                     name.set(String::new());
                     wards.refetch();
@@ -413,13 +373,8 @@ fn Wards() -> impl IntoView {
 
 #[component]
 fn WardRow(ward: WardInfo) -> impl IntoView {
-    let counts = t_fill(
-        Msg::AdminWardCounts,
-        vec![
-            ("people", ward.people.to_string()),
-            ("staff", ward.staff.to_string()),
-        ],
-    );
+    let counts =
+        t_fill(Msg::AdminWardCounts, vec![("people", ward.people.to_string()), ("staff", ward.staff.to_string())]);
     view! {
         <li class="ward-row" data-test="ward-row">
             <A href=format!("/admin/wards/{}", ward.id) attr:class="account-link">
@@ -449,8 +404,7 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn AccountTools(id: UserId) -> impl IntoView {
     let id = StoredValue::new(id);
-    let detail =
-        LocalResource::new(move || async move { api::admin_account(&id.get_value()).await });
+    let detail = LocalResource::new(move || async move { api::admin_account(&id.get_value()).await });
     let otp = RwSignal::new(None::<OneTimePassword>);
     let error = RwSignal::new(None::<Msg>);
     let busy = RwSignal::new(false);
@@ -467,9 +421,7 @@ fn AccountTools(id: UserId) -> impl IntoView {
         spawn_local(async move {
             let id = id.get_value();
             let done = match action {
-                0 => api::admin_reset_password(&token, &id)
-                    .await
-                    .map(|o| otp.set(Some(o))),
+                0 => api::admin_reset_password(&token, &id).await.map(|o| otp.set(Some(o))),
                 1 => api::admin_switch(&token, &id, false).await.map(|_| ()),
                 _ => api::admin_switch(&token, &id, true).await.map(|_| ()),
             };
@@ -580,14 +532,10 @@ fn IdentityForm(id: UserId, current: String) -> impl IntoView {
             Err(e) => return error.set(Some(e.message())),
         };
         spawn_local(async move {
-            match api::admin_set_identity(&token, &id.get_value(), &SetIdentityRequest { identity })
-                .await
-            {
+            match api::admin_set_identity(&token, &id.get_value(), &SetIdentityRequest { identity }).await {
                 Ok(_) => saved.set(true),
                 Err(e) => {
-                    if let Some(m) =
-                        place_failure(&e, problems, &[(Field::Identity, Msg::AdminErrIdentity)])
-                    {
+                    if let Some(m) = place_failure(&e, problems, &[(Field::Identity, Msg::AdminErrIdentity)]) {
                         error.set(Some(m));
                     }
                 }
@@ -725,10 +673,7 @@ fn ManagePerson(id: UserId) -> impl IntoView {
 }
 
 #[component]
-fn ManagePersonLoaded(
-    page: AdminPerson,
-    loaded: RwSignal<Option<Result<AdminPerson, Failure>>>,
-) -> impl IntoView {
+fn ManagePersonLoaded(page: AdminPerson, loaded: RwSignal<Option<Result<AdminPerson, Failure>>>) -> impl IntoView {
     let person = StoredValue::new(page.person.id.clone());
     let title = page.person.display_name.clone();
     crate::a11y::page_title(move || title.clone());
@@ -792,10 +737,7 @@ fn ManagePersonLoaded(
 
 /// The places on a care team an account may hold (staff: key worker or care-team staff; peer support workers).
 fn places_for(role: Role) -> Vec<Relation> {
-    [Relation::KeyWorker, Relation::Staff, Relation::PeerSupport]
-        .into_iter()
-        .filter(|r| r.allowed_for(role))
-        .collect()
+    [Relation::KeyWorker, Relation::Staff, Relation::PeerSupport].into_iter().filter(|r| r.allowed_for(role)).collect()
 }
 
 #[component]
@@ -807,8 +749,7 @@ where
     let place = RwSignal::new(String::new());
     let problems = RwSignal::new(Problems::new());
     let candidates = StoredValue::new(candidates);
-    let role_of =
-        move |id: &str| candidates.with_value(|c| c.iter().find(|a| a.id.0 == id).map(|a| a.role));
+    let role_of = move |id: &str| candidates.with_value(|c| c.iter().find(|a| a.id.0 == id).map(|a| a.role));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let id = who.get_untracked();
@@ -860,11 +801,7 @@ where
 }
 
 #[component]
-fn StayForm(
-    person: UserId,
-    kind: StayKind,
-    loaded: RwSignal<Option<Result<AdminPerson, Failure>>>,
-) -> impl IntoView {
+fn StayForm(person: UserId, kind: StayKind, loaded: RwSignal<Option<Result<AdminPerson, Failure>>>) -> impl IntoView {
     let ward = RwSignal::new(String::new());
     let date = RwSignal::new(today());
     let problems = RwSignal::new(Problems::new());
@@ -873,14 +810,7 @@ fn StayForm(
     let person = StoredValue::new(person);
     let needs_ward = kind != StayKind::Discharged;
     let wards = LocalResource::new(move || async move {
-        if needs_ward {
-            api::admin_wards()
-                .await
-                .map(|l| l.wards)
-                .unwrap_or_default()
-        } else {
-            vec![]
-        }
+        if needs_ward { api::admin_wards().await.map(|l| l.wards).unwrap_or_default() } else { vec![] }
     });
     let (title, prefix) = match kind {
         StayKind::Admitted => (Msg::AdminAdmit, "admit"),
@@ -916,20 +846,10 @@ fn StayForm(
         };
         busy.set(true);
         spawn_local(async move {
-            match api::admin_stay(
-                &token,
-                &person.get_value(),
-                kind,
-                &StayRequest { ward: w, date: d },
-            )
-            .await
-            {
+            match api::admin_stay(&token, &person.get_value(), kind, &StayRequest { ward: w, date: d }).await {
                 Ok(p) => loaded.set(Some(Ok(p))),
                 Err(e) => {
-                    let fields = [
-                        (Field::Ward, Msg::AdminErrStay),
-                        (Field::Date, Msg::AdminErrDate),
-                    ];
+                    let fields = [(Field::Ward, Msg::AdminErrStay), (Field::Date, Msg::AdminErrDate)];
                     if let Some(m) = place_failure(&e, problems, &fields) {
                         error.set(Some(m));
                     }

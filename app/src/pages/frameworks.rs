@@ -35,26 +35,14 @@ pub fn FrameworksPage() -> impl IntoView {
 }
 
 fn blank() -> Framework {
-    let stage = |from, to, en: &str, cy: &str| Stage {
-        from,
-        to,
-        label: Text::new(en, cy),
-        description: Text::new("", ""),
-    };
+    let stage =
+        |from, to, en: &str, cy: &str| Stage { from, to, label: Text::new(en, cy), description: Text::new("", "") };
     Framework {
         id: FrameworkId(String::new()),
         version: 1,
         name: Text::new("", ""),
-        areas: vec![Area {
-            id: AreaId(String::new()),
-            label: Text::new("", ""),
-            description: Text::new("", ""),
-        }],
-        scale: Scale {
-            min: 1,
-            max: 10,
-            stages: vec![stage(1, 5, "", ""), stage(6, 10, "", "")],
-        },
+        areas: vec![Area { id: AreaId(String::new()), label: Text::new("", ""), description: Text::new("", "") }],
+        scale: Scale { min: 1, max: 10, stages: vec![stage(1, 5, "", ""), stage(6, 10, "", "")] },
         asks_more_help: true,
         retired: false,
     }
@@ -108,13 +96,7 @@ fn Editor() -> impl IntoView {
     let errors = Memo::new(move |_| draft.with(|d| field_errors(d, is_new.get())));
     let tried = RwSignal::new(false);
     // Problems show beside their fields once a save is tried, and then follow every key pressed.
-    let shown = Memo::new(move |_| {
-        if tried.get() {
-            errors.get()
-        } else {
-            Vec::new()
-        }
-    });
+    let shown = Memo::new(move |_| if tried.get() { errors.get() } else { Vec::new() });
     let error_of = move |field: String| {
         Signal::derive(move || shown.with(|e| e.iter().find(|(f, _)| *f == field).map(|(_, m)| *m)))
     };
@@ -124,20 +106,12 @@ fn Editor() -> impl IntoView {
     let saved = RwSignal::new(None::<Framework>);
     let custom = Memo::new(move |_| {
         let built: Vec<FrameworkId> = built_in::all().into_iter().map(|f| f.id).collect();
-        frameworks.all.with(|all| {
-            all.iter()
-                .filter(|f| !built.contains(&f.id))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+        frameworks.all.with(|all| all.iter().filter(|f| !built.contains(&f.id)).cloned().collect::<Vec<_>>())
     });
     let start_from = move |ev: leptos::ev::Event| {
         let v = event_target_value(&ev);
         saved.set(None);
-        match frameworks
-            .current(&FrameworkId(v.clone()))
-            .filter(|_| !v.is_empty())
-        {
+        match frameworks.current(&FrameworkId(v.clone())).filter(|_| !v.is_empty()) {
             Some(f) => {
                 draft.set(f);
                 is_new.set(false);
@@ -323,14 +297,9 @@ fn Editor() -> impl IntoView {
 }
 
 #[component]
-fn StageRow(
-    i: usize,
-    draft: RwSignal<Framework>,
-    errors: Memo<Vec<(String, Msg)>>,
-) -> impl IntoView {
-    let err = move |f: String| {
-        Signal::derive(move || errors.with(|e| e.iter().find(|(k, _)| *k == f).map(|(_, m)| *m)))
-    };
+fn StageRow(i: usize, draft: RwSignal<Framework>, errors: Memo<Vec<(String, Msg)>>) -> impl IntoView {
+    let err =
+        move |f: String| Signal::derive(move || errors.with(|e| e.iter().find(|(k, _)| *k == f).map(|(_, m)| *m)));
     let num = move |id: String, label: Msg, get: fn(&Stage) -> u8, set: fn(&mut Stage, u8)| {
         view! {
             <div class="field narrow">
@@ -378,14 +347,9 @@ fn StageRow(
 }
 
 #[component]
-fn AreaRow(
-    i: usize,
-    draft: RwSignal<Framework>,
-    errors: Memo<Vec<(String, Msg)>>,
-) -> impl IntoView {
-    let err = move |f: String| {
-        Signal::derive(move || errors.with(|e| e.iter().find(|(k, _)| *k == f).map(|(_, m)| *m)))
-    };
+fn AreaRow(i: usize, draft: RwSignal<Framework>, errors: Memo<Vec<(String, Msg)>>) -> impl IntoView {
+    let err =
+        move |f: String| Signal::derive(move || errors.with(|e| e.iter().find(|(k, _)| *k == f).map(|(_, m)| *m)));
     view! {
         <div class="fw-row" data-test="fw-area">
             <h3>{move || fill(Msg::FwArea.text(use_i18n().lang.get()), &[("n", &(i + 1).to_string())])}</h3>

@@ -55,10 +55,7 @@ fn PeopleSection(
     overview: Option<Msg>,
 ) -> impl IntoView {
     let sync = use_sync();
-    let people =
-        LocalResource::new(
-            move || async move { sync.page(api::people()).await.map(|(list, _)| list) },
-        );
+    let people = LocalResource::new(move || async move { sync.page(api::people()).await.map(|(list, _)| list) });
     crate::a11y::page_title(t(heading));
     view! {
         <h1>{t(heading)}</h1>

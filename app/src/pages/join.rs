@@ -49,11 +49,7 @@ pub fn JoinPage() -> impl IntoView {
             busy.set(false);
         });
     };
-    let field = move |id: &'static str,
-                      label: Msg,
-                      kind: &'static str,
-                      auto: &'static str,
-                      value: RwSignal<String>| {
+    let field = move |id: &'static str, label: Msg, kind: &'static str, auto: &'static str, value: RwSignal<String>| {
         view! {
             <label for=id>{t(label)}</label>
             <input id=id name=id type=kind autocomplete=auto required autocapitalize="none" spellcheck="false"

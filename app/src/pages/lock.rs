@@ -69,11 +69,7 @@ fn PinBox(id: &'static str, test: &'static str, value: RwSignal<String>) -> impl
 }
 
 fn error_line(error: RwSignal<Option<Msg>>) -> impl IntoView {
-    move || {
-        error
-            .get()
-            .map(|m| view! { <p class="error" role="alert" data-test="pin-error">{t(m)}</p> })
-    }
+    move || error.get().map(|m| view! { <p class="error" role="alert" data-test="pin-error">{t(m)}</p> })
 }
 
 /// "I'm someone else" (or "Sign out"): sign this person out; their records stay locked here if any edit waits.
@@ -126,10 +122,7 @@ fn AskPin(me: Me, idle: bool) -> impl IntoView {
             busy.try_set(false);
         });
     };
-    crate::a11y::screen_title(t_fill(
-        Msg::LockedFor,
-        vec![("name", me.display_name.clone())],
-    ));
+    crate::a11y::screen_title(t_fill(Msg::LockedFor, vec![("name", me.display_name.clone())]));
     view! {
         <h1 data-test="lock-name">{t_fill(Msg::LockedFor, vec![("name", me.display_name.clone())])}</h1>
         {idle.then(|| view! { <p class="intro" data-test="lock-idle">{t(Msg::LockIdle)}</p> })}
@@ -160,10 +153,7 @@ fn ChoosePin(me: Me) -> impl IntoView {
         busy.set(true);
         error.set(None);
         spawn_local(async move {
-            if let Err(m) = auth
-                .choose_pin(pin.get_untracked(), again.get_untracked())
-                .await
-            {
+            if let Err(m) = auth.choose_pin(pin.get_untracked(), again.get_untracked()).await {
                 again.try_set(String::new());
                 error.try_set(Some(m));
             }
@@ -192,10 +182,7 @@ fn ChoosePin(me: Me) -> impl IntoView {
 #[component]
 fn CannotOpen(me: Me, why: Msg) -> impl IntoView {
     let auth = use_auth();
-    crate::a11y::screen_title(t_fill(
-        Msg::LockedFor,
-        vec![("name", me.display_name.clone())],
-    ));
+    crate::a11y::screen_title(t_fill(Msg::LockedFor, vec![("name", me.display_name.clone())]));
     view! {
         <h1 data-test="lock-name">{t_fill(Msg::LockedFor, vec![("name", me.display_name.clone())])}</h1>
         <p class="error" role="alert" data-test="lock-why">{t(why)}</p>
@@ -232,7 +219,10 @@ fn ChangePassword(me: Me) -> impl IntoView {
         busy.set(true);
         spawn_local(async move {
             if let Err(e) = auth.change_password(current.get_untracked(), new.get_untracked()).await {
-                let fields = [(Field::NewPassword, Msg::PasswordTooShort), (Field::CurrentPassword, Msg::PasswordCurrentMissing)];
+                let fields = [
+                    (Field::NewPassword, Msg::PasswordTooShort),
+                    (Field::CurrentPassword, Msg::PasswordCurrentMissing),
+                ];
                 if let Some(m) = place_failure(&e, problems, &fields) {
                     error.try_set(Some(m));
                 }

@@ -1,6 +1,6 @@
+pub mod admin;
 pub mod audit;
 pub mod frameworks;
-pub mod admin;
 pub mod home;
 pub mod join;
 pub mod lock;

@@ -58,10 +58,7 @@ fn filter_msg(f: Filter) -> Msg {
 }
 
 /// Each person's signals from this device's copy of their records, following every pull and edit.
-pub fn use_signals(
-    people: Signal<Vec<PersonSummary>>,
-    weeks: Signal<u32>,
-) -> Memo<Vec<(PersonSummary, Signals)>> {
+pub fn use_signals(people: Signal<Vec<PersonSummary>>, weeks: Signal<u32>) -> Memo<Vec<(PersonSummary, Signals)>> {
     let sync = use_sync();
     Memo::new(move |_| {
         let today = today();
@@ -85,16 +82,9 @@ pub fn use_signals(
 #[component]
 fn WardOverview(me: Me) -> impl IntoView {
     let sync = use_sync();
-    let heading = if me.role == Role::WardManager {
-        Msg::WardOverview
-    } else {
-        Msg::CaseloadOverview
-    };
+    let heading = if me.role == Role::WardManager { Msg::WardOverview } else { Msg::CaseloadOverview };
     crate::a11y::page_title(t(heading));
-    let loaded =
-        LocalResource::new(
-            move || async move { sync.page(api::people()).await.map(|(list, _)| list) },
-        );
+    let loaded = LocalResource::new(move || async move { sync.page(api::people()).await.map(|(list, _)| list) });
     let people = Signal::derive(move || match loaded.get() {
         Some(Ok(list)) => list.people,
         _ => Vec::new(),
@@ -105,12 +95,7 @@ fn WardOverview(me: Me) -> impl IntoView {
     let signals = use_signals(people, weeks.into());
     let rows = Memo::new(move |_| {
         let mut rows = signals.get();
-        arrange(
-            &mut rows,
-            |(p, s)| (p.display_name.as_str(), s),
-            sort.get(),
-            filter.get(),
-        );
+        arrange(&mut rows, |(p, s)| (p.display_name.as_str(), s), sort.get(), filter.get());
         rows
     });
     let i18n = use_i18n();
@@ -211,38 +196,20 @@ pub fn SignalList(
         let s = s.get_value();
         let mut out: Vec<(&'static str, &'static str, String)> = Vec::new();
         out.extend((!brief).then(|| match &s.latest_reading {
-            Some(d) => (
-                "latest",
-                "",
-                fill(
-                    Msg::SigLatestReading.text(lang),
-                    &[("date", &date_words(d, lang))],
-                ),
-            ),
+            Some(d) => ("latest", "", fill(Msg::SigLatestReading.text(lang), &[("date", &date_words(d, lang))])),
             None => ("latest", "", Msg::SigNoReading.text(lang).to_owned()),
         }));
         if s.readings_due {
-            out.push((
-                "reading-due",
-                "due",
-                Msg::SigReadingDue.text(lang).to_owned(),
-            ));
+            out.push(("reading-due", "due", Msg::SigReadingDue.text(lang).to_owned()));
         }
         if s.overdue_steps > 0 {
             out.push((
                 "overdue-steps",
                 "overdue",
-                fill(
-                    Msg::SigOverdueSteps.text(lang),
-                    &[("count", &s.overdue_steps.to_string())],
-                ),
+                fill(Msg::SigOverdueSteps.text(lang), &[("count", &s.overdue_steps.to_string())]),
             ));
         }
-        let review_date = s
-            .review_by
-            .as_deref()
-            .map(|d| date_words(d, lang))
-            .unwrap_or_default();
+        let review_date = s.review_by.as_deref().map(|d| date_words(d, lang)).unwrap_or_default();
         match s.review {
             _ if brief => {}
             ReviewState::Overdue => out.push((
@@ -250,29 +217,16 @@ pub fn SignalList(
                 "overdue",
                 fill(Msg::SigReviewOverdue.text(lang), &[("date", &review_date)]),
             )),
-            ReviewState::Due => out.push((
-                "review-due",
-                "due",
-                fill(Msg::SigReviewDue.text(lang), &[("date", &review_date)]),
-            )),
+            ReviewState::Due => {
+                out.push(("review-due", "due", fill(Msg::SigReviewDue.text(lang), &[("date", &review_date)])))
+            }
             ReviewState::NotDue => {}
         }
         if s.never_agreed {
-            out.push((
-                "never-agreed",
-                "due",
-                Msg::SigNeverAgreed.text(lang).to_owned(),
-            ));
+            out.push(("never-agreed", "due", Msg::SigNeverAgreed.text(lang).to_owned()));
         }
         if s.conflicts > 0 {
-            out.push((
-                "conflicts",
-                "due",
-                fill(
-                    Msg::SigConflicts.text(lang),
-                    &[("count", &s.conflicts.to_string())],
-                ),
-            ));
+            out.push(("conflicts", "due", fill(Msg::SigConflicts.text(lang), &[("count", &s.conflicts.to_string())])));
         }
         if !s.needs_a_look() && !brief {
             out.push(("all-clear", "calm", Msg::SigAllClear.text(lang).to_owned()));

@@ -39,8 +39,7 @@ where
         let id = id.clone();
         async move { sync.page(api::person(&id)).await }
     });
-    move || {
-        match page.get() {
+    move || match page.get() {
         None => view! { <p class="loading">{t(Msg::Loading)}</p> }.into_any(),
         Some(Err(e)) => error_view(e).into_any(),
         Some(Ok((p, from_device))) => match auth.me_untracked() {
@@ -51,7 +50,6 @@ where
             .into_any(),
             None => ().into_any(),
         },
-    }
     }
 }
 

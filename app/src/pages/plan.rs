@@ -8,8 +8,8 @@ use crate::{
         planning_session::{SessionBar, provide_session},
         read_aloud_plan::ReadAloudPlan,
         safety_plan::{
-            CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails,
-            PlanSectionPanel, SettingContacts, section_title,
+            CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, SettingContacts,
+            section_title,
         },
         sharing::SharingPanel,
         written::date_words,
@@ -33,10 +33,7 @@ use waymark_shared::{
 
 /// The key worker's name, from the person's care team.
 fn key_worker(page: &PersonPage) -> Option<String> {
-    page.care_team
-        .iter()
-        .find(|m| m.relation == Relation::KeyWorker)
-        .map(|m| m.display_name.clone())
+    page.care_team.iter().find(|m| m.relation == Relation::KeyWorker).map(|m| m.display_name.clone())
 }
 
 /// The sections this viewer is shown: everything for staff; all but the staff-only notes for the person; for a
@@ -89,9 +86,7 @@ fn Plan(me: Me, page: PersonPage) -> impl IntoView {
     let is_self = me.id == person;
     {
         let name = name.clone();
-        crate::a11y::page_title(move || {
-            format!("{}: {name}", Msg::PlanTitle.text(i18n.lang.get()))
-        });
+        crate::a11y::page_title(move || format!("{}: {name}", Msg::PlanTitle.text(i18n.lang.get())));
     }
     let back = {
         let name = name.clone();
@@ -160,13 +155,7 @@ pub fn spoken_text(parts: &[String]) -> String {
         .iter()
         .map(|p| p.trim())
         .filter(|p| !p.is_empty())
-        .map(|p| {
-            if p.ends_with(['.', '!', '?', ':']) {
-                p.to_owned()
-            } else {
-                format!("{p}.")
-            }
-        })
+        .map(|p| if p.ends_with(['.', '!', '?', ':']) { p.to_owned() } else { format!("{p}.") })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -189,9 +178,7 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
     let is_self = me.id == person;
     {
         let name = name.clone();
-        crate::a11y::page_title(move || {
-            format!("{}: {name}", Msg::TitlePrintPlan.text(i18n.lang.get()))
-        });
+        crate::a11y::page_title(move || format!("{}: {name}", Msg::TitlePrintPlan.text(i18n.lang.get())));
     }
     let me_sv = StoredValue::new(me.clone());
     let title = {
@@ -209,18 +196,8 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
         move || {
             let lang = i18n.lang.get();
             match ctx.plan.with(|p| p.agreement()) {
-                Agreement::Agreed {
-                    version,
-                    person,
-                    key_worker,
-                    changed_since: false,
-                } => fill(
-                    (if is_self {
-                        Msg::PlanAgreedSelf
-                    } else {
-                        Msg::PlanAgreed
-                    })
-                    .text(lang),
+                Agreement::Agreed { version, person, key_worker, changed_since: false } => fill(
+                    (if is_self { Msg::PlanAgreedSelf } else { Msg::PlanAgreed }).text(lang),
                     &[
                         ("version", &version.to_string()),
                         ("name", &name),
@@ -242,10 +219,7 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
             let easy = easy.get();
             let plan = ctx.plan.get();
             let mut parts = vec![title(), status()];
-            for section in visible_sections(&me.get_value(), &plan)
-                .into_iter()
-                .filter(|s| !s.is_staff_only())
-            {
+            for section in visible_sections(&me.get_value(), &plan).into_iter().filter(|s| !s.is_staff_only()) {
                 parts.push(section_title(section, easy).text(lang).to_owned());
                 let items: Vec<String> = plan.section(section).map(|i| i.text.clone()).collect();
                 if items.is_empty() {
@@ -296,15 +270,8 @@ mod tests {
 
     #[test]
     fn spoken_words_pause_between_parts() {
-        let parts = [
-            "What I can do".to_owned(),
-            "Go for a walk".to_owned(),
-            " ".to_owned(),
-            "Phone my sister.".to_owned(),
-        ];
-        assert_eq!(
-            spoken_text(&parts),
-            "What I can do. Go for a walk. Phone my sister."
-        );
+        let parts =
+            ["What I can do".to_owned(), "Go for a walk".to_owned(), " ".to_owned(), "Phone my sister.".to_owned()];
+        assert_eq!(spoken_text(&parts), "What I can do. Go for a walk. Phone my sister.");
     }
 }

@@ -40,10 +40,7 @@ fn figure_text(f: &Figure, share: bool, lang: Lang) -> String {
             } else {
                 format!("{value:.1}")
             };
-            fill(
-                Msg::ReportFigurePeople.text(lang),
-                &[("value", &value), ("people", &people.to_string())],
-            )
+            fill(Msg::ReportFigurePeople.text(lang), &[("value", &value), ("people", &people.to_string())])
         }
     }
 }
@@ -166,10 +163,7 @@ fn Bars(rows: Vec<(String, Figure)>, share: bool) -> impl IntoView {
         })
         .fold(if share { 1.0 } else { 0.0 }, f64::max)
         .max(f64::EPSILON);
-    let summary: Vec<String> = rows
-        .iter()
-        .map(|(l, f)| format!("{l}: {}", figure_text(f, share, lang)))
-        .collect();
+    let summary: Vec<String> = rows.iter().map(|(l, f)| format!("{l}: {}", figure_text(f, share, lang))).collect();
     view! {
         <svg class="report-bars" viewBox=format!("0 0 400 {h}") role="img" aria-label=summary.join("; ") data-test="report-chart">
             {rows

@@ -4,7 +4,10 @@ use crate::{
     session::use_auth,
 };
 use leptos::{prelude::*, task::spawn_local};
-use leptos_router::{components::Redirect, hooks::{use_navigate, use_query_map}};
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_navigate, use_query_map},
+};
 use waymark_shared::Msg;
 
 #[component]
@@ -26,10 +29,7 @@ pub fn SignInPage() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             // Signing in also opens the person's records (or asks them to choose a PIN for this tablet first).
-            match auth
-                .sign_in(username.get_untracked(), password.get_untracked())
-                .await
-            {
+            match auth.sign_in(username.get_untracked(), password.get_untracked()).await {
                 Ok(_) => {
                     password.try_set(String::new());
                     navigate("/", Default::default());

@@ -78,24 +78,14 @@ fn Tracker(me: Me, page: PersonPage) -> impl IntoView {
         }
         let person = person_sv.get_value();
         let navigate = navigate.clone();
-        let first = TrackerChange::StartReading {
-            reading: reading.clone(),
-            framework: f.id.clone(),
-            version: f.version,
-            date,
-        };
-        let who = TrackerChange::ReadingPresent {
-            reading: reading.clone(),
-            present,
-        };
+        let first =
+            TrackerChange::StartReading { reading: reading.clone(), framework: f.id.clone(), version: f.version, date };
+        let who = TrackerChange::ReadingPresent { reading: reading.clone(), present };
         let saved = sync.edit_all(&person, vec![first.into(), who.into()]);
         spawn_local(async move {
             // A failure is shown by the engine.
             if saved.await.is_ok() {
-                navigate(
-                    &format!("/people/{}/tracker/readings/{}", person.0, reading.0),
-                    Default::default(),
-                );
+                navigate(&format!("/people/{}/tracker/readings/{}", person.0, reading.0), Default::default());
             }
         });
     };
@@ -160,11 +150,7 @@ fn ReadingsList(person: UserId, framework: Memo<FrameworkId>) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let list = Memo::new(move |_| {
         framework.with(|f| {
-            tracker.with(|t| {
-                t.finished_of(f)
-                    .map(|r| (r.id.clone(), r.date.clone(), r.waiting))
-                    .collect::<Vec<_>>()
-            })
+            tracker.with(|t| t.finished_of(f).map(|r| (r.id.clone(), r.date.clone(), r.waiting)).collect::<Vec<_>>())
         })
     });
     let i18n = use_i18n();
@@ -339,14 +325,7 @@ pub fn ReadingPage() -> impl IntoView {
 fn ReadingSteps(person: UserId, reading: RecordId, facts: Memo<WriterFacts>) -> impl IntoView {
     let tracker = use_tracker(person.clone());
     let date = Signal::derive(move || {
-        tracker
-            .with(|t| {
-                t.readings
-                    .iter()
-                    .find(|r| r.id == reading)
-                    .map(|r| r.date.clone())
-            })
-            .unwrap_or_else(today)
+        tracker.with(|t| t.readings.iter().find(|r| r.id == reading).map(|r| r.date.clone())).unwrap_or_else(today)
     });
     view! {
         <section class="panel" data-test="reading-steps">

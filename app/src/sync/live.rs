@@ -23,9 +23,7 @@ impl Drop for Live {
     fn drop(&mut self) {
         self.source.close();
         for (name, closure) in &self.listeners {
-            let _ = self
-                .source
-                .remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+            let _ = self.source.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
     }
 }
@@ -39,9 +37,7 @@ struct Version {
 /// The version an event names, if it names one.
 fn version_of(event: &Event) -> Option<u64> {
     let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
-    serde_json::from_str::<Version>(&data)
-        .ok()
-        .and_then(|v| v.version)
+    serde_json::from_str::<Version>(&data).ok().and_then(|v| v.version)
 }
 
 /// Open the channel for the store of generation `epoch` (if that is still the signed-in person's).
@@ -55,18 +51,11 @@ pub fn connect(engine: SyncEngine, epoch: u64) {
     };
     let mut listeners: Listeners = Vec::new();
     for (name, hello) in [("hello", true), ("changed", false)] {
-        listeners.push((
-            name,
-            Closure::new(move |e: Event| engine.heard(epoch, version_of(&e), hello)),
-        ));
+        listeners.push((name, Closure::new(move |e: Event| engine.heard(epoch, version_of(&e), hello))));
     }
     // Closing from inside the handler would drop the running closure: do it just after.
-    listeners.push((
-        "error",
-        Closure::new(move |_: Event| {
-            set_timeout(move || failed(engine, epoch), Default::default())
-        }),
-    ));
+    listeners
+        .push(("error", Closure::new(move |_: Event| set_timeout(move || failed(engine, epoch), Default::default()))));
     for (name, closure) in &listeners {
         let _ = source.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
     }

@@ -32,8 +32,8 @@ use waymark_shared::{
     api::{ErrorCode, Me, PersonPage},
     consent::Standing,
     sync::{
-        CellKey, Change, ChangeError, ClientId, EffectMode, Outbox, PullQuery, PushRequest,
-        PushResponse, Replica, SCHEMA_VERSION, WriterFacts,
+        CellKey, Change, ChangeError, ClientId, EffectMode, Outbox, PullQuery, PushRequest, PushResponse, Replica,
+        SCHEMA_VERSION, WriterFacts,
     },
 };
 
@@ -115,13 +115,7 @@ pub fn use_sync() -> SyncEngine {
 }
 
 fn current(epoch: u64) -> Option<LocalStore> {
-    INNER.with_borrow(|i| {
-        if i.generation == epoch {
-            i.store.clone()
-        } else {
-            None
-        }
-    })
+    INNER.with_borrow(|i| if i.generation == epoch { i.store.clone() } else { None })
 }
 
 impl SyncEngine {
@@ -171,10 +165,7 @@ impl SyncEngine {
     fn came_online(self) {
         self.online.set(true);
         self.reachable.set(true);
-        if matches!(
-            self.auth.state.get_untracked(),
-            crate::session::AuthState::Offline(_)
-        ) {
+        if matches!(self.auth.state.get_untracked(), crate::session::AuthState::Offline(_)) {
             self.auth.refresh();
         }
         INNER.with_borrow_mut(|i| i.failures = 0);
@@ -338,9 +329,7 @@ impl SyncEngine {
 
     /// Save the outbox as it is now; on success show it.
     async fn save_outbox(self, store: &LocalStore) -> bool {
-        let saved = self
-            .outbox
-            .with_untracked(|o| store.write().outbox(o).commit());
+        let saved = self.outbox.with_untracked(|o| store.write().outbox(o).commit());
         match saved.await {
             Ok(()) => {
                 self.outbox.notify();
@@ -396,13 +385,8 @@ impl SyncEngine {
                     return false;
                 }
             }
-            let body = PushRequest {
-                schema: SCHEMA_VERSION,
-                client: client.clone(),
-                mutations: batch,
-            };
-            let answer: Result<PushResponse, Failure> =
-                api::push(token.as_deref().unwrap_or_default(), &body).await;
+            let body = PushRequest { schema: SCHEMA_VERSION, client: client.clone(), mutations: batch };
+            let answer: Result<PushResponse, Failure> = api::push(token.as_deref().unwrap_or_default(), &body).await;
             if current(epoch).is_none() {
                 return false;
             }
@@ -423,9 +407,7 @@ impl SyncEngine {
                     self.update_needed.set(true);
                     return false;
                 }
-                Err(Failure::Api(e))
-                    if matches!(e.code, ErrorCode::CsrfRejected | ErrorCode::NotSignedIn) =>
-                {
+                Err(Failure::Api(e)) if matches!(e.code, ErrorCode::CsrfRejected | ErrorCode::NotSignedIn) => {
                     if refreshed {
                         return false;
                     }
@@ -439,18 +421,11 @@ impl SyncEngine {
                     // The whole push was refused because of this one edit: set it aside for the person, send the rest.
                     let id = e.mutation_id.unwrap_or_default();
                     let Some(pending) = self.outbox.update_untracked(|o| o.reject(id)) else {
-                        leptos::logging::warn!(
-                            "the server refused edit {id}, which is not waiting here"
-                        );
+                        leptos::logging::warn!("the server refused edit {id}, which is not waiting here");
                         return false;
                     };
-                    let item = Attention {
-                        pending,
-                        code: e.code,
-                    };
-                    let saved = self
-                        .outbox
-                        .with_untracked(|o| store.write().outbox(o).attention(&item).commit());
+                    let item = Attention { pending, code: e.code };
+                    let saved = self.outbox.with_untracked(|o| store.write().outbox(o).attention(&item).commit());
                     if let Err(err) = saved.await {
                         leptos::logging::error!("could not save a refused edit: {err}");
                         return false;
@@ -477,8 +452,7 @@ impl SyncEngine {
             let (since, scope) = self.replica.with_untracked(|r| (r.cursor, r.scope.clone()));
             let latest = INNER.with_borrow(|i| i.latest);
             if latest > start {
-                self.progress
-                    .set(Some((since.saturating_sub(start), latest - start)));
+                self.progress.set(Some((since.saturating_sub(start), latest - start)));
             }
             // This device's acknowledged edits not pulled yet: the server moves the cursor past them even when this
             // viewer may no longer see them, so they do not wait for ever.
@@ -515,21 +489,13 @@ impl SyncEngine {
                 }
             };
             self.reachable.set(true);
-            let Some(applied) = self
-                .replica
-                .update_untracked(|r| r.apply_pull(since, &page))
-            else {
+            let Some(applied) = self.replica.update_untracked(|r| r.apply_pull(since, &page)) else {
                 return;
             };
             let saved = self.replica.with_untracked(|r| {
                 self.outbox.update_untracked(|o| o.settle_with(r));
-                self.outbox.with_untracked(|o| {
-                    store
-                        .write()
-                        .replica(r, &applied.changed, applied.reset)
-                        .outbox(o)
-                        .commit()
-                })
+                self.outbox
+                    .with_untracked(|o| store.write().replica(r, &applied.changed, applied.reset).outbox(o).commit())
             });
             match saved.await {
                 Ok(()) => self.saved_cursor.set(Some(self.replica.with_untracked(|r| r.cursor))),
@@ -558,10 +524,8 @@ impl SyncEngine {
             Some(store) => self
                 .replica
                 .with_untracked(|r| {
-                    self.outbox.update_untracked(|o| {
-                        o.record(r, person, change, settles, now_ms())
-                            .map(|p| p.mutation.id)
-                    })
+                    self.outbox
+                        .update_untracked(|o| o.record(r, person, change, settles, now_ms()).map(|p| p.mutation.id))
                 })
                 .map(|id| (store, id))
                 .map_err(RecordError::Invalid),
@@ -638,16 +602,9 @@ impl SyncEngine {
         person: &UserId,
         changes: Vec<Change>,
     ) -> impl Future<Output = Result<(), RecordError>> + 'static {
-        let checked = changes
-            .iter()
-            .try_for_each(Change::validate)
-            .map_err(RecordError::Invalid);
-        let saving: Result<Vec<_>, RecordError> = checked.map(|()| {
-            changes
-                .into_iter()
-                .map(|c| self.record(person, c, false))
-                .collect()
-        });
+        let checked = changes.iter().try_for_each(Change::validate).map_err(RecordError::Invalid);
+        let saving: Result<Vec<_>, RecordError> =
+            checked.map(|()| changes.into_iter().map(|c| self.record(person, c, false)).collect());
         async move {
             let mut result = Ok(());
             for s in saving? {
@@ -679,11 +636,7 @@ impl SyncEngine {
         } else {
             // Not saved: put it back so what is shown matches what is stored.
             self.outbox.update_untracked(|o| {
-                let at = o
-                    .items
-                    .iter()
-                    .position(|p| p.mutation.id > id)
-                    .unwrap_or(o.items.len());
+                let at = o.items.iter().position(|p| p.mutation.id > id).unwrap_or(o.items.len());
                 o.items.insert(at, taken);
             });
             false
@@ -696,8 +649,7 @@ impl SyncEngine {
             return;
         };
         if store.write().dismiss_attention(id).commit().await.is_ok() {
-            self.attention
-                .update(|a| a.retain(|x| x.pending.mutation.id != id));
+            self.attention.update(|a| a.retain(|x| x.pending.mutation.id != id));
         }
     }
 
@@ -772,11 +724,7 @@ pub fn use_facts(me: &Me, page: &PersonPage) -> Memo<WriterFacts> {
     let person = page.person.id.clone();
     Memo::new(move |_| {
         sync.replica.with(|r| {
-            sync.outbox.with(|o| {
-                WriterFacts::build(standing.clone(), &person, &|k: &CellKey| {
-                    o.shown(r, k).cloned()
-                })
-            })
+            sync.outbox.with(|o| WriterFacts::build(standing.clone(), &person, &|k: &CellKey| o.shown(r, k).cloned()))
         })
     })
 }
@@ -786,9 +734,7 @@ impl SyncEngine {
     /// by the cell's own domain with the record's other cells as this device shows them.
     pub fn decode(self, key: &CellKey, value: &serde_json::Value) -> Option<Change> {
         self.replica.with_untracked(|r| {
-            self.outbox.with_untracked(|o| {
-                Change::decode(key, value, &|k: &CellKey| o.shown(r, k).cloned())
-            })
+            self.outbox.with_untracked(|o| Change::decode(key, value, &|k: &CellKey| o.shown(r, k).cloned()))
         })
     }
 

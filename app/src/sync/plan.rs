@@ -10,5 +10,7 @@ use waymark_shared::{
 /// The person's safety plan, following every pull and every edit made here.
 pub fn use_plan(person: UserId) -> Memo<PlanView> {
     let sync = use_sync();
-    Memo::new(move |_| sync.replica.with(|r| sync.outbox.with(|o| PlanView::build(&o.overlay(r, &person, &PLAN_KINDS)))))
+    Memo::new(move |_| {
+        sync.replica.with(|r| sync.outbox.with(|o| PlanView::build(&o.overlay(r, &person, &PLAN_KINDS))))
+    })
 }

@@ -11,9 +11,7 @@ use leptos::{prelude::*, task::spawn_local};
 use std::cell::RefCell;
 use waymark_shared::{
     UserId,
-    api::{
-        AuditPage, ErrorCode, MAX_VIEW_AGE_MS, MAX_VIEWS_PER_REPORT, PageView, ReportViewsRequest,
-    },
+    api::{AuditPage, ErrorCode, MAX_VIEW_AGE_MS, MAX_VIEWS_PER_REPORT, PageView, ReportViewsRequest},
 };
 
 /// The key the queue is kept under in the device's (encrypted) store.
@@ -44,11 +42,7 @@ async fn save(store: &LocalStore, views: &[PageView]) {
 impl SyncEngine {
     /// Note that the signed-in person opened `page` of `person`'s record (kept here, sent with the next sync).
     pub fn opened(self, person: &UserId, page: AuditPage) {
-        let view = PageView {
-            person: person.clone(),
-            page,
-            at_ms: now_ms(),
-        };
+        let view = PageView { person: person.clone(), page, at_ms: now_ms() };
         spawn_local(async move {
             let Some(store) = self.ready_store().await else {
                 return;
@@ -75,11 +69,7 @@ impl SyncEngine {
         let kept: Vec<PageView> = store.page(KEY).await.ok().flatten().unwrap_or_default();
         QUEUE.with_borrow_mut(|q| {
             if q.user.as_ref() != Some(user) {
-                *q = Queue {
-                    user: Some(user.clone()),
-                    views: kept,
-                    sending: false,
-                };
+                *q = Queue { user: Some(user.clone()), views: kept, sending: false };
             }
         });
     }
@@ -107,26 +97,15 @@ impl SyncEngine {
                 None => self.auth.fresh_token().await,
             };
             let Some(token) = token else { break };
-            let answer = api::report_views(
-                &token,
-                &ReportViewsRequest {
-                    views: batch.clone(),
-                },
-            )
-            .await;
+            let answer = api::report_views(&token, &ReportViewsRequest { views: batch.clone() }).await;
             if current(epoch).is_none() {
                 break;
             }
             match answer {
                 Ok(_) => {}
                 // A batch the server will never take (a tablet clock far ahead): dropped, or it would block the rest.
-                Err(Failure::Api(e))
-                    if matches!(e.code, ErrorCode::InvalidInput | ErrorCode::InvalidBody) =>
-                {
-                    leptos::logging::warn!(
-                        "page opens refused by the server, dropped: {}",
-                        e.message
-                    );
+                Err(Failure::Api(e)) if matches!(e.code, ErrorCode::InvalidInput | ErrorCode::InvalidBody) => {
+                    leptos::logging::warn!("page opens refused by the server, dropped: {}", e.message);
                 }
                 Err(_) => break,
             }

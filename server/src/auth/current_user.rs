@@ -33,7 +33,8 @@ pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<
 /// Must this session's user choose a new password before anything else? (Not when they signed in through the
 /// hospital's identity provider: the one-time password played no part.)
 pub async fn must_change_password(user: &UserRow, session: &Session) -> Result<bool, AppError> {
-    Ok(user.must_change_password && session.get::<String>(session_keys::VIA).await?.as_deref() != Some(session_keys::VIA_IDENTITY_PROVIDER))
+    Ok(user.must_change_password
+        && session.get::<String>(session_keys::VIA).await?.as_deref() != Some(session_keys::VIA_IDENTITY_PROVIDER))
 }
 
 async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Session, AppError> {

@@ -117,7 +117,8 @@ impl Oidc {
         >,
         Refused,
     > {
-        let redirect = RedirectUrl::new(self.config.redirect_url.clone()).map_err(|e| refused(SsoRefusal::Failed, e))?;
+        let redirect =
+            RedirectUrl::new(self.config.redirect_url.clone()).map_err(|e| refused(SsoRefusal::Failed, e))?;
         Ok(CoreClient::from_provider_metadata(
             m,
             ClientId::new(self.config.client_id.clone()),
@@ -237,7 +238,8 @@ fn read_pending(key: &[u8], cookie: Option<&str>, now_ms: i64) -> Result<Pending
     if cookie.len() > MAX_COOKIE_CHARS {
         return Err(refused(SsoRefusal::Failed, "pending cookie too long"));
     }
-    let (payload, mac) = cookie.split_once('.').ok_or_else(|| refused(SsoRefusal::Failed, "malformed pending cookie"))?;
+    let (payload, mac) =
+        cookie.split_once('.').ok_or_else(|| refused(SsoRefusal::Failed, "malformed pending cookie"))?;
     if !bool::from(sign(key, payload).as_bytes().ct_eq(mac.as_bytes())) {
         return Err(refused(SsoRefusal::Failed, "the pending cookie was not made here"));
     }

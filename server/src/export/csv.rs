@@ -17,11 +17,7 @@ pub fn pseudonym(key: &[u8], person: &str) -> String {
 
 /// Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) gets a `'` in front.
 fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
 }
 
 fn value(v: Option<&u8>) -> String {
@@ -44,9 +40,7 @@ pub struct ReadingsCsv<'a> {
 
 impl<'a> ReadingsCsv<'a> {
     pub fn new(naming: Naming<'a>, frameworks: &'a [Framework]) -> ReadingsCsv<'a> {
-        let mut out = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(Vec::new());
+        let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
         let header: &[&str] = match naming {
             Naming::Identified => &[
                 "person_id",
@@ -80,25 +74,15 @@ impl<'a> ReadingsCsv<'a> {
         };
         // Writing to a Vec cannot fail.
         let _ = out.write_record(header);
-        ReadingsCsv {
-            out,
-            naming,
-            frameworks,
-        }
+        ReadingsCsv { out, naming, frameworks }
     }
 
     /// Add one person's finished readings, oldest first.
     pub fn add(&mut self, record: &PersonRecord) {
         for r in record.finished_readings() {
-            let framework = self
-                .frameworks
-                .iter()
-                .find(|f| f.id == r.framework && f.version == r.version);
+            let framework = self.frameworks.iter().find(|f| f.id == r.framework && f.version == r.version);
             for (area, reading) in &r.areas {
-                let label = framework
-                    .and_then(|f| f.area(area))
-                    .map(|a| a.label.en.clone())
-                    .unwrap_or_default();
+                let label = framework.and_then(|f| f.area(area)).map(|a| a.label.en.clone()).unwrap_or_default();
                 let more_help = match reading.more_help {
                     Some(true) => "yes",
                     Some(false) => "no",

@@ -68,20 +68,13 @@ pub struct CodeableConcept {
 impl CodeableConcept {
     fn code(system: &str, code: &str, display: Option<&str>) -> CodeableConcept {
         CodeableConcept {
-            coding: vec![Coding {
-                system: system.into(),
-                code: code.into(),
-                display: display.map(str::to_owned),
-            }],
+            coding: vec![Coding { system: system.into(), code: code.into(), display: display.map(str::to_owned) }],
             text: None,
         }
     }
 
     fn text(text: &str) -> CodeableConcept {
-        CodeableConcept {
-            coding: vec![],
-            text: Some(text.into()),
-        }
+        CodeableConcept { coding: vec![], text: Some(text.into()) }
     }
 }
 
@@ -105,17 +98,11 @@ pub struct Reference {
 
 impl Reference {
     fn to(full_url: &str) -> Reference {
-        Reference {
-            reference: Some(full_url.into()),
-            ..Reference::default()
-        }
+        Reference { reference: Some(full_url.into()), ..Reference::default() }
     }
 
     fn named(display: &str) -> Reference {
-        Reference {
-            display: Some(display.into()),
-            ..Reference::default()
-        }
+        Reference { display: Some(display.into()), ..Reference::default() }
     }
 }
 
@@ -155,16 +142,8 @@ fn welsh(text: &Text) -> Option<Element> {
         extension: vec![Extension {
             url: systems::TRANSLATION.into(),
             extension: vec![
-                Extension {
-                    url: "lang".into(),
-                    value_code: Some("cy".into()),
-                    ..Extension::default()
-                },
-                Extension {
-                    url: "content".into(),
-                    value_string: Some(text.cy.clone()),
-                    ..Extension::default()
-                },
+                Extension { url: "lang".into(), value_code: Some("cy".into()), ..Extension::default() },
+                Extension { url: "content".into(), value_string: Some(text.cy.clone()), ..Extension::default() },
             ],
             ..Extension::default()
         }],
@@ -430,14 +409,7 @@ fn ids(parts: &[&str]) -> (String, String) {
     b[6] = (b[6] & 0x0f) | 0x80;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex = hex::encode(b);
-    let uuid = format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    );
+    let uuid = format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..]);
     (hex, format!("urn:uuid:{uuid}"))
 }
 
@@ -495,16 +467,8 @@ fn link(area: &str, what: &str) -> String {
 pub fn questionnaire(f: &Framework) -> (String, Questionnaire) {
     let (id, full_url) = ids(&["questionnaire", &f.id.0, &f.version.to_string()]);
     let scale = vec![
-        Extension {
-            url: systems::MIN_VALUE.into(),
-            value_integer: Some(f.scale.min.into()),
-            ..Extension::default()
-        },
-        Extension {
-            url: systems::MAX_VALUE.into(),
-            value_integer: Some(f.scale.max.into()),
-            ..Extension::default()
-        },
+        Extension { url: systems::MIN_VALUE.into(), value_integer: Some(f.scale.min.into()), ..Extension::default() },
+        Extension { url: systems::MAX_VALUE.into(), value_integer: Some(f.scale.max.into()), ..Extension::default() },
     ];
     let mut items = vec![QuestionnaireItem {
         link_id: "present".into(),
@@ -585,16 +549,10 @@ fn machine_name(id: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
         })
         .collect();
-    if name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name
-    } else {
-        format!("F{name}")
-    }
+    if name.starts_with(|c: char| c.is_ascii_alphabetic()) { name } else { format!("F{name}") }
 }
 
 /// The whole Bundle for one person.
@@ -606,14 +564,9 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
         full_url: patient_url.clone(),
         resource: Resource::Patient(Patient {
             id: patient_id,
-            identifier: vec![Identifier {
-                system: systems::PERSON.into(),
-                value: person.clone(),
-            }],
+            identifier: vec![Identifier { system: systems::PERSON.into(), value: person.clone() }],
             active: true,
-            name: vec![HumanName {
-                text: record.name.clone(),
-            }],
+            name: vec![HumanName { text: record.name.clone() }],
         }),
     });
     let subject = || Reference::to(&patient_url);
@@ -621,18 +574,12 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
     // A Questionnaire per framework version the finished readings use.
     let mut used: BTreeMap<(String, u32), Option<&Framework>> = BTreeMap::new();
     for r in record.finished_readings() {
-        used.entry((r.framework.0.clone(), r.version)).or_insert_with(|| {
-            ctx.frameworks
-                .iter()
-                .find(|f| f.id == r.framework && f.version == r.version)
-        });
+        used.entry((r.framework.0.clone(), r.version))
+            .or_insert_with(|| ctx.frameworks.iter().find(|f| f.id == r.framework && f.version == r.version));
     }
     for f in used.values().flatten() {
         let (full_url, q) = questionnaire(f);
-        entries.push(BundleEntry {
-            full_url,
-            resource: Resource::Questionnaire(q),
-        });
+        entries.push(BundleEntry { full_url, resource: Resource::Questionnaire(q) });
     }
 
     // A QuestionnaireResponse per finished reading, and an Observation per agreed value.
@@ -665,10 +612,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
             for (rater, value) in &reading.values {
                 children.push(ResponseItem {
                     link_id: link(a, rater.as_str()),
-                    answer: vec![Answer {
-                        value_integer: Some((*value).into()),
-                        ..Answer::default()
-                    }],
+                    answer: vec![Answer { value_integer: Some((*value).into()), ..Answer::default() }],
                     ..ResponseItem::default()
                 });
             }
@@ -676,10 +620,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
                 if !text.is_empty() {
                     children.push(ResponseItem {
                         link_id: link(a, what),
-                        answer: vec![Answer {
-                            value_string: Some(text.clone()),
-                            ..Answer::default()
-                        }],
+                        answer: vec![Answer { value_string: Some(text.clone()), ..Answer::default() }],
                         ..ResponseItem::default()
                     });
                 }
@@ -687,10 +628,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
             if let Some(wanted) = reading.more_help {
                 children.push(ResponseItem {
                     link_id: link(a, "more_help"),
-                    answer: vec![Answer {
-                        value_boolean: Some(wanted),
-                        ..Answer::default()
-                    }],
+                    answer: vec![Answer { value_boolean: Some(wanted), ..Answer::default() }],
                     ..ResponseItem::default()
                 });
             }
@@ -710,11 +648,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
                     resource: Resource::Observation(Observation {
                         id: obs_id,
                         status: "final".into(),
-                        category: vec![CodeableConcept::code(
-                            systems::OBSERVATION_CATEGORY,
-                            "survey",
-                            Some("Survey"),
-                        )],
+                        category: vec![CodeableConcept::code(systems::OBSERVATION_CATEGORY, "survey", Some("Survey"))],
                         code: CodeableConcept {
                             coding: vec![Coding {
                                 system: framework_url(&r.framework),
@@ -768,10 +702,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
             .prompts
             .iter()
             .filter(|(_, t)| !t.is_empty())
-            .map(|(p, t)| Annotation {
-                text: format!("{}: {t}", prompt_label(*p)),
-                ..Annotation::default()
-            })
+            .map(|(p, t)| Annotation { text: format!("{}: {t}", prompt_label(*p)), ..Annotation::default() })
             .collect();
         for s in &g.steps {
             let owner = match &s.owner {
@@ -844,12 +775,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
         }];
         let agreement = plan.agreement();
         let status = match &agreement {
-            Agreement::Agreed {
-                version,
-                person,
-                key_worker,
-                changed_since,
-            } => {
+            Agreement::Agreed { version, person, key_worker, changed_since } => {
                 note.push(Annotation {
                     text: format!(
                         "Version {version} agreed: signed by the person on {person} and by the key worker on {key_worker}{}",
@@ -885,10 +811,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
                 intent: "plan".into(),
                 title: "Personal safety plan".into(),
                 subject: subject(),
-                period: plan.review_by.as_ref().map(|d| Period {
-                    start: None,
-                    end: Some(d.clone()),
-                }),
+                period: plan.review_by.as_ref().map(|d| Period { start: None, end: Some(d.clone()) }),
                 note,
                 activity,
             }),
@@ -914,11 +837,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
                 kind: if d.share { "permit" } else { "deny" }.into(),
                 actor: vec![],
                 period: None,
-                code: vec![CodeableConcept::code(
-                    systems::SHARED_PART,
-                    d.part.as_str(),
-                    Some(part_label(d.part)),
-                )],
+                code: vec![CodeableConcept::code(systems::SHARED_PART, d.part.as_str(), Some(part_label(d.part)))],
                 provision: vec![],
             })
             .collect();
@@ -929,11 +848,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
                 id,
                 status: if any_shared { "active" } else { "inactive" }.into(),
                 scope: CodeableConcept::code(systems::CONSENT_SCOPE, "patient-privacy", Some("Privacy Consent")),
-                category: vec![CodeableConcept::code(
-                    systems::CONSENT_CATEGORY,
-                    "59284-0",
-                    Some("Patient Consent"),
-                )],
+                category: vec![CodeableConcept::code(systems::CONSENT_CATEGORY, "59284-0", Some("Patient Consent"))],
                 patient: subject(),
                 date_time: latest.map(|b| iso_instant(b.at_ms)),
                 performer: latest.map(|b| Reference::named(&b.name)).into_iter().collect(),
@@ -945,10 +860,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
                         role: CodeableConcept::code(systems::ROLE_CLASS, "CAREGIVER", Some("caregiver")),
                         reference: Reference {
                             reference: None,
-                            identifier: Some(Identifier {
-                                system: systems::PERSON.into(),
-                                value: carer.to_owned(),
-                            }),
+                            identifier: Some(Identifier { system: systems::PERSON.into(), value: carer.to_owned() }),
                             display: name,
                         },
                     }],
@@ -964,10 +876,7 @@ pub fn bundle(record: &PersonRecord, ctx: &ExportContext<'_>) -> Bundle {
     Bundle {
         resource_type: "Bundle",
         id: bundle_id,
-        meta: Meta {
-            last_updated: Some(iso_instant(ctx.now_ms)),
-            security: vec![],
-        },
+        meta: Meta { last_updated: Some(iso_instant(ctx.now_ms)), security: vec![] },
         kind: "collection",
         timestamp: iso_instant(ctx.now_ms),
         entry: entries,

@@ -61,29 +61,13 @@ impl PersonRecord {
             .iter()
             .filter(|(k, _)| k.kind == Kind::Sharing)
             .filter_map(|(k, c)| match Change::decode(k, &c.value, &|_| None) {
-                Some(Change::Consent(ConsentChange::Share {
-                    part,
-                    carer,
-                    share,
-                    review_by,
-                })) => Some(SharingDecision {
-                    part,
-                    carer,
-                    share,
-                    review_by,
-                    by: c.by.clone(),
-                }),
+                Some(Change::Consent(ConsentChange::Share { part, carer, share, review_by })) => {
+                    Some(SharingDecision { part, carer, share, review_by, by: c.by.clone() })
+                }
                 _ => None,
             })
             .collect();
-        PersonRecord {
-            id,
-            name,
-            tracker,
-            plan,
-            sharing,
-            staff_only,
-        }
+        PersonRecord { id, name, tracker, plan, sharing, staff_only }
     }
 
     /// The finished readings, oldest first.

@@ -27,10 +27,7 @@ pub fn figure(value: f64, people: usize) -> Figure {
     if people < MIN_REPORT_PEOPLE as usize {
         Figure::FewerThan5
     } else {
-        Figure::Shown {
-            value,
-            people: people as u32,
-        }
+        Figure::Shown { value, people: people as u32 }
     }
 }
 
@@ -40,10 +37,7 @@ pub fn share(part: usize, whole: usize) -> Figure {
     if whole < MIN_REPORT_PEOPLE as usize || small(part) || small(whole - part) {
         Figure::FewerThan5
     } else {
-        Figure::Shown {
-            value: round(part as f64 / whole as f64),
-            people: whole as u32,
-        }
+        Figure::Shown { value: round(part as f64 / whole as f64), people: whole as u32 }
     }
 }
 
@@ -54,11 +48,7 @@ fn round(v: f64) -> f64 {
 fn median(values: &mut [i16]) -> f64 {
     values.sort_unstable();
     let n = values.len();
-    if n % 2 == 1 {
-        f64::from(values[n / 2])
-    } else {
-        (f64::from(values[n / 2 - 1]) + f64::from(values[n / 2])) / 2.0
-    }
+    if n % 2 == 1 { f64::from(values[n / 2]) } else { (f64::from(values[n / 2 - 1]) + f64::from(values[n / 2])) / 2.0 }
 }
 
 /// The report over `people` (everyone on the ward), for readings dated `from..=to`; `today` decides whether a review
@@ -103,13 +93,7 @@ pub fn service_report(
         let plan = &p.plan;
         if !plan.items.is_empty() || !plan.signatures.is_empty() {
             with_plan += 1;
-            if matches!(
-                plan.agreement(),
-                Agreement::Agreed {
-                    changed_since: false,
-                    ..
-                }
-            ) {
+            if matches!(plan.agreement(), Agreement::Agreed { changed_since: false, .. }) {
                 agreed += 1;
             }
         }
@@ -123,19 +107,12 @@ pub fn service_report(
     let distance = distances
         .into_iter()
         .map(|(framework, areas)| {
-            let newest = frameworks
-                .iter()
-                .filter(|f| f.id == framework)
-                .max_by_key(|f| f.version);
+            let newest = frameworks.iter().filter(|f| f.id == framework).max_by_key(|f| f.version);
             let name = newest
                 .map(|f| f.name.clone())
                 .unwrap_or_else(|| waymark_shared::outcomes::Text::new(&framework.0, &framework.0));
             // Areas in the framework's own order; any it no longer has after them.
-            let order = |a: &AreaId| {
-                newest
-                    .and_then(|f| f.areas.iter().position(|x| &x.id == a))
-                    .unwrap_or(usize::MAX)
-            };
+            let order = |a: &AreaId| newest.and_then(|f| f.areas.iter().position(|x| &x.id == a)).unwrap_or(usize::MAX);
             let mut areas: Vec<(AreaId, Vec<i16>)> = areas.into_iter().collect();
             areas.sort_by_key(|(a, _)| (order(a), a.clone()));
             let areas = areas
@@ -147,12 +124,7 @@ pub fn service_report(
                         .and_then(|f| f.area(&area))
                         .map(|a| a.label.clone())
                         .unwrap_or_else(|| waymark_shared::outcomes::Text::new(&area.0, &area.0));
-                    AreaDistance {
-                        label,
-                        mean: figure(round(mean), n),
-                        median: figure(median(&mut values), n),
-                        area,
-                    }
+                    AreaDistance { label, mean: figure(round(mean), n), median: figure(median(&mut values), n), area }
                 })
                 .collect();
             FrameworkDistances { framework, name, areas }
@@ -171,36 +143,14 @@ pub fn service_report(
 
 /// The report as CSV: `measure,framework,area,statistic,value,people`, "fewer than 5" where a figure is withheld.
 pub fn report_csv(r: &ServiceReport) -> Vec<u8> {
-    let mut out = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = out.write_record([
-        "ward",
-        "from",
-        "to",
-        "measure",
-        "framework",
-        "area",
-        "statistic",
-        "value",
-        "people",
-    ]);
+    let mut out = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    let _ = out.write_record(["ward", "from", "to", "measure", "framework", "area", "statistic", "value", "people"]);
     let mut row = |measure: &str, framework: &str, area: &str, statistic: &str, f: &Figure| {
         let (value, people) = match f {
             Figure::Shown { value, people } => (value.to_string(), people.to_string()),
             Figure::FewerThan5 => ("fewer than 5".to_owned(), String::new()),
         };
-        let _ = out.write_record([
-            &r.ward.name,
-            &r.from,
-            &r.to,
-            measure,
-            framework,
-            area,
-            statistic,
-            &value,
-            &people,
-        ]);
+        let _ = out.write_record([&r.ward.name, &r.from, &r.to, measure, framework, area, statistic, &value, &people]);
     };
     row("people_with_readings", "", "", "count", &r.people_with_readings);
     for f in &r.distance {

@@ -60,9 +60,7 @@ pub async fn record_read(
     what: &str,
     detail: Option<&str>,
 ) -> AppResult<()> {
-    let mut entry = NewEntry::by(viewer, action, what)
-        .person(person)
-        .session(sign_in.as_deref());
+    let mut entry = NewEntry::by(viewer, action, what).person(person).session(sign_in.as_deref());
     entry.detail = detail.map(str::to_owned);
     state.store.audit(&[entry.coalesced()]).await?;
     Ok(())
@@ -81,18 +79,13 @@ pub async fn record_synced(
     }
     let people: Vec<UserId> = people.into_iter().cloned().collect();
     // Without a saved session (never for a signed-in request) each pull is its own sign-in.
-    let reference = sign_in
-        .0
-        .clone()
-        .unwrap_or_else(|| format!("pull-{}", crate::store::new_id()));
+    let reference = sign_in.0.clone().unwrap_or_else(|| format!("pull-{}", crate::store::new_id()));
     state.store.audit_synced(viewer, &reference, &people).await?;
     Ok(())
 }
 
 fn query<T: serde::de::DeserializeOwned>(uri: &Uri) -> AppResult<T> {
-    Query::<T>::try_from_uri(uri)
-        .map(|Query(q)| q)
-        .map_err(|e| AppError::InvalidInput(e.body_text()))
+    Query::<T>::try_from_uri(uri).map(|Query(q)| q).map_err(|e| AppError::InvalidInput(e.body_text()))
 }
 
 fn page_size(limit: Option<u32>) -> AppResult<u32> {
@@ -113,16 +106,12 @@ pub async fn report_views(
     ApiJson(body): ApiJson<ReportViewsRequest>,
 ) -> AppResult<Json<ReportViewsResponse>> {
     if body.views.len() > MAX_VIEWS_PER_REPORT {
-        return Err(AppError::InvalidInput(format!(
-            "at most {MAX_VIEWS_PER_REPORT} page views may be sent at once"
-        )));
+        return Err(AppError::InvalidInput(format!("at most {MAX_VIEWS_PER_REPORT} page views may be sent at once")));
     }
     let now = now_ms();
     for v in &body.views {
         if v.at_ms > now + MAX_VIEW_CLOCK_AHEAD_MS {
-            return Err(AppError::InvalidInput(
-                "a page view's time is in the future: check the device's clock".into(),
-            ));
+            return Err(AppError::InvalidInput("a page view's time is in the future: check the device's clock".into()));
         }
         if v.at_ms < now - MAX_VIEW_AGE_MS {
             return Err(AppError::InvalidInput(
@@ -136,28 +125,14 @@ pub async fn report_views(
     if body.views.is_empty() {
         return Ok(Json(ReportViewsResponse::default()));
     }
-    let visible: BTreeSet<UserId> = state
-        .store
-        .people_visible_to(&viewer)
-        .await?
-        .into_iter()
-        .map(|p| p.id)
-        .collect();
+    let visible: BTreeSet<UserId> = state.store.people_visible_to(&viewer).await?.into_iter().map(|p| p.id).collect();
     let (mine, others): (Vec<_>, Vec<_>) = body.views.iter().partition(|v| visible.contains(&v.person));
     let entries: Vec<NewEntry> = mine
         .iter()
         .map(|v| NewEntry {
             at_ms: v.at_ms,
-            dedupe: Some(format!(
-                "opened:{}:{}:{}:{}",
-                viewer.id.0,
-                v.person.0,
-                v.page.as_str(),
-                v.at_ms
-            )),
-            ..NewEntry::by(&viewer, AuditAction::Opened, v.page.as_str())
-                .person(&v.person)
-                .session(sign_in.as_deref())
+            dedupe: Some(format!("opened:{}:{}:{}:{}", viewer.id.0, v.person.0, v.page.as_str(), v.at_ms)),
+            ..NewEntry::by(&viewer, AuditAction::Opened, v.page.as_str()).person(&v.person).session(sign_in.as_deref())
         })
         .collect();
     let hour_ago = now - 60 * 60 * 1000;
@@ -207,20 +182,9 @@ pub async fn person_trail(
         return Err(AppError::InvalidInput("from must not be after to".into()));
     }
     if q.what.as_ref().is_some_and(|w| w.is_empty() || w.len() > 40) || q.who.as_ref().is_some_and(|w| w.0.len() > 64) {
-        return Err(AppError::InvalidInput(
-            "who and what must be an id and a kind of record".into(),
-        ));
+        return Err(AppError::InvalidInput("who and what must be an id and a kind of record".into()));
     }
-    record_read(
-        &state,
-        &viewer,
-        &sign_in,
-        &person.id,
-        AuditAction::Viewed,
-        "audit_trail",
-        None,
-    )
-    .await?;
+    record_read(&state, &viewer, &sign_in, &person.id, AuditAction::Viewed, "audit_trail", None).await?;
     let filter = TrailFilter::from_query(&q, from, to, limit);
     let (entries, more) = state.store.audit_trail(&person.id, &filter).await?;
     let next_before = if more { entries.last().map(|e| e.seq) } else { None };

@@ -44,20 +44,12 @@ pub(crate) fn export_kind(viewer: &UserRow, person: &PersonRow) -> AppResult<boo
 fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        body,
-    )
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)], body)
         .into_response()
 }
 
 fn csv_query(uri: &Uri) -> AppResult<CsvExportQuery> {
-    Query::<CsvExportQuery>::try_from_uri(uri)
-        .map(|Query(q)| q)
-        .map_err(|e| AppError::InvalidInput(e.body_text()))
+    Query::<CsvExportQuery>::try_from_uri(uri).map(|Query(q)| q).map_err(|e| AppError::InvalidInput(e.body_text()))
 }
 
 /// `GET /api/people/{id}/export/fhir`: the person's record as a FHIR R4 JSON Bundle (`application/fhir+json`).
@@ -74,31 +66,11 @@ pub async fn fhir_bundle(
     let care_team = state.store.care_team(&person.id).await?;
     let now = now_ms();
     let detail = if staff { "staff" } else { "own" };
-    record_read(
-        &state,
-        &viewer,
-        &sign_in,
-        &person.id,
-        AuditAction::Exported,
-        "fhir_bundle",
-        Some(detail),
-    )
-    .await?;
-    let bundle = fhir::bundle(
-        &record,
-        &ExportContext {
-            frameworks: &frameworks,
-            care_team: &care_team,
-            now_ms: now,
-        },
-    );
+    record_read(&state, &viewer, &sign_in, &person.id, AuditAction::Exported, "fhir_bundle", Some(detail)).await?;
+    let bundle = fhir::bundle(&record, &ExportContext { frameworks: &frameworks, care_team: &care_team, now_ms: now });
     let body = serde_json::to_vec(&bundle).map_err(|e| AppError::Internal(format!("FHIR bundle: {e}")))?;
     tracing::info!(by = %viewer.id, person = %person.id, staff, "FHIR export");
-    Ok(download(
-        "application/fhir+json",
-        format!("waymark-record-{}.fhir.json", iso_date(now)),
-        body,
-    ))
+    Ok(download("application/fhir+json", format!("waymark-record-{}.fhir.json", iso_date(now)), body))
 }
 
 /// `GET /api/people/{id}/export/readings.csv?deidentified=`: the person's finished readings as CSV.
@@ -115,32 +87,12 @@ pub async fn person_csv(
     // Readings hold nothing staff-only.
     let record = load_record(&state.store, &person.id, &person.display_name, false).await?;
     let frameworks = state.store.frameworks().await?;
-    let key = if q.deidentified {
-        Some(state.store.pseudonym_key().await?)
-    } else {
-        None
-    };
+    let key = if q.deidentified { Some(state.store.pseudonym_key().await?) } else { None };
     let detail = if q.deidentified { "deidentified" } else { "identified" };
-    record_read(
-        &state,
-        &viewer,
-        &sign_in,
-        &person.id,
-        AuditAction::Exported,
-        "readings_csv",
-        Some(detail),
-    )
-    .await?;
-    let mut csv = ReadingsCsv::new(
-        key.as_deref().map_or(Naming::Identified, Naming::Deidentified),
-        &frameworks,
-    );
+    record_read(&state, &viewer, &sign_in, &person.id, AuditAction::Exported, "readings_csv", Some(detail)).await?;
+    let mut csv = ReadingsCsv::new(key.as_deref().map_or(Naming::Identified, Naming::Deidentified), &frameworks);
     csv.add(&record);
-    Ok(download(
-        "text/csv; charset=utf-8",
-        format!("waymark-readings-{}.csv", iso_date(now_ms())),
-        csv.finish(),
-    ))
+    Ok(download("text/csv; charset=utf-8", format!("waymark-readings-{}.csv", iso_date(now_ms())), csv.finish()))
 }
 
 /// A ward manager's own ward (403 for anyone who is not a ward manager, 404 for another ward or none).
@@ -176,11 +128,7 @@ pub async fn ward_csv(
     managed_ward(&state, &viewer, &ward).await?;
     let records = ward_records(&state, &ward).await?;
     let frameworks = state.store.frameworks().await?;
-    let key = if q.deidentified {
-        Some(state.store.pseudonym_key().await?)
-    } else {
-        None
-    };
+    let key = if q.deidentified { Some(state.store.pseudonym_key().await?) } else { None };
     let detail = if q.deidentified { "deidentified" } else { "identified" };
     let entries: Vec<NewEntry> = records
         .iter()
@@ -194,17 +142,10 @@ pub async fn ward_csv(
         })
         .collect();
     state.store.audit(&entries).await?;
-    let mut csv = ReadingsCsv::new(
-        key.as_deref().map_or(Naming::Identified, Naming::Deidentified),
-        &frameworks,
-    );
+    let mut csv = ReadingsCsv::new(key.as_deref().map_or(Naming::Identified, Naming::Deidentified), &frameworks);
     for r in &records {
         csv.add(r);
     }
     tracing::info!(by = %viewer.id, %ward, people = records.len(), deidentified = q.deidentified, "ward CSV export");
-    Ok(download(
-        "text/csv; charset=utf-8",
-        format!("waymark-ward-readings-{}.csv", iso_date(now_ms())),
-        csv.finish(),
-    ))
+    Ok(download("text/csv; charset=utf-8", format!("waymark-ward-readings-{}.csv", iso_date(now_ms())), csv.finish()))
 }

@@ -37,7 +37,10 @@ fn may_manage(user: &UserRow) -> AppResult<()> {
 }
 
 /// `GET /api/frameworks`: every version, built in and custom.
-pub async fn list(State(state): State<AppState>, CurrentUser(_user): CurrentUser) -> AppResult<Json<FrameworksResponse>> {
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(_user): CurrentUser,
+) -> AppResult<Json<FrameworksResponse>> {
     Ok(Json(FrameworksResponse { frameworks: state.store.frameworks().await? }))
 }
 

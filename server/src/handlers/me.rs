@@ -14,9 +14,7 @@ pub async fn set_language(
     ApiJson(req): ApiJson<SetLanguageRequest>,
 ) -> AppResult<StatusCode> {
     if req.language.is_none() && req.easy_read.is_none() {
-        return Err(AppError::InvalidBody(
-            "give language, easy_read or both".into(),
-        ));
+        return Err(AppError::InvalidBody("give language, easy_read or both".into()));
     }
     if let Some(language) = req.language {
         state.store.set_language(&user.id, language).await?;
@@ -36,9 +34,14 @@ pub async fn change_password(
     headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<waymark_shared::api::ChangePasswordRequest>,
 ) -> crate::error::AppResult<axum::response::Response> {
-    use crate::{auth::session_life, error::AppError, handlers::session::{me_of, signed_in_response}};
+    use crate::{
+        auth::session_life,
+        error::AppError,
+        handlers::session::{me_of, signed_in_response},
+    };
     use waymark_shared::{admin, api::SessionInfo, validation::check_password_input};
-    check_password_input(&req.current_password).map_err(|e| AppError::InvalidInput(format!("current_password: {e}")))?;
+    check_password_input(&req.current_password)
+        .map_err(|e| AppError::InvalidInput(format!("current_password: {e}")))?;
     // The app checks the second typing; here the same rule with the new password typed once.
     super::admin::refuse(admin::check_new_password(&req.current_password, &req.new_password, &req.new_password))?;
     let ok = state.auth.hashing.admit()?.verify(req.current_password, Some(user.password_hash.clone())).await?;

@@ -1,9 +1,9 @@
 //! Request handlers: parse, check permission, call the store, answer.
 
-pub mod audit;
-pub mod export;
 pub mod admin;
+pub mod audit;
 pub mod device_keys;
+pub mod export;
 pub mod frameworks;
 pub mod health;
 pub mod invitations;

@@ -28,21 +28,16 @@ async fn build(
     uri: &Uri,
     form: &str,
 ) -> AppResult<ServiceReport> {
-    let q: ReportQuery = Query::<ReportQuery>::try_from_uri(uri)
-        .map(|Query(q)| q)
-        .map_err(|e| AppError::InvalidInput(e.body_text()))?;
+    let q: ReportQuery =
+        Query::<ReportQuery>::try_from_uri(uri).map(|Query(q)| q).map_err(|e| AppError::InvalidInput(e.body_text()))?;
     let (Some(from), Some(to)) = (day_start_ms(&q.from), day_start_ms(&q.to)) else {
-        return Err(AppError::InvalidInput(
-            "from and to must be dates written YYYY-MM-DD".into(),
-        ));
+        return Err(AppError::InvalidInput("from and to must be dates written YYYY-MM-DD".into()));
     };
     if from > to {
         return Err(AppError::InvalidInput("from must not be after to".into()));
     }
     if (to - from) / (24 * 60 * 60 * 1000) >= MAX_REPORT_DAYS {
-        return Err(AppError::InvalidInput(format!(
-            "a report covers at most {MAX_REPORT_DAYS} days"
-        )));
+        return Err(AppError::InvalidInput(format!("a report covers at most {MAX_REPORT_DAYS} days")));
     }
     let name = managed_ward(state, viewer, &ward).await?;
     let records = ward_records(state, &ward).await?;
@@ -54,14 +49,7 @@ async fn build(
         .coalesced();
     state.store.audit(&[entry]).await?;
     let today = iso_date(now_ms());
-    Ok(report::service_report(
-        WardSummary { id: ward, name },
-        &q.from,
-        &q.to,
-        &today,
-        &records,
-        &frameworks,
-    ))
+    Ok(report::service_report(WardSummary { id: ward, name }, &q.from, &q.to, &today, &records, &frameworks))
 }
 
 /// `GET /api/wards/{ward}/report?from=YYYY-MM-DD&to=YYYY-MM-DD`
@@ -84,17 +72,12 @@ pub async fn report_csv(
     uri: Uri,
 ) -> AppResult<Response> {
     let r = build(&state, &viewer, &sign_in, ward, &uri, "csv").await?;
-    let disposition = HeaderValue::from_str(&format!(
-        "attachment; filename=\"waymark-service-report-{}-{}.csv\"",
-        r.from, r.to
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    let disposition =
+        HeaderValue::from_str(&format!("attachment; filename=\"waymark-service-report-{}-{}.csv\"", r.from, r.to))
+            .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         report::report_csv(&r),

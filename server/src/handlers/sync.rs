@@ -24,11 +24,9 @@ use tokio::{
     time::Instant,
 };
 use tower_sessions::Session;
-use waymark_shared::{
-    sync::{
-        Audience, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, PullQuery, PullResponse, PushRequest, PushResponse,
-        SCHEMA_VERSION, SchemaProbe,
-    },
+use waymark_shared::sync::{
+    Audience, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, PullQuery, PullResponse, PushRequest, PushResponse,
+    SCHEMA_VERSION, SchemaProbe,
 };
 
 /// How often an idle live stream sends a comment, so proxies and the browser keep it open.
@@ -162,7 +160,9 @@ pub async fn live(
 /// stream looks at it again.
 fn session_end(session: &Session) -> Instant {
     let left = session.expiry_date() - time::OffsetDateTime::now_utc();
-    Instant::now() + Duration::from_millis(u64::try_from(left.whole_milliseconds()).unwrap_or(0)) + Duration::from_millis(10)
+    Instant::now()
+        + Duration::from_millis(u64::try_from(left.whole_milliseconds()).unwrap_or(0))
+        + Duration::from_millis(10)
 }
 
 fn version_event(name: &'static str, version: u64) -> Event {

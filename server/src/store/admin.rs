@@ -44,7 +44,9 @@ pub(super) async fn widen_role_check(pool: &sqlx::AnyPool, engine: Engine) -> Re
             }
             let old = "'carer', 'admin')";
             if !table.contains(old) {
-                return Err(sqlx::Error::Protocol(format!("unexpected users table, cannot widen its role CHECK: {table}")));
+                return Err(sqlx::Error::Protocol(format!(
+                    "unexpected users table, cannot widen its role CHECK: {table}"
+                )));
             }
             let widened = table.replacen(old, "'carer', 'admin', 'peer_support')", 1);
             let indexes: Vec<String> = sqlx::query_scalar(
@@ -54,8 +56,11 @@ pub(super) async fn widen_role_check(pool: &sqlx::AnyPool, engine: Engine) -> Re
             .await?;
             // SQLite's way of changing a table's constraints: a copy, the table made again, the rows put back. The
             // other tables' foreign keys are checked at commit, by which time every row is back.
-            for sql in ["PRAGMA defer_foreign_keys = ON", "CREATE TABLE users_widening AS SELECT * FROM users", "DROP TABLE users"]
-            {
+            for sql in [
+                "PRAGMA defer_foreign_keys = ON",
+                "CREATE TABLE users_widening AS SELECT * FROM users",
+                "DROP TABLE users",
+            ] {
                 sqlx::query(sql).execute(&mut *tx).await?;
             }
             sqlx::query(&widened).execute(&mut *tx).await?;
@@ -283,7 +288,8 @@ impl Store {
 
     /// The account linked to this identity.
     pub async fn user_by_identity(&self, identity: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u LEFT JOIN wards w ON w.id = u.ward_id WHERE u.identity = $1");
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u LEFT JOIN wards w ON w.id = u.ward_id WHERE u.identity = $1");
         let row = sqlx::query(&sql).bind(identity).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -357,8 +363,8 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let state: String = r.try_get("state")?;
-                let cell: CellState =
-                    serde_json::from_str(&state).map_err(|e| sqlx::Error::Decode(format!("stored cell: {e}").into()))?;
+                let cell: CellState = serde_json::from_str(&state)
+                    .map_err(|e| sqlx::Error::Decode(format!("stored cell: {e}").into()))?;
                 let key = CellKey {
                     person: person.clone(),
                     kind: Kind::Sharing,

@@ -194,12 +194,8 @@ pub(super) async fn append(
     if entries.is_empty() {
         return Ok(0);
     }
-    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
-        .execute(&mut **tx)
-        .await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-        .fetch_one(&mut **tx)
-        .await?;
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(&mut **tx).await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut **tx).await?;
     let mut seq: i64 = head.try_get("seq")?;
     let mut prev: String = head.try_get("hash")?;
     let known = known_dedupe_keys(tx, entries).await?;
@@ -255,10 +251,7 @@ async fn known_dedupe_keys(
     for chunk in keys.chunks(100) {
         let sql = format!(
             "SELECT dedupe FROM audit_log WHERE dedupe IS NOT NULL AND dedupe IN ({})",
-            (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
         );
         let mut q = sqlx::query_scalar::<_, String>(&sql);
         for k in chunk {
@@ -280,15 +273,7 @@ pub async fn insert_rows(
 ) -> Result<(), sqlx::Error> {
     for chunk in rows.chunks(rows_per_insert(engine)) {
         let values = (0..chunk.len())
-            .map(|r| {
-                format!(
-                    "({})",
-                    (1..=17)
-                        .map(|c| format!("${}", r * 17 + c))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
+            .map(|r| format!("({})", (1..=17).map(|c| format!("${}", r * 17 + c)).collect::<Vec<_>>().join(", ")))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("INSERT INTO audit_log ({COLUMNS}) VALUES {values}");
@@ -454,19 +439,14 @@ async fn verify_page(store: Store, after: i64) -> Result<Vec<StoredEntry>, sqlx:
     };
     let sql = format!("SELECT {json} AS entry FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT {VERIFY_PAGE}");
     let rows: Vec<String> = sqlx::query_scalar(&sql).bind(after).fetch_all(&store.pool).await?;
-    rows.iter()
-        .map(|r| serde_json::from_str(r).map_err(|e| decode_error(format!("audit entry: {e}"))))
-        .collect()
+    rows.iter().map(|r| serde_json::from_str(r).map_err(|e| decode_error(format!("audit entry: {e}")))).collect()
 }
 
 /// Check a page of entries following `at`: numbered without gaps, each following the one before, each matching its
 /// hash. The position after the page, or the first entry that is not right.
 fn check_page(rows: Vec<StoredEntry>, at: Position) -> Result<Position, Verified> {
     let Position { mut expected, mut prev } = at;
-    let broken = |seq: i64, reason: String| Verified::Broken {
-        seq: seq as u64,
-        reason,
-    };
+    let broken = |seq: i64, reason: String| Verified::Broken { seq: seq as u64, reason };
     for StoredEntry(
         seq,
         prev_hash,
@@ -493,10 +473,7 @@ fn check_page(rows: Vec<StoredEntry>, at: Position) -> Result<Position, Verified
         if prev_hash != prev {
             return Err(broken(
                 seq,
-                format!(
-                    "entry {seq} does not follow entry {} (its previous hash differs)",
-                    seq - 1
-                ),
+                format!("entry {seq} does not follow entry {} (its previous hash differs)", seq - 1),
             ));
         }
         let row = AuditRow {
@@ -518,10 +495,7 @@ fn check_page(rows: Vec<StoredEntry>, at: Position) -> Result<Position, Verified
             dedupe,
         };
         if row.hash() != hash {
-            return Err(broken(
-                seq,
-                format!("entry {seq} does not match its hash (it was changed)"),
-            ));
+            return Err(broken(seq, format!("entry {seq} does not match its hash (it was changed)")));
         }
         prev = hash;
         expected += 1;
@@ -579,19 +553,15 @@ impl Store {
             .iter()
             .map(|p| NewEntry {
                 dedupe: Some(format!("synced:{session_ref}:{}", p.0)),
-                ..NewEntry::by(viewer, AuditAction::Synced, "record")
-                    .person(p)
-                    .session(Some(session_ref))
+                ..NewEntry::by(viewer, AuditAction::Synced, "record").person(p).session(Some(session_ref))
             })
             .collect();
         // Most polls find every person already recorded: look before taking the lock.
         let mut tx = self.pool.begin().await?;
         let known = known_dedupe_keys(&mut tx, &entries).await?;
         tx.rollback().await?;
-        let fresh: Vec<NewEntry> = entries
-            .into_iter()
-            .filter(|e| e.dedupe.as_ref().is_some_and(|k| !known.contains(k)))
-            .collect();
+        let fresh: Vec<NewEntry> =
+            entries.into_iter().filter(|e| e.dedupe.as_ref().is_some_and(|k| !known.contains(k))).collect();
         if fresh.is_empty() {
             return Ok(0);
         }
@@ -645,12 +615,7 @@ impl Store {
             add(&mut sql, &mut binds, "AND at_ms <", Bind::Int(to));
         }
         if let Some(before) = filter.before {
-            add(
-                &mut sql,
-                &mut binds,
-                "AND seq <",
-                Bind::Int(i64::try_from(before).unwrap_or(i64::MAX)),
-            );
+            add(&mut sql, &mut binds, "AND seq <", Bind::Int(i64::try_from(before).unwrap_or(i64::MAX)));
         }
         sql.push_str(&format!(" ORDER BY seq DESC LIMIT {}", filter.limit + 1));
         let mut q = sqlx::query(&sql);
@@ -662,11 +627,7 @@ impl Store {
         }
         let rows = q.fetch_all(&self.pool).await?;
         let more = rows.len() > filter.limit as usize;
-        let entries = rows
-            .iter()
-            .take(filter.limit as usize)
-            .map(to_entry)
-            .collect::<Result<Vec<_>, _>>()?;
+        let entries = rows.iter().take(filter.limit as usize).map(to_entry).collect::<Result<Vec<_>, _>>()?;
         Ok((entries, more))
     }
 
@@ -678,12 +639,7 @@ impl Store {
         limit: u32,
     ) -> Result<(Vec<RecordView>, bool), sqlx::Error> {
         let filter = TrailFilter {
-            actions: vec![
-                AuditAction::Viewed,
-                AuditAction::Opened,
-                AuditAction::Synced,
-                AuditAction::Exported,
-            ],
+            actions: vec![AuditAction::Viewed, AuditAction::Opened, AuditAction::Synced, AuditAction::Exported],
             not_by: Some(person.clone()),
             before,
             limit,
@@ -706,21 +662,14 @@ impl Store {
 
     /// Check the whole chain, oldest first, and name the first entry that is not right.
     pub async fn audit_verify(&self) -> Result<Verified, sqlx::Error> {
-        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&self.pool).await?;
         let head_seq: i64 = head.try_get("seq")?;
         let head_hash: String = head.try_get("hash")?;
         // While one page is checked (on a blocking thread), the next is read.
-        let mut position = Position {
-            expected: 1,
-            prev: GENESIS.to_owned(),
-        };
+        let mut position = Position { expected: 1, prev: GENESIS.to_owned() };
         let mut next = Some(tokio::spawn(verify_page(self.clone(), 0)));
         while let Some(fetching) = next.take() {
-            let rows = fetching
-                .await
-                .map_err(|e| sqlx::Error::Protocol(format!("verify: {e}")))??;
+            let rows = fetching.await.map_err(|e| sqlx::Error::Protocol(format!("verify: {e}")))??;
             if rows.len() == VERIFY_PAGE as usize {
                 let last = rows.last().map(|r| r.0).unwrap_or_default();
                 next = Some(tokio::spawn(verify_page(self.clone(), last)));
@@ -740,28 +689,14 @@ impl Store {
             };
         }
         let last = position.expected - 1;
-        let broken = |seq: i64, reason: String| {
-            Ok(Verified::Broken {
-                seq: seq as u64,
-                reason,
-            })
-        };
+        let broken = |seq: i64, reason: String| Ok(Verified::Broken { seq: seq as u64, reason });
         if last < head_seq {
-            return broken(
-                last + 1,
-                format!("entries {} to {head_seq} are missing (deleted from the end)", last + 1),
-            );
+            return broken(last + 1, format!("entries {} to {head_seq} are missing (deleted from the end)", last + 1));
         }
         if last > head_seq || position.prev != head_hash {
-            return broken(
-                last,
-                format!("entry {last} is not the end of the chain the server recorded"),
-            );
+            return broken(last, format!("entry {last} is not the end of the chain the server recorded"));
         }
-        Ok(Verified::Intact {
-            entries: last as u64,
-            head: position.prev,
-        })
+        Ok(Verified::Intact { entries: last as u64, head: position.prev })
     }
 }
 
@@ -803,41 +738,18 @@ mod tests {
         assert_eq!(h, row().hash(), "the same entry always hashes the same");
         let changed = [
             AuditRow { seq: 2, ..row() },
-            AuditRow {
-                prev_hash: "1".repeat(64),
-                ..row()
-            },
-            AuditRow {
-                actor_name: "Owen Pryce".into(),
-                ..row()
-            },
-            AuditRow {
-                ward_id: Some(String::new()),
-                ..row()
-            },
-            AuditRow {
-                dedupe: Some("x".into()),
-                ..row()
-            },
-            AuditRow {
-                record_id: Some("~".into()),
-                ..row()
-            },
+            AuditRow { prev_hash: "1".repeat(64), ..row() },
+            AuditRow { actor_name: "Owen Pryce".into(), ..row() },
+            AuditRow { ward_id: Some(String::new()), ..row() },
+            AuditRow { dedupe: Some("x".into()), ..row() },
+            AuditRow { record_id: Some("~".into()), ..row() },
         ];
         for c in changed {
             assert_ne!(c.hash(), h, "{c:?}");
         }
         // Field boundaries are part of the hash: moving a character from one field to the next changes it.
-        let a = AuditRow {
-            actor_name: "Owen P".into(),
-            actor_role: "rice".into(),
-            ..row()
-        };
-        let b = AuditRow {
-            actor_name: "Owen".into(),
-            actor_role: " Price".into(),
-            ..row()
-        };
+        let a = AuditRow { actor_name: "Owen P".into(), actor_role: "rice".into(), ..row() };
+        let b = AuditRow { actor_name: "Owen".into(), actor_role: " Price".into(), ..row() };
         assert_ne!(a.hash(), b.hash());
     }
 
@@ -845,14 +757,8 @@ mod tests {
     fn the_hash_is_the_documented_format() {
         // Computed independently (Python's hashlib over the format the README describes), so the format cannot drift
         // without this test noticing: entries must stay checkable for as long as records are kept.
-        assert_eq!(
-            row().hash(),
-            "1e4b4fc1e22a47ac59700ecf96ef0f6fb2f4c2e3048af8fd7d8ca062e95283ad"
-        );
-        let welsh = AuditRow {
-            actor_name: "Owen Prïce".into(),
-            ..row()
-        };
+        assert_eq!(row().hash(), "1e4b4fc1e22a47ac59700ecf96ef0f6fb2f4c2e3048af8fd7d8ca062e95283ad");
+        let welsh = AuditRow { actor_name: "Owen Prïce".into(), ..row() };
         assert_eq!(
             welsh.hash(),
             "b32bee2457d09559e403c761ad2c1a494d91f71119f15c883305d5909cfeb9bb",

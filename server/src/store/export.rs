@@ -53,15 +53,7 @@ impl Store {
             let state: String = row.try_get("state")?;
             let state: CellState =
                 serde_json::from_str(&state).map_err(|e| decode_error(format!("stored cell: {e}")))?;
-            cells.insert(
-                key,
-                ShownCell {
-                    value: state.value,
-                    by: Some(state.by),
-                    kept: vec![],
-                    waiting: false,
-                },
-            );
+            cells.insert(key, ShownCell { value: state.value, by: Some(state.by), kept: vec![], waiting: false });
         }
         Ok(cells)
     }
@@ -75,21 +67,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(WardPerson {
-                    id: UserId(r.try_get("id")?),
-                    display_name: r.try_get("display_name")?,
-                })
-            })
+            .map(|r| Ok(WardPerson { id: UserId(r.try_get("id")?), display_name: r.try_get("display_name")? }))
             .collect()
     }
 
     /// A ward's name, if it exists.
     pub async fn ward_name(&self, ward: &str) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT name FROM wards WHERE id = $1")
-            .bind(ward)
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_scalar("SELECT name FROM wards WHERE id = $1").bind(ward).fetch_optional(&self.pool).await
     }
 
     /// The secret behind de-identified exports' pseudonyms: made once (256 random bits) and kept, so a person has

@@ -19,7 +19,9 @@ pub enum SaveFrameworkError {
     Conflict,
     #[error("no such custom framework version")]
     NotFound,
-    #[error("this server already keeps {0} custom framework versions, the most it keeps (every device downloads them all)")]
+    #[error(
+        "this server already keeps {0} custom framework versions, the most it keeps (every device downloads them all)"
+    )]
     TooMany(i64),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -51,9 +53,7 @@ const SAVE_ATTEMPTS: usize = 5;
 /// insert (the primary key refuses ours), or PostgreSQL broke a deadlock between two saves' row locks?
 fn is_race(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(e) => {
-            e.is_unique_violation() || e.code().is_some_and(|c| c == "40P01" || c == "40001")
-        }
+        sqlx::Error::Database(e) => e.is_unique_violation() || e.code().is_some_and(|c| c == "40P01" || c == "40001"),
         _ => false,
     }
 }
@@ -77,7 +77,11 @@ impl Store {
     /// The version is chosen inside one transaction. Two saves of the same id at once (say through two server
     /// instances on PostgreSQL) cannot both take it: the primary key refuses the second, which is then tried again
     /// with the next number; only after [`SAVE_ATTEMPTS`] such races is it answered as a conflict.
-    pub async fn save_framework(&self, by: &UserId, req: SaveFrameworkRequest) -> Result<Framework, SaveFrameworkError> {
+    pub async fn save_framework(
+        &self,
+        by: &UserId,
+        req: SaveFrameworkRequest,
+    ) -> Result<Framework, SaveFrameworkError> {
         if is_built_in(&req.id) {
             return Err(SaveFrameworkError::BuiltIn(req.id.0));
         }
@@ -128,8 +132,9 @@ impl Store {
                 .bind(&framework.id.0)
                 .fetch_one(&mut *tx)
                 .await?;
-        framework.version = u32::try_from(previous.unwrap_or(0) + 1)
-            .map_err(|_| SaveFrameworkError::Database(sqlx::Error::Protocol("framework version out of range".into())))?;
+        framework.version = u32::try_from(previous.unwrap_or(0) + 1).map_err(|_| {
+            SaveFrameworkError::Database(sqlx::Error::Protocol("framework version out of range".into()))
+        })?;
         let body = serde_json::to_string(&*framework).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         sqlx::query(
             "INSERT INTO frameworks (framework_id, version, body, retired, created_by, created_at_ms) \

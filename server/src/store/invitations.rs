@@ -84,14 +84,21 @@ impl Store {
 
     /// Whether a username is taken (a read).
     pub async fn username_taken(&self, username: &str) -> Result<bool, sqlx::Error> {
-        let taken: Option<String> =
-            sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_optional(&self.pool).await?;
+        let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(taken.is_some())
     }
 
     /// Use an invitation: in one transaction, the code is marked used, the carer account made and linked to the
     /// person. Nothing is written if any step fails.
-    pub async fn accept_invitation(&self, code: &str, carer: NewCarer<'_>, now: i64) -> Result<(UserId, UserId), AcceptError> {
+    pub async fn accept_invitation(
+        &self,
+        code: &str,
+        carer: NewCarer<'_>,
+        now: i64,
+    ) -> Result<(UserId, UserId), AcceptError> {
         let hash = invitation_hash(code);
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(

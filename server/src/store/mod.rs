@@ -2,10 +2,10 @@
 //!
 //! All SQL here uses `$n` placeholders, `BIGINT` and `TEXT`, and `ON CONFLICT … DO …`, which both engines accept.
 
-pub mod audit;
-pub(crate) mod export;
 pub(crate) mod admin;
+pub mod audit;
 mod device_keys;
+pub(crate) mod export;
 pub(crate) mod frameworks;
 mod invitations;
 mod live_endings;
@@ -19,8 +19,8 @@ mod users;
 pub use admin::{AccountError, NewAccount, StayError, Touched, summary_of};
 pub use device_keys::DeviceKeyError;
 pub use frameworks::SaveFrameworkError;
-pub use live_endings::session_hash;
 pub use invitations::{AcceptError, NewCarer, new_invitation_code};
+pub use live_endings::session_hash;
 pub use people::PersonRow;
 pub use planning::PresentRow;
 pub use sign_in_failures::FailureRecord;
@@ -108,18 +108,16 @@ fn create_sqlite_folder(url: &str) -> Result<(), sqlx::Error> {
         return Ok(());
     }
     if let Some(dir) = std::path::Path::new(path).parent()
-        && !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
-        }
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)?;
+    }
     Ok(())
 }
 
 /// Now, in Unix milliseconds (the unit of every stored time).
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or_default()
 }
 
 /// A fresh random id (128 bits, hex).

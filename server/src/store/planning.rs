@@ -84,7 +84,13 @@ impl Store {
     }
 
     /// "`user` is in session `id` now (writing at `editing`)".
-    pub async fn mark_present(&self, id: &str, user: &UserId, editing: Option<&Editing>, now: i64) -> Result<(), sqlx::Error> {
+    pub async fn mark_present(
+        &self,
+        id: &str,
+        user: &UserId,
+        editing: Option<&Editing>,
+        now: i64,
+    ) -> Result<(), sqlx::Error> {
         let editing = editing.map(|e| serde_json::to_string(e).expect("editing serialises"));
         sqlx::query(
             "INSERT INTO planning_presence (session_id, user_id, joined_at_ms, seen_at_ms, editing) VALUES ($1, $2, $3, $3, $4) \
@@ -140,7 +146,8 @@ impl Store {
                 present.push(PresentRow {
                     user: UserId(r.try_get("user_id")?),
                     name,
-                    role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
+                    role: Role::parse(&role)
+                        .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
                     editing: editing.and_then(|e| serde_json::from_str(&e).ok()),
                 });
             }

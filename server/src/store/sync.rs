@@ -184,7 +184,13 @@ impl Store {
         let mut standing = BTreeMap::new();
         for person in people_named(&fresh) {
             if on_behalf == Some(&person) {
-                let s = Standing { user: person.clone(), role: Role::ServiceUser, is_self: true, relation: None, may_view: true };
+                let s = Standing {
+                    user: person.clone(),
+                    role: Role::ServiceUser,
+                    is_self: true,
+                    relation: None,
+                    may_view: true,
+                };
                 standing.insert(person, s);
             } else if let Some(s) = standing_of(&mut tx, writer, &person).await? {
                 standing.insert(person, s);
@@ -313,7 +319,8 @@ impl Store {
                 let part: String = row.try_get("record_id")?;
                 let state: String = row.try_get("state")?;
                 let state: waymark_shared::sync::CellState = parse_json("cell", &state)?;
-                let shares = serde_json::from_value::<waymark_shared::consent::Sharing>(state.value).is_ok_and(|s| s.share);
+                let shares =
+                    serde_json::from_value::<waymark_shared::consent::Sharing>(state.value).is_ok_and(|s| s.share);
                 if let Some(part) = SharedPart::parse(&part)
                     && shares
                 {
@@ -584,7 +591,10 @@ async fn load_cells(
                 };
                 let state: String = row.try_get("state")?;
                 let audience: String = row.try_get("audience")?;
-                out.insert(key, StoredCell { state: parse_json("cell", &state)?, audience: parse_audience(&audience)? });
+                out.insert(
+                    key,
+                    StoredCell { state: parse_json("cell", &state)?, audience: parse_audience(&audience)? },
+                );
             }
         }
     }

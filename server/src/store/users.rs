@@ -60,7 +60,8 @@ pub(super) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Er
 
 impl Store {
     pub async fn user_by_username(&self, username: &str) -> Result<Option<UserRow>, sqlx::Error> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users u LEFT JOIN wards w ON w.id = u.ward_id WHERE u.username = $1");
+        let sql =
+            format!("SELECT {USER_COLUMNS} FROM users u LEFT JOIN wards w ON w.id = u.ward_id WHERE u.username = $1");
         let row = sqlx::query(&sql).bind(username).fetch_optional(&self.pool).await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -82,7 +83,11 @@ impl Store {
 
     /// Turn easy read on or off on this person's account.
     pub async fn set_easy_read(&self, id: &UserId, on: bool) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE users SET easy_read = $1 WHERE id = $2").bind(i64::from(on)).bind(&id.0).execute(&self.pool).await?;
+        sqlx::query("UPDATE users SET easy_read = $1 WHERE id = $2")
+            .bind(i64::from(on))
+            .bind(&id.0)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -112,7 +117,12 @@ impl Store {
 
     /// Put `member` in `person`'s care team. Refuses links that make no sense (a carer as key worker, a
     /// care team centred on someone who is not a service user).
-    pub async fn link_care_team(&self, person: &UserId, member: &UserId, relation: Relation) -> Result<(), sqlx::Error> {
+    pub async fn link_care_team(
+        &self,
+        person: &UserId,
+        member: &UserId,
+        relation: Relation,
+    ) -> Result<(), sqlx::Error> {
         let person_row = self.user_by_id(person).await?.ok_or(sqlx::Error::RowNotFound)?;
         let member_row = self.user_by_id(member).await?.ok_or(sqlx::Error::RowNotFound)?;
         if person_row.role != Role::ServiceUser || !relation.allowed_for(member_row.role) {

@@ -260,7 +260,11 @@ impl Reply {
     pub fn assert_error(&self, status: StatusCode, code: &str) -> &Self {
         self.assert_status(status);
         assert_eq!(self.body["code"], code, "unexpected error body: {}", self.body);
-        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()), "an error needs a message: {}", self.body);
+        assert!(
+            self.body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "an error needs a message: {}",
+            self.body
+        );
         self
     }
 
@@ -342,7 +346,9 @@ impl<'a> Client<'a> {
 
     /// Send a request with the session cookie and, when it changes state, the CSRF token.
     pub async fn send(&mut self, mut req: Request<Body>) -> Reply {
-        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !req.headers().contains_key(CSRF_HEADER) {
+        if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+            && !req.headers().contains_key(CSRF_HEADER)
+        {
             let token = self.csrf_token().await;
             req.headers_mut().insert(CSRF_HEADER, HeaderValue::from_str(&token).unwrap());
         }
@@ -400,7 +406,12 @@ impl<'a> Client<'a> {
 /// What every API response must carry, whatever its status: no caching anywhere, and no framing.
 #[track_caller]
 pub fn assert_api_headers(reply: &Reply) {
-    assert_eq!(reply.header(header::CACHE_CONTROL), Some("no-store"), "API responses must not be cached ({})", reply.status);
+    assert_eq!(
+        reply.header(header::CACHE_CONTROL),
+        Some("no-store"),
+        "API responses must not be cached ({})",
+        reply.status
+    );
     let csp = reply.header(header::CONTENT_SECURITY_POLICY).unwrap_or_default();
     assert!(csp.contains("frame-ancestors 'none'"), "API responses need a CSP forbidding framing, got {csp:?}");
 }
@@ -471,7 +482,8 @@ impl Client<'_> {
     pub async fn open_stream(&mut self, path: &str) -> EventStream {
         let mut req = Request::get(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
         if let Some(cookie) = &self.cookie {
-            req.headers_mut().insert(header::COOKIE, HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap());
+            req.headers_mut()
+                .insert(header::COOKIE, HeaderValue::from_str(&format!("{SESSION_COOKIE}={cookie}")).unwrap());
         }
         let res = self.app.router.clone().oneshot(req).await.expect("the router never fails");
         let (parts, body) = res.into_parts();

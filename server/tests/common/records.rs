@@ -40,11 +40,7 @@ pub fn monthly_readings(tag: &str, first_month: u32, count: u32) -> Vec<Change> 
         }));
         for (a, area) in ladder.areas.iter().enumerate() {
             let agreed = 1 + ((m as usize / 6 + a) % 10) as u8;
-            let staff = if a == 0 {
-                agreed.saturating_sub(1).max(1)
-            } else {
-                agreed
-            };
+            let staff = if a == 0 { agreed.saturating_sub(1).max(1) } else { agreed };
             for (rater, value) in [(Rater::Person, agreed), (Rater::Staff, staff), (Rater::Agreed, agreed)] {
                 changes.push(Change::Tracker(TrackerChange::Rate {
                     reading: reading.clone(),
@@ -105,10 +101,7 @@ pub fn goals_and_plan(tag: &str) -> Vec<Change> {
             goal: goal.clone(),
             text: format!("Goal {g}: walk to the shop"),
         }));
-        changes.push(Change::Tracker(TrackerChange::GoalStatus {
-            goal: goal.clone(),
-            status,
-        }));
+        changes.push(Change::Tracker(TrackerChange::GoalStatus { goal: goal.clone(), status }));
         changes.push(Change::Tracker(TrackerChange::GoalAreas {
             goal: goal.clone(),
             framework: ladder.id.clone(),
@@ -120,22 +113,13 @@ pub fn goals_and_plan(tag: &str) -> Vec<Change> {
             text: "Ask for escorted leave".into(),
         }));
         let step = RecordId(format!("{tag}-s{g}"));
-        changes.push(Change::Tracker(TrackerChange::AddStep {
-            step: step.clone(),
-            goal,
-        }));
-        changes.push(Change::Tracker(TrackerChange::StepText {
-            step: step.clone(),
-            text: "Plan the route".into(),
-        }));
+        changes.push(Change::Tracker(TrackerChange::AddStep { step: step.clone(), goal }));
+        changes.push(Change::Tracker(TrackerChange::StepText { step: step.clone(), text: "Plan the route".into() }));
         changes.push(Change::Tracker(TrackerChange::StepOwner {
             step: step.clone(),
             owner: StepOwner::SomeoneElse { name: "The OT".into() },
         }));
-        changes.push(Change::Tracker(TrackerChange::StepDue {
-            step: step.clone(),
-            due: Some("2026-03-01".into()),
-        }));
+        changes.push(Change::Tracker(TrackerChange::StepDue { step: step.clone(), due: Some("2026-03-01".into()) }));
         changes.push(Change::Tracker(TrackerChange::StepDone { step, done: g % 2 == 0 }));
     }
     for (i, section) in PlanSection::ALL.into_iter().enumerate() {
@@ -144,25 +128,15 @@ pub fn goals_and_plan(tag: &str) -> Vec<Change> {
         } else {
             format!("Plan item {i} in {}", section.as_str())
         };
-        changes.push(Change::Plan(PlanChange::AddPlanItem {
-            item: RecordId(format!("{tag}-p{i}")),
-            section,
-            text,
-        }));
+        changes.push(Change::Plan(PlanChange::AddPlanItem { item: RecordId(format!("{tag}-p{i}")), section, text }));
     }
-    changes.push(Change::Plan(PlanChange::PlanReview {
-        review_by: Some("2031-01-01".into()),
-    }));
+    changes.push(Change::Plan(PlanChange::PlanReview { review_by: Some("2031-01-01".into()) }));
     changes
 }
 
 /// The person's own signature on version 1 of their plan, and the key worker's.
 pub fn signature(signer: Signer) -> Vec<Change> {
-    vec![Change::Plan(PlanChange::AgreePlan {
-        signer,
-        version: 1,
-        date: "2025-06-01".into(),
-    })]
+    vec![Change::Plan(PlanChange::AgreePlan { signer, version: 1, date: "2025-06-01".into() })]
 }
 
 /// The person shares their tracker and one plan section with a carer, and not About me.
@@ -201,10 +175,7 @@ pub async fn push_changes(store: &Store, writer: &UserRow, device: &str, person:
                 }
             })
             .collect();
-        store
-            .push(writer, &client, &mutations)
-            .await
-            .unwrap_or_else(|e| panic!("push as {}: {e}", writer.username));
+        store.push(writer, &client, &mutations).await.unwrap_or_else(|e| panic!("push as {}: {e}", writer.username));
     }
 }
 
@@ -220,9 +191,6 @@ pub async fn new_person(store: &Store, username: &str, name: &str, ward: &str, k
         })
         .await
         .unwrap();
-    store
-        .link_care_team(&id, key_worker, Relation::KeyWorker)
-        .await
-        .unwrap();
+    store.link_care_team(&id, key_worker, Relation::KeyWorker).await.unwrap();
     store.user_by_id(&id).await.unwrap().unwrap()
 }

@@ -4,20 +4,11 @@
 use super::{Area, AreaId, Framework, FrameworkId, Scale, Stage, Text};
 
 fn area(id: &str, en: &str, cy: &str, about_en: &str, about_cy: &str) -> Area {
-    Area {
-        id: AreaId(id.to_owned()),
-        label: Text::new(en, cy),
-        description: Text::new(about_en, about_cy),
-    }
+    Area { id: AreaId(id.to_owned()), label: Text::new(en, cy), description: Text::new(about_en, about_cy) }
 }
 
 fn stage(from: u8, to: u8, en: &str, cy: &str, about_en: &str, about_cy: &str) -> Stage {
-    Stage {
-        from,
-        to,
-        label: Text::new(en, cy),
-        description: Text::new(about_en, about_cy),
-    }
+    Stage { from, to, label: Text::new(en, cy), description: Text::new(about_en, about_cy) }
 }
 
 /// The Waymark recovery ladder: ten areas of life, each rated 1–10 across five stages of change.
@@ -210,13 +201,7 @@ pub fn satisfaction_check() -> Framework {
                 "My relationships with family or a partner.",
                 "Fy mherthynas â theulu neu bartner.",
             ),
-            area(
-                "friends",
-                "Friends",
-                "Ffrindiau",
-                "Having friends and seeing them.",
-                "Cael ffrindiau a'u gweld nhw.",
-            ),
+            area("friends", "Friends", "Ffrindiau", "Having friends and seeing them.", "Cael ffrindiau a'u gweld nhw."),
             area(
                 "feeling_safe",
                 "Feeling safe",
@@ -249,11 +234,7 @@ pub fn satisfaction_check() -> Framework {
         scale: Scale {
             min: 1,
             max: 7,
-            stages: points
-                .iter()
-                .zip(1u8..)
-                .map(|((en, cy), n)| stage(n, n, en, cy, en, cy))
-                .collect(),
+            stages: points.iter().zip(1u8..).map(|((en, cy), n)| stage(n, n, en, cy, en, cy)).collect(),
         },
     }
 }
@@ -264,10 +245,7 @@ pub fn care_and_treatment_plan() -> Framework {
     Framework {
         id: FrameworkId("care_and_treatment_plan".into()),
         version: 1,
-        name: Text::new(
-            "Care and Treatment Plan areas",
-            "Meysydd y Cynllun Gofal a Thriniaeth",
-        ),
+        name: Text::new("Care and Treatment Plan areas", "Meysydd y Cynllun Gofal a Thriniaeth"),
         asks_more_help: true,
         retired: false,
         areas: vec![
@@ -379,11 +357,7 @@ pub fn care_and_treatment_plan() -> Framework {
 
 /// Every built-in framework.
 pub fn all() -> Vec<Framework> {
-    vec![
-        waymark_ladder(),
-        satisfaction_check(),
-        care_and_treatment_plan(),
-    ]
+    vec![waymark_ladder(), satisfaction_check(), care_and_treatment_plan()]
 }
 
 #[cfg(test)]
@@ -396,37 +370,14 @@ mod tests {
             f.validate().unwrap_or_else(|e| panic!("{}: {e}", f.id.0));
             for a in &f.areas {
                 assert_ne!(a.label.en, a.label.cy, "{} is not translated", a.id.0);
-                assert_ne!(
-                    a.description.en, a.description.cy,
-                    "{} is not translated",
-                    a.id.0
-                );
+                assert_ne!(a.description.en, a.description.cy, "{} is not translated", a.id.0);
             }
         }
         let ladder = waymark_ladder();
-        assert_eq!(
-            (
-                ladder.areas.len(),
-                ladder.scale.min,
-                ladder.scale.max,
-                ladder.scale.stages.len()
-            ),
-            (10, 1, 10, 5)
-        );
+        assert_eq!((ladder.areas.len(), ladder.scale.min, ladder.scale.max, ladder.scale.stages.len()), (10, 1, 10, 5));
         let dialog = satisfaction_check();
-        assert_eq!(
-            (
-                dialog.areas.len(),
-                dialog.scale.min,
-                dialog.scale.max,
-                dialog.asks_more_help
-            ),
-            (11, 1, 7, true)
-        );
-        assert_eq!(
-            dialog.stage_for(4).map(|s| s.label.en.as_str()),
-            Some("In the middle")
-        );
+        assert_eq!((dialog.areas.len(), dialog.scale.min, dialog.scale.max, dialog.asks_more_help), (11, 1, 7, true));
+        assert_eq!(dialog.stage_for(4).map(|s| s.label.en.as_str()), Some("In the middle"));
         assert_eq!(care_and_treatment_plan().areas.len(), 8);
         let ids: std::collections::BTreeSet<_> = all().into_iter().map(|f| f.id).collect();
         assert_eq!(ids.len(), 3, "framework ids are unique");

@@ -18,10 +18,7 @@ pub struct Text {
 
 impl Text {
     pub fn new(en: &str, cy: &str) -> Text {
-        Text {
-            en: en.to_owned(),
-            cy: cy.to_owned(),
-        }
+        Text { en: en.to_owned(), cy: cy.to_owned() }
     }
 
     pub fn get(&self, lang: Lang) -> &str {
@@ -118,25 +115,14 @@ pub enum FrameworkError {
     #[error("{0:?} is not an area of this framework")]
     UnknownArea(String),
     #[error("{value} for {area:?} is outside the scale {min} to {max}")]
-    OutOfScale {
-        area: String,
-        value: u8,
-        min: u8,
-        max: u8,
-    },
+    OutOfScale { area: String, value: u8, min: u8, max: u8 },
 }
 
 fn check_id(id: &str) -> Result<(), FrameworkError> {
     let ok = !id.is_empty()
         && id.len() <= 40
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(FrameworkError::BadId(id.to_owned()))
-    }
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok { Ok(()) } else { Err(FrameworkError::BadId(id.to_owned())) }
 }
 
 /// Most areas a framework may have (the built-in ones have at most eleven).
@@ -191,48 +177,30 @@ impl Framework {
                 return Err(FrameworkError::DuplicateArea(area.id.0.clone()));
             }
             check_text(&format!("area {:?}", area.id.0), &area.label)?;
-            check_text(
-                &format!("area {:?}'s description", area.id.0),
-                &area.description,
-            )?;
+            check_text(&format!("area {:?}'s description", area.id.0), &area.description)?;
         }
         let Scale { min, max, stages } = &self.scale;
         if min >= max {
-            return Err(FrameworkError::BadScale {
-                min: *min,
-                max: *max,
-            });
+            return Err(FrameworkError::BadScale { min: *min, max: *max });
         }
         let mut next = *min;
         for stage in stages {
             if stage.from != next || stage.to < stage.from || stage.to > *max {
-                return Err(FrameworkError::StagesDoNotCover {
-                    min: *min,
-                    max: *max,
-                });
+                return Err(FrameworkError::StagesDoNotCover { min: *min, max: *max });
             }
             check_text(&format!("stage {}–{}", stage.from, stage.to), &stage.label)?;
-            check_text(
-                &format!("stage {}–{}'s description", stage.from, stage.to),
-                &stage.description,
-            )?;
+            check_text(&format!("stage {}–{}'s description", stage.from, stage.to), &stage.description)?;
             next = stage.to.saturating_add(1);
         }
         if stages.is_empty() || stages.last().is_some_and(|s| s.to != *max) {
-            return Err(FrameworkError::StagesDoNotCover {
-                min: *min,
-                max: *max,
-            });
+            return Err(FrameworkError::StagesDoNotCover { min: *min, max: *max });
         }
         Ok(())
     }
 
     /// The stage a value falls in (`None` outside the scale).
     pub fn stage_for(&self, value: u8) -> Option<&Stage> {
-        self.scale
-            .stages
-            .iter()
-            .find(|s| (s.from..=s.to).contains(&value))
+        self.scale.stages.iter().find(|s| (s.from..=s.to).contains(&value))
     }
 
     pub fn area(&self, id: &AreaId) -> Option<&Area> {
@@ -286,11 +254,7 @@ pub struct Distance {
 pub fn distance_travelled(first: &BTreeMap<AreaId, u8>, latest: &BTreeMap<AreaId, u8>) -> Distance {
     let per_area: BTreeMap<AreaId, i16> = latest
         .iter()
-        .filter_map(|(area, now)| {
-            first
-                .get(area)
-                .map(|then| (area.clone(), i16::from(*now) - i16::from(*then)))
-        })
+        .filter_map(|(area, now)| first.get(area).map(|then| (area.clone(), i16::from(*now) - i16::from(*then))))
         .collect();
     let overall = per_area.values().map(|d| i32::from(*d)).sum();
     Distance { per_area, overall }
@@ -301,10 +265,7 @@ mod tests {
     use super::*;
 
     fn values(pairs: &[(&str, u8)]) -> BTreeMap<AreaId, u8> {
-        pairs
-            .iter()
-            .map(|(a, v)| (AreaId((*a).to_owned()), *v))
-            .collect()
+        pairs.iter().map(|(a, v)| (AreaId((*a).to_owned()), *v)).collect()
     }
 
     #[test]
@@ -323,29 +284,15 @@ mod tests {
         assert_eq!(f.check_values(&f.id, f.version, &ok), Ok(()));
         assert_eq!(
             f.check_values(&f.id, f.version, &values(&[("mental_wellbeing", 11)])),
-            Err(FrameworkError::OutOfScale {
-                area: "mental_wellbeing".into(),
-                value: 11,
-                min: 1,
-                max: 10
-            })
+            Err(FrameworkError::OutOfScale { area: "mental_wellbeing".into(), value: 11, min: 1, max: 10 })
         );
         assert_eq!(
             f.check_values(&f.id, f.version, &values(&[("star_signs", 3)])),
             Err(FrameworkError::UnknownArea("star_signs".into()))
         );
-        assert!(matches!(
-            f.check_values(&f.id, f.version + 1, &ok),
-            Err(FrameworkError::WrongFramework { .. })
-        ));
-        let retired = Framework {
-            retired: true,
-            ..f.clone()
-        };
-        assert_eq!(
-            retired.check_values(&f.id, f.version, &ok),
-            Err(FrameworkError::Retired(f.version))
-        );
+        assert!(matches!(f.check_values(&f.id, f.version + 1, &ok), Err(FrameworkError::WrongFramework { .. })));
+        let retired = Framework { retired: true, ..f.clone() };
+        assert_eq!(retired.check_values(&f.id, f.version, &ok), Err(FrameworkError::Retired(f.version)));
     }
 
     #[test]
@@ -353,35 +300,20 @@ mod tests {
         let f = built_in::waymark_ladder();
         let mut gap = f.clone();
         gap.scale.stages.remove(2);
-        assert_eq!(
-            gap.validate(),
-            Err(FrameworkError::StagesDoNotCover { min: 1, max: 10 })
-        );
+        assert_eq!(gap.validate(), Err(FrameworkError::StagesDoNotCover { min: 1, max: 10 }));
         let mut short = f.clone();
         short.scale.stages.pop();
-        assert_eq!(
-            short.validate(),
-            Err(FrameworkError::StagesDoNotCover { min: 1, max: 10 })
-        );
+        assert_eq!(short.validate(), Err(FrameworkError::StagesDoNotCover { min: 1, max: 10 }));
         let mut twice = f.clone();
         twice.areas.push(twice.areas[0].clone());
-        assert_eq!(
-            twice.validate(),
-            Err(FrameworkError::DuplicateArea("mental_wellbeing".into()))
-        );
+        assert_eq!(twice.validate(), Err(FrameworkError::DuplicateArea("mental_wellbeing".into())));
         let mut untranslated = f.clone();
         untranslated.areas[1].label.cy.clear();
-        assert!(matches!(
-            untranslated.validate(),
-            Err(FrameworkError::MissingText(_))
-        ));
+        assert!(matches!(untranslated.validate(), Err(FrameworkError::MissingText(_))));
         let mut upside_down = f.clone();
         upside_down.scale.min = 10;
         upside_down.scale.max = 1;
-        assert_eq!(
-            upside_down.validate(),
-            Err(FrameworkError::BadScale { min: 10, max: 1 })
-        );
+        assert_eq!(upside_down.validate(), Err(FrameworkError::BadScale { min: 10, max: 1 }));
         let mut bad_id = f;
         bad_id.areas[0].id = AreaId("Mental Wellbeing".into());
         assert!(matches!(bad_id.validate(), Err(FrameworkError::BadId(_))));
@@ -392,12 +324,7 @@ mod tests {
         let first = values(&[("a", 2), ("b", 5), ("c", 7)]);
         let latest = values(&[("a", 6), ("b", 4), ("d", 9)]);
         let d = distance_travelled(&first, &latest);
-        assert_eq!(
-            d.per_area,
-            [(AreaId("a".into()), 4), (AreaId("b".into()), -1)]
-                .into_iter()
-                .collect()
-        );
+        assert_eq!(d.per_area, [(AreaId("a".into()), 4), (AreaId("b".into()), -1)].into_iter().collect());
         assert_eq!(d.overall, 3);
         assert_eq!(distance_travelled(&first, &first).overall, 0);
     }

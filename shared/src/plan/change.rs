@@ -168,7 +168,9 @@ impl DomainChange for PlanChange {
             (Kind::PlanItem, fields::REMOVED) => {
                 Some(PlanChange::RemovePlanItem { section: section()?, item, removed: value.as_bool()? })
             }
-            (Kind::Plan, fields::SETTING) => Some(PlanChange::PlanSetting { setting: Setting::parse(value.as_str()?)? }),
+            (Kind::Plan, fields::SETTING) => {
+                Some(PlanChange::PlanSetting { setting: Setting::parse(value.as_str()?)? })
+            }
             (Kind::Plan, fields::REVIEW_BY) => Some(PlanChange::PlanReview {
                 review_by: if value.is_null() { None } else { Some(value.as_str()?.to_owned()) },
             }),
@@ -211,8 +213,7 @@ mod tests {
         let key_worker = writer(Role::KeyWorker, false, Some(Relation::KeyWorker));
         let staff = writer(Role::Staff, false, Some(Relation::Staff));
         let carer = writer(Role::Carer, false, Some(Relation::Carer));
-        let carer_sharing =
-            WriterFacts { shared: vec![SharedPart::Plan(PlanSection::CarerCanDo)], ..carer.clone() };
+        let carer_sharing = WriterFacts { shared: vec![SharedPart::Plan(PlanSection::CarerCanDo)], ..carer.clone() };
         let item = RecordId("i1".into());
         let add = |section| {
             Change::from(PlanChange::AddPlanItem { item: item.clone(), section, text: "Call me on Sundays".into() })

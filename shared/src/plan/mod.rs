@@ -49,7 +49,6 @@ named! {
 }
 
 impl PlanSection {
-
     /// The sections the person may share with a carer (all but the staff-only one).
     pub const SHAREABLE: [PlanSection; 10] = [
         PlanSection::Triggers,
@@ -123,7 +122,6 @@ named! {
 }
 
 impl Setting {
-
     /// Away from the ward, the plan lists crisis lines as well as named contacts.
     pub fn away_from_ward(self) -> bool {
         self != Setting::Ward
@@ -151,8 +149,6 @@ named! {
         KeyWorker = "key_worker",
     }
 }
-
-
 
 /// What an item's first cell holds: the section it belongs to (fixed) and its first words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,7 +112,8 @@ impl PlanView {
                     view.review_set_by = cell.by.clone();
                 }
                 Some(Change::Plan(PlanChange::AgreePlan { signer, version, date })) => {
-                    view.signatures.insert(signer, Signed { signature: Signature { version, date }, by: cell.by.clone() });
+                    view.signatures
+                        .insert(signer, Signed { signature: Signature { version, date }, by: cell.by.clone() });
                 }
                 Some(Change::Consent(ConsentChange::Capacity { lacks, reason })) => {
                     view.capacity = Some((Capacity { lacks, reason }, cell.by.clone()));
@@ -284,16 +285,22 @@ mod tests {
         p.write("dylan", add("a", PlanSection::Triggers, "Loud arguments on the ward"))
             .write("owen", add("b", PlanSection::StaffCanDo, "Offer a quiet room"))
             .write("dylan", add("c", PlanSection::Triggers, "Letters from court"))
-            .write("owen", PlanChange::PlanItemText {
-                item: RecordId("a".into()),
-                section: PlanSection::Triggers,
-                text: "Shouting nearby".into(),
-            })
-            .write("dylan", PlanChange::RemovePlanItem {
-                item: RecordId("c".into()),
-                section: PlanSection::Triggers,
-                removed: true,
-            });
+            .write(
+                "owen",
+                PlanChange::PlanItemText {
+                    item: RecordId("a".into()),
+                    section: PlanSection::Triggers,
+                    text: "Shouting nearby".into(),
+                },
+            )
+            .write(
+                "dylan",
+                PlanChange::RemovePlanItem {
+                    item: RecordId("c".into()),
+                    section: PlanSection::Triggers,
+                    removed: true,
+                },
+            );
         let v = p.view();
         let triggers: Vec<&str> = v.section(PlanSection::Triggers).map(|i| i.text.as_str()).collect();
         assert_eq!(triggers, ["Shouting nearby"]);

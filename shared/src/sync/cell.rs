@@ -19,11 +19,7 @@ impl RecordId {
     }
 
     pub fn is_well_formed(&self) -> bool {
-        self.0.len() <= 64
-            && self
-                .0
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        self.0.len() <= 64 && self.0.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 }
 
@@ -45,12 +41,7 @@ pub struct CellKey {
 
 impl CellKey {
     pub fn new(person: &UserId, kind: Kind, record: &RecordId, field: &str) -> CellKey {
-        CellKey {
-            person: person.clone(),
-            kind,
-            record: record.clone(),
-            field: field.to_owned(),
-        }
+        CellKey { person: person.clone(), kind, record: record.clone(), field: field.to_owned() }
     }
 }
 

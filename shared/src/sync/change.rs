@@ -141,11 +141,7 @@ pub trait DomainChange: Sized {
     }
 
     /// The checks that need the frameworks and the record's first cell.
-    fn check_with(
-        &self,
-        _required: Option<&CellState>,
-        _frameworks: &[Framework],
-    ) -> Result<(), ChangeError> {
+    fn check_with(&self, _required: Option<&CellState>, _frameworks: &[Framework]) -> Result<(), ChangeError> {
         Ok(())
     }
 
@@ -321,8 +317,7 @@ mod tests {
 
     #[test]
     fn unknown_changes_and_fields_are_refused_on_the_wire() {
-        let ok: Change =
-            serde_json::from_str(r#"{"type":"about_me","field":"my_hopes","text":"A garden"}"#).unwrap();
+        let ok: Change = serde_json::from_str(r#"{"type":"about_me","field":"my_hopes","text":"A garden"}"#).unwrap();
         assert_eq!(
             ok,
             Change::AboutMe(AboutMeChange::AboutMe { field: AboutMeField::MyHopes, text: "A garden".into() })
@@ -332,8 +327,7 @@ mod tests {
         assert!(serde_json::from_str::<Change>(r#"{"field":"my_hopes","text":"x"}"#).is_err());
         assert!(serde_json::from_str::<Change>(r#"{"type":"about_me","field":"risk","text":"x"}"#).is_err());
         assert!(
-            serde_json::from_str::<Change>(r#"{"type":"about_me","field":"my_hopes","text":"x","extra":1}"#)
-                .is_err()
+            serde_json::from_str::<Change>(r#"{"type":"about_me","field":"my_hopes","text":"x","extra":1}"#).is_err()
         );
     }
 

@@ -21,11 +21,7 @@ pub fn text(field: &'static str, text: &str, max: usize, required: bool) -> Resu
 
 /// A record id made on a device: 1 to 64 of `A-Z a-z 0-9 - _`.
 pub fn record_id(id: &RecordId) -> Result<(), ChangeError> {
-    if id.0.is_empty() || !id.is_well_formed() {
-        Err(ChangeError::BadRecordId)
-    } else {
-        Ok(())
-    }
+    if id.0.is_empty() || !id.is_well_formed() { Err(ChangeError::BadRecordId) } else { Ok(()) }
 }
 
 /// A calendar date, `YYYY-MM-DD`.
@@ -41,11 +37,7 @@ pub fn maybe_date(field: &'static str, d: Option<&str>) -> Result<(), ChangeErro
 /// A list with no repeats and at most `max` things.
 pub fn unique<T: Ord>(field: &'static str, items: &[T], max: usize) -> Result<(), ChangeError> {
     let distinct: std::collections::BTreeSet<&T> = items.iter().collect();
-    if distinct.len() != items.len() || items.len() > max {
-        Err(ChangeError::BadList { field })
-    } else {
-        Ok(())
-    }
+    if distinct.len() != items.len() || items.len() > max { Err(ChangeError::BadList { field }) } else { Ok(()) }
 }
 
 /// The value as JSON (every value a change writes serialises).

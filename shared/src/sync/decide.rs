@@ -107,9 +107,9 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::people::UserId;
     use crate::about_me::{AboutMeChange, AboutMeField};
     use crate::comments::CommentChange;
+    use crate::people::UserId;
     use crate::sync::RecordId;
     use crate::sync::change::DomainChange;
     use serde_json::json;
@@ -138,50 +138,28 @@ mod tests {
 
     #[test]
     fn a_first_write_applies_and_a_current_edit_replaces() {
-        let Decision::Applied(c1) =
-            d(None, None, &hopes("a"), 0, false, by("sam", 1), 5).unwrap()
-        else {
-            panic!()
-        };
+        let Decision::Applied(c1) = d(None, None, &hopes("a"), 0, false, by("sam", 1), 5).unwrap() else { panic!() };
         assert_eq!((c1.value.clone(), c1.version), (json!("a"), 5));
-        let Decision::Applied(c2) =
-            d(Some(&c1), None, &hopes("b"), 5, false, by("kw", 2), 9).unwrap()
-        else {
+        let Decision::Applied(c2) = d(Some(&c1), None, &hopes("b"), 5, false, by("kw", 2), 9).unwrap() else {
             panic!()
         };
-        assert_eq!(
-            (c2.value, c2.version, c2.by.user.0.as_str()),
-            (json!("b"), 9, "kw")
-        );
+        assert_eq!((c2.value, c2.version, c2.by.user.0.as_str()), (json!("b"), 9, "kw"));
     }
 
     #[test]
     fn a_stale_edit_is_kept_aside_with_its_author_and_a_settle_clears_it() {
-        let c1 = CellState {
-            value: json!("theirs"),
-            version: 7,
-            by: by("kw", 1),
-            kept: vec![],
-        };
-        let Decision::KeptAside(c2) =
-            d(Some(&c1), None, &hopes("mine"), 3, false, by("sam", 2), 8).unwrap()
-        else {
+        let c1 = CellState { value: json!("theirs"), version: 7, by: by("kw", 1), kept: vec![] };
+        let Decision::KeptAside(c2) = d(Some(&c1), None, &hopes("mine"), 3, false, by("sam", 2), 8).unwrap() else {
             panic!()
         };
-        assert_eq!(
-            c2.value,
-            json!("theirs"),
-            "the first value to arrive stays current"
-        );
+        assert_eq!(c2.value, json!("theirs"), "the first value to arrive stays current");
         assert_eq!(c2.version, 8);
         assert_eq!(
             c2.kept,
             vec![KeptValue { value: json!("mine"), by: by("sam", 2), base: 3, device: Some("sam".into()) }]
         );
         // An edit at the current version that does not settle leaves the conflict open.
-        let Decision::Applied(c3) =
-            d(Some(&c2), None, &hopes("third"), 8, false, by("kw", 3), 9).unwrap()
-        else {
+        let Decision::Applied(c3) = d(Some(&c2), None, &hopes("third"), 8, false, by("kw", 3), 9).unwrap() else {
             panic!()
         };
         assert_eq!(c3.kept.len(), 1);
@@ -191,9 +169,7 @@ mod tests {
         // The same device's stale settle replaces the value it had kept aside.
         let again = d(Some(&c3), None, &hopes("both"), 8, true, by("sam", 4), 10).unwrap();
         assert!(matches!(again, Decision::KeptAside(ref c) if c.kept.len() == 1 && c.kept[0].value == json!("both")));
-        let Decision::Applied(c4) =
-            d(Some(&c3), None, &hopes("both"), 9, true, by("sam", 4), 10).unwrap()
-        else {
+        let Decision::Applied(c4) = d(Some(&c3), None, &hopes("both"), 9, true, by("sam", 4), 10).unwrap() else {
             panic!()
         };
         assert!(c4.kept.is_empty());
@@ -208,9 +184,7 @@ mod tests {
             by: by("kw", 1),
             kept: vec![KeptValue { value: json!("y"), by: by("sam", 1), base: 1, device: Some("sam".into()) }],
         };
-        let Decision::Applied(after) =
-            d(Some(&c), None, &hopes("x"), 4, true, by("sam", 2), 5).unwrap()
-        else {
+        let Decision::Applied(after) = d(Some(&c), None, &hopes("x"), 4, true, by("sam", 2), 5).unwrap() else {
             panic!()
         };
         assert!(after.kept.is_empty());
@@ -218,20 +192,9 @@ mod tests {
 
     #[test]
     fn an_edit_that_matches_changes_nothing() {
-        let c = CellState {
-            value: json!("same"),
-            version: 4,
-            by: by("kw", 1),
-            kept: vec![],
-        };
-        assert_eq!(
-            d(Some(&c), None, &hopes("same"), 1, false, by("sam", 2), 5).unwrap(),
-            Decision::Unchanged(4)
-        );
-        assert_eq!(
-            d(Some(&c), None, &hopes("same"), 4, false, by("sam", 2), 5).unwrap(),
-            Decision::Unchanged(4)
-        );
+        let c = CellState { value: json!("same"), version: 4, by: by("kw", 1), kept: vec![] };
+        assert_eq!(d(Some(&c), None, &hopes("same"), 1, false, by("sam", 2), 5).unwrap(), Decision::Unchanged(4));
+        assert_eq!(d(Some(&c), None, &hopes("same"), 4, false, by("sam", 2), 5).unwrap(), Decision::Unchanged(4));
     }
 
     #[test]
@@ -243,26 +206,11 @@ mod tests {
             audience: Default::default(),
         }
         .effect(&person);
-        let Decision::Applied(text) = d(None, None, &add, 0, false, by("sam", 1), 1).unwrap()
-        else {
-            panic!()
-        };
-        assert_eq!(
-            d(Some(&text), None, &add, 0, false, by("kw", 1), 2),
-            Err(Rejection::RecordExists)
-        );
-        let remove = CommentChange::RemoveComment {
-            comment: RecordId("c2".into()),
-        }
-        .effect(&person);
-        assert_eq!(
-            d(None, None, &remove, 0, false, by("sam", 1), 2),
-            Err(Rejection::RecordMissing)
-        );
-        assert!(matches!(
-            d(None, Some(&text), &remove, 0, false, by("sam", 1), 2),
-            Ok(Decision::Applied(_))
-        ));
+        let Decision::Applied(text) = d(None, None, &add, 0, false, by("sam", 1), 1).unwrap() else { panic!() };
+        assert_eq!(d(Some(&text), None, &add, 0, false, by("kw", 1), 2), Err(Rejection::RecordExists));
+        let remove = CommentChange::RemoveComment { comment: RecordId("c2".into()) }.effect(&person);
+        assert_eq!(d(None, None, &remove, 0, false, by("sam", 1), 2), Err(Rejection::RecordMissing));
+        assert!(matches!(d(None, Some(&text), &remove, 0, false, by("sam", 1), 2), Ok(Decision::Applied(_))));
     }
 
     #[test]
@@ -270,7 +218,8 @@ mod tests {
         let mut cell = CellState { value: json!("current"), version: 50, by: by("kw", 1), kept: vec![] };
         // One device sends stale edit after stale edit: only its newest is kept.
         for i in 0..500 {
-            let Decision::KeptAside(next) = d(Some(&cell), None, &hopes(&format!("v{i}")), 1, false, by("sam", i), 51 + i as u64).unwrap()
+            let Decision::KeptAside(next) =
+                d(Some(&cell), None, &hopes(&format!("v{i}")), 1, false, by("sam", i), 51 + i as u64).unwrap()
             else {
                 panic!()
             };
@@ -280,7 +229,9 @@ mod tests {
         assert_eq!(cell.kept[0].value, json!("v499"));
         // Eight devices' versions wait; a ninth device's is refused, naming the record.
         for n in 1..MAX_KEPT {
-            let Decision::KeptAside(next) = d(Some(&cell), None, &hopes("x"), 1, false, by(&format!("dev{n}"), 1), 600 + n as u64).unwrap() else {
+            let Decision::KeptAside(next) =
+                d(Some(&cell), None, &hopes("x"), 1, false, by(&format!("dev{n}"), 1), 600 + n as u64).unwrap()
+            else {
                 panic!()
             };
             cell = next;
@@ -306,6 +257,9 @@ mod tests {
             panic!("a stale withdrawal must apply")
         };
         assert_eq!((after.value, after.kept.len()), (json!("no"), 1));
-        assert_eq!(d(Some(&cell), None, &Effect { value: json!("yes"), ..narrow }, 3, false, by("sam", 2), 10), Ok(Decision::Unchanged(9)));
+        assert_eq!(
+            d(Some(&cell), None, &Effect { value: json!("yes"), ..narrow }, 3, false, by("sam", 2), 10),
+            Ok(Decision::Unchanged(9))
+        );
     }
 }

@@ -19,15 +19,14 @@ pub mod protocol;
 pub mod push;
 pub mod replica;
 
-pub use cell::{Authorship, CellKey, CellState, KeptValue, Kind, RecordId};
 pub use crate::consent::WriterFacts;
+pub use cell::{Authorship, CellKey, CellState, KeptValue, Kind, RecordId};
 pub use change::{Audience, Change, ChangeError, DomainChange, Effect, EffectMode};
-pub use push::{Decided, PushContext, Pusher, Refusal, Refused, StoredCell, decide_push};
 pub use decide::{Decision, Rejection, decide};
 pub use outbox::{Outbox, Pending, ShownCell};
 pub use protocol::{
-    Ack, ClientId, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, Mutation,
-    Outcome, PullQuery, PullResponse, PushRequest, PushResponse, SCHEMA_VERSION, SchemaProbe,
-    SyncEvent, scope_fingerprint,
+    Ack, ClientId, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, Mutation, Outcome, PullQuery,
+    PullResponse, PushRequest, PushResponse, SCHEMA_VERSION, SchemaProbe, SyncEvent, scope_fingerprint,
 };
+pub use push::{Decided, PushContext, Pusher, Refusal, Refused, StoredCell, decide_push};
 pub use replica::Replica;

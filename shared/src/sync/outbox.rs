@@ -59,22 +59,9 @@ impl Outbox {
         let effect = change.effect(person);
         let base = self.base_for(replica, &effect.key);
         self.next_id = self.next_id.max(1);
-        let mutation = Mutation {
-            id: self.next_id,
-            person: person.clone(),
-            base,
-            settles,
-            made_at_ms,
-            change,
-        };
+        let mutation = Mutation { id: self.next_id, person: person.clone(), base, settles, made_at_ms, change };
         self.next_id += 1;
-        self.items.push(Pending {
-            mutation,
-            key: effect.key,
-            value: effect.value,
-            attempted: false,
-            ack: None,
-        });
+        self.items.push(Pending { mutation, key: effect.key, value: effect.value, attempted: false, ack: None });
         Ok(self.items.last().expect("just pushed"))
     }
 
@@ -118,11 +105,7 @@ impl Outbox {
 
     /// Note that these mutations are being sent (save the outbox before sending).
     pub fn mark_attempted(&mut self, ids: &[u64]) {
-        for p in self
-            .items
-            .iter_mut()
-            .filter(|p| ids.contains(&p.mutation.id))
-        {
+        for p in self.items.iter_mut().filter(|p| ids.contains(&p.mutation.id)) {
             p.attempted = true;
         }
     }
@@ -132,21 +115,14 @@ impl Outbox {
     /// the writer's own edit, so they must not conflict with it. After a value was kept aside, they are not
     /// rebased: the writer had not seen the value that stayed, so their later edits are kept aside too.
     pub fn acknowledge(&mut self, ack: Ack) -> bool {
-        let Some(i) = self
-            .items
-            .iter()
-            .position(|p| p.mutation.id == ack.id && p.ack.is_none())
-        else {
+        let Some(i) = self.items.iter().position(|p| p.mutation.id == ack.id && p.ack.is_none()) else {
             return false;
         };
         let key = self.items[i].key.clone();
         let old_base = self.items[i].mutation.base;
         self.items[i].ack = Some(ack);
         if ack.outcome != Outcome::KeptAside {
-            for later in self.items[i + 1..]
-                .iter_mut()
-                .filter(|p| p.ack.is_none() && p.key == key)
-            {
+            for later in self.items[i + 1..].iter_mut().filter(|p| p.ack.is_none() && p.key == key) {
                 if later.mutation.base == old_base {
                     later.mutation.base = ack.version;
                 }
@@ -158,17 +134,13 @@ impl Outbox {
     /// Forget acknowledged edits whose results the replica now holds. Returns how many were forgotten.
     pub fn settle_with(&mut self, replica: &Replica) -> usize {
         let before = self.items.len();
-        self.items
-            .retain(|p| p.ack.is_none_or(|a| a.version > replica.cursor));
+        self.items.retain(|p| p.ack.is_none_or(|a| a.version > replica.cursor));
         before - self.items.len()
     }
 
     /// Take back an edit the server has never been sent (undo before sync).
     pub fn cancel(&mut self, id: u64) -> Option<Pending> {
-        let i = self
-            .items
-            .iter()
-            .position(|p| p.mutation.id == id && !p.attempted)?;
+        let i = self.items.iter().position(|p| p.mutation.id == id && !p.attempted)?;
         Some(self.items.remove(i))
     }
 
@@ -202,31 +174,18 @@ impl Outbox {
     /// Every cell of `person`'s record of the given kinds as this device shows it: the pulled cells with this
     /// device's edits on top (an edit kept aside shows through the conflict instead), and conflicts this device
     /// has already settled no longer asked about.
-    pub fn overlay(
-        &self,
-        replica: &Replica,
-        person: &UserId,
-        kinds: &[Kind],
-    ) -> BTreeMap<CellKey, ShownCell> {
+    pub fn overlay(&self, replica: &Replica, person: &UserId, kinds: &[Kind]) -> BTreeMap<CellKey, ShownCell> {
         let mut out: BTreeMap<CellKey, ShownCell> = replica
             .cells
             .iter()
             .filter(|(k, _)| &k.person == person && kinds.contains(&k.kind))
             .map(|(k, c)| {
-                let shown = ShownCell {
-                    value: c.value.clone(),
-                    by: Some(c.by.clone()),
-                    kept: c.kept.clone(),
-                    waiting: false,
-                };
+                let shown =
+                    ShownCell { value: c.value.clone(), by: Some(c.by.clone()), kept: c.kept.clone(), waiting: false };
                 (k.clone(), shown)
             })
             .collect();
-        for p in self
-            .items
-            .iter()
-            .filter(|p| &p.mutation.person == person && kinds.contains(&p.key.kind))
-        {
+        for p in self.items.iter().filter(|p| &p.mutation.person == person && kinds.contains(&p.key.kind)) {
             if p.ack.is_some_and(|a| a.outcome == Outcome::KeptAside) {
                 continue;
             }
@@ -246,13 +205,8 @@ impl Outbox {
     }
 
     /// The cell as the device shows it, for views that want the author too: replica state plus newest edit.
-    pub fn shown_cell(
-        &self,
-        replica: &Replica,
-        key: &CellKey,
-    ) -> Option<(Value, Option<CellState>)> {
-        self.shown(replica, key)
-            .map(|v| (v.clone(), replica.cell(key).cloned()))
+    pub fn shown_cell(&self, replica: &Replica, key: &CellKey) -> Option<(Value, Option<CellState>)> {
+        self.shown(replica, key).map(|v| (v.clone(), replica.cell(key).cloned()))
     }
 }
 
@@ -283,35 +237,13 @@ mod tests {
         .unwrap();
         let first = out.batch(10);
         assert_eq!(first.iter().map(|m| m.id).collect::<Vec<_>>(), vec![1, 3]);
-        assert!(out.acknowledge(Ack {
-            id: 1,
-            outcome: Outcome::Applied,
-            version: 7
-        }));
-        assert!(
-            !out.acknowledge(Ack {
-                id: 1,
-                outcome: Outcome::Applied,
-                version: 7
-            }),
-            "a repeated ack is ignored"
-        );
+        assert!(out.acknowledge(Ack { id: 1, outcome: Outcome::Applied, version: 7 }));
+        assert!(!out.acknowledge(Ack { id: 1, outcome: Outcome::Applied, version: 7 }), "a repeated ack is ignored");
         let second = out.batch(10);
-        assert_eq!(
-            second.iter().map(|m| (m.id, m.base)).collect::<Vec<_>>(),
-            vec![(2, 7), (3, 0)]
-        );
+        assert_eq!(second.iter().map(|m| (m.id, m.base)).collect::<Vec<_>>(), vec![(2, 7), (3, 0)]);
         assert_eq!(out.waiting(), 2);
         assert_eq!(
-            out.shown(
-                &replica,
-                &CellKey::new(
-                    &p,
-                    crate::sync::Kind::AboutMe,
-                    &Default::default(),
-                    "my_hopes"
-                )
-            ),
+            out.shown(&replica, &CellKey::new(&p, crate::sync::Kind::AboutMe, &Default::default(), "my_hopes")),
             Some(&Value::String("ab".into()))
         );
     }
@@ -349,18 +281,11 @@ mod tests {
         let p = UserId("p".into());
         let mut out = Outbox::default();
         out.record(&replica, &p, hopes("a"), false, 1).unwrap();
-        out.acknowledge(Ack {
-            id: 1,
-            outcome: Outcome::Applied,
-            version: 4,
-        });
+        out.acknowledge(Ack { id: 1, outcome: Outcome::Applied, version: 4 });
         let second = out.record(&replica, &p, hopes("b"), false, 2).unwrap();
         assert_eq!(second.mutation.base, 4);
         let third = out.record(&replica, &p, hopes("c"), false, 3).unwrap();
-        assert_eq!(
-            third.mutation.base, 4,
-            "waits on the second, and is rebased with it"
-        );
+        assert_eq!(third.mutation.base, 4, "waits on the second, and is rebased with it");
     }
 
     #[test]

@@ -26,11 +26,7 @@ pub struct ClientId(pub String);
 
 impl ClientId {
     pub fn is_well_formed(&self) -> bool {
-        (8..=64).contains(&self.0.len())
-            && self
-                .0
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        (8..=64).contains(&self.0.len()) && self.0.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 }
 
@@ -184,10 +180,7 @@ pub fn scope_fingerprint<'a>(
     let mut ids: Vec<&str> = people.into_iter().map(|p| p.0.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut shares: Vec<(&str, &str)> = shared
-        .into_iter()
-        .map(|(p, part)| (p.0.as_str(), part.as_str()))
-        .collect();
+    let mut shares: Vec<(&str, &str)> = shared.into_iter().map(|(p, part)| (p.0.as_str(), part.as_str())).collect();
     shares.sort_unstable();
     shares.dedup();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -224,19 +217,12 @@ mod tests {
         let (a, b) = (UserId("a".into()), UserId("b".into()));
         let none = || std::iter::empty::<(&UserId, SharedPart)>();
         let ab = scope_fingerprint([&a, &b], false, none());
-        assert_eq!(
-            ab,
-            scope_fingerprint([&b, &a, &a], false, none()),
-            "order and repeats do not matter"
-        );
+        assert_eq!(ab, scope_fingerprint([&b, &a, &a], false, none()), "order and repeats do not matter");
         assert_ne!(ab, scope_fingerprint([&a], false, none()));
         assert_ne!(ab, scope_fingerprint([&a, &b], true, none()));
         let shared = scope_fingerprint([&a, &b], false, [(&a, SharedPart::Tracker)]);
         assert_ne!(ab, shared, "consent given or withdrawn changes the scope");
-        assert_ne!(
-            shared,
-            scope_fingerprint([&a, &b], false, [(&b, SharedPart::Tracker)])
-        );
+        assert_ne!(shared, scope_fingerprint([&a, &b], false, [(&b, SharedPart::Tracker)]));
         assert_eq!(ab.len(), 16);
     }
 

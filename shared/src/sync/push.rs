@@ -213,14 +213,9 @@ pub fn decide_push(
         // A record's cells go to whoever receives its first cell.
         let audience = required.map_or_else(|| m.change.audience(), |c| c.audience.clone());
         let edit = Edit { base: m.base, settles: m.settles, by: by.clone(), device: &ctx.pusher.client.0 };
-        let decision = decide(
-            cells.get(&effect.key).map(|c| &c.state),
-            required.map(|c| &c.state),
-            &effect,
-            &edit,
-            out.head + 1,
-        )
-        .map_err(|r| refuse(Refusal::Rejected(r)))?;
+        let decision =
+            decide(cells.get(&effect.key).map(|c| &c.state), required.map(|c| &c.state), &effect, &edit, out.head + 1)
+                .map_err(|r| refuse(Refusal::Rejected(r)))?;
         let (outcome, state) = match decision {
             Decision::Applied(state) => (Outcome::Applied, state),
             Decision::KeptAside(state) => (Outcome::KeptAside, state),
@@ -303,20 +298,23 @@ mod tests {
         let mut cells = HashMap::new();
         let batch = vec![
             mutation(1, 0, hopes("A garden")),
-            mutation(2, 0, CommentChange::AddComment {
-                comment: RecordId("c1".into()),
-                text: "Hello".into(),
-                audience: Default::default(),
-            }),
+            mutation(
+                2,
+                0,
+                CommentChange::AddComment {
+                    comment: RecordId("c1".into()),
+                    text: "Hello".into(),
+                    audience: Default::default(),
+                },
+            ),
             mutation(1, 0, hopes("A garden")),
         ];
         let d = run(&sam, &standing, &mut cells, 10, &HashMap::new(), &batch).unwrap();
         assert_eq!(d.head, 12);
-        assert_eq!(d.acks.iter().map(|a| (a.id, a.outcome, a.version)).collect::<Vec<_>>(), [
-            (1, Outcome::Applied, 11),
-            (2, Outcome::Applied, 12),
-            (1, Outcome::Applied, 11)
-        ]);
+        assert_eq!(
+            d.acks.iter().map(|a| (a.id, a.outcome, a.version)).collect::<Vec<_>>(),
+            [(1, Outcome::Applied, 11), (2, Outcome::Applied, 12), (1, Outcome::Applied, 11)]
+        );
         assert_eq!(d.logged.iter().map(|(i, _)| *i).collect::<Vec<_>>(), [0, 1], "a replay is not logged twice");
         assert_eq!(d.written.len(), 2);
         assert_eq!(d.written[0].event.value, Value::String("A garden".into()));
@@ -385,6 +383,9 @@ mod tests {
         let twice = vec![mutation(1, 0, hopes("a")), mutation(2, 0, hopes("b"))];
         let err = run(&sam, &standing, &mut cells, 0, &HashMap::new(), &twice).unwrap_err();
         assert_eq!(err.mutation_id, 2);
-        assert!(matches!(err.refusal, Refusal::Invalid(ref m) if m.contains("about_me") && m.contains("my_hopes")), "{err}");
+        assert!(
+            matches!(err.refusal, Refusal::Invalid(ref m) if m.contains("about_me") && m.contains("my_hopes")),
+            "{err}"
+        );
     }
 }

@@ -2,8 +2,7 @@
 //! cells each writes, and how each cell decodes back into the change that writes it, are both here.
 
 use super::{
-    GoalStatus, MAX_GOAL_AREAS, MAX_TRACKER_TEXT_CHARS, Presence, Prompt, Rater, ReadingOpened,
-    StepOwner, fields,
+    GoalStatus, MAX_GOAL_AREAS, MAX_TRACKER_TEXT_CHARS, Presence, Prompt, Rater, ReadingOpened, StepOwner, fields,
 };
 use crate::about_me::MAX_PREFERRED_NAME_CHARS;
 use crate::consent::{Action, SharedPart, WriterFacts, may};
@@ -22,39 +21,103 @@ use serde_json::Value;
 #[strum(serialize_all = "snake_case")]
 pub enum TrackerChange {
     /// Start a reading against one version of a framework, on a date.
-    StartReading { reading: RecordId, framework: FrameworkId, version: u32, date: String },
+    StartReading {
+        reading: RecordId,
+        framework: FrameworkId,
+        version: u32,
+        date: String,
+    },
     /// Say who was there for a reading.
-    ReadingPresent { reading: RecordId, present: Vec<Presence> },
+    ReadingPresent {
+        reading: RecordId,
+        present: Vec<Presence>,
+    },
     /// One rater's value for one area (`None` takes it back).
-    Rate { reading: RecordId, area: AreaId, rater: Rater, value: Option<u8> },
+    Rate {
+        reading: RecordId,
+        area: AreaId,
+        rater: Rater,
+        value: Option<u8>,
+    },
     /// A note on one area of a reading.
-    AreaNote { reading: RecordId, area: AreaId, text: String },
+    AreaNote {
+        reading: RecordId,
+        area: AreaId,
+        text: String,
+    },
     /// Why the raters see an area differently (kept beside the values, nothing averaged away).
-    DifferenceReason { reading: RecordId, area: AreaId, text: String },
+    DifferenceReason {
+        reading: RecordId,
+        area: AreaId,
+        text: String,
+    },
     /// "Would you like more help with this?" for one area (`None` = not answered).
-    MoreHelp { reading: RecordId, area: AreaId, wanted: Option<bool> },
+    MoreHelp {
+        reading: RecordId,
+        area: AreaId,
+        wanted: Option<bool>,
+    },
     /// Mark a reading finished (its values go on the chart), naming the areas left without an agreed value; or
     /// (`finished: false`) make it a draft again.
-    FinishReading { reading: RecordId, finished: bool, missing: Vec<AreaId> },
+    FinishReading {
+        reading: RecordId,
+        finished: bool,
+        missing: Vec<AreaId>,
+    },
     /// Put a draft aside (`true`: it leaves the list, kept in the record) or bring it back.
-    DiscardReading { reading: RecordId, discarded: bool },
+    DiscardReading {
+        reading: RecordId,
+        discarded: bool,
+    },
 
     /// A new goal, in the person's own words.
-    AddGoal { goal: RecordId, text: String },
+    AddGoal {
+        goal: RecordId,
+        text: String,
+    },
     /// New words for a goal.
-    EditGoal { goal: RecordId, text: String },
-    GoalStatus { goal: RecordId, status: GoalStatus },
+    EditGoal {
+        goal: RecordId,
+        text: String,
+    },
+    GoalStatus {
+        goal: RecordId,
+        status: GoalStatus,
+    },
     /// The areas a goal is about.
-    GoalAreas { goal: RecordId, framework: FrameworkId, areas: Vec<AreaId> },
+    GoalAreas {
+        goal: RecordId,
+        framework: FrameworkId,
+        areas: Vec<AreaId>,
+    },
     /// An answer to one of the goal's solution-focused questions.
-    GoalPrompt { goal: RecordId, prompt: Prompt, text: String },
+    GoalPrompt {
+        goal: RecordId,
+        prompt: Prompt,
+        text: String,
+    },
 
     /// A new step towards a goal.
-    AddStep { step: RecordId, goal: RecordId },
-    StepText { step: RecordId, text: String },
-    StepOwner { step: RecordId, owner: StepOwner },
-    StepDue { step: RecordId, due: Option<String> },
-    StepDone { step: RecordId, done: bool },
+    AddStep {
+        step: RecordId,
+        goal: RecordId,
+    },
+    StepText {
+        step: RecordId,
+        text: String,
+    },
+    StepOwner {
+        step: RecordId,
+        owner: StepOwner,
+    },
+    StepDue {
+        step: RecordId,
+        due: Option<String>,
+    },
+    StepDone {
+        step: RecordId,
+        done: bool,
+    },
 }
 
 fn check_area(area: &AreaId) -> Result<(), ChangeError> {
@@ -231,7 +294,11 @@ impl DomainChange for TrackerChange {
         match self {
             StartReading { reading, framework, version, date } => Effect {
                 key: reading_key(person, reading),
-                value: check::json(&ReadingOpened { framework: framework.clone(), version: *version, date: date.clone() }),
+                value: check::json(&ReadingOpened {
+                    framework: framework.clone(),
+                    version: *version,
+                    date: date.clone(),
+                }),
                 mode: EffectMode::Create,
             },
             ReadingPresent { reading, present } => {
@@ -251,10 +318,14 @@ impl DomainChange for TrackerChange {
                 let value = check::json(&super::Finished { finished: *finished, missing: missing.clone() });
                 in_reading(person, reading, fields::FINISHED, value)
             }
-            DiscardReading { reading, discarded } => in_reading(person, reading, fields::DISCARDED, Value::Bool(*discarded)),
-            AddGoal { goal, text: t } => {
-                Effect { key: CellKey::new(person, Kind::Goal, goal, fields::TEXT), value: text(t), mode: EffectMode::Create }
+            DiscardReading { reading, discarded } => {
+                in_reading(person, reading, fields::DISCARDED, Value::Bool(*discarded))
             }
+            AddGoal { goal, text: t } => Effect {
+                key: CellKey::new(person, Kind::Goal, goal, fields::TEXT),
+                value: text(t),
+                mode: EffectMode::Create,
+            },
             EditGoal { goal, text: t } => in_goal(person, goal, fields::TEXT, text(t)),
             GoalStatus { goal, status } => {
                 in_goal(person, goal, fields::STATUS, Value::String(status.as_str().to_owned()))
@@ -341,10 +412,7 @@ impl DomainChange for TrackerChange {
             (Kind::Step, fields::GOAL) => AddStep { step: rec, goal: RecordId(s()?) },
             (Kind::Step, fields::TEXT) => StepText { step: rec, text: s()? },
             (Kind::Step, fields::OWNER) => StepOwner { step: rec, owner: serde_json::from_value(value.clone()).ok()? },
-            (Kind::Step, fields::DUE) => StepDue {
-                step: rec,
-                due: if value.is_null() { None } else { Some(s()?) },
-            },
+            (Kind::Step, fields::DUE) => StepDue { step: rec, due: if value.is_null() { None } else { Some(s()?) } },
             (Kind::Step, fields::DONE) => StepDone { step: rec, done: value.as_bool()? },
             _ => return None,
         })

@@ -34,7 +34,6 @@ named! {
 impl Rater {
     /// The raters who give their own view (not the agreed value).
     pub const VIEWS: [Rater; 3] = [Rater::Person, Rater::Staff, Rater::Carer];
-
 }
 
 named! {
@@ -46,8 +45,6 @@ named! {
         Carer = "carer",
     }
 }
-
-
 
 named! {
     /// Where a goal stands. Each maps to a FHIR R4 `Goal.lifecycleStatus` (and, for the finished ones, an
@@ -65,7 +62,6 @@ named! {
 }
 
 impl GoalStatus {
-
     /// FHIR R4 `Goal.lifecycleStatus` and `Goal.achievementStatus` codes.
     pub fn fhir(self) -> (&'static str, Option<&'static str>) {
         match self {
@@ -106,8 +102,6 @@ named! {
         WhoCouldHelp = "who_could_help",
     }
 }
-
-
 
 /// What a reading's first cell holds: the framework version it uses and its date.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,12 +171,8 @@ pub fn is_date(s: &str) -> bool {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| {
-        s.get(r)
-            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?
-            .parse::<u32>()
-            .ok()
-    };
+    let num =
+        |r: std::ops::Range<usize>| s.get(r).filter(|t| t.bytes().all(|c| c.is_ascii_digit()))?.parse::<u32>().ok();
     let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
         return false;
     };
@@ -232,17 +222,8 @@ mod tests {
 
     #[test]
     fn step_owners_read_plainly_on_the_wire() {
-        let o: StepOwner =
-            serde_json::from_str(r#"{"who":"someone_else","name":"Gym instructor"}"#).unwrap();
-        assert_eq!(
-            o,
-            StepOwner::SomeoneElse {
-                name: "Gym instructor".into()
-            }
-        );
-        assert_eq!(
-            serde_json::to_string(&StepOwner::Me).unwrap(),
-            r#"{"who":"me"}"#
-        );
+        let o: StepOwner = serde_json::from_str(r#"{"who":"someone_else","name":"Gym instructor"}"#).unwrap();
+        assert_eq!(o, StepOwner::SomeoneElse { name: "Gym instructor".into() });
+        assert_eq!(serde_json::to_string(&StepOwner::Me).unwrap(), r#"{"who":"me"}"#);
     }
 }

@@ -34,10 +34,7 @@ impl AreaReading {
 
     /// The value the chart draws: the agreed one, or the person's own view where nothing was agreed.
     pub fn chart_value(&self) -> Option<u8> {
-        self.values
-            .get(&Rater::Agreed)
-            .or_else(|| self.values.get(&Rater::Person))
-            .copied()
+        self.values.get(&Rater::Agreed).or_else(|| self.values.get(&Rater::Person)).copied()
     }
 }
 
@@ -85,10 +82,7 @@ impl ReadingView {
 
     /// The values the chart draws, per area.
     pub fn chart_values(&self) -> BTreeMap<AreaId, u8> {
-        self.areas
-            .iter()
-            .filter_map(|(a, r)| r.chart_value().map(|v| (a.clone(), v)))
-            .collect()
+        self.areas.iter().filter_map(|(a, r)| r.chart_value().map(|v| (a.clone(), v))).collect()
     }
 }
 
@@ -273,11 +267,7 @@ impl TrackerView {
         }
         for goal in &mut goals {
             goal.steps.sort_by(|a, b| {
-                a.due
-                    .is_none()
-                    .cmp(&b.due.is_none())
-                    .then_with(|| a.due.cmp(&b.due))
-                    .then_with(|| a.id.cmp(&b.id))
+                a.due.is_none().cmp(&b.due.is_none()).then_with(|| a.due.cmp(&b.due)).then_with(|| a.id.cmp(&b.id))
             });
         }
         view.readings = readings.into_values().collect();
@@ -287,13 +277,8 @@ impl TrackerView {
     }
 
     /// The readings of one framework, oldest first: finished ones and drafts (not those put aside).
-    pub fn readings_of<'a>(
-        &'a self,
-        framework: &'a FrameworkId,
-    ) -> impl Iterator<Item = &'a ReadingView> + 'a {
-        self.readings
-            .iter()
-            .filter(move |r| &r.framework == framework && !r.discarded)
+    pub fn readings_of<'a>(&'a self, framework: &'a FrameworkId) -> impl Iterator<Item = &'a ReadingView> + 'a {
+        self.readings.iter().filter(move |r| &r.framework == framework && !r.discarded)
     }
 
     /// The finished readings of one framework, oldest first: what the chart draws (a draft never replaces the
@@ -309,15 +294,10 @@ impl TrackerView {
 
     /// How far the person has come between the first and the latest finished reading of a framework.
     pub fn distance(&self, framework: &FrameworkId) -> Option<Distance> {
-        let mut rs = self
-            .finished_of(framework)
-            .filter(|r| !r.chart_values().is_empty());
+        let mut rs = self.finished_of(framework).filter(|r| !r.chart_values().is_empty());
         let first = rs.next()?;
         let latest = rs.last().unwrap_or(first);
-        Some(distance_travelled(
-            &first.chart_values(),
-            &latest.chart_values(),
-        ))
+        Some(distance_travelled(&first.chart_values(), &latest.chart_values()))
     }
 
     /// The steps to look at on `date`: not done, on a goal still open, due on or before it (overdue if before).
@@ -326,11 +306,7 @@ impl TrackerView {
         for goal in self.goals.iter().filter(|g| !g.status.is_closed()) {
             for step in goal.steps.iter().filter(|s| !s.done) {
                 if let Some(due) = step.due.as_deref().filter(|d| *d <= date) {
-                    out.push(DueStep {
-                        goal,
-                        step,
-                        overdue: due < date,
-                    });
+                    out.push(DueStep { goal, step, overdue: due < date });
                 }
             }
         }
@@ -340,9 +316,7 @@ impl TrackerView {
 
     /// Is this carer shown `part` of the record?
     pub fn shares_with(&self, part: SharedPart, carer: &UserId) -> bool {
-        self.sharing
-            .get(&(part, carer.clone()))
-            .is_some_and(|s| s.share)
+        self.sharing.get(&(part, carer.clone())).is_some_and(|s| s.share)
     }
 }
 
@@ -369,12 +343,7 @@ mod tests {
     }
 
     fn rate(reading: &str, area: &str, rater: Rater, v: u8) -> TrackerChange {
-        TrackerChange::Rate {
-            reading: rid(reading),
-            area: AreaId(area.into()),
-            rater,
-            value: Some(v),
-        }
+        TrackerChange::Rate { reading: rid(reading), area: AreaId(area.into()), rater, value: Some(v) }
     }
 
     #[test]
@@ -387,10 +356,7 @@ mod tests {
                 version: f.version,
                 date: "2026-11-02".into(),
             },
-            TrackerChange::ReadingPresent {
-                reading: rid("r1"),
-                present: vec![Presence::KeyWorker, Presence::Person],
-            },
+            TrackerChange::ReadingPresent { reading: rid("r1"), present: vec![Presence::KeyWorker, Presence::Person] },
             rate("r1", "mental_wellbeing", Rater::Person, 7),
             rate("r1", "mental_wellbeing", Rater::Staff, 5),
             rate("r1", "mental_wellbeing", Rater::Agreed, 6),
@@ -403,11 +369,7 @@ mod tests {
             rate("r1", "hope_and_trust", Rater::Staff, 4),
         ]);
         let r = &t.readings[0];
-        assert_eq!(
-            r.present,
-            vec![Presence::Person, Presence::KeyWorker],
-            "kept in a stable order"
-        );
+        assert_eq!(r.present, vec![Presence::Person, Presence::KeyWorker], "kept in a stable order");
         let wellbeing = &r.areas[&AreaId("mental_wellbeing".into())];
         assert!(wellbeing.differs());
         assert_eq!(wellbeing.values.len(), 3, "nothing averaged away");
@@ -415,11 +377,7 @@ mod tests {
         assert_eq!(wellbeing.reason, "Good week vs. last month");
         let hope = &r.areas[&AreaId("hope_and_trust".into())];
         assert!(!hope.differs());
-        assert_eq!(
-            hope.chart_value(),
-            Some(4),
-            "the person's view stands where nothing was agreed"
-        );
+        assert_eq!(hope.chart_value(), Some(4), "the person's view stands where nothing was agreed");
         assert!(r.waiting);
     }
 
@@ -444,13 +402,7 @@ mod tests {
             rate("middle", "mental_wellbeing", Rater::Agreed, 9),
             finish("middle"),
         ]);
-        assert_eq!(
-            t.readings
-                .iter()
-                .map(|r| r.id.0.as_str())
-                .collect::<Vec<_>>(),
-            ["early", "middle", "late"]
-        );
+        assert_eq!(t.readings.iter().map(|r| r.id.0.as_str()).collect::<Vec<_>>(), ["early", "middle", "late"]);
         let d = t.distance(&f.id).unwrap();
         assert_eq!(d.overall, 5);
         assert!(t.distance(&built_in::satisfaction_check().id).is_none());
@@ -513,91 +465,30 @@ mod tests {
     #[test]
     fn goals_gather_their_steps_and_due_steps_come_up_for_review() {
         let t = shown(vec![
-            TrackerChange::AddGoal {
-                goal: rid("g1"),
-                text: "Cook a meal for my sister".into(),
-            },
-            TrackerChange::GoalStatus {
-                goal: rid("g1"),
-                status: GoalStatus::Active,
-            },
-            TrackerChange::AddStep {
-                step: rid("s1"),
-                goal: rid("g1"),
-            },
-            TrackerChange::StepText {
-                step: rid("s1"),
-                text: "Plan a menu".into(),
-            },
-            TrackerChange::StepDue {
-                step: rid("s1"),
-                due: Some("2026-11-01".into()),
-            },
-            TrackerChange::StepOwner {
-                step: rid("s1"),
-                owner: StepOwner::Me,
-            },
-            TrackerChange::AddStep {
-                step: rid("s2"),
-                goal: rid("g1"),
-            },
-            TrackerChange::StepText {
-                step: rid("s2"),
-                text: "Book the kitchen".into(),
-            },
-            TrackerChange::StepDue {
-                step: rid("s2"),
-                due: Some("2026-11-22".into()),
-            },
-            TrackerChange::StepOwner {
-                step: rid("s2"),
-                owner: StepOwner::KeyWorker,
-            },
-            TrackerChange::AddStep {
-                step: rid("s3"),
-                goal: rid("g1"),
-            },
-            TrackerChange::StepText {
-                step: rid("s3"),
-                text: "Shopping list".into(),
-            },
-            TrackerChange::StepDue {
-                step: rid("s3"),
-                due: Some("2026-10-01".into()),
-            },
-            TrackerChange::StepDone {
-                step: rid("s3"),
-                done: true,
-            },
-            TrackerChange::AddGoal {
-                goal: rid("g2"),
-                text: "Walk every day".into(),
-            },
-            TrackerChange::GoalStatus {
-                goal: rid("g2"),
-                status: GoalStatus::Achieved,
-            },
-            TrackerChange::AddStep {
-                step: rid("s4"),
-                goal: rid("g2"),
-            },
-            TrackerChange::StepDue {
-                step: rid("s4"),
-                due: Some("2026-01-01".into()),
-            },
+            TrackerChange::AddGoal { goal: rid("g1"), text: "Cook a meal for my sister".into() },
+            TrackerChange::GoalStatus { goal: rid("g1"), status: GoalStatus::Active },
+            TrackerChange::AddStep { step: rid("s1"), goal: rid("g1") },
+            TrackerChange::StepText { step: rid("s1"), text: "Plan a menu".into() },
+            TrackerChange::StepDue { step: rid("s1"), due: Some("2026-11-01".into()) },
+            TrackerChange::StepOwner { step: rid("s1"), owner: StepOwner::Me },
+            TrackerChange::AddStep { step: rid("s2"), goal: rid("g1") },
+            TrackerChange::StepText { step: rid("s2"), text: "Book the kitchen".into() },
+            TrackerChange::StepDue { step: rid("s2"), due: Some("2026-11-22".into()) },
+            TrackerChange::StepOwner { step: rid("s2"), owner: StepOwner::KeyWorker },
+            TrackerChange::AddStep { step: rid("s3"), goal: rid("g1") },
+            TrackerChange::StepText { step: rid("s3"), text: "Shopping list".into() },
+            TrackerChange::StepDue { step: rid("s3"), due: Some("2026-10-01".into()) },
+            TrackerChange::StepDone { step: rid("s3"), done: true },
+            TrackerChange::AddGoal { goal: rid("g2"), text: "Walk every day".into() },
+            TrackerChange::GoalStatus { goal: rid("g2"), status: GoalStatus::Achieved },
+            TrackerChange::AddStep { step: rid("s4"), goal: rid("g2") },
+            TrackerChange::StepDue { step: rid("s4"), due: Some("2026-01-01".into()) },
         ]);
         assert_eq!(t.goals.len(), 2);
         assert_eq!(t.goals[0].steps.len(), 3);
         let due = t.due_steps("2026-11-22");
-        let ids: Vec<(&str, bool)> = due
-            .iter()
-            .map(|d| (d.step.id.0.as_str(), d.overdue))
-            .collect();
-        assert_eq!(
-            ids,
-            [("s1", true), ("s2", false)],
-            "done steps and closed goals are left out"
-        );
+        let ids: Vec<(&str, bool)> = due.iter().map(|d| (d.step.id.0.as_str(), d.overdue)).collect();
+        assert_eq!(ids, [("s1", true), ("s2", false)], "done steps and closed goals are left out");
     }
 
     #[test]
@@ -606,67 +497,19 @@ mod tests {
         let person = UserId("p".into());
         let changes = vec![
             rate("r", "mental_wellbeing", Rater::Carer, 3),
-            TrackerChange::Rate {
-                reading: rid("r"),
-                area: AreaId("a".into()),
-                rater: Rater::Agreed,
-                value: None,
-            },
-            TrackerChange::AreaNote {
-                reading: rid("r"),
-                area: AreaId("a".into()),
-                text: "n".into(),
-            },
-            TrackerChange::DifferenceReason {
-                reading: rid("r"),
-                area: AreaId("a".into()),
-                text: "n".into(),
-            },
-            TrackerChange::MoreHelp {
-                reading: rid("r"),
-                area: AreaId("a".into()),
-                wanted: Some(true),
-            },
-            TrackerChange::ReadingPresent {
-                reading: rid("r"),
-                present: vec![Presence::Carer],
-            },
-            TrackerChange::EditGoal {
-                goal: rid("g"),
-                text: "t".into(),
-            },
-            TrackerChange::GoalStatus {
-                goal: rid("g"),
-                status: GoalStatus::OnHold,
-            },
-            TrackerChange::GoalAreas {
-                goal: rid("g"),
-                framework: f.id.clone(),
-                areas: vec![AreaId("a".into())],
-            },
-            TrackerChange::GoalPrompt {
-                goal: rid("g"),
-                prompt: Prompt::WhoCouldHelp,
-                text: "Mum".into(),
-            },
-            TrackerChange::StepText {
-                step: rid("s"),
-                text: "t".into(),
-            },
-            TrackerChange::StepOwner {
-                step: rid("s"),
-                owner: StepOwner::SomeoneElse {
-                    name: "Chaplain".into(),
-                },
-            },
-            TrackerChange::StepDue {
-                step: rid("s"),
-                due: None,
-            },
-            TrackerChange::StepDone {
-                step: rid("s"),
-                done: true,
-            },
+            TrackerChange::Rate { reading: rid("r"), area: AreaId("a".into()), rater: Rater::Agreed, value: None },
+            TrackerChange::AreaNote { reading: rid("r"), area: AreaId("a".into()), text: "n".into() },
+            TrackerChange::DifferenceReason { reading: rid("r"), area: AreaId("a".into()), text: "n".into() },
+            TrackerChange::MoreHelp { reading: rid("r"), area: AreaId("a".into()), wanted: Some(true) },
+            TrackerChange::ReadingPresent { reading: rid("r"), present: vec![Presence::Carer] },
+            TrackerChange::EditGoal { goal: rid("g"), text: "t".into() },
+            TrackerChange::GoalStatus { goal: rid("g"), status: GoalStatus::OnHold },
+            TrackerChange::GoalAreas { goal: rid("g"), framework: f.id.clone(), areas: vec![AreaId("a".into())] },
+            TrackerChange::GoalPrompt { goal: rid("g"), prompt: Prompt::WhoCouldHelp, text: "Mum".into() },
+            TrackerChange::StepText { step: rid("s"), text: "t".into() },
+            TrackerChange::StepOwner { step: rid("s"), owner: StepOwner::SomeoneElse { name: "Chaplain".into() } },
+            TrackerChange::StepDue { step: rid("s"), due: None },
+            TrackerChange::StepDone { step: rid("s"), done: true },
             TrackerChange::FinishReading { reading: rid("r"), finished: true, missing: vec![AreaId("a".into())] },
             TrackerChange::DiscardReading { reading: rid("r"), discarded: false },
         ];

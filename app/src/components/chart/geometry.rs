@@ -87,12 +87,7 @@ pub struct Rect {
 
 /// The radial chart's view box.
 pub fn radial_view() -> Rect {
-    Rect {
-        x: -HALF_W,
-        y: -HALF_H,
-        w: 2.0 * HALF_W,
-        h: 2.0 * HALF_H,
-    }
+    Rect { x: -HALF_W, y: -HALF_H, w: 2.0 * HALF_W, h: 2.0 * HALF_H }
 }
 
 pub fn view_box(r: &Rect) -> String {
@@ -124,10 +119,7 @@ pub fn angle(i: usize, n: usize) -> f64 {
 
 /// The point at `radius` along angle `a` (clockwise from 12 o'clock, y down).
 pub fn polar(radius: f64, a: f64) -> Pt {
-    Pt {
-        x: radius * a.sin(),
-        y: -radius * a.cos(),
-    }
+    Pt { x: radius * a.sin(), y: -radius * a.cos() }
 }
 
 /// Where values sit: the scale's minimum one step out from the centre (so a low rating is still a visible point,
@@ -140,10 +132,7 @@ pub struct ScaleMap {
 
 impl ScaleMap {
     pub fn of(f: &Framework) -> ScaleMap {
-        ScaleMap {
-            min: f.scale.min,
-            max: f.scale.max.max(f.scale.min.saturating_add(1)),
-        }
+        ScaleMap { min: f.scale.min, max: f.scale.max.max(f.scale.min.saturating_add(1)) }
     }
 
     fn steps(self) -> f64 {
@@ -279,9 +268,7 @@ pub fn outline(at: &[Option<Pt>]) -> (String, bool) {
         return (d, false);
     }
     // Start just after a gap, so a run that wraps past 12 o'clock stays one line.
-    let start = (0..n)
-        .find(|&i| at[i].is_some() && at[(i + n - 1) % n].is_none())
-        .unwrap_or(0);
+    let start = (0..n).find(|&i| at[i].is_some() && at[(i + n - 1) % n].is_none()).unwrap_or(0);
     let mut run: Vec<Pt> = Vec::new();
     let flush = |d: &mut String, run: &mut Vec<Pt>| {
         if run.len() >= 2 {
@@ -323,9 +310,7 @@ pub fn wrap(text: &str, max_w: f64, max_lines: usize, font: f64) -> (Vec<String>
     let mut lines: Vec<String> = Vec::new();
     let mut cut = false;
     for word in text.split_whitespace() {
-        let fits_on_last = lines
-            .last()
-            .is_some_and(|l| text_width(&format!("{l} {word}"), font) <= max_w);
+        let fits_on_last = lines.last().is_some_and(|l| text_width(&format!("{l} {word}"), font) <= max_w);
         if fits_on_last {
             if let Some(l) = lines.last_mut() {
                 l.push(' ');
@@ -360,10 +345,7 @@ fn shorten(s: &str, max_w: f64, font: f64) -> String {
     }
     let mut chars: Vec<char> = s.trim_end_matches('…').chars().collect();
     loop {
-        while chars
-            .last()
-            .is_some_and(|c| c.is_whitespace() || *c == ',' || *c == '-')
-        {
+        while chars.last().is_some_and(|c| c.is_whitespace() || *c == ',' || *c == '-') {
             chars.pop();
         }
         let mut t: String = chars.iter().collect();
@@ -408,25 +390,12 @@ fn area_label(area: &AreaId, text: &str, i: usize, n: usize) -> AreaLabel {
         Anchor::Middle => at.x - w / 2.0,
         Anchor::End => at.x - w,
     };
-    let mut hit = Rect {
-        x: left - HIT_PAD,
-        y: top - HIT_PAD,
-        w: w + 2.0 * HIT_PAD,
-        h: h + 2.0 * HIT_PAD,
-    };
+    let mut hit = Rect { x: left - HIT_PAD, y: top - HIT_PAD, w: w + 2.0 * HIT_PAD, h: h + 2.0 * HIT_PAD };
     if hit.h < HIT_MIN_H {
         hit.y -= (HIT_MIN_H - hit.h) / 2.0;
         hit.h = HIT_MIN_H;
     }
-    AreaLabel {
-        area: area.clone(),
-        number: i + 1,
-        badge: polar(BADGE_AT, a),
-        anchor,
-        x: at.x,
-        lines,
-        hit,
-    }
+    AreaLabel { area: area.clone(), number: i + 1, badge: polar(BADGE_AT, a), anchor, x: at.x, lines, hit }
 }
 
 /// The whole radial chart. `label` gives each area's label in the reader's language.
@@ -442,41 +411,18 @@ pub fn radial(framework: &Framework, series: &[ChartSeries], label: impl Fn(&Are
             scale.radius(f64::from(stages[k].to) + 0.5)
         }
     };
-    let bands = (0..stages.len())
-        .rev()
-        .map(|k| Band {
-            r: outer(k),
-            shaded: k % 2 == 0,
-        })
-        .collect();
-    let mut rings = vec![Ring {
-        r: scale.radius(f64::from(scale.min)),
-        kind: RingKind::Edge,
-    }];
-    rings.extend((0..stages.len().saturating_sub(1)).map(|k| Ring {
-        r: outer(k),
-        kind: RingKind::Boundary,
-    }));
-    rings.push(Ring {
-        r: RADIUS,
-        kind: RingKind::Edge,
-    });
+    let bands = (0..stages.len()).rev().map(|k| Band { r: outer(k), shaded: k % 2 == 0 }).collect();
+    let mut rings = vec![Ring { r: scale.radius(f64::from(scale.min)), kind: RingKind::Edge }];
+    rings.extend((0..stages.len().saturating_sub(1)).map(|k| Ring { r: outer(k), kind: RingKind::Boundary }));
+    rings.push(Ring { r: RADIUS, kind: RingKind::Edge });
     // Written halfway between the first two spokes, clear of the lines drawn along them.
     let mid = if n > 1 { angle(1, n) / 2.0 } else { TAU / 8.0 };
     let scale_labels = [scale.min, scale.max]
         .into_iter()
-        .map(|v| ScaleLabel {
-            value: v,
-            at: polar(scale.radius(f64::from(v)), mid),
-        })
+        .map(|v| ScaleLabel { value: v, at: polar(scale.radius(f64::from(v)), mid) })
         .collect();
     let spokes = (0..n).map(|i| polar(RADIUS, angle(i, n))).collect();
-    let labels = framework
-        .areas
-        .iter()
-        .enumerate()
-        .map(|(i, a)| area_label(&a.id, &label(&a.id), i, n))
-        .collect();
+    let labels = framework.areas.iter().enumerate().map(|(i, a)| area_label(&a.id, &label(&a.id), i, n)).collect();
 
     let mut order: Vec<usize> = (0..series.len()).collect();
     order.sort_by_key(|&k| series[k].style.layer());
@@ -492,35 +438,16 @@ pub fn radial(framework: &Framework, series: &[ChartSeries], label: impl Fn(&Are
                 .map(|(i, a)| {
                     s.values.get(&a.id).map(|&v| {
                         let p = polar(scale.radius(f64::from(v)), angle(i, n));
-                        points.push(ChartPoint {
-                            area: a.id.clone(),
-                            value: v,
-                            at: p,
-                        });
+                        points.push(ChartPoint { area: a.id.clone(), value: v, at: p });
                         p
                     })
                 })
                 .collect();
             let (d, closed) = outline(&at);
-            SeriesShape {
-                index: k,
-                style: s.style,
-                reading: s.reading.clone(),
-                d,
-                closed,
-                points,
-            }
+            SeriesShape { index: k, style: s.style, reading: s.reading.clone(), d, closed, points }
         })
         .collect();
-    Radial {
-        view: radial_view(),
-        bands,
-        rings,
-        scale_labels,
-        spokes,
-        labels,
-        series,
-    }
+    Radial { view: radial_view(), bands, rings, scale_labels, spokes, labels, series }
 }
 
 // ---- Area trend ----------------------------------------------------------------------------------------------
@@ -580,12 +507,8 @@ pub fn trend(framework: &Framework, values: &[u8]) -> Trend {
 /// [`trend`] in a view box of `width` × `height` (the phone's is [`TREND_PHONE_W`] × [`TREND_PHONE_H`]).
 pub fn trend_in(framework: &Framework, values: &[u8], width: f64, height: f64) -> Trend {
     let scale = ScaleMap::of(framework);
-    let plot = Rect {
-        x: TREND_LEFT,
-        y: TREND_TOP,
-        w: width - TREND_LEFT - TREND_RIGHT,
-        h: height - TREND_TOP - TREND_BOTTOM,
-    };
+    let plot =
+        Rect { x: TREND_LEFT, y: TREND_TOP, w: width - TREND_LEFT - TREND_RIGHT, h: height - TREND_TOP - TREND_BOTTOM };
     // Each whole value owns an equal slice, so a stage's band covers exactly its values.
     let y_of = |v: f64| plot.y + (f64::from(scale.max) + 0.5 - v) / scale.steps() * plot.h;
     let bands = framework
@@ -596,45 +519,27 @@ pub fn trend_in(framework: &Framework, values: &[u8], width: f64, height: f64) -
         .map(|(k, s)| {
             let top = y_of(f64::from(s.to.min(scale.max)) + 0.5);
             let bottom = y_of(f64::from(s.from.max(scale.min)) - 0.5);
-            TrendBand {
-                stage: k,
-                y: top,
-                h: bottom - top,
-                shaded: k % 2 == 0,
-            }
+            TrendBand { stage: k, y: top, h: bottom - top, shaded: k % 2 == 0 }
         })
         .collect();
     let span = scale.max - scale.min;
     let step = if span <= 10 { 1 } else { span.div_ceil(5) };
-    let mut ticks: Vec<(u8, f64)> = (scale.min..=scale.max)
-        .step_by(usize::from(step))
-        .map(|v| (v, y_of(f64::from(v))))
-        .collect();
+    let mut ticks: Vec<(u8, f64)> =
+        (scale.min..=scale.max).step_by(usize::from(step)).map(|v| (v, y_of(f64::from(v)))).collect();
     if ticks.last().is_some_and(|(v, _)| *v != scale.max) {
         ticks.push((scale.max, y_of(f64::from(scale.max))));
     }
     let n = values.len();
     let inner = plot.w - 2.0 * TREND_INSET;
     let x_of = |i: usize| {
-        if n <= 1 {
-            plot.x + plot.w / 2.0
-        } else {
-            plot.x + TREND_INSET + inner * i as f64 / (n - 1) as f64
-        }
+        if n <= 1 { plot.x + plot.w / 2.0 } else { plot.x + TREND_INSET + inner * i as f64 / (n - 1) as f64 }
     };
     let points: Vec<TrendPoint> = values
         .iter()
         .enumerate()
         .map(|(i, &v)| {
             let clamped = f64::from(v.clamp(scale.min, scale.max));
-            TrendPoint {
-                index: i,
-                value: v,
-                at: Pt {
-                    x: x_of(i),
-                    y: y_of(clamped),
-                },
-            }
+            TrendPoint { index: i, value: v, at: Pt { x: x_of(i), y: y_of(clamped) } }
         })
         .collect();
     let mut d = String::with_capacity(n * 14);
@@ -671,20 +576,7 @@ pub fn trend_in(framework: &Framework, values: &[u8], width: f64, height: f64) -
             dates.push((n - 1, last, Anchor::End));
         }
     }
-    Trend {
-        view: Rect {
-            x: 0.0,
-            y: 0.0,
-            w: width,
-            h: height,
-        },
-        plot,
-        bands,
-        ticks,
-        points,
-        d,
-        dates,
-    }
+    Trend { view: Rect { x: 0.0, y: 0.0, w: width, h: height }, plot, bands, ticks, points, d, dates }
 }
 
 #[cfg(test)]
@@ -709,11 +601,7 @@ mod tests {
     /// frame's width, as `style/chart.css` writes them.
     fn phone_crop() -> (f64, f64, f64) {
         let core = 2.0 * CORE_HALF;
-        (
-            100.0 * 2.0 * HALF_W / core,
-            -100.0 * (HALF_W - CORE_HALF) / core,
-            -100.0 * (HALF_H - CORE_HALF) / core,
-        )
+        (100.0 * 2.0 * HALF_W / core, -100.0 * (HALF_W - CORE_HALF) / core, -100.0 * (HALF_H - CORE_HALF) / core)
     }
 
     fn series(reading: &str, style: SeriesStyle, values: &[(&str, u8)]) -> ChartSeries {
@@ -742,17 +630,9 @@ mod tests {
                 "Faith, beliefs and what gives my life meaning",
                 "Ffydd, credoau a'r hyn sy'n rhoi ystyr i fy mywyd",
             ),
-            (
-                "money",
-                "Money, benefits and paying my way",
-                "Arian, budd-daliadau a thalu fy ffordd",
-            ),
+            ("money", "Money, benefits and paying my way", "Arian, budd-daliadau a thalu fy ffordd"),
         ] {
-            f.areas.push(Area {
-                id: AreaId(id.into()),
-                label: Text::new(en, cy),
-                description: Text::new(en, cy),
-            });
+            f.areas.push(Area { id: AreaId(id.into()), label: Text::new(en, cy), description: Text::new(en, cy) });
         }
         f
     }
@@ -772,21 +652,14 @@ mod tests {
     #[test]
     fn a_value_at_the_scale_max_lands_on_the_outer_ring_at_its_area_angle() {
         let f = built_in::waymark_ladder();
-        let r = radial(
-            &f,
-            &[series("r", SeriesStyle::Latest, &[("daily_living", 10), ("family", 1)])],
-            en(&f),
-        );
+        let r = radial(&f, &[series("r", SeriesStyle::Latest, &[("daily_living", 10), ("family", 1)])], en(&f));
         let s = &r.series[0];
         let p = s.points.iter().find(|p| p.area.0 == "daily_living").unwrap();
         assert!(close(p.at, polar(RADIUS, angle(2, 10))));
         assert_eq!(r.rings.last().map(|g| (g.r, g.kind)), Some((RADIUS, RingKind::Edge)));
         let low = s.points.iter().find(|p| p.area.0 == "family").unwrap();
         let r_low = (low.at.x.powi(2) + low.at.y.powi(2)).sqrt();
-        assert!(
-            (r_low - RADIUS / 10.0).abs() < 1e-9,
-            "the minimum is one step out, not on the centre: {r_low}"
-        );
+        assert!((r_low - RADIUS / 10.0).abs() < 1e-9, "the minimum is one step out, not on the centre: {r_low}");
         assert!((r.rings[0].r - r_low).abs() < 1e-9, "the inner ring is the minimum");
     }
 
@@ -794,12 +667,7 @@ mod tests {
     fn there_is_a_ring_for_each_stage_boundary_and_labels_for_min_and_max() {
         let f = built_in::waymark_ladder(); // five stages 1–2 … 9–10
         let r = radial(&f, &[], en(&f));
-        let bounds: Vec<f64> = r
-            .rings
-            .iter()
-            .filter(|g| g.kind == RingKind::Boundary)
-            .map(|g| g.r)
-            .collect();
+        let bounds: Vec<f64> = r.rings.iter().filter(|g| g.kind == RingKind::Boundary).map(|g| g.r).collect();
         let m = ScaleMap::of(&f);
         assert_eq!(bounds, [2.5, 4.5, 6.5, 8.5].map(|v| m.radius(v)));
         assert_eq!(r.rings.len(), 6);
@@ -844,11 +712,7 @@ mod tests {
         // One or no rated area: nothing to join.
         let s = &radial(&f, &[series("r", SeriesStyle::Latest, &[(ids[0], 2)])], en(&f)).series[0];
         assert!(s.d.is_empty() && s.points.len() == 1);
-        assert!(
-            radial(&f, &[series("r", SeriesStyle::Latest, &[])], en(&f)).series[0]
-                .d
-                .is_empty()
-        );
+        assert!(radial(&f, &[series("r", SeriesStyle::Latest, &[])], en(&f)).series[0].d.is_empty());
     }
 
     #[test]
@@ -886,9 +750,8 @@ mod tests {
     #[test]
     fn twelve_areas_and_fifty_readings_make_six_hundred_points() {
         let f = twelve();
-        let many: Vec<ChartSeries> = (0..50)
-            .map(|k| series(&format!("r{k}"), SeriesStyle::Picked, &all(&f, (k % 10 + 1) as u8)))
-            .collect();
+        let many: Vec<ChartSeries> =
+            (0..50).map(|k| series(&format!("r{k}"), SeriesStyle::Picked, &all(&f, (k % 10 + 1) as u8))).collect();
         let r = radial(&f, &many, en(&f));
         assert_eq!(r.series.len(), 50);
         assert_eq!(r.series.iter().map(|s| s.points.len()).sum::<usize>(), 600);
@@ -903,12 +766,7 @@ mod tests {
         let r = radial(&f, &[], en(&f));
         let anchors: Vec<Anchor> = r.labels.iter().map(|l| l.anchor).collect();
         use Anchor::*;
-        assert_eq!(
-            anchors,
-            [
-                Middle, Start, Start, Start, Start, Start, Middle, End, End, End, End, End
-            ]
-        );
+        assert_eq!(anchors, [Middle, Start, Start, Start, Start, Start, Middle, End, End, End, End, End]);
         for l in &r.labels {
             let text = Rect {
                 x: l.hit.x + HIT_PAD,
@@ -929,12 +787,7 @@ mod tests {
         assert!(!cut && lines.len() >= 2, "{lines:?}");
         assert_eq!(lines.join(" "), "Physical health and looking after myself");
         assert!(lines.iter().all(|l| text_width(l, LABEL_FONT) <= 170.0));
-        let (lines, cut) = wrap(
-            "one two three four five six seven eight nine ten eleven twelve",
-            80.0,
-            2,
-            LABEL_FONT,
-        );
+        let (lines, cut) = wrap("one two three four five six seven eight nine ten eleven twelve", 80.0, 2, LABEL_FONT);
         assert!(cut && lines.len() == 2 && lines[1].ends_with('…'), "{lines:?}");
         assert!(lines.iter().all(|l| text_width(l, LABEL_FONT) <= 80.0), "{lines:?}");
         let (lines, cut) = wrap("Supercalifragilisticexpialidocious", 90.0, 3, LABEL_FONT);
@@ -978,10 +831,7 @@ mod tests {
         assert_eq!(fmt(-0.01), "0");
         assert_eq!(fmt(-12.345), "-12.3");
         assert_eq!(fmt(0.96), "1");
-        assert_eq!(
-            view_box(&radial_view()),
-            format!("-{HALF_W} -{HALF_H} {} {}", 2.0 * HALF_W, 2.0 * HALF_H)
-        );
+        assert_eq!(view_box(&radial_view()), format!("-{HALF_W} -{HALF_H} {} {}", 2.0 * HALF_W, 2.0 * HALF_H));
     }
 
     #[test]
@@ -1004,12 +854,7 @@ mod tests {
         assert_eq!(t.points.len(), 4);
         assert_eq!(t.bands.len(), 5);
         for p in &t.points {
-            let stage = f
-                .scale
-                .stages
-                .iter()
-                .position(|s| (s.from..=s.to).contains(&p.value))
-                .unwrap();
+            let stage = f.scale.stages.iter().position(|s| (s.from..=s.to).contains(&p.value)).unwrap();
             let b = &t.bands[stage];
             assert!(p.at.y > b.y && p.at.y < b.y + b.h, "{} outside its band", p.value);
         }
@@ -1038,9 +883,7 @@ mod tests {
             Anchor::End => (x - TREND_DATE_W, *x),
         };
         assert!(
-            t.dates
-                .windows(2)
-                .all(|w| extent(&w[1]).0 >= extent(&w[0]).1 + TREND_DATE_SPACE - 1e-9),
+            t.dates.windows(2).all(|w| extent(&w[1]).0 >= extent(&w[0]).1 + TREND_DATE_SPACE - 1e-9),
             "{:?}",
             t.dates
         );

@@ -131,11 +131,7 @@ pub fn RadialChart(
                     .points
                     .iter()
                     .map(|p| {
-                        let tip = format!(
-                            "{}: {}",
-                            area_name(f, &p.area, lang),
-                            value_with_stage(f, p.value, lang)
-                        );
+                        let tip = format!("{}: {}", area_name(f, &p.area, lang), value_with_stage(f, p.value, lang));
                         view! {
                             <circle
                                 class="series-point"
@@ -306,9 +302,7 @@ pub fn AreaTrend(framework: Framework, area: AreaId, points: Vec<(String, u8)>) 
             description.push_str(&format!(" {d}: {}.", value_with_stage(f, *v, lang)));
         }
         let trend_label = format!("{title}. {summary}");
-        let empty = values
-            .is_empty()
-            .then(|| view! { <p class="hint">{Msg::ChartTrendNone.text(lang)}</p> });
+        let empty = values.is_empty().then(|| view! { <p class="hint">{Msg::ChartTrendNone.text(lang)}</p> });
         let wide = trend(f, &values);
         let phone = trend_in(f, &values, TREND_PHONE_W, TREND_PHONE_H);
         let drawing = |g: Trend, class: &'static str, test: &'static str, point_test: &'static str| {
@@ -366,7 +360,11 @@ pub fn AreaTrend(framework: Framework, area: AreaId, points: Vec<(String, u8)>) 
                 .dates
                 .iter()
                 .map(|(i, x, anchor)| {
-                    let class = if *anchor == Anchor::Middle && g.points.len() > 1 { "trend-date middle" } else { "trend-date" };
+                    let class = if *anchor == Anchor::Middle && g.points.len() > 1 {
+                        "trend-date middle"
+                    } else {
+                        "trend-date"
+                    };
                     view! {
                         <text class=class x=fmt(*x) y=fmt(plot.y + plot.h + 22.0) text-anchor=anchor.as_str()>
                             {short[*i].clone()}
@@ -496,9 +494,7 @@ pub fn ReadingsTable(framework: Framework, series: Vec<ChartSeries>, distance: O
                 </tfoot>
             }
         });
-        let distance_head = distance
-            .is_some()
-            .then(|| view! { <th scope="col">{Msg::ChartDistance.text(lang)}</th> });
+        let distance_head = distance.is_some().then(|| view! { <th scope="col">{Msg::ChartDistance.text(lang)}</th> });
         // The title sits outside the part that scrolls sideways on a phone, and names both.
         let title_id = format!("readings-table-{}", f.id.0);
         let (region_by, table_by) = (title_id.clone(), title_id.clone());

@@ -12,11 +12,9 @@ use waymark_shared::{
 pub fn show_date(iso: &str, lang: Lang) -> String {
     let parts: Vec<&str> = iso.split('-').collect();
     let parsed = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => y
-            .parse::<u16>()
-            .ok()
-            .zip(m.parse::<usize>().ok())
-            .zip(d.parse::<u8>().ok()),
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            y.parse::<u16>().ok().zip(m.parse::<usize>().ok()).zip(d.parse::<u8>().ok())
+        }
         _ => None,
     };
     let month = |m: usize| Msg::ChartMonths.text(lang).split(' ').nth(m.wrapping_sub(1));
@@ -49,9 +47,7 @@ pub fn series_name(style: SeriesStyle, date: &str, lang: Lang) -> String {
 
 /// An area's label in the reader's language (its id if this version does not have it).
 pub fn area_name(framework: &Framework, area: &AreaId, lang: Lang) -> String {
-    framework
-        .area(area)
-        .map_or_else(|| area.0.clone(), |a| a.label.get(lang).to_owned())
+    framework.area(area).map_or_else(|| area.0.clone(), |a| a.label.get(lang).to_owned())
 }
 
 /// "3", "(Open to support)" where the value has a stage.
@@ -69,14 +65,8 @@ pub fn radial_summary(
     lang: Lang,
     date: impl Fn(&str) -> String,
 ) -> String {
-    let names: Vec<String> = series
-        .iter()
-        .map(|s| series_name(s.style, &date(&s.date), lang))
-        .collect();
-    fill(
-        Msg::ChartSummary.text(lang),
-        &[("framework", framework.name.get(lang)), ("readings", &names.join(", "))],
-    )
+    let names: Vec<String> = series.iter().map(|s| series_name(s.style, &date(&s.date), lang)).collect();
+    fill(Msg::ChartSummary.text(lang), &[("framework", framework.name.get(lang)), ("readings", &names.join(", "))])
 }
 
 /// The chart's long description: how to read it, then every value of every series, area by area.
@@ -93,10 +83,7 @@ pub fn radial_description(
             .areas
             .iter()
             .map(|a| {
-                let v = s
-                    .values
-                    .get(&a.id)
-                    .map_or_else(|| Msg::ChartNotRated.text(lang).to_owned(), |v| v.to_string());
+                let v = s.values.get(&a.id).map_or_else(|| Msg::ChartNotRated.text(lang).to_owned(), |v| v.to_string());
                 format!("{}: {v}", a.label.get(lang))
             })
             .collect();
@@ -147,20 +134,14 @@ mod tests {
     #[test]
     fn the_summary_names_each_series_and_its_date_in_the_readers_language() {
         let f = built_in::waymark_ladder();
-        let series = [
-            s(SeriesStyle::First, "2026-01-05", &[]),
-            s(SeriesStyle::Latest, "2026-06-01", &[]),
-        ];
+        let series = [s(SeriesStyle::First, "2026-01-05", &[]), s(SeriesStyle::Latest, "2026-06-01", &[])];
         let en = radial_summary(&f, &series, Lang::En, |d| format!("<{d}>"));
         assert_eq!(
             en,
             "Chart of Waymark recovery ladder: First reading (<2026-01-05>), Latest reading (<2026-06-01>)."
         );
         let cy = radial_summary(&f, &series, Lang::Cy, str::to_owned);
-        assert!(
-            cy.contains("Ysgol adferiad Waymark") && cy.contains("Darlleniad diweddaraf (2026-06-01)"),
-            "{cy}"
-        );
+        assert!(cy.contains("Ysgol adferiad Waymark") && cy.contains("Darlleniad diweddaraf (2026-06-01)"), "{cy}");
     }
 
     #[test]
@@ -169,14 +150,8 @@ mod tests {
         let first = &f.areas[0];
         let series = [s(SeriesStyle::Picked, "2026-03-01", &[(first.id.0.as_str(), 4)])];
         let d = radial_description(&f, &series, Lang::En, str::to_owned);
-        assert!(
-            d.starts_with("Each area is a spoke of the wheel, from 1 near the centre to 5 at the edge."),
-            "{d}"
-        );
-        assert!(
-            d.contains(&format!("Reading you picked (2026-03-01): {}: 4;", first.label.en)),
-            "{d}"
-        );
+        assert!(d.starts_with("Each area is a spoke of the wheel, from 1 near the centre to 5 at the edge."), "{d}");
+        assert!(d.contains(&format!("Reading you picked (2026-03-01): {}: 4;", first.label.en)), "{d}");
         assert_eq!(d.matches("Not rated").count(), f.areas.len() - 1);
         let cy = radial_description(&f, &series, Lang::Cy, str::to_owned);
         assert_eq!(cy.matches("Heb ei sgorio").count(), f.areas.len() - 1);
@@ -203,10 +178,7 @@ mod tests {
         let f = built_in::waymark_ladder();
         assert_eq!(value_with_stage(&f, 3, Lang::En), "3 (Open to support)");
         assert_eq!(area_name(&f, &AreaId("gone".into()), Lang::En), "gone");
-        assert_eq!(
-            trend_summary(&["a".into(), "b".into(), "c".into()], Lang::Cy),
-            "3 darlleniad, o a i c."
-        );
+        assert_eq!(trend_summary(&["a".into(), "b".into(), "c".into()], Lang::Cy), "3 darlleniad, o a i c.");
         assert_eq!(trend_summary(&[], Lang::En), "Not rated in any reading yet.");
         assert_eq!(trend_summary(&["3 March 2026".into()], Lang::En), "1 reading, on 3 March 2026.");
         assert_eq!(long_date("2026-11-03", Lang::Cy), "3 Tachwedd 2026");

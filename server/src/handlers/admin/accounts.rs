@@ -48,9 +48,8 @@ pub async fn search(
 fn one_time_password() -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
-    let chars: Vec<char> = (0..12)
-        .map(|_| INVITATION_ALPHABET[rng.gen_range(0..INVITATION_ALPHABET.len())] as char)
-        .collect();
+    let chars: Vec<char> =
+        (0..12).map(|_| INVITATION_ALPHABET[rng.gen_range(0..INVITATION_ALPHABET.len())] as char).collect();
     let group = |i: usize| chars[i * 4..i * 4 + 4].iter().collect::<String>();
     format!("{}-{}-{}", group(0), group(1), group(2))
 }

@@ -13,8 +13,7 @@ use axum::{
     http::StatusCode,
 };
 use waymark_shared::{
-    Relation, Role, UserId,
-    admin,
+    Relation, Role, UserId, admin,
     api::{AdminPerson, CareTeamRequest, StayKind, StayRequest},
     consent::{ConsentChange, SharedPart, sharing_cell},
     sync::{Change, ClientId, Mutation},
@@ -53,7 +52,11 @@ async fn answer(state: &AppState, person: &UserRow) -> AppResult<Json<AdminPerso
 }
 
 /// `GET /api/admin/people/{id}`.
-pub async fn show(State(state): State<AppState>, manager: Manager, Path(id): Path<String>) -> AppResult<Json<AdminPerson>> {
+pub async fn show(
+    State(state): State<AppState>,
+    manager: Manager,
+    Path(id): Path<String>,
+) -> AppResult<Json<AdminPerson>> {
     let person = managed_person(&state, &manager, &id).await?;
     answer(&state, &person).await
 }
@@ -92,8 +95,12 @@ pub async fn link(
     }
     state.store.link_care_team(&person.id, &member.id, req.relation).await?;
     state.live.access_changed(&member.id, now_ms());
-    audit(&state, &manager.0, AdminAction::CareTeamLinked { person: &person.id, member: &member.id, relation: req.relation })
-        .await;
+    audit(
+        &state,
+        &manager.0,
+        AdminAction::CareTeamLinked { person: &person.id, member: &member.id, relation: req.relation },
+    )
+    .await;
     answer(&state, &person).await
 }
 
@@ -173,13 +180,13 @@ async fn stay(
         return Err(AppError::Forbidden);
     }
     let touched =
-        state.store.record_stay(&person.id, kind, req.ward.as_deref(), &req.date, &manager.0.id).await.map_err(|e| {
-            match e {
+        state.store.record_stay(&person.id, kind, req.ward.as_deref(), &req.date, &manager.0.id).await.map_err(
+            |e| match e {
                 StayError::DoesNotFit(why) => AppError::InvalidInput(format!("{}: {why}", admin::Field::Ward.as_str())),
                 StayError::NoSuchWard => AppError::InvalidInput("ward: no such ward".into()),
                 StayError::Database(e) => AppError::Database(e),
-            }
-        })?;
+            },
+        )?;
     let now = now_ms();
     for user in &touched.access_changed {
         state.live.access_changed(user, now);
