@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# The test command checks formatting and lints.
+for c in rustfmt clippy; do rustup component list --installed | grep -q "^$c-" || rustup component add "$c"; done
 want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 [ "$have" = "$want" ] || cargo install wasm-bindgen-cli --version "$want"

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --for-tests
 # Formatting is checked first (rustfmt.toml): seconds, and nothing else runs on unformatted code.
 cargo fmt --all --check
+# Lints (the workspace's [lints]) with warnings as errors: the host crates, then the app as it ships (wasm32).
+cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo clippy --locked -p waymark-app --target wasm32-unknown-unknown --all-targets -- -D warnings
 # The server tests include validating every FHIR export against the official R4 JSON schema (node, installed by
 # setup.sh; under CI a missing validator fails the run).
 bash scripts/with-postgres.sh cargo test --locked -p waymark-shared -p waymark-server -p waymark-app

@@ -78,7 +78,8 @@ pub fn FollowNavigation() -> impl IntoView {
         first.set_value(false);
         settle_page(path, move_focus, 0);
     });
-    view! {}
+    // Nothing to draw: it only watches.
+    ""
 }
 
 fn settle_page(path: String, move_focus: bool, tries: u32) {

@@ -35,6 +35,7 @@ pub async fn prepare(config: Config) -> Result<AppState, Box<dyn std::error::Err
 /// takes a 19 MiB buffer; glibc's default (a threshold that grows to 32 MiB after the first large free) keeps such
 /// buffers in its per-thread arenas, so a burst of sign-ins left the server holding hundreds of MiB for good. Blocks
 /// of 128 KiB and more are mapped and unmapped directly instead.
+#[allow(unsafe_code)] // the one foreign call in the workspace (unsafe code is denied everywhere else)
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

@@ -743,7 +743,7 @@ impl World {
                                 allowed.contains(key),
                                 "the carer holds {key:?} ({audience:?}), never shared with them"
                             );
-                            assert!(cell.by.role == Some(Role::Carer) || cell.by.user.0 != "", "names are kept");
+                            assert!(cell.by.role == Some(Role::Carer) || !cell.by.user.0.is_empty(), "names are kept");
                         }
                     }
                     if reply.more {
