@@ -98,6 +98,7 @@ export async function newTablet(browser, baseURL, { pin = TEST_PIN } = {}) {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
   const watch = (page) => {
     page.on('pageerror', (e) => console.error('page error:', e));
+    page.on('crash', () => console.error('page crashed:', page.url()));
     // A Rust panic is reported on the console (console_error_panic_hook) before the wasm traps.
     page.on('console', (m) => {
       if ((m.type() === 'error' && /panicked/.test(m.text())) || process.env.WAYMARK_E2E_CONSOLE) console.error('console:', m.text());
