@@ -36,7 +36,7 @@ async function startServer() {
   const port = await freePort();
   const child = spawn(join(here, 'node_modules', '.bin', 'pouchdb-server'),
     ['--port', String(port), '--host', '127.0.0.1', '--dir', dir, '--no-color', '--log', 'error'],
-    { stdio: 'ignore' });
+    { stdio: 'ignore', cwd: dir }); // (it writes its config and log where it runs)
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try { if ((await fetch(url)).ok) return { url, stop: () => { child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); } }; } catch { /* starting */ }
