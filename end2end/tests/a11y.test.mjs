@@ -294,10 +294,14 @@ test('words: names, "I" on my own plan, dates in words, calm reminders, one "cha
   await dylan.context.setOffline(true);
   await mine.locator('[data-test=plan-add-input]').fill('Listen to the radio');
   await mine.locator('[data-test=plan-add]').click();
+  await mine.locator('[data-test=plan-item]', { hasText: 'Listen to the radio' }).waitFor();
   await waitFor(() => dylan.page.locator('[data-test=sync-status] .sync-text').textContent(), 'Offline — changes are saved on this device',
     { what: 'the status' });
-  // Signing out asks first, about "1 change" (not "1 changes"); Dylan stays.
-  const asked = new Promise((resolve) => dylan.page.once('dialog', async (d) => { resolve(d.message()); await d.dismiss(); }));
+  // Signing out asks first, about "1 change" (not "1 changes"); Dylan stays. (Asked within 30 s, or the test fails.)
+  const asked = new Promise((resolve, reject) => {
+    const late = setTimeout(() => reject(new Error('signing out did not ask first')), 30_000);
+    dylan.page.once('dialog', async (d) => { clearTimeout(late); resolve(d.message()); await d.dismiss(); });
+  });
   await dylan.page.locator('.app-header button', { hasText: 'Sign out' }).click();
   assert.match(await asked, /^1 change made here has not been sent yet\. If you sign out, it stays on this device/);
   await dylan.context.setOffline(false);
