@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  serverAndBrowser, newTablet, signIn, enterPin, pinForm, artifacts, waymarkDatabases, until, TEST_PIN, DEMO_PASSWORD,
+  serverAndBrowser, newTablet, signIn, enterPin, pinForm, artifacts, waymarkDatabases, until, eventually, TEST_PIN, DEMO_PASSWORD,
 } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
@@ -83,10 +83,16 @@ test('shared tablet: a waiting edit stays encrypted for its writer, unreadable b
   await writeOffline(page, 'my_hopes', secret);
 
   // On the tablet his edit is stored, but only as ciphertext.
-  let dump = await rawIndexedDb(page);
-  const dylansDb = Object.keys(dump).find((k) => k.endsWith('/outbox')).split('/')[0];
-  assert.equal(dump[`${dylansDb}/outbox`].values.length, 1, 'the edit is waiting in his outbox');
-  assert.ok(dump[`${dylansDb}/cells`].values.length > 0, 'his records are on the tablet');
+  // (Waited for: on a loaded machine his records may still be being saved.)
+  let dump;
+  let dylansDb;
+  await eventually(async () => {
+    dump = await rawIndexedDb(page);
+    dylansDb = Object.keys(dump).find((k) => k.endsWith('/outbox'))?.split('/')[0];
+    assert.ok(dylansDb, 'his store is on the tablet');
+    assert.equal(dump[`${dylansDb}/outbox`].values.length, 1, 'the edit is waiting in his outbox');
+    assert.ok(dump[`${dylansDb}/cells`].values.length > 0, 'his records are on the tablet');
+  }, { what: "Dylan's waiting edit and records on the tablet" });
   assert.ok(!everything(dump).includes(secret), 'the waiting edit is not readable in IndexedDB');
   assert.match(everything(dump), /\[CryptoKey extractable=false\]/, 'the device key is kept as a non-extractable key');
 
