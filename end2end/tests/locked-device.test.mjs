@@ -206,7 +206,7 @@ test('offline restart after the session ended asks for the PIN first; five wrong
   await context.setOffline(false);
   await signIn(page, 'alys', DEMO_PASSWORD, { pin: '864208' });
   await page.locator('[data-test=about-me]').waitFor();
-  assert.equal(await input(page, 'my_hopes').inputValue(), waiting);
+  await until(page, (w) => document.querySelector('[data-field=my_hopes] .field-input')?.value === w, waiting, { what: 'the waiting edit back in its field' });
   await syncState(page, 'saved', 30_000);
   const owen = await newTablet(world.browser, world.server.url);
   await signIn(owen.page, 'owen');
