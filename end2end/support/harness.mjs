@@ -157,6 +157,19 @@ async function settled(page) {
   }, null, { timeout: 10_000, polling: 100 }).catch(() => {});
 }
 
+/// How long one automatic check may take: an evaluation in a page can wait without end (a page held by a dialog, or
+/// one being closed), and the end of a test waits for the checks under way.
+const AXE_RUN_MS = 30_000;
+
+class CheckTimedOut extends Error {}
+
+/// `work()`, or a `CheckTimedOut` error after `ms` (the work itself is left to finish or fail on its own).
+function withinTime(ms, work) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new CheckTimedOut()), ms); });
+  return Promise.race([work(), late]).finally(() => clearTimeout(timer));
+}
+
 /// After every move to another page (a load, a reload or a move within the app), once it has settled, check it:
 /// once per path, language and easy-read setting for each page object.
 function watchAccessibility(page) {
@@ -165,7 +178,8 @@ function watchAccessibility(page) {
     if (frame !== page.mainFrame()) return;
     if (foreignOrigins.has(new URL(frame.url()).origin)) return;
     const before = axeRunning.get(page) ?? Promise.resolve();
-    const run = before.then(async () => {
+    const path = new URL(frame.url()).pathname;
+    const run = before.then(() => withinTime(AXE_RUN_MS, async () => {
       if (page.isClosed()) return;
       await settled(page);
       if (page.isClosed()) return;
@@ -173,10 +187,13 @@ function watchAccessibility(page) {
       if (axeSeen.get(page).has(key)) return;
       axeSeen.get(page).add(key);
       await checkAccessibility(page, 'after moving to this page');
-    }).catch(() => {
-      // The page was closed or moved on while it was being checked: the next page is checked in its turn.
+    })).catch((e) => {
+      // The page was closed or moved on while it was being checked: the next page is checked in its turn. A check
+      // that cannot finish (a page script waiting on a dialog, a page that was left) is reported and not waited on.
+      if (e instanceof CheckTimedOut && !page.isClosed()) console.error(`axe: the check of ${path} did not finish in ${AXE_RUN_MS / 1000} s; not waited on`);
     });
-    axeRunning.set(page, run);
+    // A page closed while it is being checked is not waited on (an evaluation under way may never answer).
+    axeRunning.set(page, Promise.race([run, new Promise((resolve) => page.once('close', resolve))]));
   });
 }
 

@@ -4,7 +4,7 @@
 // least 44 × 44 px, no sideways scroll, a header that leaves the phone's screen to the page; easy read kept on the
 // account; "read this to me"; the plan's calm reminders, its agreement and its conflicts in words. axe-core runs on
 // every page visited (support/harness.mjs) and fails the test on any violation.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {

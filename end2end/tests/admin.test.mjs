@@ -4,7 +4,7 @@
 // admission on the person's page; the administrator moves the person to a new ward and they leave that caseload.
 // Then staff sign in through the hospital's identity provider (a real OpenID provider, npm `oidc-provider`, started
 // here): a linked account signs in; an identity linked to no account is refused, saying so.
-import { test, before, after, afterEach } from 'node:test';
+import { test, before, after, afterEach } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Provider from 'oidc-provider';

@@ -1,6 +1,6 @@
 // An edit the server refuses is never dropped quietly: it moves to "needs your attention" with its text, the rest
 // keeps syncing, and the person dismisses it when they have dealt with it.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, newTablet, signIn, waitFor, caughtUp } from '../support/harness.mjs';
 

@@ -4,7 +4,7 @@
 // tablet of hers that missed a change to that very choice: the withdrawal applies all the same, and About me leaves
 // Ceri's screen and tablet. Ceri can comment only once Alys shares comments with her, and then reads only the
 // comments written for the people Alys shares comments with, with every author named with their role.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serverAndBrowser, newTablet, signIn, artifacts, waitFor, caughtUp } from '../support/harness.mjs';

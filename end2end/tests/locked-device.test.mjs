@@ -2,7 +2,7 @@
 // own key; the next person on a shared tablet cannot read them (the raw IndexedDB values are searched); an offline
 // start asks for the PIN before showing anything; five wrong PINs lose nothing; the tablet locks itself after the
 // ward's idle time; a session ended on the server locks the records.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {

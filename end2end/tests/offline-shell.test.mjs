@@ -1,6 +1,6 @@
 // The app starts with no network after one online visit, keeps no API answers in its caches, and a new
 // deployment replaces the old build's cache cleanly.
-import { test, after } from 'node:test';
+import { test, after } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';

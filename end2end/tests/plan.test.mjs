@@ -2,7 +2,7 @@
 // (Helen) on hers. Edits appear on the others' screens without a reload; Helen sees only the sections Alys shares
 // with her and never the staff-only notes; Helen adds an item with no network and it merges when she is back; both
 // sign the plan; Alys's printable copy renders (and opens with no network).
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serverAndBrowser, newTablet, signIn, artifacts, until, waitFor, caughtUp, recordResponses } from '../support/harness.mjs';

@@ -3,7 +3,7 @@
 // own button), finishing names the areas left without an agreed number; drafts never reach the chart, can be carried
 // on with, put aside and brought back (undo). In English on a tablet, and in Welsh with easy read on a phone, with
 // screenshots of the editor and the chart in each.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serverAndBrowser, newTablet, signIn, artifacts, waitFor } from '../support/harness.mjs';

@@ -1,6 +1,6 @@
 // Issue 14 on screen: the ward overview (from the records synced to the tablet), the care team's audit trail, "who
 // has looked at my record" for the person, FHIR and CSV downloads for staff, and the de-identified service report.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // Signing in on a slow network: the app's start-up question "who is signed in?" has not been answered when the
 // person presses "Sign in". The sign-in must still work (it once failed, refused for a missing CSRF token), and the
 // late answer must not sign them out again.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { serverAndBrowser, newTablet } from '../support/harness.mjs';
 

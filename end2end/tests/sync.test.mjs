@@ -1,7 +1,7 @@
 // Offline-first sync in real browsers: edits made with no network are saved on the tablet, survive a reload, and
 // reach the key worker's open page live when the network returns; two people editing the same field apart both see
 // both versions, and one settles it for everyone.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serverAndBrowser, newTablet, signIn, artifacts, until, waymarkDatabases, waitFor, eventually } from '../support/harness.mjs';

@@ -2,7 +2,7 @@
 // no network — they see one area differently and say why — add a goal with two steps, reload (still there), come
 // back online; on the person's own device the chart shows the new reading over the first, and the table shows the
 // same numbers.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serverAndBrowser, newTablet, signIn, artifacts, waitFor } from '../support/harness.mjs';

@@ -1,5 +1,5 @@
 // The walking skeleton in a real browser: sign-in, caseloads, a service user's own page, Welsh.
-import { test } from 'node:test';
+import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serverAndBrowser, newTablet, signIn, artifacts, waitFor } from '../support/harness.mjs';
