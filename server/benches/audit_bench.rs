@@ -9,10 +9,11 @@
 //!    the agreed value, notes; goals with steps; a plan with every section) through the sync push, then times the FHIR
 //!    export as the handler makes it (read the cells, build the views, build the Bundle, serialise it), 20 times.
 
+#[path = "../tests/common/postgres.rs"]
+mod postgres;
 #[path = "../tests/common/records.rs"]
 mod records;
 
-use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
 use waymark_server::{
     export::{ExportContext, fhir, load_record},
@@ -44,9 +45,10 @@ async fn main() {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
     run("SQLite", &url, entries).await;
     if let Some(admin_url) = postgres {
-        let (url, name) = fresh_postgres_database(&admin_url).await;
+        let name = format!("waymark_audit_bench_{}", std::process::id());
+        let url = postgres::create_database(&admin_url, &name).await;
         run("PostgreSQL", &url, entries).await;
-        drop_postgres_database(&admin_url, &name).await;
+        postgres::drop_database(&admin_url, &name).await;
     } else {
         println!("(PostgreSQL skipped: pass `-- --postgres URL` or run under scripts/with-postgres.sh)");
     }
@@ -148,27 +150,4 @@ async fn export(engine: &str, store: &Store) {
         times[EXPORTS / 2].as_secs_f64() * 1e3,
         times[EXPORTS - 1].as_secs_f64() * 1e3
     );
-}
-
-async fn fresh_postgres_database(admin_url: &str) -> (String, String) {
-    let name = format!("waymark_audit_bench_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
-    admin.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.expect("drop an old bench database");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create the bench database");
-    let _ = admin.close().await;
-    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = base[authority..].find('/').map_or(base, |slash| &base[..authority + slash]);
-    let url = match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    };
-    (url, name)
-}
-
-async fn drop_postgres_database(admin_url: &str, name: &str) {
-    if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
-        let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-        let _ = admin.close().await;
-    }
 }

@@ -15,11 +15,12 @@
 //! 3. **Up-to-date pulls**: 4 devices signed in as Dylan, caught up, each makes 2,500 pulls that find nothing new, on
 //!    kept-alive connections: pulls per second and the p50/p99 time of one pull.
 
+#[path = "../tests/common/postgres.rs"]
+mod postgres;
 #[path = "../tests/common/wire.rs"]
 mod wire;
 
 use serde_json::json;
-use sqlx::{Connection, Executor};
 use std::{
     collections::BTreeMap,
     time::{Duration, Instant},
@@ -55,13 +56,14 @@ async fn main() {
     run("SQLite", [db("a.db"), db("b.db"), db("c.db")]).await;
 
     if let Some(admin_url) = postgres {
+        let names = ["a", "b", "c"].map(|part| format!("waymark_authbench_{}_{part}", std::process::id()));
         let mut urls = Vec::new();
-        for part in ["a", "b", "c"] {
-            urls.push(fresh_postgres_database(&admin_url, part).await);
+        for name in &names {
+            urls.push(postgres::create_database(&admin_url, name).await);
         }
-        run("PostgreSQL", [urls[0].0.clone(), urls[1].0.clone(), urls[2].0.clone()]).await;
-        for (_, name) in urls {
-            drop_postgres_database(&admin_url, &name).await;
+        run("PostgreSQL", [urls[0].clone(), urls[1].clone(), urls[2].clone()]).await;
+        for name in &names {
+            postgres::drop_database(&admin_url, name).await;
         }
     } else {
         println!("(PostgreSQL skipped: pass `-- --postgres URL` or run under scripts/with-postgres.sh)");
@@ -265,27 +267,4 @@ async fn up_to_date_pulls(url: &str) {
         at(0.50).as_secs_f64() * 1e3,
         at(0.99).as_secs_f64() * 1e3,
     );
-}
-
-async fn fresh_postgres_database(admin_url: &str, part: &str) -> (String, String) {
-    let name = format!("waymark_authbench_{}_{part}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
-    admin.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.expect("drop an old bench database");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create the bench database");
-    let _ = admin.close().await;
-    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = base[authority..].find('/').map_or(base, |slash| &base[..authority + slash]);
-    let url = match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    };
-    (url, name)
-}
-
-async fn drop_postgres_database(admin_url: &str, name: &str) {
-    if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
-        let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-        let _ = admin.close().await;
-    }
 }

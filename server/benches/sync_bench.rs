@@ -12,11 +12,12 @@
 //! `WAYMARK_BENCH_RECORDS=distinct` makes the 10,000 edits 10,000 new comments of 100–200 bytes each (no edit
 //! replaces another, so all 10,000 are pulled): the records `scripts/bench-sync-vs-pouchdb.sh` also gives PouchDB.
 
+#[path = "../tests/common/postgres.rs"]
+mod postgres;
 #[path = "../tests/common/wire.rs"]
 mod wire;
 
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
 use wire::{Http, ServerProcess, empty_dist};
 
@@ -54,9 +55,10 @@ async fn main() {
     if let Some(admin_url) = postgres {
         let mut totals = Vec::new();
         for _ in 0..rounds {
-            let (url, name) = fresh_postgres_database(&admin_url).await;
+            let name = format!("waymark_bench_{}", std::process::id());
+            let url = postgres::create_database(&admin_url, &name).await;
             totals.push(report("PostgreSQL", run(&url, distinct).await));
-            drop_postgres_database(&admin_url, &name).await;
+            postgres::drop_database(&admin_url, &name).await;
         }
         median("PostgreSQL", totals);
     } else {
@@ -172,28 +174,5 @@ async fn pull_all(c: &mut Http) -> usize {
         if !page["more"].as_bool().unwrap() {
             return n;
         }
-    }
-}
-
-async fn fresh_postgres_database(admin_url: &str) -> (String, String) {
-    let name = format!("waymark_bench_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(admin_url).await.expect("connect to PostgreSQL");
-    admin.execute(format!("DROP DATABASE IF EXISTS {name}").as_str()).await.expect("drop an old bench database");
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create the bench database");
-    let _ = admin.close().await;
-    let (base, query) = admin_url.split_once('?').map_or((admin_url, None), |(b, q)| (b, Some(q)));
-    let authority = base.find("://").map_or(0, |i| i + 3);
-    let base = base[authority..].find('/').map_or(base, |slash| &base[..authority + slash]);
-    let url = match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    };
-    (url, name)
-}
-
-async fn drop_postgres_database(admin_url: &str, name: &str) {
-    if let Ok(mut admin) = sqlx::PgConnection::connect(admin_url).await {
-        let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
-        let _ = admin.close().await;
     }
 }

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod changes;
+pub mod postgres;
 pub mod wire;
 
 use axum::{
@@ -16,7 +17,6 @@ use axum::{
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
-use sqlx::{Connection, Executor};
 use std::path::Path;
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -69,12 +69,7 @@ impl TestDb {
             }
         };
         let name = format!("waymark_test_{}", hex::encode(rand::random::<[u8; 8]>()));
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| panic!("connect to {POSTGRES_URL_VAR}={admin_url}: {e}"));
-        admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create a test database");
-        let _ = admin.close().await;
-        let url = with_database(&admin_url, &name);
+        let url = postgres::create_database(&admin_url, &name).await;
         let store = Store::connect(&url).await.expect("open the PostgreSQL test database");
         assert_eq!(store.engine(), Engine::Postgres);
         Some(TestDb { store, url, _dir: None })
@@ -148,23 +143,6 @@ impl TestDb {
             .fetch_one(self.store.pool())
             .await
             .expect("count sessions")
-    }
-}
-
-/// `url` with its database name replaced by `name` (query string kept).
-fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
     }
 }
 
