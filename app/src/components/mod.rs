@@ -13,7 +13,6 @@ pub mod person_details;
 pub mod plan_icons;
 pub mod planning_session;
 pub mod read_aloud;
-pub mod read_aloud_plan;
 pub mod reading;
 pub mod record_audit;
 pub mod safety_plan;

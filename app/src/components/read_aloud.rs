@@ -1,9 +1,12 @@
 //! "Read this to me": a button that reads the given text aloud in the language the app is in, with the browser's
-//! speech synthesis. It is shown only where this device has a voice for that language (many have no Welsh voice;
-//! a device with none at all shows nothing), and it becomes "Stop reading" while it speaks.
+//! speech synthesis. It is shown only where this device has a voice for that language (many have no Welsh voice, and
+//! a Welsh page is never read in an English one; a device with none at all shows nothing), and it becomes "Stop
+//! reading" while it speaks. One reading at a time: starting another stops the one going.
 //!
-//! Use: `<ReadAloud text=Signal::derive(move || ...)/>`, optionally `test="..."` for the `data-test` attribute
-//! (default `read-aloud`). The text is read as it is when the button is pressed.
+//! Use: `<ReadAloud text=Signal::derive(move || ...)/>`; optionally `label` (the accessible name, which starts with
+//! the words on the button), `words` (the words on it) and `test` (its `data-test`, `read-aloud` by default). The
+//! text is read as it is when the button is pressed. Used by each area of a reading, each plan section and the
+//! printable plan.
 
 use crate::i18n::use_i18n;
 use leptos::{
@@ -80,6 +83,13 @@ pub fn ReadAloud(
     /// What to read, in the app's current language.
     #[prop(into)]
     text: Signal<String>,
+    /// The button's accessible name while it is not reading (it starts with the words on it): "Read this to me"
+    /// names which part. Without it the words on the button name it.
+    #[prop(optional, into)]
+    label: Option<Signal<String>>,
+    /// The words on the button ("Read this to me" unless given).
+    #[prop(optional)]
+    words: Option<Msg>,
     /// The button's `data-test`.
     #[prop(optional)]
     test: Option<&'static str>,
@@ -92,6 +102,12 @@ pub fn ReadAloud(
     });
     let speaking = RwSignal::new(false);
     let test = test.unwrap_or("read-aloud");
+    let words = words.unwrap_or(Msg::ReadAloud);
+    let name = move || match label {
+        Some(_) if speaking.get() => Some(Msg::ReadAloudStop.text(i18n.lang.get()).to_owned()),
+        Some(label) => Some(label.get()),
+        None => None,
+    };
     let toggle = move |_| {
         let Some(s) = synthesis() else { return };
         // One voice at a time: whatever else was reading stops. (Whether this one was reading is read first:
@@ -105,6 +121,8 @@ pub fn ReadAloud(
         let lang = i18n.lang.get_untracked();
         let Ok(u) = SpeechSynthesisUtterance::new_with_text(&text.get_untracked()) else { return };
         u.set_lang(utterance_lang(lang));
+        // A little slower than the voice's own pace.
+        u.set_rate(0.9);
         if let Some(v) = voice_for(lang) {
             u.set_voice(Some(&v));
         }
@@ -121,12 +139,13 @@ pub fn ReadAloud(
             <button type="button" class="button outline read-aloud" data-test=test
                 data-speaking=move || speaking.get().to_string()
                 aria-pressed=move || speaking.get().to_string()
+                aria-label=name
                 on:click=toggle>
-                <svg class="read-aloud-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                <svg class="read-aloud-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
                     <path d="M4 9h4l5-4v14l-5-4H4z" fill="currentColor"/>
                     <path d="M16 8.5a5 5 0 0 1 0 7M18.5 6a8.5 8.5 0 0 1 0 12" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/>
                 </svg>
-                <span>{move || if speaking.get() { Msg::ReadAloudStop } else { Msg::ReadAloud }.text(i18n.lang.get())}</span>
+                <span>{move || if speaking.get() { Msg::ReadAloudStop } else { words }.text(i18n.lang.get())}</span>
             </button>
         </Show>
     }

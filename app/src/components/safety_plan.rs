@@ -6,7 +6,7 @@ use crate::{
         conflicts::ConflictChoices,
         plan_icons::SectionIcon,
         planning_session::use_session,
-        read_aloud_plan::ReadAloudPlan,
+        read_aloud::ReadAloud,
         written::{date_words, written_by},
     },
     i18n::{t, t_fill, use_i18n},
@@ -123,7 +123,7 @@ pub fn PlanSectionPanel(ctx: PlanCtx, section: PlanSection, #[prop(optional)] ex
                     {move || i18n.easy_read.get().then(|| view! { <SectionIcon section=section/> })}
                     <span>{move || section_title(section, i18n.easy_read.get()).text(i18n.lang.get())}</span>
                 </h2>
-                <ReadAloudPlan text=spoken label=read_label/>
+                <ReadAloud text=spoken label=read_label/>
             </div>
             {section.is_staff_only().then(|| view! {
                 <p class="note staff-only-note" data-test="staff-only-hint">

@@ -6,7 +6,7 @@ use crate::{
     components::{
         plan_icons::SectionIcon,
         planning_session::{SessionBar, provide_session},
-        read_aloud_plan::ReadAloudPlan,
+        read_aloud::ReadAloud,
         safety_plan::{
             CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, SettingContacts,
             section_title,
@@ -234,7 +234,7 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
     view! {
         <div class="print-controls no-print">
             <A href=format!("/people/{}/plan", person.0) attr:class="back-link">{t(Msg::PlanBackToPlan)}</A>
-            <ReadAloudPlan text=spoken label=read_label visible_label=Msg::ReadAloudPlan/>
+            <ReadAloud text=spoken label=read_label words=Msg::ReadAloudPlan/>
             <button type="button" class="button primary" data-test="plan-print-now"
                 on:click=move |_| { let _ = window().print(); }>{t(Msg::PlanPrintNow)}</button>
         </div>

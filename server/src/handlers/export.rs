@@ -41,7 +41,8 @@ pub(crate) fn export_kind(viewer: &UserRow, person: &PersonRow) -> AppResult<boo
     }
 }
 
-fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
+/// A file to save: its type and the name it is saved under.
+pub(crate) fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     ([(header::CONTENT_TYPE, HeaderValue::from_static(content_type)), (header::CONTENT_DISPOSITION, disposition)], body)

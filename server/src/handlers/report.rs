@@ -3,7 +3,7 @@
 
 use super::{
     audit::SignIn,
-    export::{managed_ward, ward_records},
+    export::{download, managed_ward, ward_records},
 };
 use crate::{
     auth::CurrentUser,
@@ -15,8 +15,8 @@ use crate::{
 use axum::{
     Json,
     extract::{Path, Query, State},
-    http::{HeaderValue, Uri, header},
-    response::{IntoResponse, Response},
+    http::Uri,
+    response::Response,
 };
 use waymark_shared::api::{AuditAction, MAX_REPORT_DAYS, ReportQuery, ServiceReport, WardSummary};
 
@@ -72,15 +72,6 @@ pub async fn report_csv(
     uri: Uri,
 ) -> AppResult<Response> {
     let r = build(&state, &viewer, &sign_in, ward, &uri, "csv").await?;
-    let disposition =
-        HeaderValue::from_str(&format!("attachment; filename=\"waymark-service-report-{}-{}.csv\"", r.from, r.to))
-            .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        report::report_csv(&r),
-    )
-        .into_response())
+    let filename = format!("waymark-service-report-{}-{}.csv", r.from, r.to);
+    Ok(download("text/csv; charset=utf-8", filename, report::report_csv(&r)))
 }
