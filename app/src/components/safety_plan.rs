@@ -15,7 +15,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use waymark_shared::{
-    Msg, UserId,
+    Lang, Msg, UserId,
     api::Editing,
     consent::{Action, ConsentChange, WriterFacts, may},
     i18n::fill,
@@ -439,6 +439,20 @@ pub fn changes_since(plan: &PlanView, since: i64) -> Vec<(Msg, PlanSection, Stri
 }
 
 /// When the agreed version was agreed: the later of the two signatures (Unix ms).
+/// "Version 1 agreed: by me on 11 August 2026 and by my key worker on 11 August 2026." (or with the person's name
+/// for anyone else), on the plan and on its printable copy.
+pub fn agreed_sentence(version: u32, person: &str, key_worker: &str, is_self: bool, name: &str, lang: Lang) -> String {
+    fill(
+        (if is_self { Msg::PlanAgreedSelf } else { Msg::PlanAgreed }).text(lang),
+        &[
+            ("version", &version.to_string()),
+            ("name", name),
+            ("person", &date_words(person, lang)),
+            ("key_worker", &date_words(key_worker, lang)),
+        ],
+    )
+}
+
 fn agreed_at(plan: &PlanView) -> i64 {
     plan.signatures.values().filter_map(|s| s.by.as_ref().map(|b| b.at_ms)).max().unwrap_or(i64::MAX)
 }
@@ -476,15 +490,7 @@ pub fn PlanAgreementPanel(ctx: PlanCtx, name: String) -> impl IntoView {
                 fill(msg.text(lang), &[("version", &version.to_string()), ("name", &n)])
             }
             Agreement::Agreed { version, person, key_worker, changed_since } => {
-                let mut s = fill(
-                    (if is_self { Msg::PlanAgreedSelf } else { Msg::PlanAgreed }).text(lang),
-                    &[
-                        ("version", &version.to_string()),
-                        ("name", &n),
-                        ("person", &date_words(&person, lang)),
-                        ("key_worker", &date_words(&key_worker, lang)),
-                    ],
-                );
+                let mut s = agreed_sentence(version, &person, &key_worker, is_self, &n, lang);
                 if changed_since {
                     s.push(' ');
                     s.push_str(&fill(Msg::PlanNowVersion.text(lang), &[("version", &(version + 1).to_string())]));

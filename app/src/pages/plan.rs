@@ -9,10 +9,9 @@ use crate::{
         read_aloud::ReadAloud,
         safety_plan::{
             CapacityPanel, PlanAgreementPanel, PlanConflicts, PlanCtx, PlanDetails, PlanSectionPanel, SettingContacts,
-            section_title,
+            agreed_sentence, section_title,
         },
         sharing::SharingPanel,
-        written::date_words,
     },
     i18n::{t, t_fill, use_i18n},
     sync::{plan::use_plan, use_facts, use_sync},
@@ -196,15 +195,9 @@ fn PrintablePlan(me: Me, page: PersonPage) -> impl IntoView {
         move || {
             let lang = i18n.lang.get();
             match ctx.plan.with(|p| p.agreement()) {
-                Agreement::Agreed { version, person, key_worker, changed_since: false } => fill(
-                    (if is_self { Msg::PlanAgreedSelf } else { Msg::PlanAgreed }).text(lang),
-                    &[
-                        ("version", &version.to_string()),
-                        ("name", &name),
-                        ("person", &date_words(&person, lang)),
-                        ("key_worker", &date_words(&key_worker, lang)),
-                    ],
-                ),
+                Agreement::Agreed { version, person, key_worker, changed_since: false } => {
+                    agreed_sentence(version, &person, &key_worker, is_self, &name, lang)
+                }
                 _ => Msg::PlanPrintDraft.text(lang).to_owned(),
             }
         }
