@@ -14,7 +14,8 @@ step cargo clippy --locked --workspace --all-targets -- -D warnings
 # setup.sh; under CI a missing validator fails the run).
 step bash scripts/with-postgres.sh cargo test --locked -p waymark-shared -p waymark-server -p waymark-app
 step bash scripts/build-app.sh
-step cargo build --locked -p waymark-server
+# The browser tests run the server binary the tests above built (target/debug/waymark-server): building it again
+# without the tests' dev-dependencies would rebuild half the dependencies with other features.
 # A browser test that hangs (a page that never answers) fails after 4 minutes (end2end/support/test.mjs); a whole
 # file after 20.
 step bash -c 'cd end2end && node --test --test-concurrency=1 --test-timeout=1200000 tests/'
