@@ -81,6 +81,8 @@ test('a new carer sees nothing until Alys shares, and a withdrawal from a tablet
   // Alys writes her hopes on her tablet.
   const alys = await newTablet(world.browser, world.server.url);
   await signIn(alys.page, 'alys');
+  // Her records are on the tablet before she writes (an edit made before they arrive has nothing to build on).
+  await caughtUp(alys.page);
   const hopes = aboutField(alys.page, 'my_hopes').locator('.field-input');
   await hopes.fill(HOPES);
   await hopes.blur();

@@ -6,7 +6,8 @@ import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  serverAndBrowser, newTablet, signIn, enterPin, pinForm, artifacts, waymarkDatabases, until, eventually, TEST_PIN, DEMO_PASSWORD,
+  serverAndBrowser, newTablet, signIn, enterPin, pinForm, artifacts, waymarkDatabases, until, eventually, caughtUp, TEST_PIN,
+  DEMO_PASSWORD,
 } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
@@ -78,6 +79,9 @@ test('shared tablet: a waiting edit stays encrypted for its writer, unreadable b
   await signIn(page, 'dylan');
   await page.locator('[data-test=about-me]').waitFor();
   await syncState(page, 'saved');
+  // His records are on the tablet before the network goes ("saved" says nothing is waiting to be sent; the first
+  // pull may still be under way).
+  await caughtUp(page);
   await context.setOffline(true);
   await syncState(page, 'offline');
   await writeOffline(page, 'my_hopes', secret);
