@@ -128,7 +128,9 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await waitFor(() => goal.locator('[data-test=step]').count(), 2, { what: 'the number of steps' });
   await waitFor(() => goal.locator('[data-test=step-overdue]').count(), 1, { what: 'overdue steps (the one due in the past)' });
 
-  // Reload with no network: all of it is still on the tablet.
+  // Reload with no network: all of it is still on the tablet. (Once it is saved here: the status says "saving" until
+  // the last step is, then "offline".)
+  await syncState(sara.page, 'offline');
   await sara.page.reload();
   await sara.page.locator('[data-test=tracker-page]').waitFor();
   await syncState(sara.page, 'offline');
