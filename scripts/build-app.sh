@@ -9,9 +9,14 @@ dist=$root/dist
 stage=$target_dir/wasm-stage
 
 cargo build --locked -p waymark-app --target wasm32-unknown-unknown --release
-rm -rf "$stage" && mkdir -p "$stage"
-wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name waymark \
-  "$target_dir/wasm32-unknown-unknown/release/waymark-app.wasm"
+rm -rf "$stage" && mkdir -p "$stage/app"
+# Split the app at its lazy pages (app/src/app.rs): the first load, and one chunk per page loaded when it is first
+# opened. wasm-split-cli (setup.sh installs it) writes the main module, the chunks and the loader
+# (__wasm_split.js); wasm-bindgen then makes the main module's JS.
+wasm-split-cli --target web --out-name waymark "$target_dir/wasm32-unknown-unknown/release/waymark-app.wasm" "$stage/app"
+wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$stage/app" --out-name waymark \
+  "$stage/app/waymark.wasm"
+rm "$stage/app/waymark.wasm"
 
 wasm_opt=""
 # Prefer the pinned npm binaryen (Debian's is too old for current Rust wasm).
@@ -19,19 +24,23 @@ if [ -x "$root/tools/node_modules/.bin/wasm-opt" ]; then wasm_opt="$root/tools/n
 elif [ -n "${WAYMARK_WASM_OPT:-}" ]; then wasm_opt=$WAYMARK_WASM_OPT
 fi
 if [ -n "$wasm_opt" ] && [ "${WAYMARK_SKIP_WASM_OPT:-}" != 1 ]; then
-  "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$stage/waymark_bg.wasm" -o "$stage/waymark_bg.opt.wasm"
-  mv "$stage/waymark_bg.opt.wasm" "$stage/waymark_bg.wasm"
+  for w in "$stage"/app/*.wasm; do
+    "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue "$w" -o "$w.opt"
+    mv "$w.opt" "$w"
+  done
 fi
 
 hash() { sha256sum "$1" | cut -c1-16; }
 
 rm -rf "$dist" && mkdir -p "$dist/assets"
-wasm_name="waymark-$(hash "$stage/waymark_bg.wasm").wasm"
-cp "$stage/waymark_bg.wasm" "$dist/assets/$wasm_name"
-js_name="waymark-$(hash "$stage/waymark.js").js"
-cp "$stage/waymark.js" "$dist/assets/$js_name"
+# The main module, its JS, the loader and the chunks name each other, so they go together into one folder named
+# by the hash of them all (a new build is a new folder; the server lets browsers keep /assets/ files forever).
+app_hash=$(cd "$stage/app" && cat $(ls | sort) | sha256sum | cut -c1-16)
+app_dir="app-$app_hash"
+cp -r "$stage/app" "$dist/assets/$app_dir"
+wasm_name="$app_dir/waymark_bg.wasm"
+js_name="$app_dir/waymark.js"
 # One stylesheet: the base first, then each feature's file in name order.
 cat style/waymark.css $(ls style/*.css | grep -v '^style/waymark.css$' | sort) > "$stage/waymark.css"
 css_name="waymark-$(hash "$stage/waymark.css").css"
@@ -54,20 +63,20 @@ EOF
 boot_name="boot-$(hash "$stage/boot.js").js"
 cp "$stage/boot.js" "$dist/assets/$boot_name"
 
-sed -e "s/{{CSS}}/$css_name/" -e "s/{{JS}}/$js_name/" -e "s/{{WASM}}/$wasm_name/" \
-    -e "s/{{BOOT}}/$boot_name/" -e "s/{{ICON}}/$icon_name/" app/index.html > "$dist/index.html"
+sed -e "s|{{CSS}}|$css_name|" -e "s|{{JS}}|$js_name|" -e "s|{{WASM}}|$wasm_name|" \
+    -e "s|{{BOOT}}|$boot_name|" -e "s|{{ICON}}|$icon_name|" app/index.html > "$dist/index.html"
 
 theme=$(sed -n 's/^ *--brand: *\(#[0-9a-fA-F]*\);.*/\1/p' style/waymark.css | head -1)
 sed -e "s/{{ICON}}/$icon_name/" -e "s/{{THEME}}/$theme/" app/manifest.webmanifest > "$dist/manifest.webmanifest"
 
 # The service worker precaches exactly this build's files; its build id changes whenever any of them does, so a
 # new deployment installs a new worker that replaces the old cache.
-precache=$(cd "$dist" && { echo /index.html; echo /manifest.webmanifest; ls assets | sed 's|^|/assets/|'; } | sort)
-build_id=$(cd "$dist" && cat index.html manifest.webmanifest assets/* | sha256sum | cut -c1-16)
+precache=$(cd "$dist" && { echo /index.html; echo /manifest.webmanifest; find assets -type f | sed 's|^|/|'; } | sort)
+build_id=$(cd "$dist" && cat index.html manifest.webmanifest $(find assets -type f | sort) | sha256sum | cut -c1-16)
 precache_json=$(printf '%s\n' "$precache" | sed 's/.*/"&"/' | paste -sd, | sed 's/^/[/; s/$/]/')
 sed -e "s/{{BUILD}}/$build_id/" -e "s|{{PRECACHE}}|$precache_json|" app/sw.js > "$dist/sw.js"
 
-for f in "$dist/index.html" "$dist/sw.js" "$dist/manifest.webmanifest" "$dist"/assets/*; do gzip -9 -k -n "$f"; done
+for f in "$dist/index.html" "$dist/sw.js" "$dist/manifest.webmanifest" $(find "$dist/assets" -type f); do gzip -9 -k -n "$f"; done
 
 echo "built dist/:"
 for f in "$dist/assets/$wasm_name" "$dist/assets/$js_name" "$dist/assets/$css_name"; do

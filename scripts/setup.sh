@@ -8,6 +8,10 @@ for c in rustfmt clippy; do rustup component list --installed | grep -q "^$c-" |
 want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 [ "$have" = "$want" ] || cargo install wasm-bindgen-cli --version "$want"
+# wasm-split-cli splits the app into its first load and the pages loaded when first opened (scripts/build-app.sh).
+split_version=0.2.4
+cargo install --list | grep -q "^wasm_split_cli_support v$split_version:" ||
+  cargo install --locked wasm_split_cli_support --version "$split_version" --features build-binary
 # wasm-opt (npm binaryen, pinned in tools/package-lock.json) makes the app much smaller; the build works without it.
 if [ ! -x tools/node_modules/.bin/wasm-opt ]; then
   if command -v npm >/dev/null 2>&1; then (cd tools && npm ci --no-audit --no-fund)

@@ -14,6 +14,8 @@ step cargo clippy --locked --workspace --all-targets -- -D warnings
 # setup.sh; under CI a missing validator fails the run).
 step bash scripts/with-postgres.sh cargo test --locked -p waymark-shared -p waymark-server -p waymark-app
 step bash scripts/build-app.sh
+# Every file's size, and the first load (sign-in and home pages) held under its budget (scripts/app-size.sh).
+step bash scripts/app-size.sh
 # The browser tests run the server binary the tests above built (target/debug/waymark-server): building it again
 # without the tests' dev-dependencies would rebuild half the dependencies with other features.
 # A browser test that hangs (a page that never answers) fails after 4 minutes (end2end/support/test.mjs); a whole

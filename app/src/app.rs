@@ -23,9 +23,45 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{
+    Lazy, LazyRoute,
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
+
+/// A page whose code is loaded when someone first opens it (its own wasm chunk; scripts/build-app.sh splits the
+/// app and the service worker keeps every chunk, so the whole app still works offline after one visit). The sign-in,
+/// join, home and lock screens stay in the first load.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    PersonRoute => PersonPage,
+    TrackerRoute => TrackerPage,
+    ReadingRoute => ReadingPage,
+    PlanRoute => PlanPage,
+    PlanPrintRoute => PlanPrintPage,
+    AuditRoute => AuditPage,
+    OverviewRoute => OverviewPage,
+    ReportRoute => ReportPage,
+    FrameworksRoute => FrameworksPage,
+    AccountRoute => AccountPage,
+    WardRoute => WardPage,
+    ManagePersonRoute => ManagePersonPage,
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -65,18 +101,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage/>
                     <Route path=path!("/sign-in") view=SignInPage/>
                     <Route path=path!("/join") view=JoinPage/>
-                    <Route path=path!("/people/:id") view=PersonPage/>
-                    <Route path=path!("/people/:id/tracker") view=TrackerPage/>
-                    <Route path=path!("/people/:id/plan") view=PlanPage/>
-                    <Route path=path!("/people/:id/plan/print") view=PlanPrintPage/>
-                    <Route path=path!("/people/:id/tracker/readings/:reading") view=ReadingPage/>
-                    <Route path=path!("/people/:id/audit") view=AuditPage/>
-                    <Route path=path!("/overview") view=OverviewPage/>
-                    <Route path=path!("/report") view=ReportPage/>
-                    <Route path=path!("/frameworks") view=FrameworksPage/>
-                    <Route path=path!("/admin/accounts/:id") view=AccountPage/>
-                    <Route path=path!("/admin/wards/:id") view=WardPage/>
-                    <Route path=path!("/admin/people/:id") view=ManagePersonPage/>
+                    <Route path=path!("/people/:id") view={Lazy::<PersonRoute>::new()}/>
+                    <Route path=path!("/people/:id/tracker") view={Lazy::<TrackerRoute>::new()}/>
+                    <Route path=path!("/people/:id/plan") view={Lazy::<PlanRoute>::new()}/>
+                    <Route path=path!("/people/:id/plan/print") view={Lazy::<PlanPrintRoute>::new()}/>
+                    <Route path=path!("/people/:id/tracker/readings/:reading") view={Lazy::<ReadingRoute>::new()}/>
+                    <Route path=path!("/people/:id/audit") view={Lazy::<AuditRoute>::new()}/>
+                    <Route path=path!("/overview") view={Lazy::<OverviewRoute>::new()}/>
+                    <Route path=path!("/report") view={Lazy::<ReportRoute>::new()}/>
+                    <Route path=path!("/frameworks") view={Lazy::<FrameworksRoute>::new()}/>
+                    <Route path=path!("/admin/accounts/:id") view={Lazy::<AccountRoute>::new()}/>
+                    <Route path=path!("/admin/wards/:id") view={Lazy::<WardRoute>::new()}/>
+                    <Route path=path!("/admin/people/:id") view={Lazy::<ManagePersonRoute>::new()}/>
                 </Routes>
             </Show>
         </Router>

@@ -202,7 +202,8 @@ test('a plan whose review date has passed is flagged on the caseload and the per
   await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).locator('[data-test=review-overdue]').waitFor();
   // A plan reviewed in time is not flagged.
   await owen.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
-  await owen.page.locator('[data-test=review-overdue]').waitFor();
+  // The person's page (its code loaded when first opened) replaces the caseload, whose cards carry flags too.
+  await owen.page.locator('[data-test=person-page] [data-test=review-overdue]').waitFor();
   await owen.page.locator('[data-test=open-plan]').click();
   await owen.page.locator('[data-test=plan-review-date]').fill('2099-12-31');
   await owen.page.locator('[data-test=plan-review-date]').dispatchEvent('change');

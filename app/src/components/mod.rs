@@ -8,6 +8,7 @@ pub mod form;
 pub mod goal_list;
 pub mod invite;
 pub mod language_switch;
+pub mod later;
 pub mod person_card;
 pub mod person_details;
 pub mod plan_icons;

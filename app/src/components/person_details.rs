@@ -143,3 +143,16 @@ pub fn PersonDetails(me: Me, page: PersonPage) -> impl IntoView {
 pub fn error_view(e: Failure) -> impl IntoView {
     view! { <p class="error" role="alert">{t(e.message())}</p> }
 }
+
+/// The person's page, its code loaded when first shown (its own wasm chunk: the person's home page and
+/// `/people/:id` share it, so a staff member's or carer's first load does not carry it).
+#[leptos::lazy]
+fn person_details_view(me: Me, page: PersonPage) -> AnyView {
+    view! { <PersonDetails me=me page=page/> }.into_any()
+}
+
+/// [`PersonDetails`], loaded when first shown ("Loading…" until then).
+#[component]
+pub fn LazyPersonDetails(me: Me, page: PersonPage) -> impl IntoView {
+    crate::components::later::later(move || person_details_view(me.clone(), page.clone()))
+}

@@ -84,6 +84,16 @@ fn only_for(me: &Me, roles: &[Role], content: impl FnOnce() -> AnyView) -> AnyVi
 // The administrator's home.
 
 /// The administrator's home: search, a new account, wards.
+/// The administrator's home, loaded when first shown (its own wasm chunk: nobody else's first load carries it).
+pub fn lazy_admin_home() -> impl IntoView {
+    crate::components::later::later(admin_home_view)
+}
+
+#[leptos::lazy]
+fn admin_home_view() -> AnyView {
+    view! { <AdminHome/> }.into_any()
+}
+
 #[component]
 pub fn AdminHome() -> impl IntoView {
     crate::a11y::page_title(t(Msg::AdminTitle));

@@ -6,7 +6,7 @@ use crate::{
     client::api,
     components::{
         person_card::PersonCard,
-        person_details::{PersonDetails, error_view},
+        person_details::{LazyPersonDetails, error_view},
     },
     i18n::{t, t_fill},
     sync::use_sync,
@@ -23,10 +23,10 @@ fn home_for(me: Me) -> AnyView {
     match me.role {
         Role::ServiceUser => view! {
             <p class="greeting">{t_fill(Msg::HelloName, vec![("name", me.display_name.clone())])}</p>
-            <WithPerson id=me.id content=|me, page| view! { <PersonDetails me=me page=page/> }/>
+            <WithPerson id=me.id content=|me, page| view! { <LazyPersonDetails me=me page=page/> }/>
         }
         .into_any(),
-        Role::Admin => view! { <super::admin::AdminHome/> }.into_any(),
+        Role::Admin => super::admin::lazy_admin_home().into_any(),
         Role::Carer | Role::PeerSupport => view! { <PeopleSection heading=Msg::WhoYouSupport empty=Msg::NotLinkedYet/> }.into_any(),
         Role::WardManager => view! {
             <PeopleSection heading=Msg::WardPeople empty=Msg::CaseloadEmpty overview=Msg::WardOverview/>

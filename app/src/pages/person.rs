@@ -3,7 +3,7 @@
 use super::signed_in::SignedIn;
 use crate::{
     client::api,
-    components::person_details::{PersonDetails, error_view},
+    components::person_details::{LazyPersonDetails, error_view},
     i18n::t,
     session::use_auth,
     sync::use_sync,
@@ -20,7 +20,7 @@ pub fn PersonPage() -> impl IntoView {
     view! {
         <PersonRoute content=|me, page| view! {
             <A href="/" attr:class="back-link">{t(Msg::BackHome)}</A>
-            <PersonDetails me=me page=page/>
+            <LazyPersonDetails me=me page=page/>
         }/>
     }
 }
