@@ -17,6 +17,37 @@ wasm-split-cli --target web --out-name waymark "$target_dir/wasm32-unknown-unkno
 wasm-bindgen --target web --no-typescript --keep-lld-exports --out-dir "$stage/app" --out-name waymark \
   "$stage/app/waymark.wasm"
 rm "$stage/app/waymark.wasm"
+# A chunk that cannot be fetched (patchy Wi-Fi, or a new deployment has replaced this build's files) would make the
+# Rust side panic, stopping the app. Waymark's loader tries twice more, then leaves the page as it is and tells the
+# app (the 'waymark-chunk-failed' event), which offers to load Waymark again (app/src/app.rs).
+python3 - "$stage/app/__wasm_split.js" <<'PY'
+import re, sys
+path = sys.argv[1]
+js = open(path).read()
+start = js.index("function wrapAsyncCb(callee) {")
+end = js.index("function makeLoad(", start)
+js = js[:start] + """function wrapAsyncCb(callee) {
+    return async (callbackIndex, callbackData) => {
+        for (let attempt = 0; ; attempt++) {
+            try {
+                await callee();
+                break;
+            } catch (e) {
+                console.error(e);
+                if (attempt >= 2) {
+                    window.dispatchEvent(new CustomEvent('waymark-chunk-failed'));
+                    return;
+                }
+                await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
+            }
+        }
+        const sharedImports = getSharedImports();
+        sharedImports.__wasm_split.__indirect_function_table.get(callbackIndex)(callbackData, true);
+    }
+}
+""" + js[end:]
+open(path, "w").write(js)
+PY
 
 wasm_opt=""
 # Prefer the pinned npm binaryen (Debian's is too old for current Rust wasm).

@@ -91,11 +91,23 @@ pub fn App() -> impl IntoView {
     // While a person's records are closed (the PIN is asked for, the tablet locked itself, a PIN is being chosen),
     // a lock screen stands instead of the pages: nothing of theirs, or anyone else's, is on the page.
     let pages = Memo::new(move |_| auth.screen.with(|s| matches!(s, Screen::Pages)));
+    // A part of the app that could not be fetched (scripts/build-app.sh's loader tried three times): the page stays
+    // as it was, and this says so and offers to load Waymark again.
+    let part_failed = RwSignal::new(false);
+    let _ = window_event_listener_untyped("waymark-chunk-failed", move |_| part_failed.set(true));
 
     view! {
         <Router>
             <a class="skip-link" href="#main">{i18n::t(waymark_shared::Msg::SkipToContent)}</a>
             <crate::a11y::FollowNavigation/>
+            <Show when=move || part_failed.get()>
+                <div class="part-not-loaded" role="alert" data-test="part-not-loaded">
+                    <p>{i18n::t(waymark_shared::Msg::PartNotLoaded)}</p>
+                    <button type="button" class="button primary" on:click=move |_| {
+                        let _ = window().location().reload();
+                    }>{i18n::t(waymark_shared::Msg::LoadWaymarkAgain)}</button>
+                </div>
+            </Show>
             <Show when=move || pages.get() fallback=|| view! { <LockScreen/> }>
                 <Routes fallback=|| view! { <NotFoundPage/> }>
                     <Route path=path!("/") view=HomePage/>

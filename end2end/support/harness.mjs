@@ -94,8 +94,8 @@ export async function launchBrowser() {
 /// Whenever the tablet asks for a PIN (choosing one at a first sign-in, or opening the records after a reload or
 /// the idle lock), the person types `TEST_PIN`, as someone would before carrying on; `{ pin: false }` leaves the
 /// PIN screens to the test.
-export async function newTablet(browser, baseURL, { pin = TEST_PIN } = {}) {
-  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 } });
+export async function newTablet(browser, baseURL, { pin = TEST_PIN, serviceWorkers = 'allow' } = {}) {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, serviceWorkers });
   const watch = (page) => {
     page.on('pageerror', (e) => console.error('page error:', e));
     page.on('crash', () => console.error('page crashed:', page.url()));

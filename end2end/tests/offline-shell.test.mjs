@@ -104,3 +104,28 @@ test('after one online visit the app starts offline, and a new deployment replac
   await page.locator('main#main').waitFor();
   await context.close();
 });
+
+test('a part of the app that cannot be fetched is tried again, then said, and the app keeps running', async () => {
+  // No service worker, so every chunk comes from the network, which this test cuts for the tracker's code.
+  const { context, page } = await newTablet(world.browser, world.server.url, { serviceWorkers: 'block' });
+  let blocked = 0;
+  await context.route(/split_.*tracker.*\.wasm$/, (route) => { blocked += 1; return route.abort('internetdisconnected'); });
+  await signIn(page, 'dylan');
+  await page.locator('[data-test=person-page] [data-test=open-tracker]').click();
+  await page.locator('[data-test=part-not-loaded]').waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: join(artifacts, 'part-not-loaded.png') });
+  assert.equal(blocked, 3, 'the tracker chunk was asked for three times');
+  // The page Dylan was on is still there and still works (the app has not stopped).
+  await page.locator('[data-test=about-me]').waitFor();
+  await page.locator('[data-test=person-page] [data-test=open-plan]').click();
+  await page.locator('[data-test=plan-page]').waitFor();
+  // The network is back: "Load Waymark again" opens the app, and the tracker with it.
+  await context.unroute(/split_.*tracker.*\.wasm$/);
+  await page.locator('[data-test=part-not-loaded] button').click();
+  await page.locator('[data-test=plan-page]').waitFor();
+  await page.goto('/');
+  await page.locator('[data-test=person-page] [data-test=open-tracker]').click();
+  await page.locator('[data-test=tracker-page]').waitFor();
+  await waitFor(() => page.locator('[data-test=part-not-loaded]').count(), 0, { what: 'no failure said after loading again' });
+  await context.close();
+});

@@ -162,6 +162,8 @@ catalogue! {
     CommentRemoved => "You removed this comment. Only you can see it.", "Rydych chi wedi tynnu'r sylw hwn. Dim ond chi sy'n gallu ei weld.";
     WaitingToSync => "Waiting to be sent", "Yn aros i gael ei anfon";
     OfflineCopy => "You're offline: this is the copy saved on this device.", "Rydych chi all-lein: dyma'r copi sydd wedi'i gadw ar y ddyfais hon.";
+    PartNotLoaded => "This part of Waymark could not be loaded: the network may have dropped, or Waymark has been updated. What is saved stays on this device.", "Nid oedd modd llwytho'r rhan hon o Waymark: efallai fod y rhwydwaith wedi torri, neu fod Waymark wedi'i diweddaru. Mae'r hyn sydd wedi'i gadw yn aros ar y ddyfais hon.";
+    LoadWaymarkAgain => "Load Waymark again", "Llwytho Waymark eto";
 
     // == Tracker: readings (pages/tracker, components/reading) ==
     TrackerTitle => "Recovery tracker", "Traciwr adferiad";
