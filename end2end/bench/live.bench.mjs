@@ -5,6 +5,10 @@
 // while 100 other signed-in sessions hold the live channel open on the server, idle. The key worker adds 100 items,
 // one after another; for each, the time from the item showing on the key worker's screen (saved on the tablet) to
 // it showing on the person's screen. Both pages stamp the moment with the same clock (one machine).
+// Then "where I am writing": the key worker moves into one section's new-item box after another, and the time until
+// the person's screen shows them writing there; and the session itself: the key worker ends it and starts a new
+// one, and the time from the tap to the person's screen showing the new session. (Both travel through the live
+// channel: the person's open plan asks for the session when told it changed.)
 import { startServer, launchBrowser, newTablet, signIn, DEMO_PASSWORD } from '../support/harness.mjs';
 
 const EDITS = Number(process.env.WAYMARK_BENCH_EDITS || 100);
@@ -50,9 +54,33 @@ const watch = () => {
   look();
 };
 
+/// Record, in the page, when someone first shows as writing in each section's new-item box, and when each session
+/// first shows.
+const watchSession = () => {
+  window.__writing = {};
+  window.__session = {};
+  const look = () => {
+    for (const el of document.querySelectorAll('[data-test=plan-section]')) {
+      const s = el.dataset.section;
+      const on = !!el.querySelector('.plan-add [data-test=writing-here]');
+      if (on && !(s in window.__writing)) window.__writing[s] = performance.timeOrigin + performance.now();
+      if (!on) delete window.__writing[s];
+    }
+    const session = document.querySelector('[data-test=session]');
+    if (session && !(session.dataset.session in window.__session)) {
+      window.__session[session.dataset.session] = performance.timeOrigin + performance.now();
+    }
+  };
+  new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  look();
+};
+
+const ROUNDS = Number(process.env.WAYMARK_BENCH_ROUNDS || 40);
+
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
-const server = await startServer();
+// The idle sessions are the demo's nine people many times over: let each hold that many live streams.
+const server = await startServer({ env: { WAYMARK_LIVE_STREAMS_PER_USER: String(Math.max(16, IDLE)) } });
 const browser = await launchBrowser();
 const abort = new AbortController();
 try {
@@ -88,10 +116,54 @@ try {
     const [here, there] = [await seen(owen.page), await seen(alys.page)];
     latencies.push(there - here);
   }
-  latencies.sort((a, b) => a - b);
   const f = (ms) => `${ms.toFixed(0)} ms`;
-  console.log(`live edit, key worker → person, ${EDITS} edits, ${IDLE} idle live sessions on the server:`);
-  console.log(`  p50 ${f(pct(latencies, 50))}   p95 ${f(pct(latencies, 95))}   max ${f(latencies[latencies.length - 1])}   min ${f(latencies[0])}`);
+  const report = (what, list) => {
+    list.sort((a, b) => a - b);
+    console.log(what);
+    console.log(`  p50 ${f(pct(list, 50))}   p95 ${f(pct(list, 95))}   max ${f(list[list.length - 1])}   min ${f(list[0])}`);
+  };
+  report(`live edit, key worker → person, ${EDITS} edits, ${IDLE} idle live sessions on the server:`, latencies);
+
+  // "Where I am writing": the key worker moves from one section's new-item box to the next.
+  await alys.page.evaluate(watchSession);
+  const sections = await owen.page.evaluate(() =>
+    [...document.querySelectorAll('[data-test=plan-add-input]')].map((el) => el.dataset.section).filter((s) => s !== 'staff_only'));
+  const writing = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const section = sections[i % sections.length];
+    const at = await owen.page.evaluate((s) => {
+      const el = document.querySelector(`[data-test=plan-add-input][data-section=${s}]`);
+      const t = performance.timeOrigin + performance.now();
+      el.focus();
+      return t;
+    }, section);
+    for (;;) {
+      const seen = await alys.page.evaluate((s) => window.__writing[s], section);
+      if (seen && seen >= at) { writing.push(seen - at); break; }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  report(`"where I am writing", key worker → person, ${ROUNDS} moves:`, writing);
+
+  // A session ended and a new one started: from the key worker's tap to the person's screen showing it.
+  await owen.page.evaluate(() => document.activeElement?.blur());
+  const starts = [];
+  for (let i = 0; i < Math.ceil(ROUNDS / 2); i++) {
+    await owen.page.locator('[data-test=session-end]').click();
+    await alys.page.locator('[data-test=session]').waitFor({ state: 'detached', timeout: 10_000 });
+    const at = await owen.page.evaluate(() => {
+      const t = performance.timeOrigin + performance.now();
+      document.querySelector('[data-test=session-start]').click();
+      return t;
+    });
+    for (;;) {
+      const seen = await alys.page.evaluate((t) => Object.values(window.__session).find((v) => v >= t), at);
+      if (seen) { starts.push(seen - at); break; }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await owen.page.locator('[data-test=session-end]').waitFor();
+  }
+  report(`session start, key worker's tap → person's screen, ${starts.length} sessions:`, starts);
 } finally {
   abort.abort();
   await browser.close();

@@ -13,7 +13,11 @@
 //! 2. **Right sign-ins**: eight rounds of 16 simultaneous sign-ins with the right password (the demo accounts in
 //!    turn): the answers, and the resident memory 5 s after.
 //! 3. **Up-to-date pulls**: 4 devices signed in as Dylan, caught up, each makes 2,500 pulls that find nothing new, on
-//!    kept-alive connections: pulls per second and the p50/p99 time of one pull.
+//!    kept-alive connections: pulls per second and the p50/p99 time of one pull; then 50 devices, 200 pulls each.
+//! 4. **1,000 live streams**: one staff member's 1,000 open `/api/sync/live` streams (the per-person limit raised
+//!    for the bench): the server's resident memory idle and with them open, and, for one comment Dylan writes, the
+//!    time until each stream has its `changed` notice (p50/p95/max), after 30 s of quiet and back to back.
+//!    Needs a file limit above ~2,100 (`ulimit -n`).
 
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
@@ -37,6 +41,9 @@ const RIGHT_ROUNDS: usize = 8;
 const RIGHT_PER_ROUND: usize = 16;
 const DEVICES: usize = 4;
 const PULLS_PER_DEVICE: usize = 2_500;
+const MANY_DEVICES: usize = 50;
+const PULLS_PER_MANY: usize = 200;
+const LIVE_STREAMS: usize = 1_000;
 const USERS: [&str; 10] = ["owen", "sara", "rhian", "dylan", "alys", "tomos", "nia", "gareth", "helen", "admin"];
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -74,7 +81,9 @@ async fn run(engine: &str, urls: [String; 3]) {
     println!("== {engine}");
     bogus_sign_ins(&urls[0]).await;
     right_sign_ins(&urls[1]).await;
-    up_to_date_pulls(&urls[2]).await;
+    up_to_date_pulls(&urls[2], DEVICES, PULLS_PER_DEVICE).await;
+    up_to_date_pulls(&urls[2], MANY_DEVICES, PULLS_PER_MANY).await;
+    live_streams(&urls[2]).await;
 }
 
 fn start(url: &str) -> (ServerProcess, tempfile::TempDir) {
@@ -221,10 +230,10 @@ impl KeptAlive {
     }
 }
 
-async fn up_to_date_pulls(url: &str) {
+async fn up_to_date_pulls(url: &str, device_count: usize, pulls_per_device: usize) {
     let (server, _dist) = start(url);
     let mut devices = Vec::new();
-    for _ in 0..DEVICES {
+    for _ in 0..device_count {
         let mut c = Http::new(server.addr);
         c.sign_in("dylan").await.expect("sign in as dylan");
         let r = c.get("/api/sync/pull?schema=1&since=0&limit=1000").await.expect("catch up");
@@ -245,8 +254,8 @@ async fn up_to_date_pulls(url: &str) {
     let mut tasks = tokio::task::JoinSet::new();
     for (mut conn, path) in devices {
         tasks.spawn(async move {
-            let mut times = Vec::with_capacity(PULLS_PER_DEVICE);
-            for _ in 0..PULLS_PER_DEVICE {
+            let mut times = Vec::with_capacity(pulls_per_device);
+            for _ in 0..pulls_per_device {
                 let t = Instant::now();
                 let (status, body) = conn.get(&path).await;
                 times.push(t.elapsed());
@@ -260,11 +269,111 @@ async fn up_to_date_pulls(url: &str) {
     times.sort();
     let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
     println!(
-        "  up-to-date pulls: {} by {DEVICES} devices in {:.2} s = {:.0} pulls/s; one pull p50 {:.2} ms, p99 {:.2} ms",
+        "  up-to-date pulls: {} by {device_count} devices in {:.2} s = {:.0} pulls/s; one pull p50 {:.2} ms, p99 {:.2} ms",
         times.len(),
         took.as_secs_f64(),
         times.len() as f64 / took.as_secs_f64(),
         at(0.50).as_secs_f64() * 1e3,
         at(0.99).as_secs_f64() * 1e3,
     );
+}
+
+/// Open a live stream on its own connection and read up to its `hello`.
+async fn open_live(addr: std::net::SocketAddr, cookie: &str) -> (TcpStream, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let req = format!("GET /api/sync/live HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\n\r\n");
+    stream.write_all(req.as_bytes()).await.expect("send");
+    let mut buf = Vec::new();
+    while !contains(&buf, b"event: hello") {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "the stream closed before its hello: {}", String::from_utf8_lossy(&buf));
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    (stream, Vec::new())
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Read until a `changed` notice arrives; when it did, measured from `since`.
+async fn until_changed(stream: &mut TcpStream, buf: &mut Vec<u8>, since: Instant) -> Duration {
+    loop {
+        if let Some(at) = buf.windows(14).position(|w| w == b"event: changed") {
+            buf.drain(..at + 14);
+            return since.elapsed();
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.expect("read");
+        assert!(n > 0, "the stream closed");
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn live_streams(url: &str) {
+    let (dist_dir, dist) = empty_dist();
+    let server = ServerProcess::start_with(url, &dist, &[("WAYMARK_LIVE_STREAMS_PER_USER", &LIVE_STREAMS.to_string())]);
+    assert!(server.addr.ip().is_loopback(), "the load goes to loopback only");
+    let pid = server.pid();
+    let mut owen = Http::new(server.addr);
+    owen.sign_in("owen").await.expect("sign in as owen");
+    let cookie = format!("{}={}", wire::SESSION_COOKIE, owen.cookie.clone().expect("a session"));
+    let mut dylan = Http::new(server.addr);
+    let dylan_id = dylan.sign_in("dylan").await.expect("sign in as dylan")["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = status_kib(pid, "VmRSS:");
+    let started = Instant::now();
+    let mut streams = Vec::with_capacity(LIVE_STREAMS);
+    for _ in 0..LIVE_STREAMS {
+        streams.push(open_live(server.addr, &cookie).await);
+    }
+    let opened = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let open = status_kib(pid, "VmRSS:");
+    println!(
+        "  {LIVE_STREAMS} live streams opened in {:.2} s; server memory idle {}, with them open {}",
+        opened.as_secs_f64(),
+        mib(idle),
+        mib(open)
+    );
+    let mut edit = 0;
+    for (what, quiet) in [("after 30 s of quiet", Duration::from_secs(30)), ("back to back", Duration::ZERO)] {
+        for _ in 0..3 {
+            tokio::time::sleep(quiet).await;
+            edit += 1;
+            let change =
+                json!({ "type": "add_comment", "comment": format!("bench{edit}"), "text": format!("Comment {edit}") });
+            let body = json!({ "schema": 1, "client": "bench-dylan-1", "mutations": [
+                { "id": edit, "person": dylan_id, "base": 0, "made_at_ms": 1_700_000_000_000i64, "change": change }
+            ] });
+            let t = Instant::now();
+            let mut tasks = tokio::task::JoinSet::new();
+            for (mut stream, mut buf) in streams.drain(..) {
+                tasks.spawn(async move {
+                    let took = until_changed(&mut stream, &mut buf, t).await;
+                    (stream, buf, took)
+                });
+            }
+            let r = dylan.post_json("/api/sync/push", &body).await.expect("push");
+            assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+            let mut times = Vec::with_capacity(LIVE_STREAMS);
+            for (stream, buf, took) in tasks.join_all().await {
+                streams.push((stream, buf));
+                times.push(took);
+            }
+            times.sort();
+            let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+            println!(
+                "  an edit's notice, {what}: on all {} streams p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+                times.len(),
+                at(0.50).as_secs_f64() * 1e3,
+                at(0.95).as_secs_f64() * 1e3,
+                times[times.len() - 1].as_secs_f64() * 1e3,
+            );
+        }
+    }
+    println!("  server memory after, peak {}", mib(status_kib(pid, "VmHWM:")));
+    drop(streams);
+    drop(dist_dir);
 }

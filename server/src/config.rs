@@ -39,6 +39,9 @@ pub struct Config {
     pub csrf_secret: Option<String>,
     /// `WAYMARK_SEED_DEMO` (default false): on an empty database, create the fictional demo ward.
     pub seed_demo: bool,
+    /// `WAYMARK_LIVE_STREAMS_PER_USER` (default 16): live streams one person may have open on one instance; another
+    /// is refused (429) until one ends.
+    pub live_streams_per_user: usize,
     /// Staff sign-in through the hospital's identity provider (`WAYMARK_OIDC_*`), when configured.
     pub oidc: Option<OidcConfig>,
 }
@@ -177,6 +180,12 @@ impl Config {
             other => other,
         };
         let seed_demo = parse_bool(&get, "WAYMARK_SEED_DEMO", false)?;
+        let live_streams_per_user = at_least_one(
+            &get,
+            "WAYMARK_LIVE_STREAMS_PER_USER",
+            &crate::live::MAX_STREAMS_PER_USER.to_string(),
+            "expected a whole number",
+        )?;
         let oidc = read_oidc(&get)?;
         Ok(Config {
             listen_addr,
@@ -192,6 +201,7 @@ impl Config {
             public_origin,
             csrf_secret,
             seed_demo,
+            live_streams_per_user,
             oidc,
         })
     }

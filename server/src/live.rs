@@ -8,18 +8,25 @@
 //! twice is harmless; missing one is not, so the watermark only moves over versions that have been announced.
 
 use crate::store::{Pushed, Store};
+use serde::{Deserialize, Serialize};
 use std::sync::{
     Arc,
     atomic::{AtomicU64, Ordering},
 };
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
-use waymark_shared::{UserId, sync::Audience};
+use waymark_shared::{UserId, api::Editing, consent::Reach, sync::Audience};
 
 /// The PostgreSQL channel a committed push notifies (payload: the new head), so every instance announces it at once.
 pub const CHANGES_CHANNEL: &str = "waymark_changes";
 /// The PostgreSQL channel a recorded ending notifies (a sign-out, a change of access).
 pub const ENDINGS_CHANNEL: &str = "waymark_endings";
+/// The PostgreSQL channel a planning session's change notifies (payload: [`PlanningChanged::payload`]).
+pub const PLANNING_CHANNEL: &str = "waymark_planning";
+
+/// Live streams one person may have open on one instance by default (their devices and tabs; the app keeps one per
+/// device): `WAYMARK_LIVE_STREAMS_PER_USER`.
+pub const MAX_STREAMS_PER_USER: usize = 16;
 
 /// How often the watcher looks at the version counter.
 pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
@@ -51,17 +58,95 @@ pub enum Ended {
     Access(UserId),
 }
 
+/// Someone started or ended `person`'s planning session, joined it, or moved where they are writing: open plans
+/// ask for the session again at once (not at their next "I am here"). Nothing of the session travels to a device
+/// with it, and a stream passes it on only if its viewer would see something change (see [`PlanningChanged::tells`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanningChanged {
+    pub person: UserId,
+    /// Who did it, and whether they are a carer or peer support worker (whom other carers never see).
+    pub by: UserId,
+    pub by_supporter: bool,
+    pub what: PlanningChange,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PlanningChange {
+    /// The session started or ended.
+    Session,
+    /// They joined, or came back after being away.
+    Arrived,
+    /// They moved where they are writing.
+    Moved { from: Option<Editing>, to: Option<Editing> },
+}
+
+impl PlanningChanged {
+    /// Whether a viewer (`viewer`, a carer or peer support worker if `supporter`, with `reach` of the person's
+    /// record) would see the session change: the same rules as what the session shows them.
+    pub fn tells(&self, viewer: &UserId, supporter: bool, reach: &Reach) -> bool {
+        if supporter && self.by_supporter && self.by != *viewer {
+            return false;
+        }
+        match &self.what {
+            PlanningChange::Session | PlanningChange::Arrived => true,
+            PlanningChange::Moved { from, to } => {
+                let sees = |e: &Option<Editing>| e.as_ref().filter(|e| reach.receives(&e.section.audience())).cloned();
+                sees(from) != sees(to)
+            }
+        }
+    }
+
+    /// The form it crosses between instances in (with the instance it comes from).
+    fn payload(&self, instance: &str) -> String {
+        serde_json::json!({ "instance": instance, "change": self }).to_string()
+    }
+
+    /// Read a payload; `None` if it is this instance's own (already told here) or not one.
+    fn from_payload(payload: &str, instance: &str) -> Option<PlanningChanged> {
+        let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+        if v.get("instance")?.as_str()? == instance {
+            return None;
+        }
+        serde_json::from_value(v.get("change")?.clone()).ok()
+    }
+}
+
 /// This instance's notification hub. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Live {
     tx: broadcast::Sender<ChangeBatch>,
     ended: broadcast::Sender<Ended>,
+    planning: broadcast::Sender<PlanningChanged>,
+    /// This instance's name among the instances sharing a database (its own notifications are not told twice).
+    instance: Arc<str>,
+    /// Open live streams per person on this instance, and how many each may have.
+    streams: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+    streams_per_user: usize,
     /// Endings already announced on this instance (by key, with when), so the watcher tells each once.
     told: Arc<std::sync::Mutex<std::collections::HashMap<String, i64>>>,
     /// Every version up to this one has been announced on this instance.
     announced: Arc<AtomicU64>,
     /// Set when the server is shutting down, so open streams end and graceful shutdown does not wait on them.
     closing: Arc<watch::Sender<bool>>,
+}
+
+/// One open live stream, counted until dropped.
+#[derive(Debug)]
+pub struct StreamSlot {
+    streams: Arc<std::sync::Mutex<std::collections::HashMap<UserId, usize>>>,
+    user: UserId,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut streams = self.streams.lock().expect("the streams lock is never poisoned");
+        if let Some(open) = streams.get_mut(&self.user) {
+            *open -= 1;
+            if *open == 0 {
+                streams.remove(&self.user);
+            }
+        }
+    }
 }
 
 impl Default for Live {
@@ -74,9 +159,14 @@ impl Live {
     pub fn new() -> Live {
         let (tx, _) = broadcast::channel(CHANNEL_CAPACITY);
         let (ended, _) = broadcast::channel(CHANNEL_CAPACITY);
+        let (planning, _) = broadcast::channel(CHANNEL_CAPACITY);
         Live {
             tx,
             ended,
+            planning,
+            instance: hex::encode(rand::random::<[u8; 8]>()).into(),
+            streams: Arc::default(),
+            streams_per_user: MAX_STREAMS_PER_USER,
             told: Arc::default(),
             announced: Arc::new(AtomicU64::new(UNKNOWN)),
             closing: Arc::new(watch::Sender::new(false)),
@@ -90,6 +180,37 @@ impl Live {
     /// Endings of sessions and changes of access, as they are heard.
     pub fn endings(&self) -> broadcast::Receiver<Ended> {
         self.ended.subscribe()
+    }
+
+    /// A hub allowing each person `n` open live streams (at least one).
+    pub fn with_streams_per_user(n: usize) -> Live {
+        Live { streams_per_user: n.max(1), ..Live::new() }
+    }
+
+    /// Count a live stream of `user` as open until the slot is dropped; `None` if they have as many open as they may
+    /// already (a hostile client opening streams without end holds no more).
+    pub fn open_stream(&self, user: &UserId) -> Option<StreamSlot> {
+        let mut streams = self.streams.lock().expect("the streams lock is never poisoned");
+        let open = streams.entry(user.clone()).or_default();
+        if *open >= self.streams_per_user {
+            return None;
+        }
+        *open += 1;
+        Some(StreamSlot { streams: self.streams.clone(), user: user.clone() })
+    }
+
+    /// Planning sessions' changes, as they are heard.
+    pub fn planning(&self) -> broadcast::Receiver<PlanningChanged> {
+        self.planning.subscribe()
+    }
+
+    /// Tell this instance's streams, and (on PostgreSQL) every other instance's, that `person`'s planning session
+    /// changed.
+    pub async fn planning_changed(&self, store: &Store, change: PlanningChanged) {
+        if let Err(e) = store.notify(PLANNING_CHANNEL, &change.payload(&self.instance)).await {
+            tracing::warn!(error = %e, "could not tell other instances of a planning session's change");
+        }
+        let _ = self.planning.send(change);
     }
 
     /// End this instance's streams of a session (by [`crate::store::session_hash`] of its id).
@@ -196,7 +317,7 @@ pub fn spawn_pg_listener(live: Live, store: Store, database_url: String) -> toki
         loop {
             let listener = async {
                 let mut l = sqlx::postgres::PgListener::connect(&database_url).await?;
-                l.listen_all([CHANGES_CHANNEL, ENDINGS_CHANNEL]).await?;
+                l.listen_all([CHANGES_CHANNEL, ENDINGS_CHANNEL, PLANNING_CHANNEL]).await?;
                 Ok::<_, sqlx::Error>(l)
             };
             let mut listener = match listener.await {
@@ -220,6 +341,11 @@ pub fn spawn_pg_listener(live: Live, store: Store, database_url: String) -> toki
                     _ = closing.changed() => return,
                 };
                 match note {
+                    Ok(n) if n.channel() == PLANNING_CHANNEL => {
+                        if let Some(change) = PlanningChanged::from_payload(n.payload(), &live.instance) {
+                            let _ = live.planning.send(change);
+                        }
+                    }
                     Ok(n) if n.channel() == ENDINGS_CHANNEL => {
                         let since = crate::store::now_ms() - ENDINGS_OVERLAP_MS;
                         if let Err(e) = live.catch_up_endings(&store, since).await {
@@ -261,4 +387,64 @@ pub fn spawn_watcher(live: Live, store: Store) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_shared::{consent::CarerReach, plan::PlanSection, tracker::SharedPart};
+
+    fn user(id: &str) -> UserId {
+        UserId(id.into())
+    }
+
+    fn at(section: PlanSection) -> Option<Editing> {
+        Some(Editing { section, item: None })
+    }
+
+    fn change(by: &str, by_supporter: bool, what: PlanningChange) -> PlanningChanged {
+        PlanningChanged { person: user("alys"), by: user(by), by_supporter, what }
+    }
+
+    const STAFF: Reach = Reach { staff: true, carer: None };
+    const PERSON: Reach = Reach { staff: false, carer: None };
+
+    fn carer(parts: Vec<SharedPart>) -> Reach {
+        Reach { staff: false, carer: Some(CarerReach { user: user("helen"), parts, other_carers: vec![user("ifan")] }) }
+    }
+
+    #[test]
+    fn a_carer_never_hears_of_another_carer_but_everyone_else_does() {
+        let arrived = change("ifan", true, PlanningChange::Arrived);
+        assert!(!arrived.tells(&user("helen"), true, &carer(vec![])));
+        assert!(arrived.tells(&user("owen"), false, &STAFF));
+        assert!(arrived.tells(&user("alys"), false, &PERSON));
+        assert!(change("helen", true, PlanningChange::Arrived).tells(&user("helen"), true, &carer(vec![])));
+    }
+
+    #[test]
+    fn a_move_is_told_only_to_those_who_see_where_it_went_or_came_from() {
+        let staff_only = change(
+            "owen",
+            false,
+            PlanningChange::Moved { from: at(PlanSection::StaffOnly), to: at(PlanSection::StaffOnly) },
+        );
+        assert!(!staff_only.tells(&user("alys"), false, &PERSON));
+        let into_notes = change("owen", false, PlanningChange::Moved { from: None, to: at(PlanSection::StaffOnly) });
+        assert!(into_notes.tells(&user("sara"), false, &STAFF));
+        assert!(!into_notes.tells(&user("alys"), false, &PERSON));
+        let to_triggers = change("owen", false, PlanningChange::Moved { from: None, to: at(PlanSection::Triggers) });
+        assert!(to_triggers.tells(&user("alys"), false, &PERSON));
+        assert!(!to_triggers.tells(&user("helen"), true, &carer(vec![])));
+        assert!(to_triggers.tells(&user("helen"), true, &carer(vec![SharedPart::Plan(PlanSection::Triggers)])));
+    }
+
+    #[test]
+    fn a_notification_crosses_to_other_instances_only() {
+        let c = change("owen", false, PlanningChange::Moved { from: None, to: at(PlanSection::Triggers) });
+        let payload = c.payload("aaaa");
+        assert_eq!(PlanningChanged::from_payload(&payload, "aaaa"), None, "an instance's own is told already");
+        assert_eq!(PlanningChanged::from_payload(&payload, "bbbb"), Some(c));
+        assert_eq!(PlanningChanged::from_payload("not json", "bbbb"), None);
+    }
 }

@@ -16,6 +16,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
         let auth = Arc::new(Auth::new(&config));
-        AppState { store, config: Arc::new(config), live: Live::new(), auth }
+        let live = Live::with_streams_per_user(config.live_streams_per_user);
+        AppState { store, config: Arc::new(config), live, auth }
     }
 }

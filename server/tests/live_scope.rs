@@ -1,6 +1,7 @@
 //! Live streams say no more than their viewer may pull, and end when they should, on SQLite and PostgreSQL: a
 //! hidden write reaches no stream that may not pull it; a stream ends within a second of its session being signed
-//! out (on another instance too), of its session running out, and of its viewer losing access to a person.
+//! out (on another instance too), of its session running out, and of its viewer losing access to a person; changes
+//! and planning sessions' changes cross instances by notification.
 
 mod common;
 
@@ -19,6 +20,7 @@ on_both_engines!(
     a_stream_ends_when_its_session_runs_out,
     a_stream_ends_within_a_second_of_its_viewer_losing_access,
     on_postgresql_a_change_and_a_sign_out_cross_instances_by_notification,
+    one_person_holds_a_bounded_number_of_live_streams,
 );
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -140,6 +142,13 @@ async fn on_postgresql_a_change_and_a_sign_out_cross_instances_by_notification(d
     let changed = stream.next_event(Duration::from_millis(900)).await.expect("told within a second, with no watcher");
     assert_eq!(changed.event, "changed");
     eprintln!("a change crossed instances in {} ms", started.elapsed().as_millis());
+    // A planning session started through the first instance: the open plan on the second hears of it at once.
+    let mut owen_here = app.signed_in("owen").await;
+    let started = std::time::Instant::now();
+    owen_here.post(&format!("/api/people/{}/session", dylan.0), json!({})).await.assert_status(StatusCode::OK);
+    let planning = stream.next_event(Duration::from_millis(900)).await.expect("the session's start crossed");
+    assert_eq!((planning.event.as_str(), planning.data), ("planning", format!("{{\"person\":\"{}\"}}", dylan.0)));
+    eprintln!("a planning session's start crossed instances in {} ms", started.elapsed().as_millis());
     // Signing out through the first instance ends the stream on the second.
     let cookie = owen.cookie.clone().unwrap();
     let mut same = common::Client::with_cookie(&app, &cookie);
@@ -147,4 +156,31 @@ async fn on_postgresql_a_change_and_a_sign_out_cross_instances_by_notification(d
     same.delete("/api/session").await.assert_status(StatusCode::NO_CONTENT);
     assert!(stream.ended_within(Duration::from_millis(900)).await, "the sign-out crossed too");
     listener.abort();
+}
+
+/// A hostile signed-in person opening live streams without end holds no more than [`live::MAX_STREAMS_PER_USER`]
+/// (each is a connection and a task on the server): the next is refused with 429 and a time to wait, others are not
+/// held back, and when one of theirs ends another may open.
+async fn one_person_holds_a_bounded_number_of_live_streams(db: TestDb) {
+    let app = TestApp::demo(db).await;
+    let mut owen = app.signed_in("owen").await;
+    let mut open = Vec::new();
+    for _ in 0..live::MAX_STREAMS_PER_USER {
+        let mut s = owen.open_stream("/api/sync/live").await;
+        assert_eq!(s.status, StatusCode::OK);
+        assert_eq!(s.next_event(WAIT).await.unwrap().event, "hello");
+        open.push(s);
+    }
+    for _ in 0..1_000 {
+        let refused = owen.open_stream("/api/sync/live").await;
+        assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.headers["retry-after"], "5");
+    }
+    let mut sara = app.signed_in("sara").await;
+    assert_eq!(sara.open_stream("/api/sync/live").await.status, StatusCode::OK, "others are not held back");
+    drop(open.pop());
+    let mut again = owen.open_stream("/api/sync/live").await;
+    assert_eq!(again.status, StatusCode::OK, "one ended: another may open");
+    assert_eq!(again.next_event(WAIT).await.unwrap().event, "hello");
+    assert_eq!(owen.open_stream("/api/sync/live").await.status, StatusCode::TOO_MANY_REQUESTS);
 }

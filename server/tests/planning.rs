@@ -5,13 +5,18 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::{Client, Reply, TestApp, TestDb};
+use common::{
+    Client, EventStream, Reply, TestApp, TestDb,
+    changes::{mutation, push},
+};
 use serde_json::{Value, json};
+use std::time::Duration;
 use waymark_shared::{UserId, api::SESSION_IDLE_MS};
 
 on_both_engines!(
     the_care_team_runs_a_session_that_everyone_who_may_open_the_record_joins,
     a_session_nobody_is_in_ends_by_itself,
+    open_plans_hear_of_a_change_at_once_and_only_one_they_would_see,
 );
 
 async fn presence(c: &mut Client<'_>, person: &UserId, editing: Value) -> Reply {
@@ -138,4 +143,85 @@ async fn a_session_nobody_is_in_ends_by_itself(db: TestDb) {
     let r = owen.post(&path, json!({})).await;
     assert_ne!(r.body["session"]["id"], id.as_str(), "starting again makes a new one");
     assert!(r.body["session"]["ended_at_ms"].is_null());
+}
+
+/// Through the live channel (`planning` events), each open plan hears at once that the session changed, so it asks
+/// for it then rather than at its next "I am here" (every few seconds). A viewer hears only of what they would see
+/// change: not a heartbeat, not a move they cannot see, nothing of someone whose record does not reach them.
+async fn open_plans_hear_of_a_change_at_once_and_only_one_they_would_see(db: TestDb) {
+    const WAIT: Duration = Duration::from_secs(5);
+    const QUIET: Duration = Duration::from_millis(600);
+    let app = TestApp::demo(db).await;
+    let alys = app.db.user("alys").await.id;
+    let path = format!("/api/people/{}/session", alys.0);
+    let mut c: Vec<Client<'_>> = Vec::new();
+    for who in ["owen", "alys", "helen", "gareth"] {
+        c.push(app.signed_in(who).await);
+    }
+    let mut streams: Vec<EventStream> = Vec::new();
+    for client in c.iter_mut() {
+        let mut s = client.open_stream("/api/sync/live").await;
+        assert_eq!(s.next_event(WAIT).await.expect("hello").event, "hello");
+        streams.push(s);
+    }
+    let told = format!("{{\"person\":\"{}\"}}", alys.0);
+    // (Notices of changed records, from the sharing below, are not what is looked for here.)
+    async fn hears(s: &mut EventStream, told: &str, wait: Duration) -> bool {
+        loop {
+            match s.next_event(wait).await {
+                Some(e) if e.event == "planning" => {
+                    assert_eq!(e.data, told, "only whose session changed travels");
+                    return true;
+                }
+                Some(e) if e.event == "changed" => continue,
+                Some(e) => panic!("unexpected event {e:?}"),
+                None => return false,
+            }
+        }
+    }
+
+    // Owen starts the session: Owen, Alys and Helen (her carer) hear; Gareth (Dylan's carer) hears nothing.
+    c[0].post(&path, json!({})).await.assert_status(StatusCode::OK);
+    for (i, who) in ["owen", "alys", "helen"].iter().enumerate() {
+        assert!(hears(&mut streams[i], &told, WAIT).await, "{who} hears the session start");
+    }
+    assert!(!hears(&mut streams[3], &told, QUIET).await, "Gareth hears nothing of Alys");
+
+    // Alys joins: everyone in her world hears; her next "I am here" (nothing changed) is heard by nobody.
+    presence(&mut c[1], &alys, Value::Null).await.assert_status(StatusCode::OK);
+    for (i, who) in ["owen", "alys", "helen"].iter().enumerate() {
+        assert!(hears(&mut streams[i], &told, WAIT).await, "{who} hears Alys arrive");
+    }
+    presence(&mut c[1], &alys, Value::Null).await.assert_status(StatusCode::OK);
+    assert!(!hears(&mut streams[0], &told, QUIET).await, "a heartbeat changes nothing");
+
+    // Owen writes in the staff-only notes: only staff see that move.
+    presence(&mut c[0], &alys, json!({ "section": "staff_only" })).await.assert_status(StatusCode::OK);
+    assert!(hears(&mut streams[0], &told, WAIT).await, "Owen's own stream hears it (staff)");
+    assert!(!hears(&mut streams[1], &told, QUIET).await, "Alys sees nothing move");
+    assert!(!hears(&mut streams[2], &told, QUIET).await, "nor does Helen");
+
+    // Owen moves to the triggers: Alys sees that; Helen hears of it exactly when she would see it (the section is
+    // shared with her), as the session she is shown says.
+    presence(&mut c[0], &alys, json!({ "section": "triggers" })).await.assert_status(StatusCode::OK);
+    assert!(hears(&mut streams[1], &told, WAIT).await, "Alys sees Owen move to the triggers");
+    let helen_sees = !editing_of(&c[2].get(&path).await, "Owen Price").is_null();
+    assert!(!helen_sees, "the demo shares no plan section with Helen");
+    assert!(!hears(&mut streams[2], &told, QUIET).await, "Helen does not see the triggers: she hears nothing");
+    assert!(hears(&mut streams[0], &told, WAIT).await);
+    // Alys shares the triggers with Helen: Owen leaving them is now a change Helen sees, and she hears of it.
+    let helen = app.db.user("helen").await.id;
+    let share = json!({ "type": "share", "part": "plan_triggers", "carer": helen.0, "share": true, "review_by": null });
+    push(&mut c[1], "tablet-alys-0001", vec![mutation(1, &alys, share)]).await.assert_status(StatusCode::OK);
+    presence(&mut c[0], &alys, Value::Null).await.assert_status(StatusCode::OK);
+    assert!(hears(&mut streams[2], &told, WAIT).await, "Helen sees Owen leave the triggers");
+    assert!(hears(&mut streams[1], &told, WAIT).await);
+    assert!(hears(&mut streams[0], &told, WAIT).await);
+
+    // Owen ends it: everyone in her world hears; Gareth still nothing.
+    c[0].post(&format!("{path}/end"), json!({})).await.assert_status(StatusCode::OK);
+    for (i, who) in ["owen", "alys", "helen"].iter().enumerate() {
+        assert!(hears(&mut streams[i], &told, WAIT).await, "{who} hears the session end");
+    }
+    assert!(!hears(&mut streams[3], &told, QUIET).await, "Gareth hears nothing of Alys");
 }

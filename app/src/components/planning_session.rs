@@ -1,6 +1,7 @@
 //! A shared planning session on the plan page: start it (the care team), see who is here and where they are
 //! writing, end it, and read what was done. Each open plan says "I am here" every few seconds and at once when its
-//! reader starts or stops writing; the edits themselves travel through sync like every other edit.
+//! reader starts or stops writing, and asks again at once when the live channel says the session changed; the
+//! edits themselves travel through sync like every other edit.
 
 use crate::{
     client::{
@@ -71,30 +72,58 @@ pub fn provide_session(ctx: PlanCtx) -> SessionCtx {
     };
     provide_context(session);
     let auth = use_auth();
+    // One "I am here" at a time: asked for again while one is on its way, it is sent once more when that answers
+    // (with where this reader is writing then). However fast changes come, a plan sends one request at a time.
+    let asking = StoredValue::new(false);
+    let again = StoredValue::new(false);
     let beat = move || {
-        let Some(token) = auth.csrf_token() else {
-            session.unreachable.set(true);
+        if asking.try_get_value().unwrap_or(true) {
+            again.try_set_value(true);
             return;
-        };
-        let person = ctx.person.get_value();
-        let body = PresenceRequest { editing: session.editing.get_untracked() };
+        }
+        asking.set_value(true);
         spawn_local(async move {
-            match api::planning_presence(&token, &person, &body).await {
-                Ok(s) => {
-                    session.unreachable.set(false);
-                    if session.state.with_untracked(|old| old.as_ref() != Some(&s)) {
-                        session.state.set(Some(s));
+            loop {
+                again.try_set_value(false);
+                let Some(token) = auth.csrf_token() else {
+                    session.unreachable.set(true);
+                    break;
+                };
+                // (The plan may have closed while a request was on its way.)
+                let (Some(person), Some(editing)) = (ctx.person.try_get_value(), session.editing.try_get_untracked())
+                else {
+                    break;
+                };
+                let body = PresenceRequest { editing };
+                match api::planning_presence(&token, &person, &body).await {
+                    Ok(s) => {
+                        session.unreachable.set(false);
+                        if session.state.with_untracked(|old| old.as_ref() != Some(&s)) {
+                            session.state.set(Some(s));
+                        }
                     }
+                    Err(Failure::Network) => session.unreachable.set(true),
+                    Err(e) => leptos::logging::warn!("presence refused: {e:?}"),
                 }
-                Err(Failure::Network) => session.unreachable.set(true),
-                Err(e) => leptos::logging::warn!("presence refused: {e:?}"),
+                if !again.try_get_value().unwrap_or(false) {
+                    break;
+                }
             }
+            asking.try_set_value(false);
         });
     };
     // At once, whenever this reader starts or stops writing, and every few seconds.
     Effect::new(move |_| {
         session.editing.track();
         beat();
+    });
+    // At once when the live channel says the session changed (someone started or ended it, arrived, or moved where
+    // they are writing): the answer is the session as it is now.
+    let sync = crate::sync::use_sync();
+    Effect::new(move |_| {
+        if sync.planning_heard.with(|h| h.as_ref().is_some_and(|(p, _)| *p == ctx.person.get_value())) {
+            beat();
+        }
     });
     if let Ok(handle) = set_interval_with_handle(beat, Duration::from_millis(u64::from(PRESENCE_EVERY_MS))) {
         on_cleanup(move || handle.clear());

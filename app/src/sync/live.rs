@@ -1,6 +1,7 @@
 //! The live channel: `GET /api/sync/live`, server-sent events. `hello` when it opens: the device pulls at once
 //! (whatever happened while it was closed); `changed` when something this viewer may see changed (with the version,
-//! when the server says it): the device syncs when that is past its cursor. On any error the channel is closed and opened again after a backoff
+//! when the server says it): the device syncs when that is past its cursor; `planning` (`{"person": id}`) when that
+//! person's planning session changed in a way this viewer would see: an open plan asks for the session at once. On any error the channel is closed and opened again after a backoff
 //! (1 s, 2 s, 4 s … 30 s), or at once when the browser comes back online.
 
 use super::{INNER, SyncEngine, model::backoff};
@@ -11,6 +12,7 @@ use leptos::{
     wasm_bindgen::{JsCast, closure::Closure},
 };
 use serde::Deserialize;
+use waymark_shared::UserId;
 use web_sys::{Event, EventSource, MessageEvent};
 
 /// An open channel. Dropping it closes it.
@@ -34,6 +36,17 @@ struct Version {
     version: Option<u64>,
 }
 
+#[derive(Deserialize)]
+struct Person {
+    person: UserId,
+}
+
+/// The person a `planning` event names.
+fn person_of(event: &Event) -> Option<UserId> {
+    let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
+    serde_json::from_str::<Person>(&data).ok().map(|p| p.person)
+}
+
 /// The version an event names, if it names one.
 fn version_of(event: &Event) -> Option<u64> {
     let data = event.dyn_ref::<MessageEvent>()?.data().as_string()?;
@@ -53,6 +66,14 @@ pub fn connect(engine: SyncEngine, epoch: u64) {
     for (name, hello) in [("hello", true), ("changed", false)] {
         listeners.push((name, Closure::new(move |e: Event| engine.heard(epoch, version_of(&e), hello))));
     }
+    listeners.push((
+        "planning",
+        Closure::new(move |e: Event| {
+            if let Some(person) = person_of(&e) {
+                engine.heard_planning(epoch, person);
+            }
+        }),
+    ));
     // Closing from inside the handler would drop the running closure: do it just after.
     listeners
         .push(("error", Closure::new(move |_: Event| set_timeout(move || failed(engine, epoch), Default::default()))));

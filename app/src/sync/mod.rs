@@ -108,6 +108,9 @@ pub struct SyncEngine {
     /// The cursor saved in this device's store (set once the save has finished): shown on the sync status, for
     /// tests that wait for a device to catch up (the store itself is encrypted).
     pub saved_cursor: RwSignal<Option<u64>>,
+    /// The live channel said this person's planning session changed (with a count, so the same person heard twice
+    /// is two changes): an open plan asks for the session at once.
+    pub planning_heard: RwSignal<Option<(UserId, u64)>>,
 }
 
 pub fn use_sync() -> SyncEngine {
@@ -137,6 +140,7 @@ impl SyncEngine {
             saving: RwSignal::new(0),
             failed: RwSignal::new(None),
             saved_cursor: RwSignal::new(None),
+            planning_heard: RwSignal::new(None),
         };
         let _ = window_event_listener(leptos::ev::online, move |_| engine.came_online());
         let _ = window_event_listener(leptos::ev::offline, move |_| engine.online.set(false));
@@ -325,6 +329,15 @@ impl SyncEngine {
         if hello || behind {
             self.request();
         }
+    }
+
+    /// The live channel said `person`'s planning session changed.
+    pub(crate) fn heard_planning(self, epoch: u64, person: UserId) {
+        if INNER.with_borrow(|i| i.generation != epoch) {
+            return;
+        }
+        let count = self.planning_heard.with_untracked(|h| h.as_ref().map_or(0, |(_, n)| n + 1));
+        self.planning_heard.set(Some((person, count)));
     }
 
     /// Save the outbox as it is now; on success show it.

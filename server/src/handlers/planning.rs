@@ -11,8 +11,9 @@ use super::{
 use crate::{
     auth::CurrentUser,
     error::{AppError, AppResult},
+    live::{PlanningChange, PlanningChanged},
     state::AppState,
-    store::{PersonRow, UserRow, now_ms},
+    store::{PersonRow, PresenceChange, UserRow, now_ms},
 };
 use axum::{
     Json,
@@ -54,6 +55,13 @@ async fn state_for(state: &AppState, viewer: &UserRow, person: &PersonRow, now: 
     Ok(SessionState { session, present })
 }
 
+/// Tell open plans (through the live channel) that the session changed, so they ask for it at once.
+async fn tell(state: &AppState, person: &PersonRow, by: &UserRow, what: PlanningChange) {
+    let change =
+        PlanningChanged { person: person.id.clone(), by: by.id.clone(), by_supporter: by.role.is_supporter(), what };
+    state.live.planning_changed(&state.store, change).await;
+}
+
 /// `GET /api/people/{id}/session`: the running (or most recent) session and who is in it.
 pub async fn show(
     State(state): State<AppState>,
@@ -74,6 +82,7 @@ pub async fn start(
     let now = now_ms();
     let session = state.store.start_session(&person.id, &viewer.id, now).await?;
     tracing::info!(person = %person.id, by = %viewer.id, session, "planning session started or joined");
+    tell(&state, &person, &viewer, PlanningChange::Session).await;
     Ok(Json(state_for(&state, &viewer, &person, now).await?))
 }
 
@@ -103,7 +112,13 @@ pub async fn presence(
     }
     let now = now_ms();
     if let Some(session) = state.store.running_session(&person.id, now).await? {
-        state.store.mark_present(&session, &viewer.id, body.editing.as_ref(), now).await?;
+        match state.store.mark_present(&session, &viewer.id, body.editing.as_ref(), now).await? {
+            PresenceChange::None => {}
+            PresenceChange::Arrived => tell(&state, &person, &viewer, PlanningChange::Arrived).await,
+            PresenceChange::Moved { from } => {
+                tell(&state, &person, &viewer, PlanningChange::Moved { from, to: body.editing.clone() }).await;
+            }
+        }
     }
     Ok(Json(state_for(&state, &viewer, &person, now).await?))
 }
@@ -119,5 +134,6 @@ pub async fn end(
     if !state.store.end_session(&person.id, &viewer.id, now).await? {
         return Err(AppError::NotFound);
     }
+    tell(&state, &person, &viewer, PlanningChange::Session).await;
     Ok(Json(state_for(&state, &viewer, &person, now).await?))
 }

@@ -4,7 +4,7 @@ use crate::{
     auth::CurrentUser,
     error::{AppError, AppResult},
     handlers::json::{self, JsonBytes},
-    live::{ChangeBatch, Ended},
+    live::{ChangeBatch, Ended, PlanningChanged, StreamSlot},
     state::AppState,
     store::{SyncScope, UserRow},
 };
@@ -24,6 +24,7 @@ use tokio::{
     time::Instant,
 };
 use tower_sessions::Session;
+use waymark_shared::UserId;
 use waymark_shared::sync::{
     Audience, DEFAULT_PULL_PAGE, MAX_PULL_PAGE, MAX_PUSH_MUTATIONS, PullQuery, PullResponse, PushRequest, PushResponse,
     SCHEMA_VERSION, SchemaProbe,
@@ -122,16 +123,21 @@ pub async fn pull(
 
 /// `GET /api/sync/live`: server-sent events. `hello` (`{}`) on connect, then `changed` with `{"version": N}`
 /// whenever a committed change is one the viewer may pull (a cell of a record that reaches them, in an audience
-/// they are in). Nothing else is told: not the server-wide counter, not that something hidden was written. What
-/// changed is read with a pull, which applies the same rules.
+/// they are in), and `planning` with `{"person": id}` when the planning session of someone whose record reaches
+/// them changed (started, ended, someone arrived or moved; the session itself is then asked for). Nothing else is
+/// told: not the server-wide counter, not that something hidden was written. What changed is read with a pull, which
+/// applies the same rules. One person may have [`crate::live::MAX_STREAMS_PER_USER`] streams open on an instance;
+/// another is refused (429) until one ends.
 pub async fn live(
     State(state): State<AppState>,
     CurrentUser(viewer): CurrentUser,
     session: Session,
 ) -> AppResult<impl IntoResponse> {
+    let slot = state.live.open_stream(&viewer.id).ok_or(AppError::TooManyRequests { retry_after_secs: 5 })?;
     // Subscribe before reading what the viewer may see, so nothing changed in between is missed.
     let changes = state.live.subscribe();
     let endings = state.live.endings();
+    let planning = state.live.planning();
     let scope = state.store.sync_scope(&viewer).await?;
     let session_id = session.id().ok_or(AppError::NotSignedIn)?;
     let listener = Listener {
@@ -143,9 +149,11 @@ pub async fn live(
         viewer,
         changes,
         endings,
+        planning,
         scope,
         ends_at: Instant::now() + LIVE_MAX_AGE,
         hello: true,
+        _slot: slot,
     };
     let stream = futures_util::stream::unfold(listener, |mut l| async move {
         let event = l.next_event().await?;
@@ -165,6 +173,11 @@ fn session_end(session: &Session) -> Instant {
         + Duration::from_millis(10)
 }
 
+/// `planning` with `{"person": "<id>"}`: that person's planning session changed; an open plan asks for it again.
+fn planning_event(person: &UserId) -> Event {
+    Event::default().event("planning").data(serde_json::json!({ "person": person }).to_string())
+}
+
 fn version_event(name: &'static str, version: u64) -> Event {
     Event::default().event(name).data(format!("{{\"version\":{version}}}"))
 }
@@ -177,6 +190,7 @@ struct Listener {
     viewer: UserRow,
     changes: broadcast::Receiver<ChangeBatch>,
     endings: broadcast::Receiver<Ended>,
+    planning: broadcast::Receiver<PlanningChanged>,
     closing: watch::Receiver<bool>,
     session_id: tower_sessions::session::Id,
     session_hash: String,
@@ -188,6 +202,8 @@ struct Listener {
     ends_at: Instant,
     /// The `hello` is still to send.
     hello: bool,
+    /// Counts this stream among its viewer's open ones until it ends.
+    _slot: StreamSlot,
 }
 
 impl Listener {
@@ -205,6 +221,13 @@ impl Listener {
                 ending = self.endings.recv() => {
                     self.on_ending(ending).await?;
                     continue;
+                }
+                planning = self.planning.recv() => {
+                    match planning {
+                        Ok(change) if self.told_of(&change) => return Some(planning_event(&change.person)),
+                        Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
                 }
                 _ = tokio::time::sleep_until(self.session_check) => {
                     self.check_session().await?;
@@ -238,6 +261,14 @@ impl Listener {
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
+    }
+
+    /// Whether this viewer hears of a planning session's change: only of people whose records reach them, and
+    /// only if they would see something change.
+    fn told_of(&self, change: &PlanningChanged) -> bool {
+        self.scope
+            .reach(&change.person)
+            .is_some_and(|reach| change.tells(&self.viewer.id, self.viewer.role.is_supporter(), &reach))
     }
 
     /// A session ended or someone's access changed: end this stream if it is about it.

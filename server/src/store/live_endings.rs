@@ -30,8 +30,13 @@ impl Store {
 
     /// Tell every instance's listener (PostgreSQL) to look at the endings now rather than at its next tick.
     async fn notify_endings(&self) -> Result<(), sqlx::Error> {
+        self.notify(crate::live::ENDINGS_CHANNEL, "").await
+    }
+
+    /// Notify every instance's listener on `channel` (PostgreSQL; with SQLite there is one instance, told directly).
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<(), sqlx::Error> {
         if self.engine == super::Engine::Postgres {
-            sqlx::query("SELECT pg_notify($1, '')").bind(crate::live::ENDINGS_CHANNEL).execute(&self.pool).await?;
+            sqlx::query("SELECT pg_notify($1, $2)").bind(channel).bind(payload).execute(&self.pool).await?;
         }
         Ok(())
     }

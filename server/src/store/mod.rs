@@ -22,7 +22,7 @@ pub use frameworks::SaveFrameworkError;
 pub use invitations::{AcceptError, NewCarer, new_invitation_code};
 pub use live_endings::session_hash;
 pub use people::PersonRow;
-pub use planning::PresentRow;
+pub use planning::{PresenceChange, PresentRow};
 pub use sign_in_failures::FailureRecord;
 pub use sync::{PushError, Pushed, SyncScope};
 pub use users::{NewUser, UserRow};

@@ -17,6 +17,17 @@ pub struct PresentRow {
     pub editing: Option<Editing>,
 }
 
+/// What an "I am here" changed for the others in the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PresenceChange {
+    /// Nothing: the same place, seen again.
+    None,
+    /// They joined, or came back after being away.
+    Arrived,
+    /// They moved where they are writing, from there.
+    Moved { from: Option<Editing> },
+}
+
 impl Store {
     /// End `person`'s running session if nobody has been in it for [`SESSION_IDLE_MS`]: it ended when it was last
     /// used.
@@ -83,14 +94,36 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// "`user` is in session `id` now (writing at `editing`)".
+    /// "`user` is in session `id` now (writing at `editing`)". Says what the others in it would see change.
     pub async fn mark_present(
         &self,
         id: &str,
         user: &UserId,
         editing: Option<&Editing>,
         now: i64,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<PresenceChange, sqlx::Error> {
+        let before =
+            sqlx::query("SELECT seen_at_ms, editing FROM planning_presence WHERE session_id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(&user.0)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| -> Result<(i64, Option<Editing>), sqlx::Error> {
+                    let editing: Option<String> = r.try_get("editing")?;
+                    Ok((r.try_get("seen_at_ms")?, editing.and_then(|e| serde_json::from_str(&e).ok())))
+                })
+                .transpose()?;
+        let change = match before {
+            Some((seen, was)) if seen > now - PRESENCE_WINDOW_MS => {
+                if was.as_ref() == editing {
+                    PresenceChange::None
+                } else {
+                    PresenceChange::Moved { from: was }
+                }
+            }
+            // New here, or back after being away: everyone sees them arrive.
+            _ => PresenceChange::Arrived,
+        };
         let editing = editing.map(|e| serde_json::to_string(e).expect("editing serialises"));
         sqlx::query(
             "INSERT INTO planning_presence (session_id, user_id, joined_at_ms, seen_at_ms, editing) VALUES ($1, $2, $3, $3, $4) \
@@ -107,7 +140,7 @@ impl Store {
             .bind(now)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(change)
     }
 
     /// `person`'s running session, or else their most recent one; and who is in it now.
