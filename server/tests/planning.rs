@@ -213,6 +213,7 @@ async fn open_plans_hear_of_a_change_at_once_and_only_one_they_would_see(db: Tes
     let helen = app.db.user("helen").await.id;
     let share = json!({ "type": "share", "part": "plan_triggers", "carer": helen.0, "share": true, "review_by": null });
     push(&mut c[1], "tablet-alys-0001", vec![mutation(1, &alys, share)]).await.assert_status(StatusCode::OK);
+    assert_eq!(streams[2].next_event(WAIT).await.unwrap().event, "changed", "Helen is told of the sharing");
     presence(&mut c[0], &alys, Value::Null).await.assert_status(StatusCode::OK);
     assert!(hears(&mut streams[2], &told, WAIT).await, "Helen sees Owen leave the triggers");
     assert!(hears(&mut streams[1], &told, WAIT).await);

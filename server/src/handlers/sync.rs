@@ -216,7 +216,10 @@ impl Listener {
             if *self.closing.borrow() {
                 return None;
             }
+            // In this order when several are ready: a change that alters what the viewer may see (a carer's sharing)
+            // is taken in before a planning notice that depends on it.
             let received = tokio::select! {
+                biased;
                 r = self.changes.recv() => r,
                 ending = self.endings.recv() => {
                     self.on_ending(ending).await?;
