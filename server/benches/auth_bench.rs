@@ -16,8 +16,9 @@
 //!    kept-alive connections: pulls per second and the p50/p99 time of one pull; then 50 devices, 200 pulls each.
 //! 4. **1,000 live streams**: one staff member's 1,000 open `/api/sync/live` streams (the per-person limit raised
 //!    for the bench): the server's resident memory idle and with them open, and, for one comment Dylan writes, the
-//!    time until each stream has its `changed` notice (p50/p95/max), after 30 s of quiet and back to back.
-//!    Needs a file limit above ~2,100 (`ulimit -n`).
+//!    time until each stream has its `changed` notice (p50/p95/max), after 30 s of quiet and back to back, and until
+//!    each of the 1,000 devices holds the new value (its notice, then a pull on its own kept-alive connection, as
+//!    the app does). Needs a file limit above ~4,200 (`ulimit -n`).
 
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
@@ -278,6 +279,35 @@ async fn up_to_date_pulls(url: &str, device_count: usize, pulls_per_device: usiz
     );
 }
 
+/// One of Owen's devices: its connection for pulls and how far it has pulled.
+struct Device {
+    pulls: KeptAlive,
+    cursor: u64,
+}
+
+impl Device {
+    /// Pull (as the app does on a notice) until the page holds `needle`.
+    async fn pull_until(&mut self, scope: &str, needle: &str) {
+        loop {
+            let (status, body) =
+                self.pulls.get(&format!("/api/sync/pull?schema=1&since={}&scope={scope}", self.cursor)).await;
+            assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+            let page: serde_json::Value = serde_json::from_slice(&body).expect("a page");
+            self.cursor = page["cursor"].as_u64().expect("a cursor");
+            if contains(&body, needle.as_bytes()) {
+                return;
+            }
+        }
+    }
+}
+
+/// p50, p95 and max of `times`, in milliseconds.
+fn spread(times: &mut [Duration]) -> String {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)].as_secs_f64() * 1e3;
+    format!("p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms", at(0.50), at(0.95), at(1.0))
+}
+
 /// Open a live stream on its own connection and read up to its `hello`.
 async fn open_live(addr: std::net::SocketAddr, cookie: &str) -> (TcpStream, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
@@ -324,9 +354,25 @@ async fn live_streams(url: &str) {
     tokio::time::sleep(Duration::from_secs(2)).await;
     let idle = status_kib(pid, "VmRSS:");
     let started = Instant::now();
+    // Owen's devices are caught up (the same cursor and scope on each), as a ward's tablets would be.
+    let mut cursor = 0u64;
+    let scope = loop {
+        let r = owen.get(&format!("/api/sync/pull?schema=1&since={cursor}&limit=1000")).await.expect("catch up");
+        assert_eq!(r.status, 200);
+        let page = r.json();
+        cursor = page["cursor"].as_u64().expect("a cursor");
+        if page["more"] != true {
+            break page["scope"].as_str().expect("a scope").to_owned();
+        }
+    };
     let mut streams = Vec::with_capacity(LIVE_STREAMS);
     for _ in 0..LIVE_STREAMS {
-        streams.push(open_live(server.addr, &cookie).await);
+        let (stream, buf) = open_live(server.addr, &cookie).await;
+        // Each device's own kept-alive connection for its pulls (a browser's other connection to the server).
+        let pulls = TcpStream::connect(server.addr).await.expect("connect");
+        pulls.set_nodelay(true).unwrap();
+        let device = Device { pulls: KeptAlive { stream: pulls, cookie: cookie.clone(), buf: Vec::new() }, cursor };
+        streams.push((stream, buf, device));
     }
     let opened = started.elapsed();
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -348,28 +394,29 @@ async fn live_streams(url: &str) {
                 { "id": edit, "person": dylan_id, "base": 0, "made_at_ms": 1_700_000_000_000i64, "change": change }
             ] });
             let t = Instant::now();
+            let needle = format!("Comment {edit}\"");
             let mut tasks = tokio::task::JoinSet::new();
-            for (mut stream, mut buf) in streams.drain(..) {
+            for (mut stream, mut buf, mut device) in streams.drain(..) {
+                let (scope, needle) = (scope.clone(), needle.clone());
                 tasks.spawn(async move {
-                    let took = until_changed(&mut stream, &mut buf, t).await;
-                    (stream, buf, took)
+                    let told = until_changed(&mut stream, &mut buf, t).await;
+                    device.pull_until(&scope, &needle).await;
+                    (stream, buf, device, told, t.elapsed())
                 });
             }
             let r = dylan.post_json("/api/sync/push", &body).await.expect("push");
             assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-            let mut times = Vec::with_capacity(LIVE_STREAMS);
-            for (stream, buf, took) in tasks.join_all().await {
-                streams.push((stream, buf));
-                times.push(took);
+            let (mut told, mut holding) = (Vec::with_capacity(LIVE_STREAMS), Vec::with_capacity(LIVE_STREAMS));
+            for (stream, buf, device, notice, value) in tasks.join_all().await {
+                streams.push((stream, buf, device));
+                told.push(notice);
+                holding.push(value);
             }
-            times.sort();
-            let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+            println!("  an edit's notice, {what}: on all {} streams {}", told.len(), spread(&mut told));
             println!(
-                "  an edit's notice, {what}: on all {} streams p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-                times.len(),
-                at(0.50).as_secs_f64() * 1e3,
-                at(0.95).as_secs_f64() * 1e3,
-                times[times.len() - 1].as_secs_f64() * 1e3,
+                "    and the new value on all {} devices (notice, then a pull) {}",
+                holding.len(),
+                spread(&mut holding)
             );
         }
     }

@@ -215,6 +215,21 @@ async fn a_replayed_push_returns_the_same_acks_and_writes_nothing(db: TestDb) {
     let other =
         acks(&push(&mut dylan, "tablet-0002", vec![comment(2, &dylan_id, "c-c", "From the other tablet")]).await);
     assert_eq!(other, vec![(2, "applied".into(), 5)]);
+    // A device's ids need not rise (the server skips the search for earlier answers only for ids above the
+    // device's highest): a lower id it never sent is new, and a replay of it, mixed with ids above and below, gets
+    // each answer as first given.
+    let late = comment(1, &dylan_id, "c-late", "Sent late");
+    assert_eq!(acks(&push(&mut dylan, "tablet-0002", vec![late.clone()]).await), vec![(1, "applied".into(), 6)]);
+    let around = acks(
+        &push(
+            &mut dylan,
+            "tablet-0002",
+            vec![comment(9, &dylan_id, "c-9", "Above"), late, comment(2, &dylan_id, "c-c", "From the other tablet")],
+        )
+        .await,
+    );
+    assert_eq!(around, vec![(9, "applied".into(), 7), (1, "applied".into(), 6), (2, "applied".into(), 5)]);
+    assert_eq!(sync_counts(&app.db).await, [6, 7, 8, 1, 7], "the replays wrote nothing");
 
     // An id reused by the same device for a *different* edit is refused, not answered as done (which would lose it),
     // whether the first use was in an earlier push or earlier in the same one; nothing is written.
