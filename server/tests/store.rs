@@ -28,6 +28,7 @@ on_both_engines!(
     people_near_with_the_access_rule,
     sign_in_failures_count_atomically_and_clear,
     session_records_create_save_load_delete,
+    session_saves_made_together_each_land,
     expired_session_records_are_not_loaded_and_are_deleted,
     seed_fills_an_empty_database_only,
     seed_never_touches_a_database_with_people,
@@ -334,6 +335,67 @@ async fn session_records_create_save_load_delete(db: TestDb) {
     assert!(s.load(&clash.id).await.unwrap().is_some(), "deleting one session leaves the others");
     s.delete(&Id::default()).await.unwrap(); // deleting a missing session is fine
     assert!(s.load(&Id::default()).await.unwrap().is_none());
+}
+
+/// Saves that arrive together are written together (one transaction): each still lands with its own data, a
+/// session saved twice at once keeps one of its saves, and a deleted session stays deleted.
+async fn session_saves_made_together_each_land(db: TestDb) {
+    let s = &db.store;
+    let mut records = Vec::new();
+    for n in 0..300 {
+        let mut r = record(&[("n", n.into())], Duration::hours(1));
+        s.create(&mut r).await.unwrap();
+        records.push(r);
+    }
+    // 300 saves at once (more than one multi-row statement), each with new data, and a second save of the first 50.
+    let saves = records.iter().enumerate().map(|(n, r)| {
+        let mut changed = r.clone();
+        changed.data.insert("saved".into(), (n * 10).into());
+        changed.expiry_date += Duration::minutes(30);
+        changed
+    });
+    let again = records.iter().take(50).map(|r| {
+        let mut changed = r.clone();
+        changed.data.insert("saved".into(), "again".into());
+        changed
+    });
+    let mut tasks = tokio::task::JoinSet::new();
+    for r in saves.chain(again) {
+        let s = s.clone();
+        tasks.spawn(async move { s.save(&r).await });
+    }
+    let results = tasks.join_all().await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    for (n, r) in records.iter().enumerate() {
+        let loaded = s.load(&r.id).await.unwrap().expect("each session is still there");
+        assert_eq!(loaded.data["n"], n, "each save kept its own data");
+        if n < 50 {
+            let saved = &loaded.data["saved"];
+            assert!(*saved == "again" || *saved == n * 10, "one of its two saves: {saved}");
+        } else {
+            assert_eq!(loaded.data["saved"], n * 10);
+            assert_eq!(loaded.expiry_date.unix_timestamp(), (r.expiry_date + Duration::minutes(30)).unix_timestamp());
+        }
+        assert_eq!(db.session_rows_with_id(&r.id.to_string()).await, 1);
+    }
+    // Saves and deletes together: the deleted sessions are gone, the others saved.
+    let (gone, kept) = records.split_at(100);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, r) in records.iter().enumerate() {
+        let (s, r) = (s.clone(), r.clone());
+        if n < 100 {
+            tasks.spawn(async move { s.delete(&r.id).await });
+        } else {
+            tasks.spawn(async move { s.save(&r).await });
+        }
+    }
+    assert!(tasks.join_all().await.iter().all(Result::is_ok));
+    for r in gone {
+        assert!(s.load(&r.id).await.unwrap().is_none(), "a deleted session stays deleted");
+    }
+    for r in kept {
+        assert!(s.load(&r.id).await.unwrap().is_some());
+    }
 }
 
 async fn expired_session_records_are_not_loaded_and_are_deleted(db: TestDb) {

@@ -43,6 +43,7 @@ pub enum Engine {
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    session_saves: std::sync::Arc<session_records::SessionSaves>,
 }
 
 impl Store {
@@ -80,7 +81,7 @@ impl Store {
             .await?;
         MIGRATOR.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
         admin::widen_role_check(&pool, engine).await?;
-        Ok(Store { pool, engine })
+        Ok(Store { pool, engine, session_saves: Default::default() })
     }
 
     pub fn engine(&self) -> Engine {

@@ -25,6 +25,78 @@ pub(super) fn session_user(data: &str) -> Option<String> {
     record_user(&record)
 }
 
+/// Session saves waiting to be written, and the lock that lets one batch be written at a time.
+#[derive(Debug, Default)]
+pub(super) struct SessionSaves {
+    waiting: std::sync::Mutex<Vec<QueuedSave>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+#[derive(Debug)]
+struct QueuedSave {
+    id: String,
+    data: String,
+    expires_at: i64,
+    user: Option<String>,
+    done: tokio::sync::oneshot::Sender<Result<(), String>>,
+}
+
+impl SessionSaves {
+    fn queue(&self, save: QueuedSave) {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner()).push(save);
+    }
+
+    /// Take the waiting saves that `pick` chooses, leaving the others.
+    fn take(&self, pick: impl Fn(&QueuedSave) -> bool) -> Vec<QueuedSave> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let (taken, kept) = std::mem::take(&mut *waiting).into_iter().partition(pick);
+        *waiting = kept;
+        taken
+    }
+}
+
+/// Rows per multi-row upsert of session saves.
+const SAVES_PER_STATEMENT: usize = 100;
+
+impl Store {
+    /// Write `batch` in one transaction (a session saved twice in it: its last save), then answer every save.
+    async fn write_saves(&self, batch: Vec<QueuedSave>) {
+        let mut last: std::collections::HashMap<&str, &QueuedSave> = std::collections::HashMap::new();
+        for save in &batch {
+            last.insert(save.id.as_str(), save);
+        }
+        let rows: Vec<&QueuedSave> = last.into_values().collect();
+        let result = async {
+            let mut tx = self.pool.begin().await?;
+            for chunk in rows.chunks(SAVES_PER_STATEMENT) {
+                let values = (0..chunk.len())
+                    .map(|i| format!("(${}, ${}, ${}, ${})", 4 * i + 1, 4 * i + 2, 4 * i + 3, 4 * i + 4))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let sql = format!(
+                    "INSERT INTO sessions (id, data, expires_at, user_id) VALUES {values} \
+                     ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+                     user_id = excluded.user_id"
+                );
+                let mut q = sqlx::query(&sql);
+                for save in chunk {
+                    q = q.bind(&save.id).bind(&save.data).bind(save.expires_at).bind(&save.user);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }
+        .await
+        .map_err(|e: sqlx::Error| e.to_string());
+        if let Err(e) = &result {
+            tracing::error!(error = %e, saves = batch.len(), "session saves could not be written");
+        }
+        for save in batch {
+            let _ = save.done.send(result.clone());
+        }
+    }
+}
+
 #[async_trait]
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
@@ -47,21 +119,30 @@ impl SessionStore for Store {
         }
     }
 
+    /// Saves that arrive together are written together: each waits until its own is committed (so nothing changes
+    /// for the request), but a burst — a quiet ward's devices all pulling on one notice, each pushing back its
+    /// session's idle end — costs one transaction instead of one each (on SQLite, one fsync).
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
-             user_id = excluded.user_id",
-        )
-        .bind(record.id.to_string())
-        .bind(data)
-        .bind(record.expiry_date.unix_timestamp() * 1000)
-        .bind(record_user(record))
-        .execute(&self.pool)
-        .await
-        .map_err(backend)?;
-        Ok(())
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.session_saves.queue(QueuedSave {
+            id: record.id.to_string(),
+            data,
+            expires_at: record.expiry_date.unix_timestamp() * 1000,
+            user: record_user(record),
+            done,
+        });
+        {
+            let _writing = self.session_saves.writer.lock().await;
+            let batch = self.session_saves.take(|_| true);
+            if !batch.is_empty() {
+                self.write_saves(batch).await;
+            }
+        }
+        answer
+            .await
+            .map_err(|_| session_store::Error::Backend("the session save was dropped".into()))?
+            .map_err(session_store::Error::Backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -81,6 +162,12 @@ impl SessionStore for Store {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        // A save of this session still waiting to be written is dropped: a session ended stays ended.
+        let _writing = self.session_saves.writer.lock().await;
+        let id_text = id.to_string();
+        for dropped in self.session_saves.take(|q| q.id == id_text) {
+            let _ = dropped.done.send(Ok(()));
+        }
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(id.to_string())
             .execute(&self.pool)
