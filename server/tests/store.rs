@@ -3,7 +3,7 @@
 mod common;
 
 use common::TestDb;
-use std::collections::HashMap;
+use std::{collections::HashMap, future::Future};
 use time::{Duration, OffsetDateTime};
 use tower_sessions::{
     SessionStore,
@@ -378,6 +378,23 @@ async fn session_saves_made_together_each_land(db: TestDb) {
         }
         assert_eq!(db.session_rows_with_id(&r.id.to_string()).await, 1);
     }
+    // A save whose request goes away (its future dropped once it has started) still lands.
+    let mut left = records[150].clone();
+    left.data.insert("saved".into(), "by a request that went away".into());
+    let mut save = Box::pin(s.save(&left));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(save.as_mut().poll(&mut cx).is_pending(), "the save was still under way when its request went away");
+    drop(save);
+    let mut landed = false;
+    for _ in 0..500 {
+        if s.load(&left.id).await.unwrap().unwrap().data["saved"] == "by a request that went away" {
+            landed = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(landed, "a save is not cancelled with its request");
+
     // Saves and deletes together: the deleted sessions are gone, the others saved.
     let (gone, kept) = records.split_at(100);
     let mut tasks = tokio::task::JoinSet::new();

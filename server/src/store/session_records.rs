@@ -132,13 +132,16 @@ impl SessionStore for Store {
             user: record_user(record),
             done,
         });
-        {
-            let _writing = self.session_saves.writer.lock().await;
-            let batch = self.session_saves.take(|_| true);
+        // Written by a task of its own, so that a request dropped mid-write (a tablet losing the Wi-Fi) cannot
+        // cancel the others' saves in the same batch.
+        let store = self.clone();
+        tokio::spawn(async move {
+            let _writing = store.session_saves.writer.lock().await;
+            let batch = store.session_saves.take(|_| true);
             if !batch.is_empty() {
-                self.write_saves(batch).await;
+                store.write_saves(batch).await;
             }
-        }
+        });
         answer
             .await
             .map_err(|_| session_store::Error::Backend("the session save was dropped".into()))?
@@ -162,17 +165,18 @@ impl SessionStore for Store {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        // A save of this session still waiting to be written is dropped: a session ended stays ended.
-        let _writing = self.session_saves.writer.lock().await;
-        let id_text = id.to_string();
-        for dropped in self.session_saves.take(|q| q.id == id_text) {
-            let _ = dropped.done.send(Ok(()));
-        }
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
-            .bind(id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(backend)?;
+        // A save of this session still waiting to be written is dropped: a session ended stays ended. (A task of
+        // its own, like a save's, so that the request going away cannot stop it halfway.)
+        let (store, id) = (self.clone(), id.to_string());
+        tokio::spawn(async move {
+            let _writing = store.session_saves.writer.lock().await;
+            for dropped in store.session_saves.take(|q| q.id == id) {
+                let _ = dropped.done.send(Ok(()));
+            }
+            sqlx::query("DELETE FROM sessions WHERE id = $1").bind(&id).execute(&store.pool).await.map_err(backend)
+        })
+        .await
+        .map_err(|e| session_store::Error::Backend(format!("the session could not be deleted: {e}")))??;
         Ok(())
     }
 }
