@@ -576,24 +576,6 @@ const PG_CELLS_BY_KEY: &str = "SELECT c.record_id, c.field, c.audience, c.state 
      CROSS JOIN LATERAL (SELECT record_id, field, audience, state FROM sync_cells \
      WHERE person_id = k.v ->> 0 AND kind = k.v ->> 1 AND record_id = k.v ->> 2) AS c";
 
-/// The SQLite query for the cells of one person and kind among `n` records (statements of each length made once:
-/// sqlx caches a prepared statement by its text, and a query's text must outlive it).
-fn sqlite_cells_by_record(n: usize) -> &'static str {
-    static BY_LEN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let all = BY_LEN.get_or_init(|| {
-        (0..=IDS_PER_QUERY)
-            .map(|n| {
-                format!(
-                    "SELECT record_id, field, audience, state FROM sync_cells \
-                     WHERE person_id = $1 AND kind = $2 AND record_id IN ({})",
-                    placeholders(3, n)
-                )
-            })
-            .collect()
-    });
-    &all[n]
-}
-
 /// The cells among `keys` that exist (and their records' other cells), read in one query per person and kind.
 async fn load_cells(
     tx: &mut Transaction<'_, Any>,
@@ -608,6 +590,7 @@ async fn load_cells(
     for ((person, kind), records) in groups {
         let records: Vec<&str> = records.into_iter().collect();
         for chunk in records.chunks(IDS_PER_QUERY) {
+            let sqlite_sql;
             let q = match engine {
                 // PostgreSQL: one key lookup per record, each key whole in the JSON rows so that the planner
                 // cannot join them to every cell of the person and kind (as it did with `record_id IN (…)`, or
@@ -619,7 +602,12 @@ async fn load_cells(
                     sqlx::query(PG_CELLS_BY_KEY).bind(to_json(&keys)?)
                 }
                 Engine::Sqlite => {
-                    let mut q = sqlx::query(sqlite_cells_by_record(chunk.len())).bind(&person.0).bind(kind.as_str());
+                    sqlite_sql = format!(
+                        "SELECT record_id, field, audience, state FROM sync_cells \
+                         WHERE person_id = $1 AND kind = $2 AND record_id IN ({})",
+                        placeholders(3, chunk.len())
+                    );
+                    let mut q = sqlx::query(&sqlite_sql).bind(&person.0).bind(kind.as_str());
                     for r in chunk {
                         q = q.bind(*r);
                     }
