@@ -13,7 +13,7 @@ use tower_sessions::{
 use waymark_server::{
     auth::password,
     seed,
-    store::{FailureRecord, NewUser, Store, now_ms},
+    store::{CARRIED_USER, FailureRecord, NewUser, Store, UserRow, now_ms},
 };
 use waymark_shared::{
     Lang, Relation, Role, UserId,
@@ -29,6 +29,7 @@ on_both_engines!(
     sign_in_failures_count_atomically_and_clear,
     session_records_create_save_load_delete,
     session_saves_made_together_each_land,
+    session_loads_carry_their_account_as_it_is_and_never_store_it,
     expired_session_records_are_not_loaded_and_are_deleted,
     seed_fills_an_empty_database_only,
     seed_never_touches_a_database_with_people,
@@ -335,6 +336,65 @@ async fn session_records_create_save_load_delete(db: TestDb) {
     assert!(s.load(&clash.id).await.unwrap().is_some(), "deleting one session leaves the others");
     s.delete(&Id::default()).await.unwrap(); // deleting a missing session is fine
     assert!(s.load(&Id::default()).await.unwrap().is_none());
+}
+
+/// A loaded session carries its user's account row as the database holds it at that load (one round trip for the
+/// session and the account); the row is never written back with the session, and a session whose user is gone, or
+/// whose row does not name its user, carries none.
+async fn session_loads_carry_their_account_as_it_is_and_never_store_it(db: TestDb) {
+    let s = &db.store;
+    let ward = s.create_ward("Derwen").await.unwrap();
+    let owen = user(s, "owen", Role::KeyWorker, "secret-hash", Some(&ward)).await;
+    let mut r = record(&[("uid", owen.0.clone().into()), ("csrf", "abc".into())], Duration::hours(1));
+    s.create(&mut r).await.unwrap();
+    let carried = |record: &Record| -> Option<UserRow> {
+        record.data.get(CARRIED_USER).map(|v| serde_json::from_value(v.clone()).expect("an account row"))
+    };
+    let loaded = s.load(&r.id).await.unwrap().unwrap();
+    let row = carried(&loaded).expect("the account comes with the session");
+    assert_eq!((row.id.clone(), row.username.as_str(), row.role), (owen.clone(), "owen", Role::KeyWorker));
+    assert_eq!((row.ward_name.as_deref(), row.active), (Some("Derwen"), true));
+
+    // Read again at the next load: an account switched off meanwhile is seen switched off.
+    sqlx::query("UPDATE users SET active = 0, display_name = 'Owen Renamed' WHERE id = $1")
+        .bind(&owen.0)
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let mut loaded = s.load(&r.id).await.unwrap().unwrap();
+    let row = carried(&loaded).unwrap();
+    assert_eq!((row.active, row.display_name.as_str()), (false, "Owen Renamed"));
+
+    // Saving the loaded record (as a request that changed its session does) stores the session alone.
+    loaded.data.insert("seen".into(), 5.into());
+    s.save(&loaded).await.unwrap();
+    let mut created = loaded.clone();
+    s.create(&mut created).await.unwrap(); // (its id is taken: a new one)
+    for id in [r.id, created.id] {
+        let data: String = sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_one(s.pool())
+            .await
+            .unwrap();
+        assert!(!data.contains(CARRIED_USER) && !data.contains("secret-hash"), "stored: {data}");
+        assert!(data.contains("\"seen\""), "the session's own change is stored: {data}");
+    }
+    // A stored record that somehow holds the key (written by hand) never passes it off as the account.
+    let mut forged = r.clone();
+    forged.data.insert(CARRIED_USER.into(), serde_json::json!({ "forged": true }));
+    sqlx::query("UPDATE sessions SET data = $1, user_id = NULL WHERE id = $2")
+        .bind(serde_json::to_string(&forged).unwrap())
+        .bind(r.id.to_string())
+        .execute(s.pool())
+        .await
+        .unwrap();
+    let loaded = s.load(&r.id).await.unwrap().expect("still a session");
+    assert!(carried(&loaded).is_none(), "no account carried for a row that does not name its user");
+
+    // The user gone: the session loads (and is then ended by the request), carrying nothing.
+    let mut other = record(&[("uid", "no-such-user".into())], Duration::hours(1));
+    s.create(&mut other).await.unwrap();
+    assert!(carried(&s.load(&other.id).await.unwrap().unwrap()).is_none());
 }
 
 /// Saves that arrive together are written together (one transaction): each still lands with its own data, a

@@ -1,7 +1,11 @@
 //! The `CurrentUser` extractor: the signed-in user, or a 401 (403 while a one-time password waits to be changed).
 
 use super::session_keys;
-use crate::{error::AppError, state::AppState, store::UserRow};
+use crate::{
+    error::AppError,
+    state::AppState,
+    store::{CARRIED_USER, UserRow},
+};
 use axum::{extract::FromRequestParts, http::request::Parts};
 use tower_sessions::Session;
 use waymark_shared::UserId;
@@ -20,7 +24,13 @@ pub async fn session_user(state: &AppState, session: &Session) -> Result<Option<
         return Ok(None);
     };
     let since = session.get::<i64>(session_keys::SIGNED_IN_AT).await?.unwrap_or(i64::MAX);
-    match state.store.user_by_id(&UserId(id)).await? {
+    // The account as read with the session at the start of this request (one round trip for both), else now.
+    let carried = session.get::<UserRow>(CARRIED_USER).await.ok().flatten().filter(|u| u.id.0 == id);
+    let user = match carried {
+        Some(user) => Some(user),
+        None => state.store.user_by_id(&UserId(id)).await?,
+    };
+    match user {
         Some(user) if user.active && since >= user.sessions_after_ms => Ok(Some(user)),
         // The account is gone, switched off, or its sessions were ended: end this one rather than keep it.
         _ => {

@@ -23,6 +23,7 @@ pub use invitations::{AcceptError, NewCarer, new_invitation_code};
 pub use live_endings::session_hash;
 pub use people::PersonRow;
 pub use planning::{PresenceChange, PresentRow};
+pub use session_records::CARRIED_USER;
 pub use sign_in_failures::FailureRecord;
 pub use sync::{PushError, Pushed, SyncScope};
 pub use users::{NewUser, UserRow};
@@ -67,12 +68,6 @@ impl Store {
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                         )
                         .await?;
-                    } else {
-                        // Plan every execution of a cached statement with its own values. PostgreSQL otherwise
-                        // switches a prepared statement to a generic plan after five runs, and a plan made while the
-                        // sync tables were nearly empty scans them whole once they are not (measured: the sync
-                        // bench's pushes slowed from 30 ms to over 250 ms per batch as the log grew).
-                        conn.execute("SET plan_cache_mode = force_custom_plan").await?;
                     }
                     Ok(())
                 })

@@ -48,14 +48,14 @@ const PERSON_SELECT: &str = "SELECT u.id, u.display_name, u.ward_id, w.name AS w
      LEFT JOIN care_team ct ON ct.person_id = u.id AND ct.member_id = $1 \
      WHERE u.role = 'service_user'";
 
+/// Who might be visible to viewer `$1` on ward `$2` (themselves, their ward, the care teams they are in).
+const NEAR: &str = "(u.id = $1 OR ct.member_id IS NOT NULL OR (u.ward_id IS NOT NULL AND u.ward_id = $2))";
+
 impl Store {
     /// Every service user the viewer might be allowed to see: themselves, anyone on the viewer's ward, and anyone
     /// whose care team the viewer is in. The caller filters with the shared access rule.
     pub async fn people_near(&self, viewer: &UserId, viewer_ward: Option<&str>) -> Result<Vec<PersonRow>, sqlx::Error> {
-        let sql = format!(
-            "{PERSON_SELECT} AND (u.id = $1 OR ct.member_id IS NOT NULL OR (u.ward_id IS NOT NULL AND u.ward_id = $2)) \
-             ORDER BY u.display_name, u.id"
-        );
+        let sql = format!("{PERSON_SELECT} AND {NEAR} ORDER BY u.display_name, u.id");
         let rows = sqlx::query(&sql).bind(&viewer.0).bind(viewer_ward).fetch_all(&self.pool).await?;
         rows.iter().map(person_from_row).collect()
     }
@@ -66,6 +66,28 @@ impl Store {
         let mut rows = self.people_near(&viewer.id, viewer.ward_id.as_deref()).await?;
         rows.retain(|p| p.visible_to(viewer));
         Ok(rows)
+    }
+
+    /// [`Store::people_visible_to`] and the sync version counter, read together in one statement (a pull needs
+    /// both, and most pulls find nothing new: one round trip fewer each).
+    pub async fn people_visible_and_head(&self, viewer: &UserRow) -> Result<(Vec<PersonRow>, u64), sqlx::Error> {
+        let sql = format!(
+            "SELECT h.version AS head, p.* FROM sync_head h \
+             LEFT JOIN ({PERSON_SELECT} AND {NEAR}) p ON 1 = 1 \
+             WHERE h.id = 1 ORDER BY p.display_name, p.id"
+        );
+        let rows = sqlx::query(&sql).bind(&viewer.id.0).bind(viewer.ward_id.as_deref()).fetch_all(&self.pool).await?;
+        let head = rows.first().ok_or(sqlx::Error::RowNotFound)?.try_get::<i64, _>("head")?;
+        let head = u64::try_from(head).map_err(|_| sqlx::Error::Decode(format!("sync head {head}").into()))?;
+        let mut people = Vec::with_capacity(rows.len());
+        for row in &rows {
+            // No one near: the one row holds the head alone.
+            if row.try_get::<Option<String>, _>("id")?.is_some() {
+                people.push(person_from_row(row)?);
+            }
+        }
+        people.retain(|p| p.visible_to(viewer));
+        Ok((people, head))
     }
 
     /// One service user, with the viewer's relation to them.

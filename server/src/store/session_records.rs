@@ -1,6 +1,9 @@
 //! Server-side session records for tower-sessions, in the same database as everything else.
 
-use super::{Store, now_ms};
+use super::{
+    Store, now_ms,
+    users::{USER_COLUMNS, user_from_row},
+};
 use async_trait::async_trait;
 use sqlx::Row;
 use tower_sessions::{
@@ -11,6 +14,21 @@ use tower_sessions::{
 
 fn backend(e: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
+}
+
+/// Where a loaded session carries its user's account row, read in the same statement as the session (so a
+/// request's session and account are one round trip, not two). Only in the request's copy: never stored.
+pub const CARRIED_USER: &str = "waymark.user_row";
+
+/// A record's data as stored: without the account row a load carried.
+fn stored_data(record: &Record) -> session_store::Result<String> {
+    let encode = |e: serde_json::Error| session_store::Error::Encode(e.to_string());
+    if !record.data.contains_key(CARRIED_USER) {
+        return serde_json::to_string(record).map_err(encode);
+    }
+    let mut record = record.clone();
+    record.data.remove(CARRIED_USER);
+    serde_json::to_string(&record).map_err(encode)
 }
 
 /// Whose session a record is (the signed-in user's id it holds), kept in its own column so an administrator can
@@ -101,7 +119,7 @@ impl Store {
 impl SessionStore for Store {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            let data = stored_data(record)?;
             let done = sqlx::query(
                 "INSERT INTO sessions (id, data, expires_at, user_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
             )
@@ -123,7 +141,7 @@ impl SessionStore for Store {
     /// for the request), but a burst — a quiet ward's devices all pulling on one notice, each pushing back its
     /// session's idle end — costs one transaction instead of one each (on SQLite, one fsync).
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(record).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = stored_data(record)?;
         let (done, answer) = tokio::sync::oneshot::channel();
         self.session_saves.queue(QueuedSave {
             id: record.id.to_string(),
@@ -148,20 +166,26 @@ impl SessionStore for Store {
             .map_err(session_store::Error::Backend)
     }
 
+    /// The session, carrying its user's account row as it is now (see [`CARRIED_USER`]).
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row = sqlx::query("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
-            .bind(id.to_string())
-            .bind(now_ms())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend)?;
-        match row {
-            None => Ok(None),
-            Some(row) => {
-                let data: String = row.try_get("data").map_err(backend)?;
-                serde_json::from_str(&data).map(Some).map_err(|e| session_store::Error::Decode(e.to_string()))
-            }
+        let sql = format!(
+            "SELECT s.data, {USER_COLUMNS} FROM sessions s \
+             LEFT JOIN users u ON u.id = s.user_id LEFT JOIN wards w ON w.id = u.ward_id \
+             WHERE s.id = $1 AND s.expires_at > $2"
+        );
+        let row =
+            sqlx::query(&sql).bind(id.to_string()).bind(now_ms()).fetch_optional(&self.pool).await.map_err(backend)?;
+        let Some(row) = row else { return Ok(None) };
+        let data: String = row.try_get("data").map_err(backend)?;
+        let mut record: Record =
+            serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        record.data.remove(CARRIED_USER);
+        if row.try_get::<Option<String>, _>("id").map_err(backend)?.is_some() {
+            let user = user_from_row(&row).map_err(backend)?;
+            let user = serde_json::to_value(user).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            record.data.insert(CARRIED_USER.to_owned(), user);
         }
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

@@ -5,7 +5,7 @@ use sqlx::Row;
 use waymark_shared::{Lang, Relation, Role, UserId};
 
 /// A user as stored (with the password hash, which never leaves the server).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct UserRow {
     pub id: UserId,
     pub username: String,
