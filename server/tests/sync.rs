@@ -24,6 +24,7 @@ on_both_engines!(
     bad_input_is_refused_with_a_reason_and_writes_nothing,
     bad_pull_queries_are_refused,
     pulls_carry_only_what_the_viewer_may_see,
+    pulls_made_at_the_same_moment_each_carry_their_own_viewers_cells,
     staff_only_data_reaches_staff_only,
     a_care_team_change_resets_the_device_and_removes_the_person,
     a_large_backlog_is_pulled_in_pages,
@@ -511,6 +512,44 @@ async fn pulls_carry_only_what_the_viewer_may_see(db: TestDb) {
     let (events, cursor, _, _) = pull_all(&mut admin).await;
     assert!(events.is_empty());
     assert_eq!(cursor, 0, "the cursor reveals nothing the viewer may not see");
+}
+
+/// Many viewers pulling at once from the same cursor (a ward's devices on one notice) each receive exactly what
+/// they receive pulling alone: identical pulls may share one read, but never with a viewer who may see other cells.
+async fn pulls_made_at_the_same_moment_each_carry_their_own_viewers_cells(db: TestDb) {
+    let app = TestApp::demo(db).await;
+    write_everyones_about_me(&app).await;
+    // Dylan shares his About me with his carer Gareth; Alys shares nothing with Helen.
+    let (dylan, gareth) = (app.db.user("dylan").await.id, app.db.user("gareth").await.id);
+    let share = json!({ "id": 3, "person": dylan.0, "base": 0, "made_at_ms": 1_700_000_000_000i64,
+        "change": { "type": "share", "part": "about_me", "carer": gareth.0, "share": true, "review_by": null } });
+    acks(&push(&mut app.signed_in("dylan").await, "dylan-tab-1", vec![share]).await);
+    let viewers = ["dylan", "tomos", "alys", "nia", "owen", "sara", "rhian", "gareth", "helen", "admin"];
+    let mut alone = std::collections::BTreeMap::new();
+    let mut users = Vec::new();
+    for v in viewers {
+        let user = app.db.user(v).await;
+        let page = app.db.store.pull(&user, 0, 50, None, &[]).await.unwrap();
+        alone.insert(v, serde_json::to_string(&page).unwrap());
+        users.push((v, user));
+    }
+    assert_ne!(alone["dylan"], alone["tomos"], "the viewers receive different cells");
+    assert!(alone["rhian"].contains("SECRET-HOPES-OF-NIA") && !alone["dylan"].contains("SECRET-HOPES-OF-NIA"));
+    assert!(alone["gareth"].contains("SECRET-HOPES-OF-DYLAN") && !alone["gareth"].contains("COMMENT-OF-DYLAN"));
+    assert!(!alone["helen"].contains("SECRET-HOPES-OF-ALYS"));
+    for _round in 0..5 {
+        let mut pulls = tokio::task::JoinSet::new();
+        for _copy in 0..4 {
+            for (v, user) in &users {
+                let (store, user, v) = (app.db.store.clone(), user.clone(), *v);
+                pulls.spawn(async move { (v, store.pull(&user, 0, 50, None, &[]).await) });
+            }
+        }
+        for (v, page) in pulls.join_all().await {
+            let page = serde_json::to_string(&page.unwrap()).unwrap();
+            assert_eq!(page, alone[v], "{v} pulling at the same time as others");
+        }
+    }
 }
 
 /// Put a cell straight into the log (as a future kind of staff-only data would be), bumping the counter.

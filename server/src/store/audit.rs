@@ -262,6 +262,31 @@ async fn known_dedupe_keys(
     Ok(known)
 }
 
+/// The "synced" entries (by dedupe key) this instance knows are in the trail, so that a pull bringing more of a
+/// person already recorded for its sign-in asks the database nothing. Entries are never removed from the trail, so
+/// a key known once stays true. Bounded: emptied when full (the next pulls then look again).
+#[derive(Debug, Default)]
+pub(super) struct KnownSynced(std::sync::Mutex<std::collections::HashSet<String>>);
+
+/// At most this many keys are kept (about 150 bytes each).
+const KNOWN_SYNCED_MAX: usize = 20_000;
+
+impl KnownSynced {
+    fn has(&self, key: &str) -> bool {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).contains(key)
+    }
+
+    fn add(&self, keys: impl IntoIterator<Item = String>) {
+        let mut known = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for key in keys {
+            if known.len() >= KNOWN_SYNCED_MAX {
+                known.clear();
+            }
+            known.insert(key);
+        }
+    }
+}
+
 const COLUMNS: &str = "seq, prev_hash, at_ms, recorded_ms, actor_id, actor_name, actor_role, person_id, ward_id, \
                        action, what, record_id, detail, client_id, session_ref, dedupe, hash";
 
@@ -556,15 +581,23 @@ impl Store {
                 ..NewEntry::by(viewer, AuditAction::Synced, "record").person(p).session(Some(session_ref))
             })
             .collect();
-        // Most polls find every person already recorded: look (one statement, no transaction: a pull that brings
-        // something pays one round trip for this, not three) before taking the lock.
+        // Most pulls bring people already recorded for this sign-in: what this instance knows is in the trail is
+        // not asked again; the rest is looked for (one statement, no transaction) before taking the lock.
+        let entries: Vec<NewEntry> =
+            entries.into_iter().filter(|e| e.dedupe.as_ref().is_some_and(|k| !self.known_synced.has(k))).collect();
+        if entries.is_empty() {
+            return Ok(0);
+        }
         let known = known_dedupe_keys(&mut *self.pool.acquire().await?, &entries).await?;
         let fresh: Vec<NewEntry> =
             entries.into_iter().filter(|e| e.dedupe.as_ref().is_some_and(|k| !known.contains(k))).collect();
+        self.known_synced.add(known);
         if fresh.is_empty() {
             return Ok(0);
         }
-        self.audit(&fresh).await
+        let n = self.audit(&fresh).await?;
+        self.known_synced.add(fresh.into_iter().filter_map(|e| e.dedupe));
+        Ok(n)
     }
 
     /// How many page opens `actor` has had recorded since `since_ms` (to bound what one account may add).
@@ -707,6 +740,18 @@ enum Bind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_synced_keys_stay_bounded() {
+        let known = KnownSynced::default();
+        known.add((0..KNOWN_SYNCED_MAX).map(|n| format!("synced:s:{n}")));
+        assert!(known.has("synced:s:0") && known.has(&format!("synced:s:{}", KNOWN_SYNCED_MAX - 1)));
+        known.add((0..5_000).map(|n| format!("synced:t:{n}")));
+        let held = known.0.lock().unwrap().len();
+        assert!(held <= KNOWN_SYNCED_MAX, "{held} keys held");
+        assert!(known.has("synced:t:4999"), "the newest are kept");
+        assert!(!known.has("synced:s:0"), "emptied when full");
+    }
 
     fn row() -> AuditRow {
         AuditRow {

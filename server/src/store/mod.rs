@@ -12,6 +12,7 @@ mod live_endings;
 mod people;
 mod planning;
 mod session_records;
+mod shared_reads;
 mod sign_in_failures;
 mod sync;
 mod users;
@@ -45,6 +46,10 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     session_saves: std::sync::Arc<session_records::SessionSaves>,
+    /// Pulls' cell reads under way, shared by identical pulls.
+    cell_reads: std::sync::Arc<shared_reads::SharedReads<Vec<sync::PulledCell>>>,
+    /// "Synced" audit entries known to be in the trail.
+    known_synced: std::sync::Arc<audit::KnownSynced>,
 }
 
 impl Store {
@@ -76,7 +81,13 @@ impl Store {
             .await?;
         MIGRATOR.run(&pool).await.map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
         admin::widen_role_check(&pool, engine).await?;
-        Ok(Store { pool, engine, session_saves: Default::default() })
+        Ok(Store {
+            pool,
+            engine,
+            session_saves: Default::default(),
+            cell_reads: Default::default(),
+            known_synced: Default::default(),
+        })
     }
 
     pub fn engine(&self) -> Engine {

@@ -403,31 +403,24 @@ impl Store {
                  WHERE version > $1 AND version <= $2 AND ({clauses}) ORDER BY version LIMIT {}",
                 limit + 1,
             );
-            // Not a prepared statement kept for reuse: planned with this pull's own cursor and people each time
-            // (a generic plan, made without them, could scan every cell).
-            let mut q = sqlx::query(&sql).persistent(false).bind(to_db(since)?).bind(to_db(head)?);
-            for b in &binds {
-                q = q.bind(b.as_str());
-            }
-            let rows = q.fetch_all(&self.pool).await?;
-            more = rows.len() > limit;
-            events.reserve(limit.min(rows.len()));
-            for row in rows.iter().take(limit) {
-                let kind: String = row.try_get("kind")?;
-                let key = CellKey {
-                    person: UserId(row.try_get("person_id")?),
-                    kind: Kind::parse(&kind).ok_or_else(|| decode_error(format!("unknown kind {kind:?}")))?,
-                    record: RecordId(row.try_get("record_id")?),
-                    field: row.try_get("field")?,
-                };
-                let audience = parse_audience(&row.try_get::<String, _>("audience")?)?;
-                let Some(reach) = scope.reach(&key.person).filter(|r| r.receives(&audience)) else {
+            let (since_db, head_db) = (to_db(since)?, to_db(head)?);
+            // Devices pulling the same cells at once (one notice, one ward) share one read.
+            let key =
+                [sql.clone(), since_db.to_string(), head_db.to_string()].into_iter().chain(binds.clone()).collect();
+            let pool = self.pool.clone();
+            let cells =
+                self.cell_reads.read(key, async move { read_cells(&pool, &sql, since_db, head_db, &binds).await });
+            let cells = cells.await?;
+            more = cells.len() > limit;
+            events.reserve(limit.min(cells.len()));
+            for cell in cells.iter().take(limit) {
+                let Some(reach) = scope.reach(&cell.key.person).filter(|r| r.receives(&cell.audience)) else {
                     // The query and the rule disagree: send nothing rather than too much.
+                    let (key, audience) = (&cell.key, &cell.audience);
                     tracing::error!(?key, ?audience, "a pull query returned a cell its viewer may not receive");
                     continue;
                 };
-                let state: String = row.try_get("state")?;
-                events.push(SyncEvent { key, cell: reach.shown(&parse_json("cell", &state)?) });
+                events.push(SyncEvent { key: cell.key.clone(), cell: reach.shown(&cell.state) });
             }
         }
         let newest_seen = events.last().map_or(since, |e| e.cell.version.max(since));
@@ -483,6 +476,44 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// A cell as a pull reads it, before it is shown to one viewer.
+#[derive(Debug)]
+pub(super) struct PulledCell {
+    key: CellKey,
+    audience: Audience,
+    state: waymark_shared::sync::CellState,
+}
+
+/// The cells a pull's statement selects, decoded. Not a prepared statement kept for reuse: planned with this pull's
+/// own cursor and people each time (a generic plan, made without them, could scan every cell).
+async fn read_cells(
+    pool: &sqlx::AnyPool,
+    sql: &str,
+    since: i64,
+    head: i64,
+    binds: &[String],
+) -> Result<Vec<PulledCell>, sqlx::Error> {
+    let mut q = sqlx::query(sql).persistent(false).bind(since).bind(head);
+    for b in binds {
+        q = q.bind(b.as_str());
+    }
+    let rows = q.fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind")?;
+            let key = CellKey {
+                person: UserId(row.try_get("person_id")?),
+                kind: Kind::parse(&kind).ok_or_else(|| decode_error(format!("unknown kind {kind:?}")))?,
+                record: RecordId(row.try_get("record_id")?),
+                field: row.try_get("field")?,
+            };
+            let audience = parse_audience(&row.try_get::<String, _>("audience")?)?;
+            let state: String = row.try_get("state")?;
+            Ok(PulledCell { key, audience, state: parse_json("cell", &state)? })
+        })
+        .collect()
 }
 
 /// The `WHERE` clauses selecting what reaches the viewer of `scope`, with their values (placeholders from
