@@ -96,6 +96,7 @@ export async function launchBrowser() {
 /// PIN screens to the test.
 export async function newTablet(browser, baseURL, { pin = TEST_PIN, serviceWorkers = 'allow' } = {}) {
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 800 }, serviceWorkers });
+  if (serviceWorkers === 'allow') workersRun.add(context);
   const watch = (page) => {
     page.on('pageerror', (e) => console.error('page error:', e));
     page.on('crash', () => console.error('page crashed:', page.url()));
@@ -113,6 +114,23 @@ export async function newTablet(browser, baseURL, { pin = TEST_PIN, serviceWorke
   context.on('page', watch);
   const page = await context.newPage();
   return { context, page };
+}
+
+/// Tablets whose service worker may run (every one but those a test opens with `serviceWorkers: 'block'`).
+const workersRun = new WeakSet();
+
+/// Wait until Waymark's service worker controls the page: it has cached every file of this build (each page's
+/// part of the app included), so a page not opened yet still opens with no network.
+export async function offlineReady(page, { timeout = 30_000 } = {}) {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout, polling: 100 });
+}
+
+/// The ward's Wi-Fi drops on this tablet, as it does on a tablet used before: the app's files are already kept
+/// (a tablet cut off moments after its very first visit could not open a page whose part of the app it had not
+/// fetched yet, and would offer to load Waymark again).
+export async function goOffline({ context }) {
+  if (workersRun.has(context)) for (const page of context.pages()) await offlineReady(page);
+  await context.setOffline(true);
 }
 
 // ---- Accessibility: axe-core (WCAG 2.2 A and AA rules) on every page a test visits ----

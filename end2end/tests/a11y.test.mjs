@@ -8,7 +8,7 @@ import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
-  serverAndBrowser, newTablet, signIn, artifacts, waitFor, eventually, caughtUp, checkAccessibility, axeCheckCount, pinForm,
+  serverAndBrowser, newTablet, signIn, artifacts, waitFor, eventually, caughtUp, checkAccessibility, axeCheckCount, pinForm, goOffline,
 } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
@@ -291,7 +291,7 @@ test('words: names, "I" on my own plan, dates in words, calm reminders, one "cha
 
   // One change waiting, counted in words (offline, so it waits).
   await chooseLanguage(dylan.page, 'en');
-  await dylan.context.setOffline(true);
+  await goOffline(dylan);
   await mine.locator('[data-test=plan-add-input]').fill('Listen to the radio');
   await mine.locator('[data-test=plan-add]').click();
   await mine.locator('[data-test=plan-item]', { hasText: 'Listen to the radio' }).waitFor();
@@ -469,7 +469,7 @@ test('a plan conflict names its section and item', async () => {
   await garden(owen.page).waitFor();
   await caughtUp(dylan.page);
   // Dylan changes the words with no network; Owen changes the same item meanwhile.
-  await dylan.context.setOffline(true);
+  await goOffline(dylan);
   await garden(dylan.page).locator('[data-test=plan-item-edit]').click();
   await dylan.page.locator('[data-test=plan-item-input]').fill('Ask for time in the garden after lunch');
   await dylan.page.locator('[data-test=plan-item-save]').click();

@@ -2,7 +2,7 @@
 // keeps syncing, and the person dismisses it when they have dealt with it.
 import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
-import { serverAndBrowser, newTablet, signIn, waitFor, caughtUp } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, waitFor, caughtUp, goOffline } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -18,7 +18,7 @@ test('an edit refused after a care-team change is kept for the person to see, an
   await syncState(owen.page, 'saved');
 
   // Owen writes in Alys's "About me" with no network; meanwhile he stops being her key worker.
-  await owen.context.setOffline(true);
+  await goOffline(owen);
   await syncState(owen.page, 'offline');
   const text = 'Alys would like to visit the coast in spring';
   await input(owen.page, 'my_hopes').fill(text);
@@ -63,7 +63,7 @@ test('a refused plan edit is named by its section, with its words', async () => 
   await syncState(owen.page, 'saved');
 
   // Offline, Owen adds to Dylan's plan; meanwhile he stops being on Dylan's care team.
-  await owen.context.setOffline(true);
+  await goOffline(owen);
   await syncState(owen.page, 'offline');
   const triggers = owen.page.locator('[data-test=plan-section][data-section=triggers]');
   await triggers.locator('[data-test=plan-add-input]').fill('Crowds at visiting time');

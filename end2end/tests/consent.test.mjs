@@ -7,7 +7,7 @@
 import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, artifacts, waitFor, caughtUp } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, waitFor, caughtUp, goOffline } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -52,7 +52,7 @@ const storedText = async (page) => (await rawStore(page)).text;
 
 /// Reload with no network: the app opens from what this tablet holds (after the PIN), then the network comes back.
 async function offlineReload(tablet, check) {
-  await tablet.context.setOffline(true);
+  await goOffline(tablet);
   await tablet.page.reload();
   await tablet.page.locator('[data-test=person-page]').waitFor();
   await check();
@@ -181,7 +181,7 @@ test('a new carer sees nothing until Alys shares, and a withdrawal from a tablet
   const shareAboutB = forCeriB.locator('[data-test=share-part][data-part=about_me]');
   await waitFor(() => shareAboutB.isChecked(), true, { what: 'the sharing, on the second tablet' });
   await caughtUp(tabletB.page);
-  await tabletB.context.setOffline(true);
+  await goOffline(tabletB);
   await syncState(tabletB.page, 'offline');
   const review = forCeri.locator('[data-test=share-review]');
   await review.fill('2099-04-30');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   serverAndBrowser, newTablet, signIn, enterPin, pinForm, artifacts, waymarkDatabases, until, eventually, caughtUp, TEST_PIN,
-  DEMO_PASSWORD,
+  DEMO_PASSWORD, offlineReady, goOffline,
 } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
@@ -19,11 +19,6 @@ const field = (page, name) => page.locator(`[data-test=about-me-field][data-fiel
 const input = (page, name) => field(page, name).locator('.field-input');
 const syncState = (page, state, timeout = 30_000) =>
   page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
-
-async function waitForWorker(page) {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-}
 
 /// Write an "About me" field with no network, and wait until the tablet says it is saved there.
 async function writeOffline(page, name, text) {
@@ -82,7 +77,7 @@ test('shared tablet: a waiting edit stays encrypted for its writer, unreadable b
   // His records are on the tablet before the network goes ("saved" says nothing is waiting to be sent; the first
   // pull may still be under way).
   await caughtUp(page);
-  await context.setOffline(true);
+  await goOffline({ context });
   await syncState(page, 'offline');
   await writeOffline(page, 'my_hopes', secret);
 
@@ -151,9 +146,9 @@ test('offline restart after the session ended asks for the PIN first; five wrong
   const waiting = 'Alys would like to learn the harp';
   await signIn(page, 'alys');
   await page.locator('[data-test=about-me]').waitFor();
-  await waitForWorker(page);
+  await offlineReady(page);
   await syncState(page, 'saved');
-  await context.setOffline(true);
+  await goOffline({ context });
   await syncState(page, 'offline');
   await writeOffline(page, 'my_hopes', waiting);
 
@@ -297,7 +292,7 @@ test('a session that ends on the server locks the records; the edit made meanwhi
   // (The live channel also ends with the session and closes the records at once, so the edit is made with the
   // network off, and the session found ended when it comes back.)
   while (underWay.size > 0) await new Promise((r) => setTimeout(r, 20));
-  await context.setOffline(true);
+  await goOffline({ context });
   await syncState(page, 'offline');
   world.server.sql('DELETE FROM sessions');
   const text = 'Tomos is fixing up an old bike';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root, serverAndBrowser, newTablet, signIn, artifacts, waitFor, eventually } from '../support/harness.mjs';
+import { root, serverAndBrowser, newTablet, signIn, artifacts, waitFor, eventually, offlineReady } from '../support/harness.mjs';
 
 // Serve a copy of the build, so this test can "deploy" a new one without touching dist/.
 const dist = mkdtempSync(join(tmpdir(), 'waymark-dist-'));
@@ -30,16 +30,11 @@ const cacheState = (page) =>
     return out;
   });
 
-async function waitForWorker(page) {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-}
-
 test('after one online visit the app starts offline, and a new deployment replaces the old cache', async () => {
   const { context, page } = await newTablet(world.browser, world.server.url);
   await page.goto('/');
   await page.locator('#username').waitFor();
-  await waitForWorker(page);
+  await offlineReady(page);
 
   // The manifest is linked and names an icon that exists.
   const manifest = await page.evaluate(async () => {

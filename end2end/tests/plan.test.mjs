@@ -5,7 +5,7 @@
 import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, artifacts, until, waitFor, caughtUp, recordResponses } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, until, waitFor, caughtUp, recordResponses, goOffline } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -114,7 +114,7 @@ test('a planning session with key worker, person and carer: live edits, consent,
   await item(helen.page, 'carer_can_do', 'Send me a postcard from home').waitFor({ timeout: 10_000 });
 
   // Helen loses the network, adds an item (saved on her device, waiting), and it merges when she is back.
-  await helen.context.setOffline(true);
+  await goOffline(helen);
   await syncState(helen.page, 'offline');
   await helen.page.locator('[data-test=session-offline]').waitFor({ timeout: 10_000 });
   await addItem(helen.page, 'carer_can_do', 'Bring the dog when I visit');
@@ -179,7 +179,7 @@ test('a planning session with key worker, person and carer: live edits, consent,
   // Easy read, beside the language in the header: the easy words on her copy.
   await alys.page.locator('.app-header [data-test=easy-read-switch]').click();
   await alys.page.locator('[data-test=plan-print-section][data-section=triggers] h2', { hasText: 'Things that upset me' }).waitFor();
-  await alys.context.setOffline(true);
+  await goOffline(alys);
   await alys.page.reload();
   await alys.page.locator('[data-test=plan-print] li', { hasText: 'A crowded dining room' }).waitFor({ timeout: 30_000 });
   await alys.page.emulateMedia({ media: 'print' });

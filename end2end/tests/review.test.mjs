@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, waitFor, caughtUp, artifacts, root } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, waitFor, caughtUp, artifacts, root, goOffline } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -39,7 +39,7 @@ test('the ward manager sorts the ward overview by overdue review, opens the pers
   await page.screenshot({ path: join(artifacts, 'review-ward-overview.png'), fullPage: true });
 
   // Worked out on the tablet: with no network the overview still opens and sorts.
-  await rhian.context.setOffline(true);
+  await goOffline(rhian);
   await page.locator('[data-test=sync-status][data-state=offline]').waitFor();
   await page.locator('.back-link').click();
   await page.locator('[data-test=open-overview]').click();
@@ -101,7 +101,7 @@ test('a page opened offline is queued on the tablet and sent when it is back onl
     "SELECT count(*) FROM audit_log WHERE action = 'opened' AND what = 'tracker' " +
     "AND actor_id = (SELECT id FROM users WHERE username = 'owen') AND person_id = (SELECT id FROM users WHERE username = 'alys')");
   assert.equal(opened(), '0');
-  await owen.context.setOffline(true);
+  await goOffline(owen);
   await owen.page.locator('[data-test=sync-status][data-state=offline]').waitFor();
   await owen.page.locator('[data-test=open-tracker]').click();
   await owen.page.locator('[data-test=tracker-page], .tracker-page').first().waitFor();

@@ -4,7 +4,7 @@
 import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, artifacts, until, waymarkDatabases, waitFor, eventually } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, until, waymarkDatabases, waitFor, eventually, goOffline, offlineReady } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
@@ -12,12 +12,6 @@ const field = (page, name) => page.locator(`[data-test=about-me-field][data-fiel
 const input = (page, name) => field(page, name).locator('.field-input');
 const syncState = (page, state, timeout = 30_000) =>
   page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
-
-/// Wait until the service worker controls the page, so it can start offline.
-async function waitForWorker(page) {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-}
 
 /// Wait until this tablet's store (one database per person) holds the page just opened, so it opens offline.
 async function waitForKeptPage(page) {
@@ -51,13 +45,13 @@ async function openDylanAs(username) {
 test('edits made offline are kept through a reload and reach the key worker live', async () => {
   const owen = await openDylanAs('owen');
   const dylan = await openDylanAs('dylan');
-  await waitForWorker(dylan.page);
+  await offlineReady(dylan.page);
   await waitForKeptPage(dylan.page);
   await syncState(dylan.page, 'saved');
   await waitFor(() => dylan.page.locator('[data-test=sync-status]').textContent(), 'All saved here', { what: 'the sync status' });
 
   // No network: the edit and the comment are saved on the tablet.
-  await dylan.context.setOffline(true);
+  await goOffline(dylan);
   await syncState(dylan.page, 'offline');
   const hopes = 'To live near the sea and work with boats';
   await input(dylan.page, 'my_hopes').fill(hopes);
@@ -91,7 +85,7 @@ test('edits made offline are kept through a reload and reach the key worker live
   await owen.page.screenshot({ path: join(artifacts, 'key-worker-live.png'), fullPage: true });
 
   // A comment not yet sent can be taken back; a sent one is removed and restored by its writer.
-  await dylan.context.setOffline(true);
+  await goOffline(dylan);
   await syncState(dylan.page, 'offline');
   await dylan.page.locator('[data-test=comment-input]').fill('Oops, wrong page');
   await dylan.page.locator('[data-test=comment-add]').click();
@@ -117,8 +111,8 @@ test('the same field edited apart shows both versions to both, and one settles i
   await syncState(owen.page, 'saved');
   await syncState(dylan.page, 'saved');
 
-  await owen.context.setOffline(true);
-  await dylan.context.setOffline(true);
+  await goOffline(owen);
+  await goOffline(dylan);
   const dylans = 'My family, my music and getting outside every day';
   const owens = 'Seeing his sister on Sundays';
   await input(dylan.page, 'what_matters_to_me').fill(dylans);
@@ -185,7 +179,7 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
   // Online, everything synced: signing out deletes Nia's database from this tablet.
   await signIn(page, 'nia');
   await page.locator('[data-test=about-me]').waitFor();
-  await waitForWorker(page);
+  await offlineReady(page);
   await input(page, 'my_strengths').fill('Drawing and patience');
   await input(page, 'my_strengths').blur();
   await field(page, 'my_strengths').locator('[data-test=field-status][data-state=synced]').waitFor();
@@ -201,7 +195,7 @@ test('signing out takes the person\'s data off the tablet, unless edits are stil
   await signIn(page, 'nia');
   await page.locator('[data-test=about-me]').waitFor();
   await syncState(page, 'saved');
-  await context.setOffline(true);
+  await goOffline({ context });
   await syncState(page, 'offline');
   const hopes = 'A flat of my own by the sea';
   await input(page, 'my_hopes').fill(hopes);

@@ -5,17 +5,12 @@
 import { test } from '../support/test.mjs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serverAndBrowser, newTablet, signIn, artifacts, waitFor } from '../support/harness.mjs';
+import { serverAndBrowser, newTablet, signIn, artifacts, waitFor, goOffline, offlineReady } from '../support/harness.mjs';
 
 const world = serverAndBrowser();
 
 const syncState = (page, state, timeout = 30_000) =>
   page.locator(`[data-test=sync-status][data-state=${state}]`).waitFor({ timeout });
-
-async function waitForWorker(page) {
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-}
 
 const area = (page, n) => page.locator('[data-test=area-card]').nth(n);
 const ladder = (page, n, rater) => area(page, n).locator(`[data-test=ladder][data-rater=${rater}]`);
@@ -60,7 +55,7 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   await signIn(sara.page, 'sara');
   await sara.page.locator('[data-test=person-card]', { hasText: 'Tomos Reed' }).click();
   await openTracker(sara.page);
-  await waitForWorker(sara.page);
+  await offlineReady(sara.page);
   await syncState(sara.page, 'saved');
 
   // The first reading, long ago (entered from paper, online).
@@ -78,7 +73,7 @@ test('a reading done together offline, with a disagreement and a goal, reaches t
   // No network: today's reading, done together on this tablet.
   await sara.page.locator('[data-test=back-link], a.back-link').first().click();
   await sara.page.locator('[data-test=tracker-page]').waitFor();
-  await sara.context.setOffline(true);
+  await goOffline(sara);
   await syncState(sara.page, 'offline');
   const latest = await startReading(sara.page, null);
   assert.notEqual(latest, first);
