@@ -75,6 +75,48 @@ const watchSession = () => {
   look();
 };
 
+/// Stamp, in the page, when each push and pull is sent and answered and when each `changed` notice arrives (the
+/// app's requests go through `window.fetch` and its live channel is an `EventSource`): where a live edit's time goes.
+const stampSync = () => {
+  window.__marks = [];
+  const now = () => performance.timeOrigin + performance.now();
+  const send = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : input.url;
+    const kind = /\/api\/sync\/(push|pull)/.exec(url)?.[1];
+    const answered = send.call(this, input, init);
+    if (!kind) return answered;
+    const start = now();
+    return answered.then((r) => { window.__marks.push({ kind, start, end: now() }); return r; });
+  };
+  const Source = window.EventSource;
+  window.EventSource = class extends Source {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('changed', () => window.__marks.push({ kind: 'changed', start: now() }));
+    }
+  };
+};
+
+/// For one edit shown on the writer's screen at `here` and on the reader's at `there`: the moments between, from
+/// each page's stamps (the first push after `here`, the first notice and pull on the reader after that push).
+function stages(writerMarks, readerMarks, here, there) {
+  const push = writerMarks.find((m) => m.kind === 'push' && m.start >= here);
+  if (!push) return null;
+  const notice = readerMarks.find((m) => m.kind === 'changed' && m.start >= push.start && m.start <= there);
+  if (!notice) return null;
+  const pull = readerMarks.find((m) => m.kind === 'pull' && m.start >= notice.start && m.end <= there);
+  if (!pull) return null;
+  return {
+    'shown → push sent (saved on the tablet, marked as tried)': push.start - here,
+    'push sent → answered': push.end - push.start,
+    'push sent → notice on the reader': notice.start - push.start,
+    'notice → pull sent': pull.start - notice.start,
+    'pull sent → answered': pull.end - pull.start,
+    'pull answered → shown (read, kept, drawn)': there - pull.end,
+  };
+}
+
 const ROUNDS = Number(process.env.WAYMARK_BENCH_ROUNDS || 40);
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -88,6 +130,7 @@ try {
 
   const owen = await newTablet(browser, server.url);
   const alys = await newTablet(browser, server.url);
+  for (const t of [owen, alys]) await t.context.addInitScript(stampSync);
   for (const [t, who] of [[owen, 'owen'], [alys, 'alys']]) {
     await signIn(t.page, who);
     if (who === 'owen') await t.page.locator('[data-test=person-card]', { hasText: 'Alys Hughes' }).click();
@@ -102,6 +145,7 @@ try {
 
   const input = owen.page.locator('[data-test=plan-section][data-section=i_can_do] [data-test=plan-add-input]');
   const latencies = [];
+  const breakdown = [];
   for (let i = 1; i <= EDITS; i++) {
     const text = `bench-${i}`;
     await input.fill(text);
@@ -115,6 +159,9 @@ try {
     };
     const [here, there] = [await seen(owen.page), await seen(alys.page)];
     latencies.push(there - here);
+    const marks = async (page) => page.evaluate(() => window.__marks.splice(0));
+    const split = stages(await marks(owen.page), await marks(alys.page), here, there);
+    if (split) breakdown.push(split);
   }
   const f = (ms) => `${ms.toFixed(0)} ms`;
   const report = (what, list) => {
@@ -123,6 +170,11 @@ try {
     console.log(`  p50 ${f(pct(list, 50))}   p95 ${f(pct(list, 95))}   max ${f(list[list.length - 1])}   min ${f(list[0])}`);
   };
   report(`live edit, key worker → person, ${EDITS} edits, ${IDLE} idle live sessions on the server:`, latencies);
+  console.log(`  where the time goes (${breakdown.length} edits whose push, notice and pull were each seen once; p50 / p95):`);
+  for (const stage of Object.keys(breakdown[0] ?? {})) {
+    const list = breakdown.map((b) => b[stage]).sort((a, b) => a - b);
+    console.log(`    ${stage}: ${f(pct(list, 50))} / ${f(pct(list, 95))}`);
+  }
 
   // "Where I am writing": the key worker moves from one section's new-item box to the next.
   await alys.page.evaluate(watchSession);
@@ -151,6 +203,7 @@ try {
   for (let i = 0; i < Math.ceil(ROUNDS / 2); i++) {
     await owen.page.locator('[data-test=session-end]').click();
     await alys.page.locator('[data-test=session]').waitFor({ state: 'detached', timeout: 10_000 });
+    await owen.page.locator('[data-test=session-start]').waitFor();
     const at = await owen.page.evaluate(() => {
       const t = performance.timeOrigin + performance.now();
       document.querySelector('[data-test=session-start]').click();

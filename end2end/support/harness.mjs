@@ -127,9 +127,17 @@ export async function offlineReady(page, { timeout = 30_000 } = {}) {
 
 /// The ward's Wi-Fi drops on this tablet, as it does on a tablet used before: the app's files are already kept
 /// (a tablet cut off moments after its very first visit could not open a page whose part of the app it had not
-/// fetched yet, and would offer to load Waymark again).
+/// fetched yet, and would offer to load Waymark again). Only Waymark's own pages are waited on: the accessibility
+/// check opens a blank page of its own for a moment.
 export async function goOffline({ context }) {
-  if (workersRun.has(context)) for (const page of context.pages()) await offlineReady(page);
+  if (workersRun.has(context)) {
+    for (const page of context.pages()) {
+      if (!page.url().startsWith('http')) continue;
+      await offlineReady(page).catch((e) => {
+        if (!page.isClosed()) throw e;
+      });
+    }
+  }
   await context.setOffline(true);
 }
 
