@@ -158,12 +158,38 @@ let axeChecks = 0;
 export const foreignOrigins = new Set();
 
 export async function checkAccessibility(page, why = 'the page') {
+  // One axe run at a time in a page: a check a test asks for waits for the automatic check of the page it moved to
+  // (axe refuses a second run while one is under way), and the next automatic check waits for it in turn.
+  const before = axeRunning.get(page) ?? Promise.resolve();
+  const run = before.then(() => analyse(page, why));
+  axeRunning.set(page, Promise.race([run.catch(() => {}), closed(page)]));
+  return run;
+}
+
+/// Resolves when the page closes.
+const closed = (page) => new Promise((resolve) => {
+  if (page.isClosed()) resolve();
+  else page.once('close', resolve);
+});
+
+/// The check itself, run only in its page's turn (see `checkAccessibility`).
+async function analyse(page, why) {
   const url = new URL(page.url());
   if (foreignOrigins.has(url.origin)) return [];
   // Run in the page itself (axe's "legacy" mode): the default finishes each check in a blank page it opens in the
   // same browser context, and a page opening and closing under a test races what the test does to the whole
   // tablet (cutting or restoring its network). Waymark's pages have no frames from other origins to lose.
-  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode().analyze();
+  let results;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      results = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode().analyze();
+      break;
+    } catch (e) {
+      // A check given up on after AXE_RUN_MS may still be running in the page: wait for it to end.
+      if (attempt >= 20 || !/Axe is already running/.test(String(e?.message))) throw e;
+      await pause(500);
+    }
+  }
   axeChecks += 1;
   const found = results.violations.map((v) => ({
     url: url.pathname,
@@ -215,14 +241,14 @@ function watchAccessibility(page) {
       const key = await page.evaluate(() => `${location.pathname}|${document.documentElement.lang}|${document.documentElement.classList.contains('easy-read')}`);
       if (axeSeen.get(page).has(key)) return;
       axeSeen.get(page).add(key);
-      await checkAccessibility(page, 'after moving to this page');
+      await analyse(page, 'after moving to this page');
     })).catch((e) => {
       // The page was closed or moved on while it was being checked: the next page is checked in its turn. A check
       // that cannot finish (a page script waiting on a dialog, a page that was left) is reported and not waited on.
       if (e instanceof CheckTimedOut && !page.isClosed()) console.error(`axe: the check of ${path} did not finish in ${AXE_RUN_MS / 1000} s; not waited on`);
     });
     // A page closed while it is being checked is not waited on (an evaluation under way may never answer).
-    axeRunning.set(page, Promise.race([run, new Promise((resolve) => page.once('close', resolve))]));
+    axeRunning.set(page, Promise.race([run, closed(page)]));
   });
 }
 
