@@ -108,7 +108,7 @@ function stages(writerMarks, readerMarks, here, there) {
   const pull = readerMarks.find((m) => m.kind === 'pull' && m.start >= notice.start && m.end <= there);
   if (!pull) return null;
   return {
-    'shown → push sent (saved on the tablet, marked as tried)': push.start - here,
+    'shown → push sent (saved on the tablet, already marked as sent)': push.start - here,
     'push sent → answered': push.end - push.start,
     'push sent → notice on the reader': notice.start - push.start,
     'notice → pull sent': pull.start - notice.start,

@@ -246,3 +246,85 @@ test('a second tab for the same person waits, and takes over when the first one 
   await syncState(second, 'saved');
   await context.close();
 });
+
+/// In the page: note each write the app commits to the tablet's store (its writes are the "strict" ones) and each
+/// push it sends, in order.
+const noteWritesAndPushes = () => {
+  window.__sync = [];
+  const open = IDBDatabase.prototype.transaction;
+  window.__refuseWrites = 0;
+  IDBDatabase.prototype.transaction = function (names, mode, options) {
+    if (mode === 'readwrite' && options?.durability === 'strict') {
+      if (window.__refuseWrites > 0) {
+        window.__refuseWrites -= 1;
+        window.__sync.push('refused');
+        throw new DOMException('The tablet is full', 'QuotaExceededError');
+      }
+      window.__sync.push('write');
+    }
+    return open.call(this, names, mode, options);
+  };
+  const send = window.fetch;
+  window.fetch = function (input, init) {
+    const url = typeof input === 'string' ? input : input.url;
+    if (/\/api\/sync\/push/.test(url)) window.__sync.push('push');
+    return send.call(this, input, init);
+  };
+  // The moment an "About me" box is left (the app saves it then).
+  document.addEventListener('blur', () => window.__sync.push('left the box'), true);
+};
+
+test('an edit made online is saved once on the tablet, marked as sent, and goes straight to the server', async () => {
+  const owen = await openDylanAs('owen');
+  const dylan = await newTablet(world.browser, world.server.url);
+  await dylan.context.addInitScript(noteWritesAndPushes);
+  await signIn(dylan.page, 'dylan');
+  await dylan.page.locator('[data-test=about-me]').waitFor();
+  await syncState(dylan.page, 'saved');
+
+  // Online: one save (the edit, already marked as sent: it cannot be taken back once it may have gone), then the
+  // push. A second save before the push would cost the people waiting on the other end its time.
+  const hopes = 'To cook for my family at home';
+  await dylan.page.evaluate(() => { window.__sync.length = 0; });
+  await input(dylan.page, 'my_hopes').fill(hopes);
+  await input(dylan.page, 'my_hopes').blur();
+  await field(dylan.page, 'my_hopes').locator('[data-test=field-status][data-state=synced]').waitFor();
+  await owen.page.waitForFunction(
+    (text) => document.querySelector('[data-field=my_hopes] .field-input')?.value === text, hopes, { timeout: 15_000 });
+  const noted = await dylan.page.evaluate(() => [...window.__sync]);
+  const online = noted.slice(noted.lastIndexOf('left the box') + 1);
+  assert.deepEqual(online.slice(0, online.indexOf('push') + 1), ['write', 'push'], `one save, then the push: ${noted.join(', ')}`);
+
+  // The tablet refuses to save an edit: it is said so, what was typed stays in the box to try again, and the edit
+  // never leaves the tablet (marked as sent, it was never saved, so it was never sent either).
+  await dylan.page.evaluate(() => { window.__refuseWrites = 1; });
+  await input(dylan.page, 'my_hopes').fill('A hope the tablet could not keep');
+  await input(dylan.page, 'my_hopes').blur();
+  await dylan.page.locator('[data-test=edit-failed]').waitFor();
+  assert.equal(await input(dylan.page, 'my_hopes').inputValue(), 'A hope the tablet could not keep');
+  await dylan.page.locator('[data-test=edit-failed] button').click();
+  await input(dylan.page, 'my_strengths').fill('Patience with the garden');
+  await input(dylan.page, 'my_strengths').blur();
+  await owen.page.waitForFunction(
+    () => document.querySelector('[data-field=my_strengths] .field-input')?.value === 'Patience with the garden', null, { timeout: 15_000 });
+  assert.equal(await input(owen.page, 'my_hopes').inputValue(), hopes, 'the refused edit did not reach the server');
+  await syncState(dylan.page, 'saved');
+
+  // Offline the edit is saved as not sent (so it can still be taken back); back online it is marked as sent, saved
+  // so, and pushed.
+  await goOffline(dylan);
+  await syncState(dylan.page, 'offline');
+  await dylan.page.evaluate(() => { window.__sync.length = 0; });
+  await dylan.page.locator('[data-test=comment-input]').fill('Written in the garden, out of reach');
+  await dylan.page.locator('[data-test=comment-add]').click();
+  await dylan.page.locator('[data-test=comment]', { hasText: 'in the garden' }).locator('[data-test=comment-undo]').waitFor();
+  await dylan.context.setOffline(false);
+  await owen.page.locator('[data-test=comment]', { hasText: 'in the garden' }).waitFor({ timeout: 15_000 });
+  const offline = (await dylan.page.evaluate(() => [...window.__sync])).filter((n) => n !== 'left the box');
+  const push = offline.indexOf('push');
+  assert.ok(push >= 2 && offline.slice(0, push).every((n) => n === 'write'),
+    `saved as not sent, then marked as sent and saved again before the push: ${offline.join(', ')}`);
+
+  await owen.context.close();
+  await dylan.context.close();
+});

@@ -59,6 +59,9 @@ struct Inner {
     failures: u32,
     /// The newest server version the live channel told us of (for progress).
     latest: u64,
+    /// Every edit up to this id that is still waiting is held by a save of the outbox committed on this device
+    /// (the edits of a save that failed are not: nothing was saved, and nothing was sent).
+    saved_through: u64,
 }
 
 thread_local! {
@@ -119,6 +122,23 @@ pub fn use_sync() -> SyncEngine {
 
 fn current(epoch: u64) -> Option<LocalStore> {
     INNER.with_borrow(|i| if i.generation == epoch { i.store.clone() } else { None })
+}
+
+/// What a save of the outbox holds: every edit up to `upto`, in the store of `generation`.
+struct OutboxHeld {
+    generation: u64,
+    upto: u64,
+}
+
+impl OutboxHeld {
+    /// The save was committed.
+    fn committed(self) {
+        INNER.with_borrow_mut(|i| {
+            if i.generation == self.generation {
+                i.saved_through = i.saved_through.max(self.upto);
+            }
+        });
+    }
 }
 
 impl SyncEngine {
@@ -195,6 +215,7 @@ impl SyncEngine {
             i.live = None;
             i.failures = 0;
             i.latest = 0;
+            i.saved_through = 0;
             Some(i.generation)
         });
         let Some(epoch) = epoch else { return };
@@ -263,6 +284,7 @@ impl SyncEngine {
                 i.store = Some(store);
                 i.client = Some(client);
                 i.tab = tab;
+                i.saved_through = loaded.outbox.next_id.saturating_sub(1);
             });
             self.saved_cursor.set(Some(loaded.replica.cursor));
             self.replica.set(loaded.replica);
@@ -340,11 +362,24 @@ impl SyncEngine {
         self.planning_heard.set(Some((person, count)));
     }
 
+    /// What a save of the outbox started now holds (taken as the save is written).
+    fn outbox_held(self) -> OutboxHeld {
+        let upto = self.outbox.with_untracked(|o| o.next_id.saturating_sub(1));
+        OutboxHeld { generation: INNER.with_borrow(|i| i.generation), upto }
+    }
+
+    /// A sync run would push now (the same test as `run_once`'s).
+    fn sends_now(self) -> bool {
+        !self.update_needed.get_untracked() && self.online.get_untracked()
+    }
+
     /// Save the outbox as it is now; on success show it.
     async fn save_outbox(self, store: &LocalStore) -> bool {
+        let held = self.outbox_held();
         let saved = self.outbox.with_untracked(|o| store.write().outbox(o).commit());
         match saved.await {
             Ok(()) => {
+                held.committed();
                 self.outbox.notify();
                 true
             }
@@ -362,7 +397,7 @@ impl SyncEngine {
             return;
         };
         // With no network, don't even try: a try marks edits as sent, and they could no longer be taken back.
-        if self.update_needed.get_untracked() || !self.online.get_untracked() {
+        if !self.sends_now() {
             return;
         }
         if self.push(epoch, &store, &client).await {
@@ -386,8 +421,17 @@ impl SyncEngine {
                 self.progress.set(Some((done, total)));
             }
             let ids: Vec<u64> = batch.iter().map(|m| m.id).collect();
-            self.outbox.update_untracked(|o| o.mark_attempted(&ids));
-            if !self.save_outbox(store).await || current(epoch).is_none() {
+            // Marked as sent and saved so before it goes (an edit made online is, with its own save); an edit
+            // saved as not sent yet is marked now, in one more save.
+            let saved_as_sent = INNER.with_borrow(|i| ids.iter().all(|id| *id <= i.saved_through))
+                && self.outbox.with_untracked(|o| o.all_attempted(&ids));
+            if !saved_as_sent {
+                self.outbox.update_untracked(|o| o.mark_attempted(&ids));
+                if !self.save_outbox(store).await {
+                    return false;
+                }
+            }
+            if current(epoch).is_none() {
                 return false;
             }
             if token.is_none() {
@@ -438,11 +482,13 @@ impl SyncEngine {
                         return false;
                     };
                     let item = Attention { pending, code: e.code };
+                    let held = self.outbox_held();
                     let saved = self.outbox.with_untracked(|o| store.write().outbox(o).attention(&item).commit());
                     if let Err(err) = saved.await {
                         leptos::logging::error!("could not save a refused edit: {err}");
                         return false;
                     }
+                    held.committed();
                     self.outbox.notify();
                     self.attention.update(|a| a.push(item));
                 }
@@ -505,13 +551,17 @@ impl SyncEngine {
             let Some(applied) = self.replica.update_untracked(|r| r.apply_pull(since, &page)) else {
                 return;
             };
+            let held = self.outbox_held();
             let saved = self.replica.with_untracked(|r| {
                 self.outbox.update_untracked(|o| o.settle_with(r));
                 self.outbox
                     .with_untracked(|o| store.write().replica(r, &applied.changed, applied.reset).outbox(o).commit())
             });
             match saved.await {
-                Ok(()) => self.saved_cursor.set(Some(self.replica.with_untracked(|r| r.cursor))),
+                Ok(()) => {
+                    held.committed();
+                    self.saved_cursor.set(Some(self.replica.with_untracked(|r| r.cursor)));
+                }
                 // The copy here is behind what was shown; the next start reloads the older copy and pulls again.
                 Err(e) => leptos::logging::error!("could not save pulled changes: {e}"),
             }
@@ -532,13 +582,22 @@ impl SyncEngine {
         change: Change,
         settles: bool,
     ) -> impl Future<Output = Result<(), RecordError>> + 'static {
+        // Online, the edit goes to the server as soon as it is saved here: it is saved as sent at once, so the
+        // push that follows needs no second save first (an edit that can still be taken back is one made offline).
+        let sending = self.sends_now();
+        let generation = INNER.with_borrow(|i| i.generation);
         let recorded = match INNER.with_borrow(|i| i.store.clone()) {
             None => Err(RecordError::NotSaved),
             Some(store) => self
                 .replica
                 .with_untracked(|r| {
-                    self.outbox
-                        .update_untracked(|o| o.record(r, person, change, settles, now_ms()).map(|p| p.mutation.id))
+                    self.outbox.update_untracked(|o| {
+                        let id = o.record(r, person, change, settles, now_ms())?.mutation.id;
+                        if sending {
+                            o.mark_attempted(&[id]);
+                        }
+                        Ok(id)
+                    })
                 })
                 .map(|id| (store, id))
                 .map_err(RecordError::Invalid),
@@ -555,9 +614,12 @@ impl SyncEngine {
                 self.request();
                 return Ok(());
             }
-            // Not saved: take it back off the screen, unless a push already saved it with its batch (then it is
-            // on this device after all, and on its way).
-            if self.outbox.update_untracked(|o| o.cancel(id)).is_some() {
+            // Not saved: take it back off the screen, unless another save (a push's or a pull's) held it (then it
+            // is on this device after all, and on its way). No save held it, so it was never sent.
+            if INNER.with_borrow(|i| i.generation == generation && i.saved_through >= id) {
+                return Ok(());
+            }
+            if self.outbox.update_untracked(|o| o.withdraw(id)).is_some() {
                 self.outbox.notify();
                 Err(RecordError::NotSaved)
             } else {

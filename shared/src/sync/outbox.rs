@@ -138,6 +138,18 @@ impl Outbox {
         before - self.items.len()
     }
 
+    /// Every one of these edits is marked as handed to the network.
+    pub fn all_attempted(&self, ids: &[u64]) -> bool {
+        ids.iter().all(|id| self.items.iter().any(|p| p.mutation.id == *id && p.attempted))
+    }
+
+    /// Take back an edit no save on this device ever held, so it was never sent either, even one marked to be
+    /// sent as soon as it was saved (the save failed).
+    pub fn withdraw(&mut self, id: u64) -> Option<Pending> {
+        let i = self.items.iter().position(|p| p.mutation.id == id && p.ack.is_none())?;
+        Some(self.items.remove(i))
+    }
+
     /// Take back an edit the server has never been sent (undo before sync).
     pub fn cancel(&mut self, id: u64) -> Option<Pending> {
         let i = self.items.iter().position(|p| p.mutation.id == id && !p.attempted)?;
@@ -301,5 +313,23 @@ mod tests {
         out.mark_attempted(&[1]);
         assert!(out.cancel(1).is_none(), "sent: undo by a new edit instead");
         assert_eq!(out.cancel(2).map(|p| p.mutation.id), Some(2));
+    }
+
+    #[test]
+    fn an_edit_marked_to_be_sent_is_withdrawn_only_while_unanswered() {
+        let replica = Replica::default();
+        let p = UserId("p".into());
+        let mut out = Outbox::default();
+        out.record(&replica, &p, hopes("a"), false, 1).unwrap();
+        out.record(&replica, &p, hopes("b"), false, 2).unwrap();
+        out.mark_attempted(&[1, 2]);
+        assert!(out.all_attempted(&[1, 2]));
+        assert!(!out.all_attempted(&[1, 3]), "an edit not here is not sent");
+        out.acknowledge(Ack { id: 1, outcome: Outcome::Applied, version: 4 });
+        assert!(out.withdraw(1).is_none(), "the server has it");
+        assert!(out.cancel(2).is_none(), "undo takes back only what was never marked as sent");
+        assert_eq!(out.withdraw(2).map(|p| p.mutation.id), Some(2));
+        assert_eq!(out.items.len(), 1);
+        assert!(!out.all_attempted(&[2]));
     }
 }
