@@ -178,8 +178,16 @@ impl Store {
     /// Make an account (and, for a service user on a ward, record their admission), in one transaction.
     pub async fn create_account(&self, a: NewAccount<'_>) -> Result<UserId, AccountError> {
         let mut tx = self.pool.begin().await?;
+        // A write first (the ward's row, which also says whether it exists): on SQLite a transaction that read
+        // before its first write is refused at once, with no wait, when another write landed in between (seen with
+        // a burst of new accounts); a write first waits its turn (busy_timeout). On PostgreSQL it holds the ward.
         if let Some(ward) = a.ward_id
-            && !ward_exists(&mut tx, ward).await?
+            && sqlx::query("UPDATE wards SET name = name WHERE id = $1")
+                .bind(ward)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 0
         {
             return Err(AccountError::NoSuchWard);
         }
