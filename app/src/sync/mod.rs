@@ -23,10 +23,13 @@ use crate::{
     session::Auth,
     util::{now_ms, random_hex},
 };
+use leptos::wasm_bindgen::JsValue;
+use leptos::web_sys::js_sys::Promise;
 use leptos::{prelude::*, task::spawn_local};
 use model::{Attention, PULL_PAGE, PUSH_BATCH, StatusFacts, SyncState, acked_versions};
 use serde::{Serialize, de::DeserializeOwned};
 use std::{cell::RefCell, future::Future, time::Duration};
+use wasm_bindgen_futures::JsFuture;
 use waymark_shared::{
     UserId,
     api::{ErrorCode, Me, PersonPage},
@@ -413,7 +416,9 @@ impl SyncEngine {
         let mut token = self.auth.csrf_token();
         let mut refreshed = false;
         loop {
-            let batch = self.outbox.with_untracked(|o| o.batch(PUSH_BATCH));
+            // An edit made online still being saved goes with the sync its own save asks for.
+            let saved_through = INNER.with_borrow(|i| i.saved_through);
+            let batch = self.outbox.with_untracked(|o| o.batch_saved(PUSH_BATCH, saved_through));
             if batch.is_empty() {
                 return true;
             }
@@ -606,25 +611,43 @@ impl SyncEngine {
             self.saving.update(|n| *n += 1);
             self.outbox.notify();
         }
+        // The save and what follows it run as a task of their own, so they finish even if the caller stops
+        // waiting: an edit whose committed save went unnoted would wait unsent until Waymark next starts.
+        let kept = recorded.map(|(store, id)| {
+            let mut settle = None;
+            let kept = Promise::new(&mut |resolve, _| settle = Some(resolve));
+            spawn_local(async move {
+                let kept = self.keep_recorded(&store, id, generation).await;
+                if let Some(resolve) = settle {
+                    let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(kept));
+                }
+            });
+            kept
+        });
         async move {
-            let (store, id) = recorded?;
-            let saved = self.save_outbox(&store).await;
-            self.saving.update(|n| *n = n.saturating_sub(1));
-            if saved {
-                self.request();
-                return Ok(());
-            }
-            // Not saved: take it back off the screen, unless another save (a push's or a pull's) held it (then it
-            // is on this device after all, and on its way). No save held it, so it was never sent.
-            if INNER.with_borrow(|i| i.generation == generation && i.saved_through >= id) {
-                return Ok(());
-            }
-            if self.outbox.update_untracked(|o| o.withdraw(id)).is_some() {
-                self.outbox.notify();
-                Err(RecordError::NotSaved)
-            } else {
-                Ok(())
-            }
+            let kept = JsFuture::from(kept?).await.ok().and_then(|v| v.as_bool()).unwrap_or(false);
+            if kept { Ok(()) } else { Err(RecordError::NotSaved) }
+        }
+    }
+
+    /// Save a just-recorded edit on this device, then ask for a sync. True if it is kept.
+    async fn keep_recorded(self, store: &LocalStore, id: u64, generation: u64) -> bool {
+        let saved = self.save_outbox(store).await;
+        self.saving.update(|n| *n = n.saturating_sub(1));
+        if saved {
+            self.request();
+            return true;
+        }
+        // Not saved: take it back off the screen, unless another save (a push's or a pull's) held it (then it is on
+        // this device after all, and on its way). No save held it, so it was never sent.
+        if INNER.with_borrow(|i| i.generation == generation && i.saved_through >= id) {
+            return true;
+        }
+        if self.outbox.update_untracked(|o| o.withdraw(id)).is_some() {
+            self.outbox.notify();
+            false
+        } else {
+            true
         }
     }
 

@@ -103,6 +103,17 @@ impl Outbox {
         out
     }
 
+    /// [`Outbox::batch`], but stopping before the first edit marked as sent that no committed save on this device
+    /// holds yet (its id is above `saved_through`): an edit made online is saved as sent by itself, and that save
+    /// asks for a sync of its own once it is committed. Sending it sooner would need one more save first.
+    pub fn batch_saved(&self, max: usize, saved_through: u64) -> Vec<Mutation> {
+        let mut out = self.batch(max);
+        if let Some(at) = out.iter().position(|m| m.id > saved_through && self.all_attempted(&[m.id])) {
+            out.truncate(at);
+        }
+        out
+    }
+
     /// Note that these mutations are being sent (save the outbox before sending).
     pub fn mark_attempted(&mut self, ids: &[u64]) {
         for p in self.items.iter_mut().filter(|p| ids.contains(&p.mutation.id)) {
@@ -232,6 +243,10 @@ mod tests {
         AboutMeChange::AboutMe { field: AboutMeField::MyHopes, text: t.into() }.into()
     }
 
+    fn strengths(t: &str) -> Change {
+        AboutMeChange::AboutMe { field: AboutMeField::MyStrengths, text: t.into() }.into()
+    }
+
     #[test]
     fn one_mutation_per_cell_per_batch_and_later_edits_rebase_on_the_result() {
         let replica = Replica::default();
@@ -313,6 +328,22 @@ mod tests {
         out.mark_attempted(&[1]);
         assert!(out.cancel(1).is_none(), "sent: undo by a new edit instead");
         assert_eq!(out.cancel(2).map(|p| p.mutation.id), Some(2));
+    }
+
+    #[test]
+    fn an_edit_marked_as_sent_waits_for_its_own_save_before_it_is_batched() {
+        let replica = Replica::default();
+        let p = UserId("p".into());
+        let mut out = Outbox::default();
+        out.record(&replica, &p, hopes("offline"), false, 1).unwrap();
+        out.record(&replica, &p, strengths("online"), false, 2).unwrap();
+        out.mark_attempted(&[2]);
+        let ids = |batch: Vec<Mutation>| batch.iter().map(|m| m.id).collect::<Vec<_>>();
+        assert_eq!(ids(out.batch_saved(10, 0)), vec![1], "the edit made offline goes; the one still saving waits");
+        assert_eq!(ids(out.batch_saved(10, 2)), vec![1, 2], "once a committed save holds it, it goes too");
+        out.mark_attempted(&[1]);
+        assert_eq!(ids(out.batch_saved(10, 0)), Vec::<u64>::new(), "nothing marked as sent goes before it is saved");
+        assert_eq!(ids(out.batch_saved(10, 1)), vec![1]);
     }
 
     #[test]
