@@ -428,8 +428,8 @@ impl SyncEngine {
             let ids: Vec<u64> = batch.iter().map(|m| m.id).collect();
             // Marked as sent and saved so before it goes (an edit made online is, with its own save); an edit
             // saved as not sent yet is marked now, in one more save.
-            let saved_as_sent = INNER.with_borrow(|i| ids.iter().all(|id| *id <= i.saved_through))
-                && self.outbox.with_untracked(|o| o.all_attempted(&ids));
+            let saved_as_sent =
+                ids.iter().all(|id| *id <= saved_through) && self.outbox.with_untracked(|o| o.all_attempted(&ids));
             if !saved_as_sent {
                 self.outbox.update_untracked(|o| o.mark_attempted(&ids));
                 if !self.save_outbox(store).await {

@@ -107,8 +107,11 @@ impl Outbox {
     /// holds yet (its id is above `saved_through`): an edit made online is saved as sent by itself, and that save
     /// asks for a sync of its own once it is committed. Sending it sooner would need one more save first.
     pub fn batch_saved(&self, max: usize, saved_through: u64) -> Vec<Mutation> {
+        // Usually none or one (the edit just made): one pass over the outbox, not one per edit in the batch.
+        let saving: Vec<u64> =
+            self.items.iter().filter(|p| p.attempted && p.mutation.id > saved_through).map(|p| p.mutation.id).collect();
         let mut out = self.batch(max);
-        if let Some(at) = out.iter().position(|m| m.id > saved_through && self.all_attempted(&[m.id])) {
+        if let Some(at) = out.iter().position(|m| saving.contains(&m.id)) {
             out.truncate(at);
         }
         out
