@@ -1,6 +1,6 @@
 //! What every page does for people using a screen reader, a keyboard or a switch: a title naming the page (and the
-//! person it is about), and, after each move to another page (not on the first load), the focus on the page's main
-//! heading so the reader starts there.
+//! person it is about), and, after each move to another page (not on the first load) or once the lock screen has
+//! gone, the focus on the page's main heading so the reader starts there.
 
 use leptos::prelude::*;
 use leptos::wasm_bindgen::JsCast;
@@ -35,12 +35,13 @@ pub fn page_title<S: AsRef<str>>(title: impl Fn() -> S + 'static) {
 }
 
 /// The title of a screen that stands in front of the pages (the lock screen): when it goes, the page under it
-/// has its own title again.
+/// has its own title again, and the focus goes to its main heading (the PIN form that had it is gone), so a screen
+/// reader says where the person is and the Tab key goes on from there.
 pub fn screen_title<S: AsRef<str>>(title: impl Fn() -> S + 'static) {
     page_title(title);
     on_cleanup(|| {
         TITLED.with(|t| *t.borrow_mut() = None);
-        settle_page(current_path(), false, 0);
+        settle_page(current_path(), true, 0);
     });
 }
 
